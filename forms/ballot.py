@@ -1,0 +1,46 @@
+"""The member's ballot and the short-code entry form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from survey.labels import choice_label, prompt_label
+from survey.scales import SCALES
+
+HEADLINE_FIELD = "choice"
+
+
+def field_name(question) -> str:
+    """The headline question posts as ``choice``; indicator items as ``q_<key>``."""
+    return HEADLINE_FIELD if question.position == 0 else f"q_{question.key}"
+
+
+def ballot_form_class(campaign) -> type[FlaskForm]:
+    """A form with one radio group per question, in the campaign's order."""
+
+    class BallotForm(FlaskForm):
+        pass
+
+    for question in campaign.questions:
+        field = RadioField(
+            prompt_label(question.prompt),
+            choices=[(key, choice_label(key)) for key in SCALES[question.scale]],
+            validators=[InputRequired(message=_l("Please choose one answer."))],
+        )
+        setattr(BallotForm, field_name(question), field)
+    return BallotForm
+
+
+def submitted_answers(form, campaign) -> dict[str, str | None]:
+    """Question key -> chosen value, as the domain service expects them."""
+    return {q.key: getattr(form, field_name(q)).data for q in campaign.questions}
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Short code"),
+        validators=[DataRequired(message=_l("Please type the code on your card.")), Length(max=40)],
+    )

@@ -1,0 +1,41 @@
+"""Secret, rule-aware yearly rating of Party branches (党支部评议)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; ``test_config`` overrides the environment."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from survey import config
+
+    config.load(app, test_config)
+
+    from survey import cli, database, errors, i18n, security
+    from survey.extensions import csrf, login_manager
+
+    database.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from survey.api import bp as api_bp
+    from survey.views.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+    return app

@@ -1,0 +1,49 @@
+"""Who may see which organisation (DESIGN.md "Access").
+
+An admin sees all; a secretary only their branch; a reviewer their committee's subtree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.models import Organisation, User
+
+MAX_DEPTH = 32
+
+
+def ancestors_and_self(session: Session, organisation_id: int) -> list[int]:
+    chain, current = [], organisation_id
+    while current is not None and len(chain) < MAX_DEPTH:
+        chain.append(current)
+        current = session.scalar(select(Organisation.parent_id).where(Organisation.id == current))
+    return chain
+
+
+def can_see(session: Session, user: User, organisation_id: int) -> bool:
+    if user.role == "admin":
+        return True
+    if user.organisation_id is None:
+        return False
+    if user.role == "secretary":
+        return organisation_id == user.organisation_id
+    if user.role == "reviewer":
+        return user.organisation_id in ancestors_and_self(session, organisation_id)
+    return False
+
+
+def can_manage_campaigns(user: User) -> bool:
+    return user.role in ("admin", "secretary", "reviewer")
+
+
+def subtree_ids(session: Session, root_id: int) -> set[int]:
+    """Every organisation below ``root_id``, itself included (one query per level)."""
+    found, frontier = {root_id}, {root_id}
+    while frontier:
+        children = set(
+            session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier)))
+        )
+        frontier = children - found
+        found |= frontier
+    return found

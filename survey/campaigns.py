@@ -1,0 +1,189 @@
+"""Campaign life: draft -> open -> closed, the tally and the sealed result snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey import audit
+from survey.errors_domain import Conflict, Invalid
+from survey.models import Answer, Ballot, Campaign, Organisation, Question, Response
+from survey.models.base import utcnow
+from survey.scales import CAMPAIGN_KINDS, MEMBER_REVIEW, SATISFACTION, SCALES
+
+TRANSITIONS = {"open": ("draft",), "closed": ("open",)}
+GEOFENCES = ("off", "flag", "require")
+HEADLINE = {
+    MEMBER_REVIEW: ("overall", "How do you rate the work of this branch this year?"),
+    SATISFACTION: ("overall", "How satisfied are you with this branch's service?"),
+}
+
+
+def create_campaign(
+    session: Session,
+    actor: str,
+    organisation: Organisation,
+    *,
+    kind: str,
+    year: int,
+    title: str,
+    geofence: str = "off",
+    eligible_full: int | None = None,
+    eligible_probationary: int | None = None,
+    extra_questions: list[tuple[str, str]] = (),
+) -> Campaign:
+    """A draft campaign with its headline question and any extra indicator items."""
+    if kind not in CAMPAIGN_KINDS:
+        raise Invalid("kind must be member_review or public_satisfaction", field="kind")
+    if organisation.kind != "branch":
+        raise Invalid("campaigns belong to a branch", field="organisation_id")
+    if geofence not in GEOFENCES:
+        raise Invalid("geofence must be off, flag or require", field="geofence")
+    scale = CAMPAIGN_KINDS[kind]
+    campaign = Campaign(
+        organisation=organisation,
+        kind=kind,
+        year=year,
+        title=title,
+        status="draft",
+        geofence=geofence,
+        eligible_full=eligible_full,
+        eligible_probationary=eligible_probationary,
+        slug=secrets.token_urlsafe(8) if kind == "public_satisfaction" else None,
+    )
+    key, prompt = HEADLINE[scale]
+    questions = [(key, prompt), *extra_questions]
+    if len({k for k, _ in questions}) != len(questions):
+        raise Invalid("question keys must be unique", field="questions")
+    for position, (qkey, qprompt) in enumerate(questions):
+        campaign.questions.append(Question(position=position, key=qkey, prompt=qprompt, scale=scale))
+    session.add(campaign)
+    session.flush()
+    audit.record(session, actor, "campaign.create", campaign, kind=kind, year=year, title=title)
+    return campaign
+
+
+def _transition(session: Session, actor: str, campaign: Campaign, target: str) -> None:
+    if campaign.status not in TRANSITIONS[target]:
+        raise Conflict(f"a {campaign.status} campaign cannot become {target}", status=campaign.status)
+    # Conditional update: two staff pressing "close" at once change the state once.
+    changed = session.execute(
+        Campaign.__table__.update()
+        .where(Campaign.id == campaign.id, Campaign.status == campaign.status)
+        .values(status=target)
+    ).rowcount
+    if changed != 1:
+        raise Conflict("the campaign changed meanwhile; reload and try again")
+    session.refresh(campaign)
+    audit.record(session, actor, f"campaign.{target}", campaign)
+
+
+def open_campaign(session: Session, actor: str, campaign: Campaign) -> None:
+    _transition(session, actor, campaign, "open")
+    campaign.opened_at = utcnow()
+
+
+def close_campaign(
+    session: Session, actor: str, campaign: Campaign, small_group: int = 5
+) -> None:
+    """Close, then seal the result snapshot and its SHA-256 (never changed afterwards)."""
+    _transition(session, actor, campaign, "closed")
+    campaign.closed_at = utcnow()
+    session.flush()
+    snapshot = tally(session, campaign, reveal=True, small_group=small_group)
+    campaign.snapshot = snapshot
+    campaign.snapshot_sha256 = snapshot_digest(snapshot)
+
+
+def snapshot_digest(snapshot: dict) -> str:
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def ballot_counts(session: Session, campaign_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Ballot.status, func.count())
+        .where(Ballot.campaign_id == campaign_id)
+        .group_by(Ballot.status)
+    ).all()
+    by_status = dict.fromkeys(("issued", "used", "void"), 0) | {s: n for s, n in rows}
+    return {
+        "issued": by_status["issued"] + by_status["used"],
+        "cast": by_status["used"],
+        "void": by_status["void"],
+    }
+
+
+def answer_counts(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
+    """Counts per question key and choice, every choice of the scale present."""
+    rows = session.execute(
+        select(Question.key, Answer.choice, func.count())
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Question.campaign_id == campaign.id)
+        .group_by(Question.key, Answer.choice)
+    ).all()
+    counts = {q.key: dict.fromkeys(SCALES[q.scale], 0) for q in campaign.questions}
+    for key, choice, n in rows:
+        counts[key][choice] = n
+    return counts
+
+
+def class_counts(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
+    """Headline counts split by respondent class (full / probationary / resident / public)."""
+    rows = session.execute(
+        select(Response.respondent_class, Answer.choice, func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.campaign_id == campaign.id, Answer.question_id == campaign.headline.id)
+        .group_by(Response.respondent_class, Answer.choice)
+    ).all()
+    split: dict[str, dict[str, int]] = {}
+    for cls, choice, n in rows:
+        split.setdefault(cls, dict.fromkeys(SCALES[campaign.headline.scale], 0))[choice] = n
+    return split
+
+
+def tally(
+    session: Session, campaign: Campaign, *, reveal: bool | None = None, small_group: int = 5
+) -> dict:
+    """Turnout always; counts only once closed (``reveal`` forces either way).
+
+    Small-group disclosure: with fewer than ``small_group`` responses the extra questions
+    show no breakdown, and the split by class is given only when every class reaches it,
+    so that no vote can be traced back by elimination.
+    """
+    if reveal is None:
+        reveal = campaign.status == "closed"
+    responses = session.scalar(
+        select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
+    )
+    result = {
+        "id": campaign.id,
+        "status": campaign.status,
+        "kind": campaign.kind,
+        "year": campaign.year,
+        "organisation_id": campaign.organisation_id,
+        **ballot_counts(session, campaign.id),
+        "responses": responses,
+        "eligible_full": campaign.eligible_full,
+        "eligible_probationary": campaign.eligible_probationary,
+    }
+    if reveal:
+        per_question = answer_counts(session, campaign)
+        result["counts"] = per_question[campaign.headline.key]
+        hide = responses < small_group
+        result["questions"] = [
+            {
+                "key": q.key,
+                "prompt": q.prompt,
+                "counts": None if hide and q.position > 0 else per_question[q.key],
+            }
+            for q in campaign.questions
+        ]
+        split = class_counts(session, campaign)
+        if all(sum(c.values()) >= small_group for c in split.values()):
+            result["by_class"] = split
+    return result

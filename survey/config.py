@@ -1,0 +1,52 @@
+"""Settings, read from ``SURVEY_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "BALLOT_MAX_AGE": 60 * 60 * 24 * 120,  # a card printed for the meeting stays valid 120 days
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # a member may keep the ballot open through a long meeting
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "SMALL_GROUP_THRESHOLD": 5,
+}
+
+
+def _secret_keys(app: Flask) -> list[str]:
+    """Newest first; a development key is kept in the instance folder when none is set."""
+    raw = os.environ.get("SURVEY_SECRET_KEYS", "")
+    keys = [k.strip() for k in raw.split(",") if k.strip()]
+    if keys:
+        return keys
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return [path.read_text().strip()]
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(DEFAULTS)
+    env = os.environ
+    app.config["SQLALCHEMY_DATABASE_URI"] = env.get(
+        "SURVEY_DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'survey.sqlite'}"
+    )
+    app.config["REDIS_URL"] = env.get("SURVEY_REDIS_URL") or None
+    app.config["BASE_URL"] = (env.get("SURVEY_BASE_URL") or "").rstrip("/") or None
+    if "SURVEY_BALLOT_MAX_AGE" in env:
+        app.config["BALLOT_MAX_AGE"] = int(env["SURVEY_BALLOT_MAX_AGE"])
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEYS"):
+        app.config["SECRET_KEYS"] = _secret_keys(app)
+    app.config["SECRET_KEY"] = app.config["SECRET_KEYS"][0]
+    app.config["SECRET_KEY_FALLBACKS"] = app.config["SECRET_KEYS"][1:]

@@ -1,0 +1,86 @@
+"""Engine set-up and the write-transaction discipline of both databases.
+
+SQLite: WAL and a busy timeout on every connection, and write transactions opened with
+``BEGIN IMMEDIATE``: a deferred transaction that upgrades to a write lock skips the busy
+timeout and fails with "database is locked". PostgreSQL: serialization failures and
+deadlocks are retried a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from survey.extensions import db, migrate
+
+T = TypeVar("T")
+RETRY_SQLSTATES = {"40001", "40P01"}
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _configure_sqlite(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def init_app(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+
+def _migrations_dir():
+    from survey import ROOT
+
+    return ROOT / "migrations"
+
+
+def is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def begin_write(session: Session) -> None:
+    """End any read transaction and start one that holds the write lock from its start."""
+    session.rollback()
+    if is_sqlite(session):
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def with_retries(session: Session, work: Callable[[], T], attempts: int = 5) -> T:
+    """Run ``work`` (which commits) again after a PostgreSQL serialization failure."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except OperationalError as exc:
+            session.rollback()
+            code = getattr(exc.orig, "sqlstate", None)
+            if code not in RETRY_SQLSTATES or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")

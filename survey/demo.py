@@ -1,0 +1,122 @@
+"""Demo data for a first look: a committee, three branches, campaigns and votes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey import ballots, campaigns, codes
+from survey.models import ApiToken, Ballot, Campaign, Organisation, User
+from survey.security import ballot_token, new_api_token
+
+COMMITTEE = "示范机关党委"
+BRANCHES = [
+    ("第一党支部", "organ", True),
+    ("第二党支部", "organ", True),
+    ("社区党支部", "community", True),
+]
+LOGINS = [
+    ("admin", "admin", None, "demo-admin-2026"),
+    ("secretary", "secretary", 1, "demo-secretary-2026"),
+    ("reviewer", "reviewer", 0, "demo-reviewer-2026"),
+]
+ACTOR = "cli:demo"
+
+
+def load_demo(session: Session, base_url: str | None = None) -> Iterator[str]:
+    base = (base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+    committee = session.scalar(select(Organisation).where(Organisation.name == COMMITTEE))
+    if committee is None:
+        yield "Loading the demo data…"
+        token = _create(session)
+        yield f"API token of 'reviewer' (shown once): {token}"
+    else:
+        yield "Demo data already loaded."
+    yield "Demo logins (user / password):"
+    for username, _role, _org, password in LOGINS:
+        yield f"  {username} / {password}"
+    open_campaign = session.scalar(
+        select(Campaign).where(Campaign.status == "open", Campaign.kind == "member_review")
+    )
+    if open_campaign is None:
+        return
+    unused = session.scalars(
+        select(Ballot)
+        .where(Ballot.campaign_id == open_campaign.id, Ballot.status == "issued")
+        .order_by(Ballot.code)
+        .limit(5)
+    ).all()
+    yield f"Ballot links of the open campaign '{open_campaign.title}':"
+    for ballot in unused:
+        yield f"  {base}/b/{ballot_token(ballot.id)}   (code {codes.display(ballot.code)})"
+    yield f"Short-code entry: {base}/b"
+
+
+def _create(session: Session) -> str:
+    rng = random.Random(2026)
+    committee = Organisation(name=COMMITTEE, kind="committee", domain="organ", scheme="nmg-2020")
+    session.add(committee)
+    branches = []
+    for name, domain, public_facing in BRANCHES:
+        branch = Organisation(
+            name=name,
+            kind="branch",
+            parent=committee,
+            domain=domain,
+            founded_on=date(2015, 7, 1),
+            public_facing=public_facing,
+            service_lat=40.8424,
+            service_lon=111.7500,
+            service_radius_m=1500,
+        )
+        session.add(branch)
+        branches.append(branch)
+    session.flush()
+    orgs = [committee, *branches]
+    for username, role, org_index, password in LOGINS:
+        user = User(username=username, role=role)
+        user.organisation = orgs[org_index] if org_index is not None else None
+        user.set_password(password)
+        session.add(user)
+    session.flush()
+    reviewer = session.scalar(select(User).where(User.username == "reviewer"))
+    token, digest = new_api_token()
+    session.add(ApiToken(user=reviewer, token_hash=digest))
+    for branch, excellent_share in zip(branches, (0.95, 0.8, 0.92), strict=True):
+        _closed_review(session, branch, rng, excellent_share)
+    _open_review(session, branches[0])
+    session.commit()
+    return token
+
+
+def _closed_review(session: Session, branch: Organisation, rng, share: float) -> None:
+    campaign = campaigns.create_campaign(
+        session, ACTOR, branch, kind="member_review", year=2025,
+        title=f"{branch.name} 2025年度党员民主评议", eligible_full=24, eligible_probationary=2,
+    )
+    issued = ballots.generate_ballots(session, ACTOR, campaign, 22, "full")
+    issued += ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
+    campaigns.open_campaign(session, ACTOR, campaign)
+    session.commit()
+    scale = ("competent", "basically_competent")
+    for ballot in issued[:21]:
+        choice = "excellent" if rng.random() < share else rng.choice(scale)
+        answers = ballots.validate_answers(campaign, {"overall": choice})
+        ballots.cast_ballot(session, ballot.id, answers)
+    campaigns.close_campaign(session, ACTOR, campaign)
+
+
+def _open_review(session: Session, branch: Organisation) -> None:
+    campaign = campaigns.create_campaign(
+        session, ACTOR, branch, kind="member_review", year=2026,
+        title=f"{branch.name} 2026年度党员民主评议", eligible_full=28, eligible_probationary=2,
+        extra_questions=[("political", "政治功能强"), ("team", "支部班子强")],
+    )
+    ballots.generate_ballots(session, ACTOR, campaign, 28, "full")
+    ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
+    campaigns.open_campaign(session, ACTOR, campaign)

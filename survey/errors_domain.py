@@ -1,0 +1,45 @@
+"""Domain errors: each knows the HTTP status and the reason key a view shows."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    reason = "invalid"
+
+    def __init__(self, message: str = "", **detail):
+        super().__init__(message or self.reason)
+        self.message = message or self.reason
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    status, reason = 404, "not_found"
+
+
+class NotOpen(DomainError):
+    status, reason = 403, "not_open"
+
+
+class Expired(DomainError):
+    status, reason = 410, "expired"
+
+
+class Voided(DomainError):
+    status, reason = 410, "void"
+
+
+class AlreadyUsed(DomainError):
+    status, reason = 409, "already_used"
+
+
+class Invalid(DomainError):
+    status, reason = 400, "invalid"
+
+
+class Conflict(DomainError):
+    status, reason = 409, "conflict"
+
+
+class Forbidden(DomainError):
+    status, reason = 403, "forbidden"

@@ -1,0 +1,64 @@
+"""Exports of a closed campaign: the tally and the anonymous responses, never a ballot."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from survey import campaigns
+from survey.models import Campaign, Response
+
+
+def anonymous_rows(
+    session: Session, campaign: Campaign, small_group: int
+) -> tuple[list[str], list[list[str]]]:
+    """One row per response: the day, the choice per question and, where every class is
+    at least ``small_group`` strong, the class (a lone probationary member stays hidden).
+
+    Rows are sorted by their content, not stored order, so that the file's order says
+    nothing about who voted when. Fewer than ``small_group`` responses give no rows.
+    """
+    questions = campaign.questions
+    responses = session.scalars(
+        select(Response)
+        .where(Response.campaign_id == campaign.id)
+        .options(selectinload(Response.answers))
+    )
+    rows, classes = [], Counter()
+    for response in responses:
+        by_question = {a.question_id: a for a in response.answers}
+        classes[response.respondent_class] += 1
+        cells = [response.respondent_class, response.created_on.isoformat()]
+        cells += [by_question[q.id].choice if q.id in by_question else "" for q in questions]
+        rows.append(cells)
+    if len(rows) < small_group:
+        return [], []
+    header = ["class", "day", *[q.key for q in questions]]
+    if min(classes.values()) < small_group:
+        header, rows = header[1:], [row[1:] for row in rows]
+    rows.sort()
+    return header, rows
+
+
+def campaign_csv(session: Session, campaign: Campaign, small_group: int = 5) -> str:
+    tally = campaigns.tally(session, campaign, reveal=True, small_group=small_group)
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 Chinese text correctly only with a BOM
+    writer = csv.writer(out)
+    writer.writerow(["campaign", campaign.id, campaign.title, campaign.year, campaign.status])
+    writer.writerow(["issued", tally["issued"], "cast", tally["cast"], "void", tally["void"]])
+    for question in tally["questions"]:
+        for choice, n in (question["counts"] or {}).items():
+            writer.writerow(["count", question["key"], choice, n])
+    writer.writerow([])
+    header, rows = anonymous_rows(session, campaign, small_group)
+    if header:
+        writer.writerow(header)
+        writer.writerows(rows)
+    else:
+        writer.writerow([f"responses are listed only from {small_group} on (small-group rule)"])
+    return out.getvalue()

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+from survey.models.base import utcnow
+from survey.models.organisation import Organisation
+
+
+class Campaign(db.Model):
+    """One review or poll of one organisation in one year."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    slug: Mapped[str | None] = mapped_column(String(64), unique=True)
+    geofence: Mapped[str] = mapped_column(String(16), default="off")
+    eligible_full: Mapped[int | None] = mapped_column(Integer)
+    eligible_probationary: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    organisation: Mapped[Organisation] = relationship()
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="campaign", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def headline(self) -> Question:
+        return self.questions[0]
+
+    @property
+    def has_roll(self) -> bool:
+        return self.eligible_full is not None or self.eligible_probationary is not None
+
+    @property
+    def eligible_total(self) -> int | None:
+        if not self.has_roll:
+            return None
+        return (self.eligible_full or 0) + (self.eligible_probationary or 0)
+
+
+class Question(db.Model):
+    """A question on a ballot; the first one (position 0) is the headline the rules read."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    prompt: Mapped[str] = mapped_column(Text)
+    scale: Mapped[str] = mapped_column(String(32))
+
+    campaign: Mapped[Campaign] = relationship(back_populates="questions")

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey.extensions import db
+from survey.models.base import utcnow
+
+ORGANISATION_KINDS = ("committee", "branch")
+ROLES = ("admin", "secretary", "reviewer")
+
+
+class Organisation(db.Model):
+    """A committee (机关党委 / 基层党委) or a branch (党支部)."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    domain: Mapped[str | None] = mapped_column(String(32))
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    public_facing: Mapped[bool] = mapped_column(Boolean, default=True)
+    weak: Mapped[bool] = mapped_column(Boolean, default=False)
+    service_lat: Mapped[float | None] = mapped_column(Float)
+    service_lon: Mapped[float | None] = mapped_column(Float)
+    service_radius_m: Mapped[int | None] = mapped_column(Integer)
+    scheme: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+
+    def service_area(self) -> dict | None:
+        if self.service_lat is None or self.service_lon is None:
+            return None
+        return {"lat": self.service_lat, "lon": self.service_lon, "radius_m": self.service_radius_m}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

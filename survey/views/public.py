@@ -1,0 +1,88 @@
+"""What members see: the ballot by link or short code, and the receipt."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+
+from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
+from survey import ballots, codes
+from survey.errors_domain import NotFound
+from survey.extensions import csrf, db
+from survey.models import Campaign
+from survey.security import ballot_token, read_ballot_token
+
+bp = Blueprint("public", __name__)
+
+
+@bp.after_request
+def private(response):
+    """Ballots must not be cached, nor leak their token through Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/")
+def index():
+    return render_template("public/index.html", form=CodeForm())
+
+
+def _resolve_token(token: str):
+    ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
+    return ballots.check_ballot(db.session, ballot_id, expired=expired)
+
+
+def _render_ballot(ballot, token: str, form=None, status: int = 200):
+    form = form or ballot_form_class(ballot.campaign)()
+    fields = [(q, getattr(form, field_name(q))) for q in ballot.campaign.questions]
+    return (
+        render_template("public/ballot.html", ballot=ballot, token=token, form=form, fields=fields),
+        status,
+    )
+
+
+@bp.get("/b/<token>")
+def ballot(token: str):
+    return _render_ballot(_resolve_token(token), token)
+
+
+@bp.post("/b/<token>")
+@csrf.exempt  # checked by the form after the ballot, to keep DESIGN.md's order of refusals
+def cast(token: str):
+    ballot = _resolve_token(token)
+    form = ballot_form_class(ballot.campaign)()
+    if not form.validate():
+        return _render_ballot(ballot, token, form, status=400)
+    answers = ballots.validate_answers(ballot.campaign, submitted_answers(form, ballot.campaign))
+    receipt = ballots.cast_ballot(db.session, ballot.id, answers)
+    return redirect(url_for("public.receipt", code=receipt), code=303)
+
+
+@bp.route("/b", methods=["GET", "POST"])
+@csrf.exempt
+def enter_code():
+    """Short-code entry for a member whose camera fails; a valid code opens the ballot."""
+    form = CodeForm()
+    if not form.is_submitted():
+        return render_template("public/code.html", form=form)
+    ballot = ballots.find_by_code(db.session, form.code.data or "")
+    if ballot is None:
+        status = 404 if (form.code.data or "").strip() else 400
+        return render_template("public/code.html", form=form, unknown=status == 404), status
+    expired = ballots.is_older_than(ballot, current_app.config["BALLOT_MAX_AGE"])
+    ballot = ballots.check_ballot(db.session, ballot.id, expired=expired)
+    if not form.validate():
+        return render_template("public/code.html", form=form), 400
+    return redirect(url_for("public.ballot", token=ballot_token(ballot.id)), code=303)
+
+
+@bp.get("/receipt/<code>")
+def receipt(code: str):
+    found = ballots.find_receipt(db.session, code)
+    if found is None:
+        raise NotFound()
+    campaign = db.session.get(Campaign, found.campaign_id)
+    return render_template(
+        "public/receipt.html", receipt=found, code=codes.display(found.code, 5), campaign=campaign
+    )
+

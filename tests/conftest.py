@@ -1,0 +1,184 @@
+"""Fixtures: one app per test session on the database chosen by SURVEY_TEST_DATABASE.
+
+``make test`` runs the suite once on SQLite and once on PostgreSQL
+(``SURVEY_TEST_DATABASE=postgres``, server at ``SURVEY_TEST_POSTGRES_URL``). On
+PostgreSQL a fresh database is created for the run and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from survey import create_app
+from survey.extensions import db as _db
+
+POSTGRES_URL = os.environ.get(
+    "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKEND = os.environ.get("SURVEY_TEST_DATABASE", "sqlite")
+
+
+def _postgres_database():
+    """Create a throw-away database beside the one in SURVEY_TEST_POSTGRES_URL."""
+    url = make_url(POSTGRES_URL)
+    name = f"survey_test_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if BACKEND == "postgres":
+        yield from _postgres_database()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    os.environ.pop("SURVEY_REDIS_URL", None)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEYS": ["test-key-new", "test-key-old"],
+            "BASE_URL": "https://survey.example.org",
+        }
+    )
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The app, with every table emptied after the test and config changes undone."""
+    saved = dict(_app.config)
+    with _app.app_context():
+        yield _app
+        _db.session.remove()
+    _app.config.clear()
+    _app.config.update(saved)
+    _truncate(_app)
+
+
+def _truncate(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class Factory:
+    """Builds the objects tests need, through the domain services where there is one."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def organisation(self, name="第一党支部", kind="branch", parent=None, **fields):
+        from survey.models import Organisation
+
+        org = Organisation(name=name, kind=kind, parent=parent, **fields)
+        self.session.add(org)
+        self.session.commit()
+        return org
+
+    def tree(self):
+        """A committee with two branches, and a second committee with one."""
+        committee = self.organisation("机关党委", "committee")
+        first = self.organisation("第一党支部", parent=committee)
+        second = self.organisation("第二党支部", parent=committee)
+        other_committee = self.organisation("另一党委", "committee")
+        foreign = self.organisation("外单位党支部", parent=other_committee)
+        return committee, first, second, foreign
+
+    def user(self, username, role, organisation=None):
+        from survey.models import ApiToken, User
+        from survey.security import new_api_token
+
+        user = User(username=username, role=role, organisation=organisation)
+        user.set_password("correct horse battery")
+        token, digest = new_api_token()
+        self.session.add_all([user, ApiToken(user=user, token_hash=digest)])
+        self.session.commit()
+        user.api_token = token
+        return user
+
+    def campaign(self, organisation, status="open", kind="member_review", **fields):
+        from survey import campaigns
+
+        fields.setdefault("year", 2026)
+        fields.setdefault("title", "2026年度党员民主评议")
+        campaign = campaigns.create_campaign(
+            self.session, "test", organisation, kind=kind, **fields
+        )
+        if status in ("open", "closed"):
+            campaigns.open_campaign(self.session, "test", campaign)
+        self.session.commit()
+        return campaign
+
+    def ballots(self, campaign, count=1, ballot_class="full"):
+        from survey import ballots
+
+        issued = ballots.generate_ballots(self.session, "test", campaign, count, ballot_class)
+        self.session.commit()
+        return issued
+
+    def close(self, campaign):
+        from survey import campaigns
+
+        campaigns.close_campaign(self.session, "test", campaign)
+        self.session.commit()
+
+
+@pytest.fixture
+def make(db):
+    return Factory(db.session)
+
+
+def bearer(user) -> dict:
+    return {"Authorization": f"Bearer {user.api_token}"}
