@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from survey.labels import choice_label, prompt_label
@@ -27,7 +27,7 @@ def ballot_form_class(campaign) -> type[FlaskForm]:
     for question in campaign.questions:
         field = RadioField(
             prompt_label(question.prompt),
-            choices=[(key, choice_label(key)) for key in SCALES[question.scale]],
+            choices=[SelectChoice(key, choice_label(key)) for key in SCALES[question.scale]],
             validators=[InputRequired(message=_l("Please choose one answer."))],
         )
         setattr(BallotForm, field_name(question), field)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey.errors_domain import DomainError
 
 TITLES = {
-    400: "The form could not be read",
-    401: "Please sign in",
-    403: "Not open",
-    404: "Not found",
-    405: "Not allowed",
-    409: "Already done",
-    410: "No longer valid",
-    413: "Too much data",
-    429: "Too many attempts",
-    500: "Something went wrong",
+    400: _l("The form could not be read"),
+    401: _l("Please sign in"),
+    403: _l("Not open"),
+    404: _l("Not found"),
+    405: _l("Not allowed"),
+    409: _l("Already done"),
+    410: _l("No longer valid"),
+    413: _l("Too much data"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
 }
 
 
@@ -42,7 +42,7 @@ def page(status: int, reason: str, message: str | None = None):
             "errors/error.html",
             status=status,
             reason=reason,
-            title=_(TITLES.get(status, "Error")),
+            title=TITLES.get(status, _l("Error")),
             message=message,
         ),
         status,

@@ -13,7 +13,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, request
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 
 LANGUAGES = ("zh", "en")
 SOURCE = Path(__file__).parent / "translations"
@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def remember_choice():
+        refresh()  # the locale is per request, even where an app context outlives one
         g.lang_choice = request.args.get("lang") if request.args.get("lang") in LANGUAGES else None
 
     @app.after_request

@@ -1,0 +1,61 @@
+# make help: the targets. Only Python 3.11+ is needed; everything else installs into .venv.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SURVEY_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export SURVEY_TEST_POSTGRES_URL
+
+.PHONY: help install run test test-sqlite test-postgres lint fmt migrate bench clean
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[postgres,test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its test tools
+
+run: install ## upgrade the schema, load the demo once, serve on http://127.0.0.1:8000
+	$(VENV)/bin/flask --app survey init-db
+	SURVEY_BASE_URL=$${SURVEY_BASE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/flask --app survey demo
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+
+test: install ## the whole suite on SQLite, then on PostgreSQL (required under CI=true)
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	SURVEY_TEST_DATABASE=sqlite $(PY) -m pytest
+
+test-postgres: install
+	@if $(PY) -c "import sys, sqlalchemy as sa; e = sa.create_engine(sys.argv[1]); e.connect().close()" "$(SURVEY_TEST_POSTGRES_URL)" 2>/dev/null; then \
+		echo "== tests on PostgreSQL ($(SURVEY_TEST_POSTGRES_URL)) =="; \
+		SURVEY_TEST_DATABASE=postgres $(PY) -m pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(SURVEY_TEST_POSTGRES_URL): under CI that is a failure."; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL is not reachable at $(SURVEY_TEST_POSTGRES_URL); only SQLite was tested."; \
+	fi
+
+lint: install ## ruff check and format check
+	$(VENV)/bin/ruff check survey forms tests wsgi.py
+	$(VENV)/bin/ruff format --check survey forms tests wsgi.py
+
+fmt: install ## ruff format and fix
+	$(VENV)/bin/ruff check --fix survey forms tests wsgi.py
+	$(VENV)/bin/ruff format survey forms tests wsgi.py
+
+migrate: install ## autogenerate a migration: make migrate m="what changed"
+	$(VENV)/bin/flask --app survey db migrate -m "$(m)"
+
+bench: install ## the benchmarks under bench/
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean: ## remove .venv and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,2 +1,0 @@
-def test_index_page_answers(client):
-    assert client.get("/").status_code == 200
