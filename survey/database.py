@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -53,6 +53,14 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
+
+            @app.before_request
+            def writes_lock_first():
+                # A request that may write holds the write lock from its first statement:
+                # a read snapshot upgraded later fails at once when another writer came
+                # between, whatever the busy timeout.
+                if request.method not in ("GET", "HEAD", "OPTIONS"):
+                    begin_write(db.session)
 
 
 def _migrations_dir():

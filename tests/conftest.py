@@ -7,11 +7,13 @@ PostgreSQL a fresh database is created for the run and dropped afterwards.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import secrets
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -57,6 +59,7 @@ def _app(database_url, tmp_path_factory):
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -94,6 +97,14 @@ def db(app):
     return _db
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in an empty context, as in a server: it pushes its own app context
+    instead of reusing the test's (whose ``g`` would otherwise leak between requests)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -119,7 +130,13 @@ class Factory:
     def __init__(self, session):
         self.session = session
 
+    def _write(self):
+        from survey.database import begin_write
+
+        begin_write(self.session)
+
     def organisation(self, name="第一党支部", kind="branch", parent=None, **fields):
+        self._write()
         from survey.models import Organisation
 
         org = Organisation(name=name, kind=kind, parent=parent, **fields)
@@ -137,6 +154,7 @@ class Factory:
         return committee, first, second, foreign
 
     def user(self, username, role, organisation=None):
+        self._write()
         from survey.models import ApiToken, User
         from survey.security import new_api_token
 
@@ -149,6 +167,7 @@ class Factory:
         return user
 
     def campaign(self, organisation, status="open", kind="member_review", **fields):
+        self._write()
         from survey import campaigns
 
         fields.setdefault("year", 2026)
@@ -162,6 +181,7 @@ class Factory:
         return campaign
 
     def ballots(self, campaign, count=1, ballot_class="full"):
+        self._write()
         from survey import ballots
 
         issued = ballots.generate_ballots(self.session, "test", campaign, count, ballot_class)
@@ -169,6 +189,7 @@ class Factory:
         return issued
 
     def close(self, campaign):
+        self._write()
         from survey import campaigns
 
         campaigns.close_campaign(self.session, "test", campaign)

@@ -44,6 +44,7 @@ def test_a_vote_redirects_to_a_receipt_that_confirms_it_without_the_choice(clien
     receipt = client.get(receipt_path)
     assert receipt.status_code == 200
     assert "basically_competent" not in receipt.text and "基本合格" not in receipt.text
+    db.session.rollback()  # read what the requests stored
     assert db.session.get(Ballot, open_ballot.id).status == "used"
     assert db.session.query(Response).count() == 1
     assert db.session.query(Answer).one().choice == "basically_competent"
@@ -59,6 +60,7 @@ def test_second_cast_of_a_ballot_is_refused_with_409(client, open_ballot, db):
     assert again.status_code == 409
     assert "已" in again.text  # a readable Chinese page
     assert client.get(f"/b/{token}").status_code == 409
+    db.session.rollback()  # read what the requests stored
     assert db.session.query(Response).count() == 1
 
 
@@ -132,6 +134,7 @@ def test_voided_card_is_refused(client, make, db):
 def test_missing_csrf_is_400_and_stores_nothing(client, open_ballot, db):
     answer = client.post(f"/b/{ballot_token(open_ballot.id)}", data={"choice": "excellent"})
     assert answer.status_code == 400
+    db.session.rollback()  # read what the requests stored
     assert db.session.get(Ballot, open_ballot.id).status == "issued"
     assert db.session.query(Response).count() == 0
 
@@ -146,6 +149,7 @@ def test_bad_choice_is_400_keeps_the_ballot_and_says_why(client, open_ballot, db
     answer = client.post(f"/b/{token}", data=data)
     assert answer.status_code == 400
     assert 'name="choice"' in answer.text  # the ballot is shown again to correct
+    db.session.rollback()  # read what the requests stored
     assert db.session.get(Ballot, open_ballot.id).status == "issued"
     assert db.session.query(Response).count() == 0
 
@@ -160,6 +164,7 @@ def test_extra_indicator_questions_must_all_be_answered(client, make, db):
     assert client.post(f"/b/{token}", data=data).status_code == 400
     data["q_political"] = "competent"
     assert client.post(f"/b/{token}", data=data).status_code == 303
+    db.session.rollback()  # read what the requests stored
     assert sorted(a.choice for a in db.session.query(Answer)) == ["competent", "excellent"]
 
 

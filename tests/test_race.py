@@ -1,0 +1,89 @@
+"""Of N simultaneous submissions of one ballot exactly one counts, on each database."""
+
+import threading
+
+from conftest import csrf_from
+
+from survey import ballots
+from survey.errors_domain import AlreadyUsed
+from survey.models import Answer, Receipt, Response
+from survey.security import ballot_token
+
+THREADS = 40
+
+
+def race(target, n):
+    barrier = threading.Barrier(n)
+    results, lock = [], threading.Lock()
+
+    def run(i):
+        barrier.wait()
+        outcome = target(i)
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_forty_threads_casting_one_ballot_store_exactly_one_vote(app, make, db):
+    committee, branch, *_ = make.tree()
+    campaign = make.campaign(branch)
+    ballot = make.ballots(campaign)[0]
+    answers = {campaign.headline.id: "excellent"}
+    ballot_id = ballot.id
+
+    def cast(_i):
+        with app.app_context():
+            try:
+                return ballots.cast_ballot(db.session, ballot_id, answers)
+            except AlreadyUsed:
+                return "409"
+            except Exception as exc:  # noqa: BLE001  (the test reports any other outcome)
+                return repr(exc)
+
+    results = race(cast, THREADS)
+    assert len(results) == THREADS
+    receipts = [r for r in results if r != "409"]
+    assert len(receipts) == 1, results
+    db.session.rollback()  # end the test's own read snapshot
+    assert db.session.query(Response).count() == 1
+    assert db.session.query(Answer).count() == 1
+    assert db.session.query(Receipt).count() == 1
+
+
+def test_twenty_phones_posting_one_card_over_http_get_one_303_and_409s(app, make, db):
+    committee, branch, *_ = make.tree()
+    campaign = make.campaign(branch)
+    token = ballot_token(make.ballots(campaign)[0].id)
+    clients = [app.test_client() for _ in range(20)]
+    forms = [csrf_from(c.get(f"/b/{token}").text) for c in clients]
+
+    def post(i):
+        data = {"csrf_token": forms[i], "choice": "competent"}
+        return clients[i].post(f"/b/{token}", data=data).status_code
+
+    statuses = race(post, len(clients))
+    assert sorted(statuses) == [303] + [409] * 19
+    db.session.rollback()
+    assert db.session.query(Response).count() == 1
+
+
+def test_many_ballots_cast_at_once_are_all_counted(app, make, db):
+    committee, branch, *_ = make.tree()
+    campaign = make.campaign(branch)
+    ids = [b.id for b in make.ballots(campaign, 20)]
+    headline = campaign.headline.id
+
+    def cast(i):
+        with app.app_context():
+            return ballots.cast_ballot(db.session, ids[i], {headline: "excellent"})
+
+    receipts = race(cast, len(ids))
+    assert len(set(receipts)) == 20
+    db.session.rollback()
+    assert db.session.query(Response).count() == 20
