@@ -50,14 +50,18 @@ def generate_ballots(
     ]
     session.add_all(ballots)
     session.flush()
-    audit.record(session, actor, "ballots.generate", campaign, count=count, ballot_class=ballot_class)
+    audit.record(
+        session, actor, "ballots.generate", campaign, count=count, ballot_class=ballot_class
+    )
     return ballots
 
 
 def void_ballot(session: Session, actor: str, ballot: Ballot) -> None:
     """Void a lost card before it is used."""
     changed = session.execute(
-        update(Ballot).where(Ballot.id == ballot.id, Ballot.status == "issued").values(status="void")
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.status == "issued")
+        .values(status="void")
     ).rowcount
     if changed != 1:
         raise Conflict("only an unused ballot can be voided")

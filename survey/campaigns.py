@@ -60,7 +60,9 @@ def create_campaign(
     if len({k for k, _ in questions}) != len(questions):
         raise Invalid("question keys must be unique", field="questions")
     for position, (qkey, qprompt) in enumerate(questions):
-        campaign.questions.append(Question(position=position, key=qkey, prompt=qprompt, scale=scale))
+        campaign.questions.append(
+            Question(position=position, key=qkey, prompt=qprompt, scale=scale)
+        )
     session.add(campaign)
     session.flush()
     audit.record(session, actor, "campaign.create", campaign, kind=kind, year=year, title=title)
@@ -69,7 +71,9 @@ def create_campaign(
 
 def _transition(session: Session, actor: str, campaign: Campaign, target: str) -> None:
     if campaign.status not in TRANSITIONS[target]:
-        raise Conflict(f"a {campaign.status} campaign cannot become {target}", status=campaign.status)
+        raise Conflict(
+            f"a {campaign.status} campaign cannot become {target}", status=campaign.status
+        )
     # Conditional update: two staff pressing "close" at once change the state once.
     changed = session.execute(
         Campaign.__table__.update()
@@ -87,9 +91,7 @@ def open_campaign(session: Session, actor: str, campaign: Campaign) -> None:
     campaign.opened_at = utcnow()
 
 
-def close_campaign(
-    session: Session, actor: str, campaign: Campaign, small_group: int = 5
-) -> None:
+def close_campaign(session: Session, actor: str, campaign: Campaign, small_group: int = 5) -> None:
     """Close, then seal the result snapshot and its SHA-256 (never changed afterwards)."""
     _transition(session, actor, campaign, "closed")
     campaign.closed_at = utcnow()

@@ -96,8 +96,14 @@ def _create(session: Session) -> str:
 
 def _closed_review(session: Session, branch: Organisation, rng, share: float) -> None:
     campaign = campaigns.create_campaign(
-        session, ACTOR, branch, kind="member_review", year=2025,
-        title=f"{branch.name} 2025年度党员民主评议", eligible_full=24, eligible_probationary=2,
+        session,
+        ACTOR,
+        branch,
+        kind="member_review",
+        year=2025,
+        title=f"{branch.name} 2025年度党员民主评议",
+        eligible_full=24,
+        eligible_probationary=2,
     )
     issued = ballots.generate_ballots(session, ACTOR, campaign, 22, "full")
     issued += ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
@@ -113,8 +119,14 @@ def _closed_review(session: Session, branch: Organisation, rng, share: float) ->
 
 def _open_review(session: Session, branch: Organisation) -> None:
     campaign = campaigns.create_campaign(
-        session, ACTOR, branch, kind="member_review", year=2026,
-        title=f"{branch.name} 2026年度党员民主评议", eligible_full=28, eligible_probationary=2,
+        session,
+        ACTOR,
+        branch,
+        kind="member_review",
+        year=2026,
+        title=f"{branch.name} 2026年度党员民主评议",
+        eligible_full=28,
+        eligible_probationary=2,
         extra_questions=[("political", "政治功能强"), ("team", "支部班子强")],
     )
     ballots.generate_ballots(session, ACTOR, campaign, 28, "full")

@@ -6,9 +6,17 @@ from flask import Response, current_app
 
 from survey import ballots, campaigns, codes, exports
 from survey.api import bp
-from survey.api.util import absolute, actor, body, external_url, integer, load_campaign, load_organisation
+from survey.api.util import (
+    absolute,
+    actor,
+    body,
+    external_url,
+    integer,
+    load_campaign,
+    load_organisation,
+    text,
+)
 from survey.api.util import choice as one_of
-from survey.api.util import text
 from survey.errors_domain import Conflict, Invalid
 from survey.extensions import db
 from survey.security import ballot_token

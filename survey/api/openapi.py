@@ -44,8 +44,9 @@ ORGANISATION_BODY = _obj(
     founded_on={"type": "string", "format": "date"},
     public_facing=BOOL,
     weak=BOOL,
-    service_area=_obj(["lat", "lon", "radius_m"], lat={"type": "number"},
-                      lon={"type": "number"}, radius_m=INT),
+    service_area=_obj(
+        ["lat", "lon", "radius_m"], lat={"type": "number"}, lon={"type": "number"}, radius_m=INT
+    ),
 )
 CAMPAIGN_BODY = _obj(
     ["organisation_id", "year", "kind", "title"],
@@ -58,31 +59,47 @@ CAMPAIGN_BODY = _obj(
     eligible_probationary=INT,
     questions={"type": "array", "items": _obj(["key", "prompt"], key=STR, prompt=STR)},
 )
-BALLOTS_BODY = _obj(["count"], count=INT, **{"class": {"enum": ["full", "probationary", "resident"]}})
+BALLOTS_BODY = _obj(
+    ["count"], count=INT, **{"class": {"enum": ["full", "probationary", "resident"]}}
+)
 
 PATHS = {
     "/organisations": {"post": _op("Create an organisation", "201 created", ORGANISATION_BODY)},
     "/organisations/{organisation_id}": {
-        "get": _op("An organisation", "200 the organisation", params=[
-            {"name": "organisation_id", "in": "path", "required": True, "schema": INT}])
+        "get": _op(
+            "An organisation",
+            "200 the organisation",
+            params=[{"name": "organisation_id", "in": "path", "required": True, "schema": INT}],
+        )
     },
     "/campaigns": {"post": _op("Create a campaign (draft)", "201 created", CAMPAIGN_BODY)},
-    "/campaigns/{campaign_id}": {"get": _op("A campaign", "200 the campaign", params=[CAMPAIGN_ID])},
-    "/campaigns/{campaign_id}/ballots": {
-        "post": _op("Generate one-time ballots", "201 {ballots: [{url, code}]}", BALLOTS_BODY,
-                    [CAMPAIGN_ID])
+    "/campaigns/{campaign_id}": {
+        "get": _op("A campaign", "200 the campaign", params=[CAMPAIGN_ID])
     },
-    "/campaigns/{campaign_id}/open": {"post": _op("Open voting", "200 {id, status}",
-                                                  params=[CAMPAIGN_ID])},
-    "/campaigns/{campaign_id}/close": {"post": _op("Close voting and seal the result",
-                                                   "200 {id, status, sha256}", params=[CAMPAIGN_ID])},
+    "/campaigns/{campaign_id}/ballots": {
+        "post": _op(
+            "Generate one-time ballots", "201 {ballots: [{url, code}]}", BALLOTS_BODY, [CAMPAIGN_ID]
+        )
+    },
+    "/campaigns/{campaign_id}/open": {
+        "post": _op("Open voting", "200 {id, status}", params=[CAMPAIGN_ID])
+    },
+    "/campaigns/{campaign_id}/close": {
+        "post": _op(
+            "Close voting and seal the result", "200 {id, status, sha256}", params=[CAMPAIGN_ID]
+        )
+    },
     "/campaigns/{campaign_id}/tally": {
-        "get": _op("Turnout, and counts once closed",
-                   "200 {id, status, issued, cast, void, counts}", params=[CAMPAIGN_ID])
+        "get": _op(
+            "Turnout, and counts once closed",
+            "200 {id, status, issued, cast, void, counts}",
+            params=[CAMPAIGN_ID],
+        )
     },
     "/campaigns/{campaign_id}/export.csv": {
-        "get": _op("Tally and anonymous responses (closed campaigns)", "200 text/csv",
-                   params=[CAMPAIGN_ID])
+        "get": _op(
+            "Tally and anonymous responses (closed campaigns)", "200 text/csv", params=[CAMPAIGN_ID]
+        )
     },
 }
 
@@ -97,8 +114,9 @@ def openapi():
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
-                "Error": _obj(["error"], error=_obj(["code", "message"], code=STR, message=STR,
-                                                    field=STR))
+                "Error": _obj(
+                    ["error"], error=_obj(["code", "message"], code=STR, message=STR, field=STR)
+                )
             },
         },
         "paths": PATHS,

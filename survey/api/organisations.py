@@ -62,7 +62,9 @@ def create_organisation():
     area = data.get("service_area")
     if area is not None:
         if not isinstance(area, dict):
-            raise Invalid("service_area must be an object {lat, lon, radius_m}", field="service_area")
+            raise Invalid(
+                "service_area must be an object {lat, lon, radius_m}", field="service_area"
+            )
         org.service_lat = number(area, "lat", -90, 90)
         org.service_lon = number(area, "lon", -180, 180)
         org.service_radius_m = integer(area, "radius_m", low=1, high=1_000_000)
@@ -76,5 +78,3 @@ def create_organisation():
 @bp.get("/organisations/<int:organisation_id>")
 def get_organisation(organisation_id: int):
     return organisation_json(load_organisation(organisation_id))
-
-

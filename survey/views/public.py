@@ -85,4 +85,3 @@ def receipt(code: str):
     return render_template(
         "public/receipt.html", receipt=found, code=codes.display(found.code, 5), campaign=campaign
     )
-
