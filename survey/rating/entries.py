@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from .evidence import GRADES, STAR_NAMES, Assessment, Evidence
 from .results import Criterion, make_criterion, share
-from .schemes import Scheme
+from .schemes import Scheme, StarStandard, VolunteerStandard
 from .votes import not_in_scheme
 
 
@@ -166,58 +167,71 @@ def score(evidence: Evidence, scheme: Scheme) -> Criterion:
     )
 
 
-def volunteers(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """Organs (机关): volunteers ≥ 80 % of serving members and ≥ 2 activities a year."""
-    standard = scheme.volunteers
-    if standard is None:
-        return not_in_scheme("volunteers", scheme)
-    threshold = {
-        "volunteer_share": {"min": standard.minimum.to_dict()},
-        "activities": {"min": standard.activities_min},
-    }
-    if evidence.organisation.domain != standard.domain:
-        return make_criterion(
-            "volunteers",
-            "not_applicable",
-            source=standard.source,
-            reason=f"a standard for {standard.domain} branches only",
-        )
-    assessment = evidence.assessment
+def _other_domain(key: str, domain: str, source: str) -> Criterion:
+    return make_criterion(
+        key, "not_applicable", source=source, reason=f"a standard for {domain} branches only"
+    )
+
+
+def _volunteer_value(assessment: Assessment | None) -> dict[str, Any] | None:
+    """The figures entered, or None while any of them is missing."""
     if (
         assessment is None
         or assessment.volunteers is None
         or assessment.serving_members is None
         or assessment.volunteer_activities is None
     ):
-        return make_criterion(
-            "volunteers",
-            "pending",
-            source=standard.source,
-            threshold=threshold,
-            evidence=_entered_by(assessment),
-            reason="volunteer figures not entered",
-        )
-    count, serving = assessment.volunteers, assessment.serving_members
-    activities = assessment.volunteer_activities
-    problems = []
-    if count * standard.minimum.denominator < standard.minimum.numerator * serving:
-        problems.append(f"volunteers below {standard.minimum} of serving members")
-    if activities < standard.activities_min:
+        return None
+    return {
+        "volunteers": assessment.volunteers,
+        "serving_members": assessment.serving_members,
+        "volunteer_share": share(assessment.volunteers, assessment.serving_members),
+        "activities": assessment.volunteer_activities,
+    }
+
+
+def _volunteer_problems(standard: VolunteerStandard, value: dict[str, Any]) -> list[str]:
+    minimum, problems = standard.minimum, []
+    if value["volunteers"] * minimum.denominator < minimum.numerator * value["serving_members"]:
+        problems.append(f"volunteers below {minimum} of serving members")
+    if value["activities"] < standard.activities_min:
         problems.append(f"fewer than {standard.activities_min} volunteer activities")
+    return problems
+
+
+def volunteers(evidence: Evidence, scheme: Scheme) -> Criterion:
+    """Organs (机关): volunteers ≥ 80 % of serving members and ≥ 2 activities a year."""
+    standard = scheme.volunteers
+    if standard is None:
+        return not_in_scheme("volunteers", scheme)
+    if evidence.organisation.domain != standard.domain:
+        return _other_domain("volunteers", standard.domain, standard.source)
+    value = _volunteer_value(evidence.assessment)
+    if value is None:
+        outcome, reason = "pending", "volunteer figures not entered"
+    else:
+        problems = _volunteer_problems(standard, value)
+        outcome, reason = ("fail" if problems else "pass"), "; ".join(problems) or None
     return make_criterion(
         "volunteers",
-        "fail" if problems else "pass",
+        outcome,
         source=standard.source,
-        value={
-            "volunteers": count,
-            "serving_members": serving,
-            "volunteer_share": share(count, serving),
-            "activities": activities,
+        value=value,
+        threshold={
+            "volunteer_share": {"min": standard.minimum.to_dict()},
+            "activities": {"min": standard.activities_min},
         },
-        threshold=threshold,
-        evidence=_entered_by(assessment),
-        reason="; ".join(problems) or None,
+        evidence=_entered_by(evidence.assessment),
+        reason=reason,
     )
+
+
+def _star_problems(standard: StarStandard, stars: int, named: frozenset[str]) -> list[str]:
+    problems = [f"fewer than {standard.stars_min} stars"] if stars < standard.stars_min else []
+    missing = [name for name in STAR_NAMES if name in standard.named - named]
+    if missing:
+        problems.append(f"missing named stars: {', '.join(missing)}")
+    return problems
 
 
 def stars(evidence: Evidence, scheme: Scheme) -> Criterion:
@@ -225,40 +239,26 @@ def stars(evidence: Evidence, scheme: Scheme) -> Criterion:
     standard = scheme.stars
     if standard is None:
         return not_in_scheme("stars", scheme)
-    named = [name for name in STAR_NAMES if name in standard.named]
-    threshold = {"stars": {"min": standard.stars_min}, "named_stars": {"includes": named}}
     if evidence.organisation.domain != standard.domain:
-        return make_criterion(
-            "stars",
-            "not_applicable",
-            source=standard.source,
-            reason=f"a standard for {standard.domain} branches only",
-        )
+        return _other_domain("stars", standard.domain, standard.source)
     assessment = evidence.assessment
+    value = None
     if assessment is None or assessment.stars is None:
-        return make_criterion(
-            "stars",
-            "pending",
-            source=standard.source,
-            threshold=threshold,
-            evidence=_entered_by(assessment),
-            reason="star rating not entered",
-        )
-    missing = [name for name in named if name not in assessment.named_stars]
-    problems = []
-    if assessment.stars < standard.stars_min:
-        problems.append(f"fewer than {standard.stars_min} stars")
-    if missing:
-        problems.append(f"missing named stars: {', '.join(missing)}")
+        outcome, reason = "pending", "star rating not entered"
+    else:
+        got = assessment.named_stars
+        value = {"stars": assessment.stars, "named_stars": [n for n in STAR_NAMES if n in got]}
+        problems = _star_problems(standard, assessment.stars, got)
+        outcome, reason = ("fail" if problems else "pass"), "; ".join(problems) or None
     return make_criterion(
         "stars",
-        "fail" if problems else "pass",
+        outcome,
         source=standard.source,
-        value={
-            "stars": assessment.stars,
-            "named_stars": [name for name in STAR_NAMES if name in assessment.named_stars],
+        value=value,
+        threshold={
+            "stars": {"min": standard.stars_min},
+            "named_stars": {"includes": [n for n in STAR_NAMES if n in standard.named]},
         },
-        threshold=threshold,
         evidence=_entered_by(assessment),
-        reason="; ".join(problems) or None,
+        reason=reason,
     )

@@ -2,7 +2,8 @@
 scheme's target for the year, and the branches recommended upward, best first.
 
 Recommendation order (好中选优, 000 §三(二), 001 4号方案 §三(二)2, 002 §四(三)), each key
-compared on integers, a branch without the figure ranking after those with it:
+compared on integers. A figure counts only where its criterion passed (so not where the
+scheme does not judge it); a branch without the figure ranks after those with it:
 
 1. share of `excellent` among participating members, highest first (cross-multiplied);
 2. verified dissatisfied share of public responses, lowest first (cross-multiplied);
@@ -68,11 +69,13 @@ class _Rank:
 
 
 def _value(rating: Rating, key: str) -> dict[str, Any]:
+    """The figures of a criterion that was judged and passed; a figure the scheme does not
+    judge (say a score under 003, which forbids pass scores) does not rank either."""
     try:
-        value = rating.criterion(key).value
+        criterion = rating.criterion(key)
     except KeyError:
         return {}
-    return value or {}
+    return (criterion.value or {}) if criterion.outcome == "pass" else {}
 
 
 def _share(value: dict[str, Any], numerator: str, denominator: str) -> Share | None:
