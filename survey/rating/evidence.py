@@ -92,10 +92,6 @@ class MemberEvidence:
             "excellent_probationary > participants_probationary",
         )
 
-    @property
-    def roll_given(self) -> bool:
-        return self.eligible_full is not None or self.eligible_probationary is not None
-
 
 @dataclass(frozen=True)
 class PublicEvidence:

@@ -17,7 +17,7 @@ JSON shape of a criterion (all of it serialisable as is):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +101,7 @@ def share(numerator: int, denominator: int) -> str:
     return f"{numerator}/{denominator}"
 
 
-def verdict_of(outcomes: tuple[str, ...] | list[str]) -> str:
+def verdict_of(outcomes: Collection[str]) -> str:
     """RULES §7: any fail → not_eligible (final even while evidence is pending); else any
     pending → pending; else eligible. exempt and not_applicable count as passed."""
     if "fail" in outcomes:
