@@ -132,7 +132,9 @@ def public(evidence: Evidence, scheme: Scheme) -> Criterion:
 
     A failure of the verified answers is final; otherwise pending while any dissatisfied
     answer is unchecked. With no responses, a branch without public-facing functions is
-    exempt and any other branch pending.
+    exempt (it has no service radius, 服务半径, to poll: 001 工作指南 §五(二)3, and 001
+    §五(二)4 exempts such branches from the social evaluation) and any other is pending.
+    A branch without public-facing functions that did poll is judged on its answers.
     """
     rule = scheme.public
     if rule is None:
@@ -148,7 +150,7 @@ def public(evidence: Evidence, scheme: Scheme) -> Criterion:
         if not evidence.organisation.public_facing:
             outcome, reason = "exempt", "branch has no public-facing functions"
         else:
-            outcome, reason = "pending", "no public responses"
+            outcome, reason = "pending", "no public poll" if polls is None else "no responses"
     elif _public_fails(rule, polls):
         outcome, reason = "fail", "verified dissatisfied answers break the rule"
     elif polls.unchecked:
