@@ -1,0 +1,181 @@
+"""What the rating engine reads: one branch's evidence for one year.
+
+These frozen dataclasses are the contract with the database layer, which fills them from
+campaigns, verified public answers and the reviewer's assessment. They hold counts and
+entries only, never an identity (ballots are secret), and validate themselves on creation so
+that an impossible count is refused where it is made, not half-way through a rating.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+GRADES = ("excellent", "good", "fair", "poor")
+"""The committee grade (组织评定): 优秀 / 良好 / 一般 / 差."""
+
+EXCLUSION_KEYS = (
+    "accountability",
+    "negative_publicity",
+    "leader_disciplined",
+    "leader_investigated",
+    "directive_failure",
+    "other",
+)
+"""The negative list (负面清单), RULES.md §3: 000 §二(二), 001 工作指南 §四(三), 002 §三."""
+
+STAR_NAMES = ("strong_leadership", "harmony_stability", "public_satisfaction")
+"""The three named stars of the village ten-star rating: 班子坚强星、和谐稳定星、群众满意星."""
+
+DOMAINS = ("organ", "village", "community", "enterprise", "school", "other")
+"""Usual values of `OrganisationFacts.domain`; other strings are accepted and match no standard."""
+
+
+class InvalidEvidence(ValueError):
+    """Evidence that cannot be true (negative counts, more verified than dissatisfied, …)."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvalidEvidence(message)
+
+
+def _non_negative(**counts: int | None) -> None:
+    for name, count in counts.items():
+        _require(count is None or count >= 0, f"{name} must not be negative, got {count}")
+
+
+@dataclass(frozen=True)
+class OrganisationFacts:
+    """Standing facts about the branch, as kept on the organisation record."""
+
+    id: int
+    name: str = ""
+    domain: str | None = None
+    founded_on: date | None = None
+    public_facing: bool = True
+    """False for branches without public-facing functions or in classified units (001 工作指南
+    §五(二)4 无直接面向社会职能和涉密单位)."""
+    weak: bool = False
+    """Marked weak and lax (软弱涣散) for the rating year."""
+
+
+@dataclass(frozen=True)
+class MemberEvidence:
+    """Tallies of the year's member-review campaigns (党员评议), by ballot class.
+
+    `eligible_*` is the roll (应到会人数); None means the campaign was created without one.
+    """
+
+    campaign_ids: tuple[int, ...] = ()
+    eligible_full: int | None = None
+    eligible_probationary: int | None = None
+    participants_full: int = 0
+    participants_probationary: int = 0
+    excellent_full: int = 0
+    excellent_probationary: int = 0
+
+    def __post_init__(self) -> None:
+        _non_negative(
+            eligible_full=self.eligible_full,
+            eligible_probationary=self.eligible_probationary,
+            participants_full=self.participants_full,
+            participants_probationary=self.participants_probationary,
+            excellent_full=self.excellent_full,
+            excellent_probationary=self.excellent_probationary,
+        )
+        _require(
+            self.excellent_full <= self.participants_full, "excellent_full > participants_full"
+        )
+        _require(
+            self.excellent_probationary <= self.participants_probationary,
+            "excellent_probationary > participants_probationary",
+        )
+
+
+@dataclass(frozen=True)
+class PublicEvidence:
+    """Tallies of the year's public-satisfaction polls (群众评判) and their verification."""
+
+    campaign_ids: tuple[int, ...] = ()
+    responses: int = 0
+    dissatisfied: int = 0
+    verified: int = 0
+    unfounded: int = 0
+
+    def __post_init__(self) -> None:
+        _non_negative(
+            responses=self.responses,
+            dissatisfied=self.dissatisfied,
+            verified=self.verified,
+            unfounded=self.unfounded,
+        )
+        _require(self.dissatisfied <= self.responses, "dissatisfied > responses")
+        _require(self.verified + self.unfounded <= self.dissatisfied, "checked > dissatisfied")
+
+    @property
+    def unchecked(self) -> int:
+        """Dissatisfied answers a reviewer has not yet marked verified or unfounded."""
+        return self.dissatisfied - self.verified - self.unfounded
+
+
+@dataclass(frozen=True)
+class SocialFeedback:
+    """One department's answer in the social evaluation (社会评价)."""
+
+    department: str
+    negative: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """One entry of the negative list (负面清单) recorded for the year."""
+
+    key: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _require(self.key in EXCLUSION_KEYS, f"unknown exclusion key {self.key!r}")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the reviewer entered for the branch and year."""
+
+    organisation_grade: str | None = None
+    score: int | None = None
+    social: tuple[SocialFeedback, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    volunteers: int | None = None
+    serving_members: int | None = None
+    volunteer_activities: int | None = None
+    stars: int | None = None
+    named_stars: frozenset[str] = field(default_factory=frozenset)
+    entered_by: str | None = None
+
+    def __post_init__(self) -> None:
+        _require(
+            self.organisation_grade is None or self.organisation_grade in GRADES,
+            f"unknown organisation grade {self.organisation_grade!r}",
+        )
+        _non_negative(
+            volunteers=self.volunteers,
+            serving_members=self.serving_members,
+            volunteer_activities=self.volunteer_activities,
+            stars=self.stars,
+        )
+        _require(self.stars is None or self.stars <= 10, "the ten-star rating has at most 10 stars")
+        unknown = set(self.named_stars) - set(STAR_NAMES)
+        _require(not unknown, f"unknown named stars {sorted(unknown)}")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything known about one branch for one rating year."""
+
+    year: int
+    organisation: OrganisationFacts
+    members: MemberEvidence | None = None
+    public: PublicEvidence | None = None
+    assessment: Assessment | None = None
