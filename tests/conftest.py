@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextvars
 import os
-import re
 import secrets
 
 import pytest
@@ -115,15 +114,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
 class Factory:
     """Builds the objects tests need, through the domain services where there is one."""
 
@@ -202,7 +192,3 @@ class Factory:
 @pytest.fixture
 def make(db):
     return Factory(db.session)
-
-
-def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {user.api_token}"}

@@ -4,7 +4,7 @@ import csv
 import io
 
 import pytest
-from conftest import bearer, csrf_from
+from helpers import bearer, csrf_from
 
 from survey.security import ballot_token
 

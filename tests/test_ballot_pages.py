@@ -4,7 +4,7 @@ import re
 import time
 
 import pytest
-from conftest import csrf_from
+from helpers import csrf_from
 
 from survey import codes
 from survey.models import Answer, Ballot, Receipt, Response

@@ -2,7 +2,7 @@
 
 import threading
 
-from conftest import csrf_from
+from helpers import csrf_from
 
 from survey import ballots
 from survey.errors_domain import AlreadyUsed
