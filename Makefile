@@ -7,7 +7,7 @@ PORT ?= 8000
 SURVEY_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export SURVEY_TEST_POSTGRES_URL
 
-.PHONY: help install run test test-sqlite test-postgres lint fmt migrate bench clean
+.PHONY: help install run test test-sqlite test-postgres lint fmt migrate messages bench clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,11 @@ fmt: install ## ruff format and fix
 
 migrate: install ## autogenerate a migration: make migrate m="what changed"
 	$(VENV)/bin/flask --app survey db migrate -m "$(m)"
+
+messages: install ## extract new strings into survey/translations/*/messages.po
+	$(VENV)/bin/pybabel extract -q -F survey/translations/babel.cfg -k _l -k lazy_gettext -o survey/translations/messages.pot .
+	$(VENV)/bin/pybabel update -q -N -i survey/translations/messages.pot -d survey/translations
+	@grep -c 'msgstr ""$$' survey/translations/zh/LC_MESSAGES/messages.po | xargs echo "entries without a translation (one is the header):"
 
 bench: install ## the benchmarks under bench/
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -22,20 +22,30 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from survey import cli, database, errors, i18n, security
-    from survey.extensions import csrf, login_manager
+    from survey.extensions import csrf, limiter, login_manager
 
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     database.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
     from survey.api import bp as api_bp
+    from survey.views.auth import bp as auth_bp
     from survey.views.public import bp as public_bp
+    from survey.views.staff import bp as staff_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     return app

@@ -8,7 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Organisation, User
+from survey.errors_domain import NotFound
+from survey.models import Campaign, Organisation, User
 
 MAX_DEPTH = 32
 
@@ -47,3 +48,18 @@ def subtree_ids(session: Session, root_id: int) -> set[int]:
         frontier = children - found
         found |= frontier
     return found
+
+
+def get_organisation(session: Session, user: User, organisation_id: int) -> Organisation:
+    """The organisation if ``user`` may see it; otherwise NotFound, as if it were absent."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or not can_see(session, user, organisation.id):
+        raise NotFound(f"organisation {organisation_id} not found")
+    return organisation
+
+
+def get_campaign(session: Session, user: User, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or not can_see(session, user, campaign.organisation_id):
+        raise NotFound(f"campaign {campaign_id} not found")
+    return campaign

@@ -42,10 +42,15 @@ def load(app: Flask, test_config: dict | None) -> None:
     )
     app.config["REDIS_URL"] = env.get("SURVEY_REDIS_URL") or None
     app.config["BASE_URL"] = (env.get("SURVEY_BASE_URL") or "").rstrip("/") or None
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config["TRUSTED_PROXIES"] = int(env.get("SURVEY_TRUSTED_PROXIES", "0"))
+    app.config["SESSION_COOKIE_SECURE"] = (app.config["BASE_URL"] or "").startswith("https://")
     if "SURVEY_BALLOT_MAX_AGE" in env:
         app.config["BALLOT_MAX_AGE"] = int(env["SURVEY_BALLOT_MAX_AGE"])
     if test_config:
         app.config.update(test_config)
+        if "REDIS_URL" in test_config:
+            app.config["RATELIMIT_STORAGE_URI"] = test_config["REDIS_URL"] or "memory://"
     if not app.config.get("SECRET_KEYS"):
         app.config["SECRET_KEYS"] = _secret_keys(app)
     app.config["SECRET_KEY"] = app.config["SECRET_KEYS"][0]

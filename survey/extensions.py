@@ -1,5 +1,7 @@
 """Extensions, created unbound and bound in the factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Storage is memory (counters per worker) unless SURVEY_REDIS_URL makes it shared.
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers_enabled=True)

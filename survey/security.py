@@ -50,6 +50,8 @@ def init_app(app: Flask) -> None:
     from survey.extensions import login_manager
 
     login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
 
     @app.after_request
     def headers(response):

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from survey import create_app
 from survey.extensions import db as _db
+from survey.extensions import limiter
 
 POSTGRES_URL = os.environ.get(
     "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -78,6 +79,8 @@ def app(_app):
     _app.config.clear()
     _app.config.update(saved)
     _truncate(_app)
+    with _app.app_context():
+        limiter.reset()
 
 
 def _truncate(app) -> None:

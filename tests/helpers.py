@@ -2,13 +2,14 @@
 
 import re
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+VALUE = re.compile(r'value="([^"]+)"')
 
 
 def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
+    field = CSRF_INPUT.search(html)
+    assert field, "the page has no CSRF token"
+    return VALUE.search(field.group(0)).group(1)
 
 
 def bearer(user) -> dict:

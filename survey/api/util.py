@@ -7,7 +7,7 @@ from datetime import date
 from flask import current_app, g, request, url_for
 
 from survey import access
-from survey.errors_domain import Invalid, NotFound
+from survey.errors_domain import Invalid
 from survey.extensions import db
 from survey.models import Campaign, Organisation
 
@@ -25,17 +25,11 @@ def actor() -> str:
 
 def load_organisation(organisation_id: int) -> Organisation:
     """The organisation if the token's user may see it; otherwise 404, as if absent."""
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not access.can_see(db.session, g.api_user, organisation.id):
-        raise NotFound(f"organisation {organisation_id} not found")
-    return organisation
+    return access.get_organisation(db.session, g.api_user, organisation_id)
 
 
 def load_campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not access.can_see(db.session, g.api_user, campaign.organisation_id):
-        raise NotFound(f"campaign {campaign_id} not found")
-    return campaign
+    return access.get_campaign(db.session, g.api_user, campaign_id)
 
 
 def external_url(endpoint: str, **values) -> str:
