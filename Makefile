@@ -55,9 +55,8 @@ migrate: install ## autogenerate a migration: make migrate m="what changed"
 	$(VENV)/bin/flask --app survey db migrate -m "$(m)"
 
 messages: install ## extract new strings into survey/translations/*/messages.po
-	$(VENV)/bin/pybabel extract -q -F survey/translations/babel.cfg -k _l -k lazy_gettext -o survey/translations/messages.pot .
-	$(VENV)/bin/pybabel update -q -N -i survey/translations/messages.pot -d survey/translations
-	@grep -c 'msgstr ""$$' survey/translations/zh/LC_MESSAGES/messages.po | xargs echo "entries without a translation (one is the header):"
+	$(VENV)/bin/pybabel extract -F survey/translations/babel.cfg -k _l -k lazy_gettext -o survey/translations/messages.pot . >/dev/null
+	$(VENV)/bin/pybabel update -N -i survey/translations/messages.pot -d survey/translations >/dev/null
 
 bench: install ## the benchmarks under bench/
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
