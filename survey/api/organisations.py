@@ -14,10 +14,11 @@ from survey.api.util import (
     iso_date,
     load_organisation,
     number,
+    require_role,
     text,
 )
 from survey.api.util import choice as one_of
-from survey.errors_domain import Forbidden, Invalid
+from survey.errors_domain import Invalid
 from survey.extensions import db
 from survey.models import Organisation
 from survey.models.organisation import ORGANISATION_KINDS
@@ -43,8 +44,7 @@ def create_organisation():
     data = body()
     user = g.api_user
     parent_id = integer(data, "parent_id", required=False)
-    if user.role == "secretary":
-        raise Forbidden("secretaries cannot create organisations")
+    require_role("reviewer")
     if parent_id is None and user.role != "admin":
         raise Invalid("parent_id is required", field="parent_id")
     parent = load_organisation(parent_id) if parent_id is not None else None

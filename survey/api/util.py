@@ -7,7 +7,7 @@ from datetime import date
 from flask import current_app, g, request, url_for
 
 from survey import access
-from survey.errors_domain import Invalid
+from survey.errors_domain import Forbidden, Invalid
 from survey.extensions import db
 from survey.models import Campaign, Organisation
 
@@ -99,3 +99,9 @@ def choice(data: dict, field: str, options, default=None) -> str:
     if value not in options:
         raise Invalid(f"{field} must be one of: {', '.join(options)}", field=field)
     return value
+
+
+def require_role(*roles: str) -> None:
+    """403 unless the token's user is an admin or holds one of ``roles``."""
+    if g.api_user.role != "admin" and g.api_user.role not in roles:
+        raise Forbidden(f"this needs the role: {', '.join(roles)}")

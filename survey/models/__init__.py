@@ -1,5 +1,6 @@
 """Persistence: one module per aggregate."""
 
+from survey.models.assessment import Assessment, Title
 from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Receipt, Response
 from survey.models.campaign import Campaign, Question
@@ -8,6 +9,7 @@ from survey.models.organisation import ApiToken, Organisation, User
 __all__ = [
     "Answer",
     "ApiToken",
+    "Assessment",
     "AuditEntry",
     "Ballot",
     "Campaign",
@@ -15,5 +17,6 @@ __all__ = [
     "Question",
     "Receipt",
     "Response",
+    "Title",
     "User",
 ]

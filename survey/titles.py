@@ -1,0 +1,81 @@
+"""The title over time (动态管理): grant on a recorded rating, revoke with date and reason."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey import audit, ratings
+from survey.errors_domain import Conflict, Invalid
+from survey.models import Assessment, Organisation, Title
+from survey.models.base import utcnow
+
+
+def _digest(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def grant_title(
+    session: Session, actor: str, branch: Organisation, year: int, scheme_key: str | None = None
+) -> Title:
+    """Grant the year's title on the branch's current rating, which must be ``eligible``."""
+    rating = ratings.rate_branch(session, branch, year, scheme_key)
+    if rating.verdict != "eligible":
+        raise Conflict(f"the rating is {rating.verdict}, not eligible", verdict=rating.verdict)
+    if session.scalar(select(Title).where(Title.organisation_id == branch.id, Title.year == year)):
+        raise Conflict(f"a title for {year} was already recorded")
+    snapshot = rating.to_dict()
+    title = Title(
+        organisation_id=branch.id,
+        year=year,
+        scheme=rating.scheme,
+        rating=snapshot,
+        rating_sha256=_digest(snapshot),
+        granted_by=actor,
+    )
+    session.add(title)
+    session.flush()
+    audit.record(session, actor, "title.grant", title, year=year, scheme=rating.scheme)
+    return title
+
+
+def revoke_title(session: Session, actor: str, title: Title, reason: str) -> None:
+    if title.revoked_at is not None:
+        raise Conflict("the title was already revoked")
+    if not reason.strip():
+        raise Invalid("a reason is required to revoke a title", field="reason")
+    title.revoked_at = utcnow()
+    title.revoked_by = actor
+    title.revoke_reason = reason.strip()
+    audit.record(session, actor, "title.revoke", title, reason=title.revoke_reason)
+
+
+def history(session: Session, branch_id: int) -> list[Title]:
+    return list(
+        session.scalars(
+            select(Title).where(Title.organisation_id == branch_id).order_by(Title.year.desc())
+        )
+    )
+
+
+def revoke_on_exclusion(session: Session, actor: str, assessment: Assessment) -> list[Title]:
+    """An exclusion recorded for a year revokes every live title of that year or earlier
+    (000 §六(四), 002 复查/撤销: 取消评定)."""
+    if not assessment.exclusions:
+        return []
+    keys = ", ".join(e["key"] for e in assessment.exclusions)
+    reason = f"exclusion recorded for {assessment.year}: {keys}"
+    live = session.scalars(
+        select(Title).where(
+            Title.organisation_id == assessment.organisation_id,
+            Title.year <= assessment.year,
+            Title.revoked_at.is_(None),
+        )
+    ).all()
+    for title in live:
+        revoke_title(session, actor, title, reason)
+    return list(live)
