@@ -41,11 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.api import bp as api_bp
     from survey.views.auth import bp as auth_bp
     from survey.views.public import bp as public_bp
+    from survey.views.ratings import bp as ratings_bp
     from survey.views.staff import bp as staff_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(ratings_bp, url_prefix="/ratings")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     return app

@@ -31,3 +31,54 @@ def choice_label(key: str):
 def prompt_label(prompt: str):
     """Built-in prompts are translated; a committee's own indicator text is shown as written."""
     return PROMPTS.get(prompt, prompt)
+
+
+CRITERIA = {
+    "members": _l("Members' review (党员评议)"),
+    "quorum": _l("Attendance against the roll"),
+    "public": _l("Public judgement (群众评判)"),
+    "organisation": _l("Committee grade (组织评定)"),
+    "social": _l("Social evaluation (社会评价)"),
+    "exclusions": _l("Negative list (负面清单)"),
+    "founded": _l("Founded at least a year"),
+    "weak": _l("Not weak and lax (软弱涣散)"),
+    "score": _l("Quantitative score"),
+    "volunteers": _l("Volunteer service (organs)"),
+    "stars": _l("Ten-star rating (villages)"),
+}
+
+OUTCOMES = {
+    "pass": _l("pass"),
+    "fail": _l("fail"),
+    "pending": _l("pending"),
+    "exempt": _l("exempt"),
+    "not_applicable": _l("not applicable"),
+}
+
+VERDICTS = {
+    "eligible": _l("eligible"),
+    "not_eligible": _l("not eligible"),
+    "pending": _l("pending"),
+}
+
+GRADES = {
+    "excellent": _l("Excellent"),
+    "good": _l("Good"),
+    "fair": _l("Fair"),
+    "poor": _l("Poor"),
+}
+
+EXCLUSIONS = {
+    "accountability": _l("Branch or unit held accountable this year"),
+    "negative_publicity": _l("Major negative publicity or verified complaints"),
+    "leader_disciplined": _l("Branch leader disciplined"),
+    "leader_investigated": _l("Branch leader under criminal investigation"),
+    "directive_failure": _l("Failed to carry out key directives"),
+    "other": _l("Other (give the reason)"),
+}
+
+STARS = {
+    "strong_leadership": _l("Strong leadership star (班子坚强星)"),
+    "harmony_stability": _l("Harmony and stability star (和谐稳定星)"),
+    "public_satisfaction": _l("Public satisfaction star (群众满意星)"),
+}

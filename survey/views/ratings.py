@@ -1,0 +1,134 @@
+"""Reviewer pages: committee summary, branch rating clause by clause, assessments, titles."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from forms.assessment import AssessmentForm, fill, to_data
+from survey import assessments, labels, ratings, titles
+from survey import rating as engine
+from survey.errors_domain import DomainError
+from survey.extensions import db
+from survey.models import Assessment, Title
+from survey.views.guards import organisation_or_404, staff_required
+
+bp = Blueprint("ratings", __name__)
+SEEDS = Path(engine.__file__).parent / "seeds"
+
+
+@bp.context_processor
+def label_tables():
+    return {"labels": labels}
+
+
+def _actor() -> str:
+    return f"web:{current_user.username}"
+
+
+def _year() -> int:
+    raw = request.args.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else date.today().year
+
+
+def _scheme() -> str | None:
+    return request.args.get("scheme") or None
+
+
+@bp.get("/committees/<int:committee_id>")
+@staff_required("reviewer")
+def committee(committee_id: int):
+    org = organisation_or_404(committee_id)
+    if org.kind != "committee":
+        abort(404)
+    year = _year()
+    summary = ratings.committee_summary(db.session, org, year, _scheme())
+    return render_template(
+        "ratings/committee.html",
+        committee=org,
+        year=year,
+        summary=summary,
+        schemes=engine.SCHEMES,
+        names={b["organisation_id"]: b["name"] for b in summary["branches"]},
+    )
+
+
+@bp.get("/branches/<int:branch_id>")
+@staff_required("reviewer", "secretary")
+def branch(branch_id: int):
+    org = organisation_or_404(branch_id)
+    if org.kind != "branch":
+        abort(404)
+    year = _year()
+    rating = ratings.rate_branch(db.session, org, year, _scheme())
+    return render_template(
+        "ratings/branch.html",
+        branch=org,
+        year=year,
+        rating=rating,
+        schemes=engine.SCHEMES,
+        history=titles.history(db.session, org.id),
+        seeds=engine.SEED_FILES,
+    )
+
+
+@bp.route("/branches/<int:branch_id>/assessment/<int:year>", methods=["GET", "POST"])
+@staff_required("reviewer")
+def assessment(branch_id: int, year: int):
+    org = organisation_or_404(branch_id)
+    form = AssessmentForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            assessments.save_assessment(db.session, _actor(), org, year, to_data(form))
+            db.session.commit()
+            return redirect(url_for("ratings.branch", branch_id=org.id, year=year), code=303)
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+    elif not form.is_submitted():
+        saved = db.session.scalar(
+            select(Assessment).where(Assessment.organisation_id == org.id, Assessment.year == year)
+        )
+        fill(form, assessments.assessment_json(saved))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "ratings/assessment.html", branch=org, year=year, form=form, error=error
+    ), status
+
+
+@bp.post("/branches/<int:branch_id>/titles/<int:year>")
+@staff_required("reviewer")
+def grant(branch_id: int, year: int):
+    org = organisation_or_404(branch_id)
+    titles.grant_title(db.session, _actor(), org, year, request.form.get("scheme") or None)
+    db.session.commit()
+    return redirect(url_for("ratings.branch", branch_id=org.id, year=year), code=303)
+
+
+@bp.post("/titles/<int:title_id>/revoke")
+@staff_required("reviewer")
+def revoke(title_id: int):
+    title = db.session.get(Title, title_id)
+    if title is None:
+        abort(404)
+    organisation_or_404(title.organisation_id)
+    titles.revoke_title(db.session, _actor(), title, request.form.get("reason", ""))
+    db.session.commit()
+    return redirect(url_for("ratings.branch", branch_id=title.organisation_id), code=303)
+
+
+@bp.get("/seeds/<number>")
+@staff_required()
+def seed(number: str):
+    found = engine.SEED_FILES.get(number)
+    if found is None:
+        abort(404)
+    text = (SEEDS / found.file).read_text(encoding="utf-8")
+    return render_template(
+        "ratings/seed.html", seed=found, text=text, clause=request.args.get("clause", "")
+    )

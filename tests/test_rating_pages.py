@@ -1,0 +1,141 @@
+"""The reviewer's pages: enter an assessment, read the rating clause by clause, grant titles."""
+
+import re
+
+import pytest
+from helpers import csrf_from
+from test_ratings import GOOD_ASSESSMENT, held_review
+
+from survey import assessments
+from survey.models import Title
+
+
+@pytest.fixture
+def org(make):
+    from datetime import date
+
+    committee, first, second, foreign = make.tree()
+    for branch in (first, second, foreign):
+        branch.founded_on, branch.public_facing = date(2015, 7, 1), False
+    make.session.commit()
+    return {
+        "committee": committee,
+        "first": first,
+        "second": second,
+        "foreign": foreign,
+        "reviewer": make.user("reviewer", "reviewer", committee),
+        "secretary": make.user("secretary", "secretary", first),
+    }
+
+
+def sign_in(client, username):
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "username": username,
+            "password": "correct horse battery",
+        },
+    )
+
+
+def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(client, make, db, org):
+    held_review(make, db, org["first"], 10, 0)
+    sign_in(client, "reviewer")
+    url = f"/ratings/branches/{org['first'].id}/assessment/2026"
+    form = client.get(url)
+    assert form.status_code == 200 and 'name="organisation_grade"' in form.text
+    data = {
+        "csrf_token": csrf_from(form.text),
+        "organisation_grade": "excellent",
+        "social-0-department": "纪检监察",
+        "social-0-note": "无问题",
+    }
+    saved = client.post(url, data=data)
+    assert saved.status_code == 303
+    page = client.get(saved.headers["Location"])
+    assert page.status_code == 200
+    assert "eligible" in page.text or "可评定" in page.text
+    assert re.search(r'href="/ratings/seeds/00\d\?clause=', page.text)
+    grant = client.post(
+        f"/ratings/branches/{org['first'].id}/titles/2026",
+        data={"csrf_token": csrf_from(page.text), "scheme": "nmg-2020"},
+    )
+    assert grant.status_code == 303
+    db.session.rollback()
+    title = db.session.query(Title).one()
+    assert title.granted_by == "web:reviewer" and title.rating["verdict"] == "eligible"
+    history = client.get(f"/ratings/branches/{org['first'].id}?year=2026")
+    revoke = client.post(
+        f"/ratings/titles/{title.id}/revoke",
+        data={"csrf_token": csrf_from(history.text), "reason": "复查不合格"},
+    )
+    assert revoke.status_code == 303
+    assert "复查不合格" in client.get(f"/ratings/branches/{org['first'].id}").text
+
+
+def test_an_other_exclusion_without_a_reason_is_refused_and_keeps_the_form(client, org):
+    sign_in(client, "reviewer")
+    url = f"/ratings/branches/{org['first'].id}/assessment/2026"
+    form = client.get(url)
+    answer = client.post(
+        url,
+        data={"csrf_token": csrf_from(form.text), "ex_other": "y", "organisation_grade": "good"},
+    )
+    assert answer.status_code == 400
+    assert re.search(r'<option[^>]*selected[^>]*value="good"', answer.text)
+    assert "其他" in answer.text or "other" in answer.text
+
+
+def test_granting_a_pending_rating_is_refused_with_a_readable_page(client, org):
+    sign_in(client, "reviewer")
+    page = client.get(f"/ratings/branches/{org['first'].id}/assessment/2026")
+    answer = client.post(
+        f"/ratings/branches/{org['first'].id}/titles/2026",
+        data={"csrf_token": csrf_from(page.text)},
+    )
+    assert answer.status_code == 409 and "<html" in answer.text
+
+
+def test_committee_page_lists_every_branch_with_its_verdict(client, make, db, org):
+    held_review(make, db, org["first"], 10, 0)
+    assessments.save_assessment(db.session, "test", org["first"], 2026, GOOD_ASSESSMENT)
+    db.session.commit()
+    sign_in(client, "reviewer")
+    page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026")
+    assert page.status_code == 200
+    assert (
+        "第一党支部" in page.text and "第二党支部" in page.text and "外单位党支部" not in page.text
+    )
+    compare = client.get(
+        f"/ratings/committees/{org['committee'].id}?year=2026&scheme=pingdingshan-2024"
+    )
+    assert compare.status_code == 200 and "pingdingshan-2024" in compare.text
+
+
+def test_seed_pages_show_the_cited_document(client, org):
+    sign_in(client, "reviewer")
+    page = client.get("/ratings/seeds/000?clause=000%20§四(二)")
+    assert page.status_code == 200 and "90%" in page.text and "000 §四(二)" in page.text
+    assert client.get("/ratings/seeds/999").status_code == 404
+
+
+def test_secretary_reads_own_branch_rating_but_cannot_assess_or_see_others(client, org):
+    sign_in(client, "secretary")
+    assert client.get(f"/ratings/branches/{org['first'].id}").status_code == 200
+    assert client.get(f"/ratings/branches/{org['second'].id}").status_code == 404
+    assert client.get(f"/ratings/branches/{org['first'].id}/assessment/2026").status_code == 403
+    assert client.get(f"/ratings/committees/{org['committee'].id}").status_code == 403
+
+
+def test_reviewer_cannot_reach_a_foreign_branch_or_committee(client, org):
+    sign_in(client, "reviewer")
+    assert client.get(f"/ratings/branches/{org['foreign'].id}").status_code == 404
+    assert client.get(f"/ratings/committees/{org['foreign'].parent_id}").status_code == 404
+    assert client.get(f"/ratings/branches/{org['foreign'].id}/assessment/2026").status_code == 404
+
+
+def test_strangers_are_sent_to_sign_in(client, org):
+    answer = client.get(f"/ratings/branches/{org['first'].id}")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
