@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.errors_domain import Conflict, Invalid
-from survey.models import Answer, Ballot, Campaign, Organisation, Question, Response
+from survey.models import Answer, Ballot, Campaign, Organisation, Question, Response, Tally
 from survey.models.base import utcnow
 from survey.scales import CAMPAIGN_KINDS, MEMBER_REVIEW, SATISFACTION, SCALES
 
@@ -99,6 +99,17 @@ def close_campaign(session: Session, actor: str, campaign: Campaign, small_group
     snapshot = tally(session, campaign, reveal=True, small_group=small_group)
     campaign.snapshot = snapshot
     campaign.snapshot_sha256 = snapshot_digest(snapshot)
+    seal_tallies(session, campaign)
+
+
+def seal_tallies(session: Session, campaign: Campaign) -> None:
+    """Store the headline counts by class of a closed campaign (read by the ratings)."""
+    for cls, counts in class_counts(session, campaign).items():
+        session.add_all(
+            Tally(campaign_id=campaign.id, respondent_class=cls, choice=choice, n=n)
+            for choice, n in counts.items()
+            if n
+        )
 
 
 def snapshot_digest(snapshot: dict) -> str:

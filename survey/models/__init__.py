@@ -5,6 +5,7 @@ from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Receipt, Response
 from survey.models.campaign import Campaign, Question
 from survey.models.organisation import ApiToken, Organisation, User
+from survey.models.tally import Tally
 
 __all__ = [
     "Answer",
@@ -17,6 +18,7 @@ __all__ = [
     "Question",
     "Receipt",
     "Response",
+    "Tally",
     "Title",
     "User",
 ]
