@@ -89,6 +89,7 @@ def _create(session: Session) -> str:
     session.add(ApiToken(user=reviewer, token_hash=digest))
     for branch, excellent_share in zip(branches, (0.95, 0.8, 0.92), strict=True):
         _closed_review(session, branch, rng, excellent_share)
+    _assessments(session, branches)
     _open_review(session, branches[0])
     session.commit()
     return token
@@ -115,6 +116,23 @@ def _closed_review(session: Session, branch: Organisation, rng, share: float) ->
         answers = ballots.validate_answers(campaign, {"overall": choice})
         ballots.cast_ballot(session, ballot.id, answers)
     campaigns.close_campaign(session, ACTOR, campaign)
+
+
+def _assessments(session: Session, branches: list[Organisation]) -> None:
+    """The reviewer's 2025 entries: one branch clean, one excluded, one left to complete."""
+    from survey.assessments import save_assessment
+
+    clean = {
+        "organisation_grade": "excellent",
+        "social": [{"department": "纪检监察", "negative": False, "note": "无反馈问题"}],
+        "volunteers": 20,
+        "serving_members": 24,
+        "volunteer_activities": 3,
+    }
+    save_assessment(session, "cli:demo", branches[0], 2025, clean)
+    excluded = dict(clean, exclusions=[{"key": "negative_publicity", "note": "查实的信访举报1件"}])
+    save_assessment(session, "cli:demo", branches[1], 2025, excluded)
+    save_assessment(session, "cli:demo", branches[2], 2025, {"organisation_grade": "good"})
 
 
 def _open_review(session: Session, branch: Organisation) -> None:

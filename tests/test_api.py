@@ -306,3 +306,20 @@ def test_ballot_tokens_round_trip_and_resist_tampering(app):
         assert read_ballot_token(token, 60) == ("ab" * 16, False)
         tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
         assert read_ballot_token(tampered, 60) == (None, False)
+
+
+def test_openapi_document_describes_every_api_route_and_method(app, client):
+    import re as _re
+
+    documented = {
+        (path, method.upper())
+        for path, ops in client.get("/api/v1/openapi.json").get_json()["paths"].items()
+        for method in ops
+    }
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi":
+            continue
+        path = _re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+        served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert served == documented

@@ -267,3 +267,25 @@ def test_a_title_holder_is_rechecked_not_recommended_again(client, make, db, org
     first = next(b for b in summary["branches"] if b["organisation_id"] == org["first"].id)
     assert first["verdict"] == "eligible" and first["holds_title_since"] == 2025
     assert org["first"].id not in summary["recommended"]
+
+
+def test_closing_seals_tallies_equal_to_the_live_count(make, db, org):
+    from survey.models import Tally
+
+    campaign = held_review(make, db, org["first"], 7, 3)
+    prob = make.campaign(org["second"])
+    cards = make.ballots(prob, 2, "probationary") + make.ballots(prob, 1)
+    for card in cards:
+        ballots.cast_ballot(db.session, card.id, {prob.headline.id: "excellent"})
+    make.close(prob)
+    db.session.rollback()
+    sealed = {(t.campaign_id, t.respondent_class, t.choice): t.n for t in db.session.query(Tally)}
+    assert sealed == {
+        (campaign.id, "full", "excellent"): 7,
+        (campaign.id, "full", "competent"): 3,
+        (prob.id, "probationary", "excellent"): 2,
+        (prob.id, "full", "excellent"): 1,
+    }
+    evidence = ratings.evidence_for(db.session, 2026, [org["second"]])[org["second"].id]
+    assert evidence.members.excellent_probationary == 2
+    assert evidence.members.participants_full == 1

@@ -63,6 +63,49 @@ BALLOTS_BODY = _obj(
     ["count"], count=INT, **{"class": {"enum": ["full", "probationary", "resident"]}}
 )
 
+ORGANISATION_ID = {"name": "organisation_id", "in": "path", "required": True, "schema": INT}
+YEAR_QUERY = {"name": "year", "in": "query", "required": True, "schema": INT}
+SCHEME_QUERY = {
+    "name": "scheme",
+    "in": "query",
+    "required": False,
+    "schema": {"enum": ["nmg-2020", "ordos-amr-2020", "pingdingshan-2024", "chifeng-college-2020"]},
+}
+ASSESSMENT_BODY = _obj(
+    [],
+    organisation_grade={"enum": ["excellent", "good", "fair", "poor", None]},
+    score=INT,
+    social={
+        "type": "array",
+        "items": _obj(["department", "negative"], department=STR, negative=BOOL, note=STR),
+    },
+    exclusions={
+        "type": "array",
+        "items": _obj(
+            ["key"],
+            key={
+                "enum": [
+                    "accountability",
+                    "negative_publicity",
+                    "leader_disciplined",
+                    "leader_investigated",
+                    "directive_failure",
+                    "other",
+                ]
+            },
+            note=STR,
+        ),
+    },
+    volunteers=INT,
+    serving_members=INT,
+    volunteer_activities=INT,
+    stars=INT,
+    named_stars={
+        "type": "array",
+        "items": {"enum": ["strong_leadership", "harmony_stability", "public_satisfaction"]},
+    },
+)
+
 PATHS = {
     "/organisations": {"post": _op("Create an organisation", "201 created", ORGANISATION_BODY)},
     "/organisations/{organisation_id}": {
@@ -70,6 +113,32 @@ PATHS = {
             "An organisation",
             "200 the organisation",
             params=[{"name": "organisation_id", "in": "path", "required": True, "schema": INT}],
+        )
+    },
+    "/organisations/{organisation_id}/assessments/{year}": {
+        "put": _op(
+            "Enter or replace the reviewer's assessment (reviewers)",
+            "200 the assessment",
+            ASSESSMENT_BODY,
+            [ORGANISATION_ID, {"name": "year", "in": "path", "required": True, "schema": INT}],
+        )
+    },
+    "/organisations/{organisation_id}/rating": {
+        "get": _op(
+            "A branch's rating, criterion by criterion with its source clause",
+            "200 {verdict, scheme, criteria}",
+            params=[ORGANISATION_ID, YEAR_QUERY, SCHEME_QUERY],
+        )
+    },
+    "/ratings": {
+        "get": _op(
+            "A committee's summary",
+            "200 {branches, eligible_share, target, recommended}",
+            params=[
+                {"name": "committee_id", "in": "query", "required": True, "schema": INT},
+                YEAR_QUERY,
+                SCHEME_QUERY,
+            ],
         )
     },
     "/campaigns": {"post": _op("Create a campaign (draft)", "201 created", CAMPAIGN_BODY)},
