@@ -195,3 +195,24 @@ class Factory:
 @pytest.fixture
 def make(db):
     return Factory(db.session)
+
+
+@pytest.fixture
+def org(make):
+    """A committee's branches rated without a poll (not public-facing), and its staff."""
+    from datetime import date
+
+    committee, first, second, foreign = make.tree()
+    for branch in (first, second, foreign):
+        branch.founded_on = date(2015, 7, 1)
+        branch.public_facing = False  # no poll needed: public and social are exempt
+        branch.domain = "enterprise"
+    make.session.commit()
+    return {
+        "committee": committee,
+        "first": first,
+        "second": second,
+        "foreign": foreign,
+        "reviewer": make.user("reviewer", "reviewer", committee),
+        "secretary": make.user("secretary", "secretary", first),
+    }

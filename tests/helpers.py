@@ -14,3 +14,23 @@ def csrf_from(html: str) -> str:
 
 def bearer(user) -> dict:
     return {"Authorization": f"Bearer {user.api_token}"}
+
+
+GOOD_ASSESSMENT = {
+    "organisation_grade": "excellent",
+    "social": [{"department": "纪检监察", "negative": False, "note": ""}],
+    "exclusions": [],
+}
+
+
+def held_review(make, db, branch, excellent, others, eligible=None, year=2026):
+    """A closed member review with ``excellent`` and ``others`` (competent) grades."""
+    from survey import ballots
+
+    campaign = make.campaign(branch, year=year, eligible_full=eligible)
+    cards = make.ballots(campaign, excellent + others)
+    for i, card in enumerate(cards):
+        choice = "excellent" if i < excellent else "competent"
+        ballots.cast_ballot(db.session, card.id, {campaign.headline.id: choice})
+    make.close(campaign)
+    return campaign

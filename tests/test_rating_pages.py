@@ -2,30 +2,10 @@
 
 import re
 
-import pytest
-from helpers import csrf_from
-from test_ratings import GOOD_ASSESSMENT, held_review
+from helpers import GOOD_ASSESSMENT, csrf_from, held_review
 
 from survey import assessments
 from survey.models import Title
-
-
-@pytest.fixture
-def org(make):
-    from datetime import date
-
-    committee, first, second, foreign = make.tree()
-    for branch in (first, second, foreign):
-        branch.founded_on, branch.public_facing = date(2015, 7, 1), False
-    make.session.commit()
-    return {
-        "committee": committee,
-        "first": first,
-        "second": second,
-        "foreign": foreign,
-        "reviewer": make.user("reviewer", "reviewer", committee),
-        "secretary": make.user("secretary", "secretary", first),
-    }
 
 
 def sign_in(client, username):

@@ -1,48 +1,11 @@
 """Ratings read from the database: evidence, assessments, the endpoints and titles."""
 
-from datetime import date
-
 import pytest
-from helpers import bearer
+from helpers import GOOD_ASSESSMENT, bearer, held_review
 from sqlalchemy import event
 
 from survey import ballots, ratings, titles
 from survey.models import AuditEntry, Title
-
-GOOD_ASSESSMENT = {
-    "organisation_grade": "excellent",
-    "social": [{"department": "纪检监察", "negative": False, "note": ""}],
-    "exclusions": [],
-}
-
-
-@pytest.fixture
-def org(make):
-    committee, first, second, foreign = make.tree()
-    for branch in (first, second, foreign):
-        branch.founded_on = date(2015, 7, 1)
-        branch.public_facing = False  # no poll needed: public and social are exempt
-        branch.domain = "enterprise"
-    make.session.commit()
-    return {
-        "committee": committee,
-        "first": first,
-        "second": second,
-        "foreign": foreign,
-        "reviewer": make.user("reviewer", "reviewer", committee),
-        "secretary": make.user("secretary", "secretary", first),
-    }
-
-
-def held_review(make, db, branch, excellent, others, eligible=None, year=2026):
-    """A closed member review with ``excellent`` and ``others`` (competent) grades."""
-    campaign = make.campaign(branch, year=year, eligible_full=eligible)
-    cards = make.ballots(campaign, excellent + others)
-    for i, card in enumerate(cards):
-        choice = "excellent" if i < excellent else "competent"
-        ballots.cast_ballot(db.session, card.id, {campaign.headline.id: choice})
-    make.close(campaign)
-    return campaign
 
 
 def put_assessment(client, user, branch, body, year=2026):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from survey import rating as engine
 from survey.api import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -69,11 +70,11 @@ SCHEME_QUERY = {
     "name": "scheme",
     "in": "query",
     "required": False,
-    "schema": {"enum": ["nmg-2020", "ordos-amr-2020", "pingdingshan-2024", "chifeng-college-2020"]},
+    "schema": {"enum": list(engine.SCHEMES)},
 }
 ASSESSMENT_BODY = _obj(
     [],
-    organisation_grade={"enum": ["excellent", "good", "fair", "poor", None]},
+    organisation_grade={"enum": [*engine.GRADES, None]},
     score=INT,
     social={
         "type": "array",
