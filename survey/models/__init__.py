@@ -4,6 +4,7 @@ from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Receipt, Response
 from survey.models.campaign import Campaign, Question
 from survey.models.organisation import ApiToken, Organisation, User
+from survey.models.poll import PollDevice, PollHit, Verification
 
 __all__ = [
     "Answer",
@@ -12,8 +13,11 @@ __all__ = [
     "Ballot",
     "Campaign",
     "Organisation",
+    "PollDevice",
+    "PollHit",
     "Question",
     "Receipt",
     "Response",
     "User",
+    "Verification",
 ]
