@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forms.ballot import ballot_form_class
@@ -37,7 +45,10 @@ def coordinate(value: str | None) -> float | None:
 class VerificationForm(FlaskForm):
     result = RadioField(
         _l("Finding"),
-        choices=[("verified", _l("Verified true")), ("unfounded", _l("Unfounded"))],
+        choices=[
+            SelectChoice("verified", _l("Verified true")),
+            SelectChoice("unfounded", _l("Unfounded")),
+        ],
         validators=[InputRequired(message=_l("Please choose a finding."))],
     )
     note = TextAreaField(

@@ -31,6 +31,7 @@ from survey.models.base import utcnow
 KIND = "public_satisfaction"
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 GEO_VALUES = ("inside", "outside", "unknown")
+BOUNDARY_SLACK_M = 0.001
 MAX_REASON = MAX_TEXT
 FORM_MAX_AGE = 24 * 3600  # a poll page left open longer is sent again with a fresh stamp
 HEADLINE_COMPLAINT = "dissatisfied"
@@ -78,7 +79,8 @@ def locate(organisation: Organisation, lat: float | None, lon: float | None) -> 
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return "unknown"
     distance = haversine_m(area["lat"], area["lon"], lat, lon)
-    return "inside" if distance <= area["radius_m"] else "outside"
+    # The boundary is inside; a millimetre absorbs float rounding (no phone is that precise).
+    return "inside" if distance <= area["radius_m"] + BOUNDARY_SLACK_M else "outside"
 
 
 def check_geofence(campaign: Campaign, geo: str) -> None:
