@@ -45,6 +45,8 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["REDIS_URL"] = env.get("SURVEY_REDIS_URL") or None
     app.config["BASE_URL"] = (env.get("SURVEY_BASE_URL") or "").rstrip("/") or None
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    # Several deployments (or test runs) may share one Redis: keep their counters apart.
+    app.config["RATELIMIT_KEY_PREFIX"] = env.get("SURVEY_RATELIMIT_KEY_PREFIX", "survey")
     app.config["TRUSTED_PROXIES"] = int(env.get("SURVEY_TRUSTED_PROXIES", "0"))
     app.config["SESSION_COOKIE_SECURE"] = (app.config["BASE_URL"] or "").startswith("https://")
     if "SURVEY_BALLOT_MAX_AGE" in env:
