@@ -32,6 +32,7 @@ KIND = "public_satisfaction"
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 GEO_VALUES = ("inside", "outside", "unknown")
 BOUNDARY_SLACK_M = 0.001
+CLUSTER_MIN = 10
 MAX_REASON = MAX_TEXT
 FORM_MAX_AGE = 24 * 3600  # a poll page left open longer is sent again with a fresh stamp
 HEADLINE_COMPLAINT = "dissatisfied"
@@ -217,16 +218,23 @@ def anomaly_report(session: Session, campaign: Campaign, top: int = 5) -> dict:
             .order_by(total.desc(), column)
             .limit(top)
         ).all()
-        return [{"hash": h, "answers": int(n)} for h, n in rows]
+        return [{"hash": h, "answers": int(n), "flagged": _is_cluster(n, answers)} for h, n in rows]
 
+    answers = sum(int(n) for _, n in per_hour)
     return {
         "per_hour": [{"hour": h, "answers": int(n)} for h, n in per_hour],
         "peak_hour": max((int(n) for _, n in per_hour), default=0),
         "ip_clusters": clusters(PollHit.ip_hash),
         "ua_clusters": clusters(PollHit.ua_hash),
         "geo": geo_counts(session, campaign.id),
-        "answers": sum(int(n) for _, n in per_hour),
+        "answers": answers,
     }
+
+
+def _is_cluster(count: int, answers: int) -> bool:
+    """Worth a closer look: at least 10 answers and over a quarter of all from one source.
+    A household or a carrier network can do that honestly, so it is a flag, not a verdict."""
+    return count >= CLUSTER_MIN and count * 4 > answers
 
 
 def set_closing_date(session: Session, actor: str, campaign: Campaign, closes_on) -> None:

@@ -177,3 +177,23 @@ def test_the_poll_works_in_english(client, poll):
     page = client.get(f"/p/{poll.slug}?lang=en")
     assert "Submit my answer" in page.text and "Dissatisfied" in page.text
     assert issued_from(page.text) and csrf_from(page.text)
+
+
+def test_a_body_over_the_size_limit_is_413(client, poll, db):
+    response = answer(client, poll.slug, "dissatisfied", reason="长" * 40_000)
+    assert response.status_code == 413
+    assert stored(db) == 0
+
+
+def test_a_burst_from_one_address_shows_as_a_flagged_cluster(app, poll, db):
+    from survey import polls
+
+    for _ in range(12):
+        assert answer(app.test_client(), poll.slug).status_code == 303
+    db.session.rollback()
+    report = polls.anomaly_report(db.session, db.session.get(type(poll), poll.id))
+    assert report["answers"] == 12 and report["peak_hour"] == 12
+    assert report["ip_clusters"] == [
+        {"hash": report["ip_clusters"][0]["hash"], "answers": 12, "flagged": True}
+    ]
+    assert report["geo"] == {"inside": 0, "outside": 0, "unknown": 12, "code": 0}

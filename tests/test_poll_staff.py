@@ -95,3 +95,12 @@ def test_a_resident_code_opens_the_satisfaction_poll_with_the_reason(app, make, 
     response = db.session.query(Response).one()
     assert (response.respondent_class, response.geo) == ("resident", None)
     assert db.session.query(Answer).one().text == "噪音扰民"
+
+
+def test_the_staff_home_leads_to_the_polls_in_scope(client, staff):
+    sign_in(client, "secretary")
+    assert "/staff/polls/" in client.get("/staff/").text
+    page = client.get("/staff/polls/")
+    assert page.status_code == 200
+    assert f"/staff/polls/{staff['poll'].id}/poster" in page.text
+    assert f"/staff/polls/{staff['foreign_poll'].id}/poster" not in page.text

@@ -7,11 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.poll import ClosingDateForm, ResidentCodesForm
-from survey import ballots, codes, polls
+from survey import access, ballots, codes, polls
 from survey.api.util import external_url
 from survey.extensions import db
 from survey.labels import prompt_label
-from survey.models import Ballot
+from survey.models import Ballot, Campaign
 from survey.posters import qr_svg
 from survey.security import ballot_token
 from survey.views.guards import campaign_or_404, staff_required
@@ -25,6 +25,22 @@ def _public_campaign(campaign_id: int):
     if campaign.kind != polls.KIND:
         abort(404)
     return campaign
+
+
+@bp.get("/")
+@staff_required("secretary", "reviewer")
+def index():
+    query = (
+        select(Campaign)
+        .where(Campaign.kind == polls.KIND)
+        .order_by(Campaign.year.desc(), Campaign.id.desc())
+    )
+    if current_user.role != "admin":
+        visible = {current_user.organisation_id}
+        if current_user.role == "reviewer":
+            visible = access.subtree_ids(db.session, current_user.organisation_id)
+        query = query.where(Campaign.organisation_id.in_(visible))
+    return render_template("poll_staff/index.html", campaigns=db.session.scalars(query).all())
 
 
 @bp.get("/<int:campaign_id>/poster")
