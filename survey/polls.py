@@ -104,10 +104,12 @@ def client_hash(secret: str, kind: str, value: str) -> str:
     return keyed_hash(secret, kind, utcnow().date().isoformat(), value)[:16]
 
 
-def has_answered(session: Session, campaign_id: int, device: str) -> bool:
+def has_answered(session: Session, campaign_id: int, devices: list[str]) -> bool:
+    """``devices``: the device's HMAC under every secret key (newest first), so that a key
+    rotation does not let a phone answer again."""
     found = session.scalar(
         select(PollDevice.id).where(
-            PollDevice.campaign_id == campaign_id, PollDevice.device_hmac == device
+            PollDevice.campaign_id == campaign_id, PollDevice.device_hmac.in_(devices)
         )
     )
     return found is not None

@@ -197,3 +197,43 @@ def test_a_burst_from_one_address_shows_as_a_flagged_cluster(app, poll, db):
         {"hash": report["ip_clusters"][0]["hash"], "answers": 12, "flagged": True}
     ]
     assert report["geo"] == {"inside": 0, "outside": 0, "unknown": 12, "code": 0}
+
+
+def test_a_rotated_secret_key_does_not_let_a_phone_answer_again(app, client, poll, db):
+    assert answer(client, poll.slug).status_code == 303
+    app.config["SECRET_KEYS"] = ["a-newer-key", *app.config["SECRET_KEYS"]]
+    app.config["SECRET_KEY"] = "a-newer-key"
+    assert client.get(f"/p/{poll.slug}").status_code == 409
+    assert stored(db) == 1
+
+
+def test_twenty_threads_answering_from_one_device_store_one_answer(app, poll, db):
+    from test_race import race
+
+    from survey import polls
+
+    headline, device = poll.headline.id, "f" * 64
+
+    def submit(_i):
+        with app.app_context():
+            campaign = db.session.get(type(poll), poll.id)
+            try:
+                return polls.answer_poll(
+                    db.session,
+                    campaign,
+                    {headline: "satisfied"},
+                    reason=None,
+                    geo="unknown",
+                    device=device,
+                    ip_hash="0" * 16,
+                    ua_hash="0" * 16,
+                )
+            except polls.AlreadyAnswered:
+                return "409"
+            except Exception as exc:  # noqa: BLE001  (the test reports any other outcome)
+                return repr(exc)
+
+    results = race(submit, 20)
+    assert sorted(results, key=len)[:-1] == ["409"] * 19, results
+    assert stored(db) == 1
+    assert db.session.query(PollHit).one().count == 1

@@ -55,8 +55,9 @@ def _device_id() -> str:
         return secrets.token_urlsafe(16)
 
 
-def _device_hmac(campaign, device_id: str) -> str:
-    return polls.device_hmac(current_app.config["SECRET_KEY"], campaign.id, device_id)
+def _device_hmacs(campaign, device_id: str) -> list[str]:
+    """Under every key, newest first: the newest is stored, all are looked up."""
+    return [polls.device_hmac(k, campaign.id, device_id) for k in current_app.config["SECRET_KEYS"]]
 
 
 def _render(campaign, device_id: str, form=None, status: int = 200, problem: str | None = None):
@@ -106,7 +107,7 @@ def _screen(campaign, form) -> str:
 def poll(slug: str):
     campaign = polls.find_poll(db.session, slug)
     device_id = _device_id()
-    if polls.has_answered(db.session, campaign.id, _device_hmac(campaign, device_id)):
+    if polls.has_answered(db.session, campaign.id, _device_hmacs(campaign, device_id)):
         raise polls.AlreadyAnswered()
     return _render(campaign, device_id)
 
@@ -117,8 +118,8 @@ def poll(slug: str):
 def answer(slug: str):
     campaign = polls.find_poll(db.session, slug)
     device_id = _device_id()
-    device = _device_hmac(campaign, device_id)
-    if polls.has_answered(db.session, campaign.id, device):
+    devices = _device_hmacs(campaign, device_id)
+    if polls.has_answered(db.session, campaign.id, devices):
         raise polls.AlreadyAnswered()
     form = poll_form_class(campaign)()
     if not form.validate():
@@ -136,7 +137,7 @@ def answer(slug: str):
         answers,
         reason=form.reason.data,
         geo=geo,
-        device=device,
+        device=devices[0],
         **_client_hashes(),
     )
     return _with_device(redirect(url_for("public.receipt", code=receipt), code=303), device_id)
