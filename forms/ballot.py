@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from survey.labels import choice_label, prompt_label
-from survey.scales import SCALES
+from survey.scales import SATISFACTION, SCALES
 
 HEADLINE_FIELD = "choice"
+MAX_REASON = 500
+
+
+def reason_field() -> TextAreaField:
+    """The optional reason for 不满意 (a ``textarea`` named ``reason``, DESIGN.md)."""
+    return TextAreaField(
+        _l("If you are dissatisfied, tell us why (optional)"),
+        validators=[
+            Optional(),
+            Length(max=MAX_REASON, message=_l("Please keep the reason under 500 characters.")),
+        ],
+    )
 
 
 def field_name(question) -> str:
@@ -31,6 +43,8 @@ def ballot_form_class(campaign) -> type[FlaskForm]:
             validators=[InputRequired(message=_l("Please choose one answer."))],
         )
         setattr(BallotForm, field_name(question), field)
+    if campaign.questions and campaign.headline.scale == SATISFACTION:
+        BallotForm.reason = reason_field()
     return BallotForm
 
 

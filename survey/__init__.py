@@ -40,14 +40,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from survey.api import bp as api_bp
     from survey.views.auth import bp as auth_bp
+    from survey.views.poll import bp as poll_bp
+    from survey.views.poll_staff import bp as poll_staff_bp
     from survey.views.public import bp as public_bp
     from survey.views.ratings import bp as ratings_bp
+    from survey.views.review import bp as review_bp
     from survey.views.staff import bp as staff_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(ratings_bp, url_prefix="/ratings")
+    app.register_blueprint(poll_bp)
+    app.register_blueprint(poll_staff_bp, url_prefix="/staff/polls")
+    app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     return app

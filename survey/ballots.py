@@ -142,9 +142,12 @@ def cast_ballot(
     return with_retries(session, attempt)
 
 
-def _store_response(session, campaign_id, respondent_class, answers, texts) -> str:
+def _store_response(session, campaign_id, respondent_class, answers, texts, geo=None) -> str:
     response = Response(
-        id=secrets.token_hex(16), campaign_id=campaign_id, respondent_class=respondent_class
+        id=secrets.token_hex(16),
+        campaign_id=campaign_id,
+        respondent_class=respondent_class,
+        geo=geo,
     )
     for question_id, choice in answers.items():
         text = (texts.get(question_id) or "").strip()[:MAX_TEXT] or None

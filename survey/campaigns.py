@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey import audit
+from survey import audit, complaints, polls
 from survey.errors_domain import Conflict, Invalid
 from survey.models import Answer, Ballot, Campaign, Organisation, Question, Response, Tally
 from survey.models.base import utcnow
@@ -199,4 +199,7 @@ def tally(
         split = class_counts(session, campaign)
         if all(sum(c.values()) >= small_group for c in split.values()):
             result["by_class"] = split
+        if campaign.kind == "public_satisfaction":
+            result.update(complaints.complaint_counts(session, campaign))
+            result["geo"] = polls.geo_counts(session, campaign.id)
     return result

@@ -17,6 +17,8 @@ DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "BABEL_DEFAULT_LOCALE": "zh",
     "SMALL_GROUP_THRESHOLD": 5,
+    "POLL_MIN_FILL_SECONDS": 2,  # a public poll sent faster than a human can fill it is refused
+    "POLL_RATE_LIMIT": "60 per minute",  # answers per IP per campaign (Flask-Limiter syntax)
 }
 
 
@@ -43,10 +45,16 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["REDIS_URL"] = env.get("SURVEY_REDIS_URL") or None
     app.config["BASE_URL"] = (env.get("SURVEY_BASE_URL") or "").rstrip("/") or None
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    # Several deployments (or test runs) may share one Redis: keep their counters apart.
+    app.config["RATELIMIT_KEY_PREFIX"] = env.get("SURVEY_RATELIMIT_KEY_PREFIX", "survey")
     app.config["TRUSTED_PROXIES"] = int(env.get("SURVEY_TRUSTED_PROXIES", "0"))
     app.config["SESSION_COOKIE_SECURE"] = (app.config["BASE_URL"] or "").startswith("https://")
     if "SURVEY_BALLOT_MAX_AGE" in env:
         app.config["BALLOT_MAX_AGE"] = int(env["SURVEY_BALLOT_MAX_AGE"])
+    if "SURVEY_POLL_MIN_FILL_SECONDS" in env:
+        app.config["POLL_MIN_FILL_SECONDS"] = float(env["SURVEY_POLL_MIN_FILL_SECONDS"])
+    if "SURVEY_POLL_RATE_LIMIT" in env:
+        app.config["POLL_RATE_LIMIT"] = env["SURVEY_POLL_RATE_LIMIT"]
     if test_config:
         app.config.update(test_config)
         if "REDIS_URL" in test_config:

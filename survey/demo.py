@@ -91,6 +91,7 @@ def _create(session: Session) -> str:
         _closed_review(session, branch, rng, excellent_share)
     _assessments(session, branches)
     _open_review(session, branches[0])
+    _public_polls(session, branches[2], rng)
     session.commit()
     return token
 
@@ -150,3 +151,49 @@ def _open_review(session: Session, branch: Organisation) -> None:
     ballots.generate_ballots(session, ACTOR, campaign, 28, "full")
     ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
     campaigns.open_campaign(session, ACTOR, campaign)
+
+
+def _public_polls(session: Session, branch: Organisation, rng) -> None:
+    """A closed 2025 poll with complaints (one verified, one unfounded, one unchecked) and an
+    open 2026 poll at /p/<slug> flagging positions outside the service radius."""
+    from survey import complaints, polls
+
+    closed = campaigns.create_campaign(
+        session,
+        ACTOR,
+        branch,
+        kind="public_satisfaction",
+        year=2025,
+        title=f"{branch.name} 2025年度群众满意度测评",
+        geofence="flag",
+    )
+    campaigns.open_campaign(session, ACTOR, closed)
+    session.commit()
+    reasons = iter(["窗口排队时间太长", "小区路灯长期不亮", "办事人员态度生硬"])
+    for n in range(40):
+        choice = "dissatisfied" if n % 13 == 5 else rng.choice(("satisfied", "basically_satisfied"))
+        polls.answer_poll(
+            session,
+            closed,
+            {closed.headline.id: choice},
+            reason=next(reasons, None) if choice == "dissatisfied" else None,
+            geo=rng.choice(("inside", "inside", "inside", "unknown", "outside")),
+            device=f"demo-{n}",
+            ip_hash=f"{rng.randrange(12):016x}",
+            ua_hash=f"{n % 3:016x}",
+        )
+    found = complaints.list_answers(session, closed)
+    for item, result in zip(found, ("verified", "unfounded"), strict=False):
+        response = complaints.load_response(session, item["id"])
+        complaints.verify(session, ACTOR, response, result, "走访核实（演示数据）")
+    campaigns.close_campaign(session, ACTOR, closed)
+    current = campaigns.create_campaign(
+        session,
+        ACTOR,
+        branch,
+        kind="public_satisfaction",
+        year=2026,
+        title=f"{branch.name} 2026年度群众满意度测评",
+        geofence="flag",
+    )
+    campaigns.open_campaign(session, ACTOR, current)

@@ -27,6 +27,7 @@ from survey.models import (
     Response,
     Tally,
     Title,
+    Verification,
 )
 
 CHUNK = 5_000  # ids per IN (...) list; SQLite allows 32,766 bound parameters
@@ -179,10 +180,6 @@ def public_evidence(
 
 def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tuple[int, str], int]:
     """(branch, result) -> how many of the year's dissatisfied public answers were checked."""
-    try:
-        from survey.models import Verification
-    except ImportError:  # the verification queue is not installed
-        return {}
     rows = session.execute(
         select(Campaign.organisation_id, Verification.result, func.count())
         .join(Response, Response.campaign_id == Campaign.id)

@@ -9,7 +9,11 @@ from flask import Flask, current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 # One salt per purpose: a token signed for one use never verifies for another.
-SALTS = {"ballot": "survey.ballot.v1", "device": "survey.device.v1"}
+SALTS = {
+    "ballot": "survey.ballot.v1",
+    "device": "survey.device.v1",
+    "poll_form": "survey.poll_form.v1",
+}
 
 
 def serializer(purpose: str) -> URLSafeTimedSerializer:

@@ -28,8 +28,10 @@ def test_responses_keep_only_the_day_and_a_random_id(db):
     columns = {
         c["name"]: str(c["type"]).upper() for c in inspect(db.engine).get_columns("responses")
     }
-    assert set(columns) == {"id", "campaign_id", "respondent_class", "created_on"}
+    # geo (public polls): only inside / outside / unknown, never coordinates
+    assert set(columns) == {"id", "campaign_id", "respondent_class", "created_on", "geo"}
     assert columns["created_on"] == "DATE"
+    assert columns["geo"] == "VARCHAR(8)"
 
 
 def test_a_cast_leaves_nothing_that_points_back_to_the_ballot(app, make, db):

@@ -42,4 +42,4 @@ def no_store(response):
     return response
 
 
-from survey.api import campaigns, openapi, organisations, ratings  # noqa: E402,F401  (routes)
+from survey.api import campaigns, openapi, organisations, polls, ratings  # noqa: E402,F401

@@ -172,6 +172,30 @@ PATHS = {
         )
     },
 }
+RESPONSE_ID = {"name": "response_id", "in": "path", "required": True, "schema": STR}
+VERIFICATION_BODY = _obj(["result", "note"], result={"enum": ["verified", "unfounded"]}, note=STR)
+PATHS["/public-responses"] = {
+    "get": _op(
+        "Headline answers of a public poll with reason and verification (reviewers)",
+        "200 {items: [{id, choice, reason, verification}]}",
+        params=[
+            {"name": "campaign_id", "in": "query", "required": True, "schema": INT},
+            {
+                "name": "choice",
+                "in": "query",
+                "schema": {"enum": ["dissatisfied", "basically_satisfied", "satisfied"]},
+            },
+        ],
+    )
+}
+PATHS["/public-responses/{response_id}/verification"] = {
+    "post": _op(
+        "Mark a dissatisfied answer verified or unfounded, with a note (audited)",
+        "200 {id, choice, reason, verification {result, note, by, at}}",
+        VERIFICATION_BODY,
+        [RESPONSE_ID],
+    )
+}
 
 
 @bp.get("/openapi.json")

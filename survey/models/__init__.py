@@ -5,6 +5,7 @@ from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Receipt, Response
 from survey.models.campaign import Campaign, Question
 from survey.models.organisation import ApiToken, Organisation, User
+from survey.models.poll import PollDevice, PollHit, Verification
 from survey.models.tally import Tally
 
 __all__ = [
@@ -15,10 +16,13 @@ __all__ = [
     "Ballot",
     "Campaign",
     "Organisation",
+    "PollDevice",
+    "PollHit",
     "Question",
     "Receipt",
     "Response",
     "Tally",
     "Title",
     "User",
+    "Verification",
 ]

@@ -41,6 +41,8 @@ class Response(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     respondent_class: Mapped[str] = mapped_column(String(16))
     created_on: Mapped[date] = mapped_column(Date, default=today)
+    # Public polls only: inside / outside / unknown of the service radius, never coordinates.
+    geo: Mapped[str | None] = mapped_column(String(8))
 
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
@@ -30,6 +30,7 @@ class Campaign(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
+    closes_on: Mapped[date | None] = mapped_column(Date)  # shown on the public poll's poster
 
     organisation: Mapped[Organisation] = relationship()
     questions: Mapped[list[Question]] = relationship(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
-from survey import ballots, codes
+from survey import ballots, codes, polls
 from survey.errors_domain import NotFound
 from survey.extensions import csrf, db
 from survey.models import Campaign
@@ -54,7 +54,10 @@ def cast(token: str):
     if not form.validate():
         return _render_ballot(ballot, token, form, status=400)
     answers = ballots.validate_answers(ballot.campaign, submitted_answers(form, ballot.campaign))
-    receipt = ballots.cast_ballot(db.session, ballot.id, answers)
+    texts = polls.reason_texts(
+        ballot.campaign, answers, getattr(form, "reason", None) and form.reason.data
+    )
+    receipt = ballots.cast_ballot(db.session, ballot.id, answers, texts)
     return redirect(url_for("public.receipt", code=receipt), code=303)
 
 

@@ -1,0 +1,41 @@
+"""/api/v1/public-responses: the complaint queue and its verification (reviewers)."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from survey import complaints, polls
+from survey.api import bp
+from survey.api.util import actor, body, load_campaign
+from survey.errors_domain import Forbidden, Invalid
+from survey.extensions import db
+
+
+def _reviewer_only() -> None:
+    if g.api_user.role not in ("reviewer", "admin"):
+        raise Forbidden("complaints are verified by reviewers")
+
+
+@bp.get("/public-responses")
+def list_public_responses():
+    _reviewer_only()
+    raw = request.args.get("campaign_id", "")
+    if not raw.isdigit():
+        raise Invalid("campaign_id must be an integer", field="campaign_id")
+    campaign = load_campaign(int(raw))
+    if campaign.kind != polls.KIND:
+        raise Invalid("campaign_id must be a public satisfaction poll", field="campaign_id")
+    choice = request.args.get("choice", complaints.COMPLAINT)
+    items = complaints.list_answers(db.session, campaign, choice)
+    return {"items": items}
+
+
+@bp.post("/public-responses/<response_id>/verification")
+def verify_public_response(response_id: str):
+    _reviewer_only()
+    response = complaints.load_response(db.session, response_id)
+    load_campaign(response.campaign_id)  # scope: a response of a foreign campaign is 404
+    data = body()
+    item = complaints.verify(db.session, actor(), response, data.get("result"), data.get("note"))
+    db.session.commit()
+    return item

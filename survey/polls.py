@@ -1,0 +1,253 @@
+"""Public satisfaction polls (群众评判, RULES.md §1-2): answering by slug, the service radius,
+and what stands against ballot stuffing without shutting out neighbours.
+
+One answer per device (only an HMAC of the signed device id is stored), a minimum time to
+fill the form, a honeypot, per-IP limits (in the view, through Flask-Limiter) and anomaly
+counters kept apart from the responses. A position is reported by the phone and can be
+faked: it is a flag for the reviewer, not proof.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Mapping
+
+from itsdangerous import BadSignature, SignatureExpired
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey import audit
+from survey.ballots import MAX_TEXT, _store_response
+from survey.database import begin_write, is_sqlite, with_retries
+from survey.errors_domain import DomainError, NotFound, NotOpen
+from survey.models import Campaign, Organisation, PollDevice, PollHit, Response
+from survey.models.base import utcnow
+
+KIND = "public_satisfaction"
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+GEO_VALUES = ("inside", "outside", "unknown")
+BOUNDARY_SLACK_M = 0.001
+CLUSTER_MIN = 10
+MAX_REASON = MAX_TEXT
+FORM_MAX_AGE = 24 * 3600  # a poll page left open longer is sent again with a fresh stamp
+HEADLINE_COMPLAINT = "dissatisfied"
+
+
+class AlreadyAnswered(DomainError):
+    status, reason = 409, "already_answered"
+
+
+class TooFast(DomainError):
+    """Sent faster than a human fills the form, or from a page too old to trust."""
+
+    status, reason = 400, "too_fast"
+
+
+class OutsideArea(DomainError):
+    """Geofence ``require``: the position is outside the service radius or unknown."""
+
+    status, reason = 403, "outside"
+
+
+def find_poll(session: Session, slug: str) -> Campaign:
+    """The public poll at ``slug``, if it can be answered now (404, then 403)."""
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.kind == KIND))
+    if campaign is None:
+        raise NotFound()
+    if campaign.status != "open":
+        raise NotOpen(status=campaign.status)
+    return campaign
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def locate(organisation: Organisation, lat: float | None, lon: float | None) -> str:
+    """``inside`` / ``outside`` the branch's service radius (服务半径), or ``unknown``."""
+    area = organisation.service_area()
+    if area is None or not area["radius_m"] or lat is None or lon is None:
+        return "unknown"
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return "unknown"
+    distance = haversine_m(area["lat"], area["lon"], lat, lon)
+    # The boundary is inside; a millimetre absorbs float rounding (no phone is that precise).
+    return "inside" if distance <= area["radius_m"] + BOUNDARY_SLACK_M else "outside"
+
+
+def check_geofence(campaign: Campaign, geo: str) -> None:
+    if campaign.geofence == "require" and geo != "inside":
+        raise OutsideArea(geo=geo)
+
+
+def keyed_hash(secret: str, *parts: object) -> str:
+    """HMAC-SHA256 hex of the parts: a stored value that cannot be reversed or guessed."""
+    message = "\x1f".join(str(p) for p in parts).encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def device_hmac(secret: str, campaign_id: int, device_id: str) -> str:
+    return keyed_hash(secret, "device", campaign_id, device_id)
+
+
+def client_hash(secret: str, kind: str, value: str) -> str:
+    """Truncated HMAC that rotates daily: clusters show within a day, never an address."""
+    return keyed_hash(secret, kind, utcnow().date().isoformat(), value)[:16]
+
+
+def has_answered(session: Session, campaign_id: int, devices: list[str]) -> bool:
+    """``devices``: the device's HMAC under every secret key (newest first), so that a key
+    rotation does not let a phone answer again."""
+    found = session.scalar(
+        select(PollDevice.id).where(
+            PollDevice.campaign_id == campaign_id, PollDevice.device_hmac.in_(devices)
+        )
+    )
+    return found is not None
+
+
+def check_fill_time(serializer, stamp: str | None, campaign_id: int, min_seconds: float) -> None:
+    """The signed stamp the page was issued with must be for this poll, and old enough."""
+    try:
+        value, issued = serializer.loads(stamp or "", max_age=FORM_MAX_AGE, return_timestamp=True)
+    except (SignatureExpired, BadSignature):
+        raise TooFast("stale or forged form stamp") from None
+    if value != campaign_id:
+        raise TooFast("form stamp of another poll")
+    if (utcnow() - issued.replace(tzinfo=None)).total_seconds() < min_seconds:
+        raise TooFast()
+
+
+def reason_texts(campaign: Campaign, answers: Mapping[int, str], reason: str | None) -> dict:
+    """The reason is kept only with a ``dissatisfied`` headline answer (不满意的理由)."""
+    headline = campaign.headline.id
+    text = (reason or "").strip()[:MAX_REASON]
+    if text and answers.get(headline) == HEADLINE_COMPLAINT:
+        return {headline: text}
+    return {}
+
+
+def answer_poll(
+    session: Session,
+    campaign: Campaign,
+    answers: Mapping[int, str],
+    *,
+    reason: str | None,
+    geo: str,
+    device: str,
+    ip_hash: str,
+    ua_hash: str,
+) -> str:
+    """Store the device row, the response with its answers and receipt, and the anomaly
+    counter in one write transaction; returns the receipt code. All or nothing."""
+    campaign_id = campaign.id
+    texts = reason_texts(campaign, answers, reason)
+    if geo not in GEO_VALUES:
+        raise ValueError(geo)
+
+    def attempt() -> str:
+        begin_write(session)
+        status = session.scalar(
+            select(Campaign.status).where(Campaign.id == campaign_id).with_for_update(read=True)
+        )
+        if status != "open":
+            session.rollback()
+            raise NotOpen(status=status)
+        try:
+            with session.begin_nested():
+                session.add(PollDevice(campaign_id=campaign_id, device_hmac=device))
+        except IntegrityError:
+            session.rollback()
+            raise AlreadyAnswered() from None
+        receipt = _store_response(session, campaign_id, "public", answers, texts, geo=geo)
+        _count_hit(session, campaign_id, ip_hash, ua_hash)
+        session.commit()
+        return receipt
+
+    return with_retries(session, attempt)
+
+
+def _count_hit(session: Session, campaign_id: int, ip_hash: str, ua_hash: str) -> None:
+    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    insert = sqlite_insert if is_sqlite(session) else pg_insert
+    statement = insert(PollHit).values(
+        campaign_id=campaign_id, hour=hour, ip_hash=ip_hash, ua_hash=ua_hash, count=1
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["campaign_id", "hour", "ip_hash", "ua_hash"],
+            set_={"count": PollHit.count + 1},
+        )
+    )
+
+
+def geo_counts(session: Session, campaign_id: int) -> dict[str, int]:
+    """Inside / outside / unknown; ``code`` counts one-time resident codes (no position)."""
+    rows = session.execute(
+        select(Response.geo, func.count())
+        .where(Response.campaign_id == campaign_id)
+        .group_by(Response.geo)
+    ).all()
+    counts = dict.fromkeys((*GEO_VALUES, "code"), 0)
+    for geo, n in rows:
+        counts[geo or "code"] += n
+    return counts
+
+
+def anomaly_report(session: Session, campaign: Campaign, top: int = 5) -> dict:
+    """Answers per hour, the largest same-IP-hash and same-user-agent clusters, and the
+    inside/outside/unknown counts, so that a burst is visible rather than silently counted."""
+    where = PollHit.campaign_id == campaign.id
+    total = func.sum(PollHit.count)
+    per_hour = session.execute(
+        select(PollHit.hour, total).where(where).group_by(PollHit.hour).order_by(PollHit.hour)
+    ).all()
+
+    def clusters(column):
+        rows = session.execute(
+            select(column, total)
+            .where(where)
+            .group_by(column)
+            .order_by(total.desc(), column)
+            .limit(top)
+        ).all()
+        return [{"hash": h, "answers": int(n), "flagged": _is_cluster(n, answers)} for h, n in rows]
+
+    answers = sum(int(n) for _, n in per_hour)
+    return {
+        "per_hour": [{"hour": h, "answers": int(n)} for h, n in per_hour],
+        "peak_hour": max((int(n) for _, n in per_hour), default=0),
+        "ip_clusters": clusters(PollHit.ip_hash),
+        "ua_clusters": clusters(PollHit.ua_hash),
+        "geo": geo_counts(session, campaign.id),
+        "answers": answers,
+    }
+
+
+def _is_cluster(count: int, answers: int) -> bool:
+    """Worth a closer look: at least 10 answers and over a quarter of all from one source.
+    A household or a carrier network can do that honestly, so it is a flag, not a verdict."""
+    return count >= CLUSTER_MIN and count * 4 > answers
+
+
+def set_closing_date(session: Session, actor: str, campaign: Campaign, closes_on) -> None:
+    """The closing date printed on the poster (the poll itself closes when staff close it)."""
+    if campaign.kind != KIND:
+        raise NotFound()
+    campaign.closes_on = closes_on
+    audit.record(
+        session,
+        actor,
+        "campaign.closes_on",
+        campaign,
+        closes_on=closes_on and closes_on.isoformat(),
+    )

@@ -1,0 +1,143 @@
+"""What residents see: the public satisfaction poll at ``/p/<slug>`` (DESIGN.md contract).
+
+Refusals in the contract's order: unknown slug 404, not open 403, device already answered
+409, bad form / CSRF / honeypot / too fast 400, outside the service radius under geofence
+``require`` 403 (the form comes back with the answers kept), too many answers from one
+address 429 (Flask-Limiter, per IP and per poll; POSTs only).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature
+
+from forms.ballot import field_name, submitted_answers
+from forms.poll import coordinate, poll_form_class
+from survey import ballots, polls
+from survey.errors_domain import Invalid
+from survey.extensions import csrf, db, limiter
+from survey.security import serializer
+
+bp = Blueprint("poll", __name__)
+DEVICE_COOKIE = "poll_device"
+DEVICE_MAX_AGE = 2 * 365 * 86400
+
+
+@bp.after_request
+def private(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.errorhandler(polls.AlreadyAnswered)
+def already_answered(_exc):
+    return render_template("poll/answered.html"), 409
+
+
+def _rate_limit() -> str:
+    return current_app.config["POLL_RATE_LIMIT"]
+
+
+def _rate_key() -> str:
+    """Per address AND per poll: a busy neighbourhood poll does not block another."""
+    return f"poll|{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+
+
+def _device_id() -> str:
+    """The signed random id of this browser, or a new one (set on the response)."""
+    try:
+        return serializer("device").loads(request.cookies.get(DEVICE_COOKIE, ""))
+    except BadSignature:
+        return secrets.token_urlsafe(16)
+
+
+def _device_hmacs(campaign, device_id: str) -> list[str]:
+    """Under every key, newest first: the newest is stored, all are looked up."""
+    return [polls.device_hmac(k, campaign.id, device_id) for k in current_app.config["SECRET_KEYS"]]
+
+
+def _render(campaign, device_id: str, form=None, status: int = 200, problem: str | None = None):
+    form = form or poll_form_class(campaign)()
+    form.issued.data = serializer("poll_form").dumps(campaign.id)
+    fields = [(q, getattr(form, field_name(q))) for q in campaign.questions]
+    html = render_template(
+        "poll/poll.html", campaign=campaign, form=form, fields=fields, problem=problem
+    )
+    return _with_device(make_response(html, status), device_id)
+
+
+def _with_device(response, device_id: str):
+    response.set_cookie(
+        DEVICE_COOKIE,
+        serializer("device").dumps(device_id),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+def _client_hashes() -> dict[str, str]:
+    secret = current_app.config["SECRET_KEY"]
+    return {
+        "ip_hash": polls.client_hash(secret, "ip", get_remote_address() or ""),
+        "ua_hash": polls.client_hash(secret, "ua", request.headers.get("User-Agent", "")),
+    }
+
+
+def _screen(campaign, form) -> str:
+    """Minimum fill time, then the position; returns inside / outside / unknown."""
+    polls.check_fill_time(
+        serializer("poll_form"),
+        form.issued.data,
+        campaign.id,
+        current_app.config["POLL_MIN_FILL_SECONDS"],
+    )
+    geo = polls.locate(campaign.organisation, coordinate(form.lat.data), coordinate(form.lon.data))
+    polls.check_geofence(campaign, geo)
+    return geo
+
+
+@bp.get("/p/<slug>")
+def poll(slug: str):
+    campaign = polls.find_poll(db.session, slug)
+    device_id = _device_id()
+    if polls.has_answered(db.session, campaign.id, _device_hmacs(campaign, device_id)):
+        raise polls.AlreadyAnswered()
+    return _render(campaign, device_id)
+
+
+@bp.post("/p/<slug>")
+@limiter.limit(_rate_limit, key_func=_rate_key)
+@csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
+def answer(slug: str):
+    campaign = polls.find_poll(db.session, slug)
+    device_id = _device_id()
+    devices = _device_hmacs(campaign, device_id)
+    if polls.has_answered(db.session, campaign.id, devices):
+        raise polls.AlreadyAnswered()
+    form = poll_form_class(campaign)()
+    if not form.validate():
+        return _render(campaign, device_id, form, 400, "form")
+    if form.website.data:
+        raise Invalid("honeypot")  # a bot filled the hidden field: the generic 400 page
+    try:
+        geo = _screen(campaign, form)
+    except (polls.TooFast, polls.OutsideArea) as refusal:
+        return _render(campaign, device_id, form, refusal.status, refusal.reason)
+    answers = ballots.validate_answers(campaign, submitted_answers(form, campaign))
+    receipt = polls.answer_poll(
+        db.session,
+        campaign,
+        answers,
+        reason=form.reason.data,
+        geo=geo,
+        device=devices[0],
+        **_client_hashes(),
+    )
+    return _with_device(redirect(url_for("public.receipt", code=receipt), code=303), device_id)

@@ -1,0 +1,113 @@
+"""Staff pages of a public poll: the A4 poster and the sheet of one-time resident codes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from forms.poll import ClosingDateForm, ResidentCodesForm
+from survey import access, ballots, codes, polls
+from survey.api.util import external_url
+from survey.extensions import db
+from survey.labels import prompt_label
+from survey.models import Ballot, Campaign
+from survey.posters import qr_svg
+from survey.security import ballot_token
+from survey.views.guards import campaign_or_404, staff_required
+
+bp = Blueprint("poll_staff", __name__)
+SHEET_SIZE = 500
+
+
+def _public_campaign(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    if campaign.kind != polls.KIND:
+        abort(404)
+    return campaign
+
+
+@bp.get("/")
+@staff_required("secretary", "reviewer")
+def index():
+    query = (
+        select(Campaign)
+        .where(Campaign.kind == polls.KIND)
+        .order_by(Campaign.year.desc(), Campaign.id.desc())
+    )
+    if current_user.role != "admin":
+        visible = {current_user.organisation_id}
+        if current_user.role == "reviewer":
+            visible = access.subtree_ids(db.session, current_user.organisation_id)
+        query = query.where(Campaign.organisation_id.in_(visible))
+    return render_template("poll_staff/index.html", campaigns=db.session.scalars(query).all())
+
+
+@bp.get("/<int:campaign_id>/poster")
+@staff_required("secretary", "reviewer")
+def poster(campaign_id: int):
+    campaign = _public_campaign(campaign_id)
+    url = external_url("poll.poll", slug=campaign.slug)
+    return render_template(
+        "poll_staff/poster.html",
+        campaign=campaign,
+        url=url,
+        qr=qr_svg(url),
+        question=prompt_label(campaign.headline.prompt),
+        form=ClosingDateForm(closes_on=campaign.closes_on),
+    )
+
+
+@bp.post("/<int:campaign_id>/closes-on")
+@staff_required("secretary", "reviewer")
+def set_closing_date(campaign_id: int):
+    campaign = _public_campaign(campaign_id)
+    form = ClosingDateForm()
+    if not form.validate():
+        abort(400)
+    polls.set_closing_date(db.session, _actor(), campaign, form.closes_on.data)
+    db.session.commit()
+    return redirect(url_for("poll_staff.poster", campaign_id=campaign.id), code=303)
+
+
+@bp.get("/<int:campaign_id>/codes")
+@staff_required("secretary", "reviewer")
+def resident_codes(campaign_id: int):
+    campaign = _public_campaign(campaign_id)
+    unused = db.session.scalars(
+        select(Ballot)
+        .where(
+            Ballot.campaign_id == campaign.id,
+            Ballot.ballot_class == "resident",
+            Ballot.status == "issued",
+        )
+        .order_by(Ballot.code)
+        .limit(SHEET_SIZE)
+    ).all()
+    slips = []
+    for ballot in unused:
+        url = external_url("public.ballot", token=ballot_token(ballot.id))
+        slips.append({"code": codes.display(ballot.code), "qr": qr_svg(url)})
+    return render_template(
+        "poll_staff/codes.html",
+        campaign=campaign,
+        slips=slips,
+        entry_url=external_url("public.enter_code"),
+        form=ResidentCodesForm(),
+    )
+
+
+@bp.post("/<int:campaign_id>/codes")
+@staff_required("secretary", "reviewer")
+def generate_codes(campaign_id: int):
+    campaign = _public_campaign(campaign_id)
+    form = ResidentCodesForm()
+    if not form.validate():
+        abort(400)
+    ballots.generate_ballots(db.session, _actor(), campaign, form.count.data, "resident")
+    db.session.commit()
+    return redirect(url_for("poll_staff.resident_codes", campaign_id=campaign.id), code=303)
+
+
+def _actor() -> str:
+    return f"web:{current_user.username}"
