@@ -31,3 +31,20 @@ def choice_label(key: str):
 def prompt_label(prompt: str):
     """Built-in prompts are translated; a committee's own indicator text is shown as written."""
     return PROMPTS.get(prompt, prompt)
+
+
+STATUSES = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
+
+CLASSES = {
+    "full": _l("Full member"),
+    "probationary": _l("Probationary member"),
+    "resident": _l("Resident"),
+}
+
+
+def status_label(key: str):
+    return STATUSES.get(key, key)
+
+
+def class_label(key: str):
+    return CLASSES.get(key, key)
