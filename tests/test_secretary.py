@@ -97,6 +97,15 @@ def test_generating_cards_in_draft_is_audited_and_redirects(secretary, make, bra
     assert entry.actor == "web:secretary" and entry.detail["count"] == 30
 
 
+def test_a_bad_card_count_answers_400_with_the_campaign_page(secretary, make, branch, db):
+    campaign = make.campaign(branch, status="draft")
+    url = f"/staff/campaigns/{campaign.id}"
+    answer = post(secretary, f"{url}/ballots", url, count=5000, ballot_class="full")
+    assert answer.status_code == 400 and 'class="error"' in answer.text
+    db.session.rollback()
+    assert db.session.scalar(select(Ballot)) is None
+
+
 def test_once_open_the_sheet_is_refused_so_used_cards_cannot_be_spotted(secretary, make, branch):
     campaign = make.campaign(branch, status="open")
     make.ballots(campaign, 3)

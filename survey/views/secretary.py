@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from flask import (
@@ -21,7 +22,7 @@ from wtforms import SelectChoice
 
 from forms.campaign import BallotsForm, CampaignForm, LostCardForm
 from survey import ballots, campaigns, labels, meeting, qr
-from survey.errors_domain import Invalid, NotOpen
+from survey.errors_domain import NotOpen
 from survey.extensions import db
 from survey.models import Organisation
 from survey.security import ballot_token
@@ -79,6 +80,8 @@ def branch_choices() -> list[SelectChoice]:
 def new():
     form = CampaignForm()
     form.organisation_id.choices = branch_choices()
+    if not form.is_submitted():
+        form.year.data = date.today().year
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("staff/campaign_new.html", form=form), status
@@ -97,17 +100,20 @@ def new():
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
-@bp.get("/<int:campaign_id>")
-@staff_required(*SECRETARY)
-def show(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+def _campaign_page(campaign, ballots_form=None, lost_form=None, status=200):
     return render_template(
         "staff/campaign.html",
         campaign=campaign,
         turnout=meeting.turnout(db.session, campaign),
-        ballots_form=BallotsForm(),
-        lost_form=LostCardForm(),
-    )
+        ballots_form=ballots_form or BallotsForm(formdata=None),
+        lost_form=lost_form or LostCardForm(formdata=None),
+    ), status
+
+
+@bp.get("/<int:campaign_id>")
+@staff_required(*SECRETARY)
+def show(campaign_id: int):
+    return _campaign_page(campaign_or_404(campaign_id))
 
 
 @bp.post("/<int:campaign_id>/ballots")
@@ -116,7 +122,7 @@ def generate(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     form = BallotsForm()
     if not form.validate():
-        raise Invalid("count or class", field="count")
+        return _campaign_page(campaign, ballots_form=form, status=400)
     issued = ballots.generate_ballots(
         db.session, actor(), campaign, form.count.data, form.ballot_class.data
     )
@@ -143,7 +149,7 @@ def lost(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     form = LostCardForm()
     if not form.validate():
-        raise Invalid("code", field="code")
+        return _campaign_page(campaign, lost_form=form, status=400)
     replacement = meeting.replace_lost_card(db.session, actor(), campaign, form.code.data)
     db.session.commit()
     return sheet(campaign, [replacement], 201, _("The lost card is void. Print its replacement."))

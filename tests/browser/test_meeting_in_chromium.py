@@ -64,6 +64,16 @@ def print_cards(desk, campaign_url, artefact) -> set[str]:
     return decode_qr_codes(first_page)
 
 
+def assert_fits_a_phone(browser, desk, urls) -> None:
+    narrow = browser.new_context(viewport=PHONE, locale="zh-CN", storage_state=desk.storage_state())
+    page = narrow.new_page()
+    for url in urls:
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{url} scrolls sideways on a phone"
+    narrow.close()
+
+
 def vote_from_a_phone(phone, link, screenshot=None) -> None:
     page = phone.new_page()
     page.goto(link)
@@ -95,6 +105,8 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     expect(page.locator("p.notice")).to_contain_text("30")
     page.screenshot(path=str(artefact("secretary-campaign.png", keep=True)), full_page=True)
 
+    staff = f"{live_server}/staff"
+    assert_fits_a_phone(browser, desk, [f"{staff}/", f"{staff}/campaigns/new", campaign_url])
     links = print_cards(desk, campaign_url, artefact)
     assert len(links) == 8, "every QR code of the first printed page decodes"
     assert all(link.startswith(f"{live_server}/b/") for link in links)
@@ -117,6 +129,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     expect(page.locator("svg.chart")).to_have_count(1)  # 3 votes: indicators not broken down
     page.screenshot(path=str(artefact("results.png", keep=True)), full_page=True)
 
+    assert_fits_a_phone(browser, desk, [f"{campaign_url}/results", f"{campaign_url}/projector"])
     page.goto(f"{campaign_url}/minutes")
     digest = page.locator(".digest code").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
