@@ -17,7 +17,7 @@ BORDER = 4
 # 1.4 ms a code), too slow for a 500-card sheet. Every decoder reads the mask from the format
 # bits, and the payload is a random token whose modules are already well mixed.
 MASK_PATTERN = 2
-CACHE_SIZE = 4096
+CACHE_SIZE = 2048  # about 7 kB an entry: a few full sheets per worker
 
 
 def svg(data: str) -> str:
