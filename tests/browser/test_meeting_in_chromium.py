@@ -115,12 +115,14 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     projector = desk.new_page()
     projector.goto(f"{campaign_url}/projector")
     expect(projector.locator(".projector-figure")).to_contain_text("已投票 0 / 应到 30")
+    projector.evaluate("window.notReloaded = true")
 
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     for number, link in enumerate(sorted(links)[:3]):
         shot = artefact("ballot-360x740.png", keep=True) if number == 0 else None
         vote_from_a_phone(phone, link, shot)
-    expect(projector.locator("#cast")).to_have_text("3", timeout=15_000)  # polled, no reload
+    expect(projector.locator("#cast")).to_have_text("3", timeout=15_000)
+    assert projector.evaluate("window.notReloaded") is True, "turnout is polled, not reloaded"
     projector.screenshot(path=str(artefact("projector.png", keep=True)))
 
     page.goto(campaign_url)
