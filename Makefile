@@ -31,6 +31,8 @@ test: install ## the whole suite on SQLite, then on PostgreSQL (required under C
 
 test-sqlite: install
 	@echo "== tests on SQLite =="
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/zbarimg ]; then echo "Browser tests: running with /usr/bin/chromium."; \
+	else echo "Browser tests: SKIPPED (no /usr/bin/chromium or /usr/bin/zbarimg; apt-get install chromium zbar-tools)."; fi
 	SURVEY_TEST_DATABASE=sqlite $(PY) -m pytest
 
 test-postgres: install

@@ -39,12 +39,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
 
     from survey.api import bp as api_bp
+    from survey.views.admin import bp as admin_bp
     from survey.views.auth import bp as auth_bp
     from survey.views.poll import bp as poll_bp
     from survey.views.poll_staff import bp as poll_staff_bp
     from survey.views.public import bp as public_bp
     from survey.views.ratings import bp as ratings_bp
     from survey.views.review import bp as review_bp
+    from survey.views.secretary import bp as secretary_bp
     from survey.views.staff import bp as staff_bp
 
     app.register_blueprint(public_bp)
@@ -54,6 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(poll_bp)
     app.register_blueprint(poll_staff_bp, url_prefix="/staff/polls")
     app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(secretary_bp, url_prefix="/staff/campaigns")
+    app.register_blueprint(admin_bp, url_prefix="/staff/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     return app

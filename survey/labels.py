@@ -82,3 +82,18 @@ STARS = {
     "harmony_stability": _l("Harmony and stability star (和谐稳定星)"),
     "public_satisfaction": _l("Public satisfaction star (群众满意星)"),
 }
+STATUSES = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
+
+CLASSES = {
+    "full": _l("Full member"),
+    "probationary": _l("Probationary member"),
+    "resident": _l("Resident"),
+}
+
+
+def status_label(key: str):
+    return STATUSES.get(key, key)
+
+
+def class_label(key: str):
+    return CLASSES.get(key, key)

@@ -119,3 +119,13 @@ def test_reviewer_cannot_reach_a_foreign_branch_or_committee(client, org):
 def test_strangers_are_sent_to_sign_in(client, org):
     answer = client.get(f"/ratings/branches/{org['first'].id}")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_thresholds_read_as_bounds():
+    from survey.views.ratings import threshold_text
+
+    assert threshold_text({"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}) == [
+        "excellent_share ≥ 9/10"
+    ]
+    assert threshold_text({"grade": {"in": ["excellent"]}}) == ["grade ∈ excellent"]
+    assert threshold_text(None) == []

@@ -21,9 +21,43 @@ bp = Blueprint("ratings", __name__)
 SEEDS = Path(engine.__file__).parent / "seeds"
 
 
+OPERATORS = {
+    "min": "≥",
+    "max": "≤",
+    "more_than": ">",
+    "in": "∈",
+    "includes": "⊇",
+    "equals": "=",
+    "on_or_before": "≤",
+}
+
+
+def _bound(value) -> str:
+    if isinstance(value, dict) and set(value) == {"numerator", "denominator"}:
+        return f"{value['numerator']}/{value['denominator']}"
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def threshold_text(threshold) -> list[str]:
+    """``{"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}`` ->
+    ``["excellent_share ≥ 9/10"]``: a bound a person reads at a glance."""
+    if not isinstance(threshold, dict):
+        return [] if threshold is None else [str(threshold)]
+    lines = []
+    for figure, bound in threshold.items():
+        if isinstance(bound, dict) and len(bound) == 1 and next(iter(bound)) in OPERATORS:
+            op, value = next(iter(bound.items()))
+            lines.append(f"{figure} {OPERATORS[op]} {_bound(value)}")
+        else:
+            lines.append(f"{figure}: {_bound(bound)}")
+    return lines
+
+
 @bp.context_processor
 def label_tables():
-    return {"labels": labels}
+    return {"labels": labels, "threshold_text": threshold_text}
 
 
 def _actor() -> str:

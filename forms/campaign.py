@@ -1,0 +1,64 @@
+"""The secretary's forms: a member-review campaign, ballots, a lost card, state changes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from survey.ballots import MAX_BATCH
+from survey.meeting import INDICATORS
+
+MAX_ROLL = 10_000
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class CampaignForm(FlaskForm):
+    organisation_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired()])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    eligible_full = IntegerField(
+        _l("Full members expected (应到正式党员)"),
+        validators=[Optional(), NumberRange(0, MAX_ROLL)],
+    )
+    eligible_probationary = IntegerField(
+        _l("Probationary members expected (应到预备党员)"),
+        validators=[Optional(), NumberRange(0, MAX_ROLL)],
+    )
+    indicators = CheckboxesField(
+        _l("Indicator items besides the overall grade"),
+        choices=[SelectChoice(key, label) for key, label in INDICATORS.items()],
+        validate_choice=True,
+    )
+
+
+class BallotsForm(FlaskForm):
+    count = IntegerField(
+        _l("Number of cards"), validators=[InputRequired(), NumberRange(1, MAX_BATCH)]
+    )
+    ballot_class = SelectField(
+        _l("Members"),
+        choices=[
+            SelectChoice("full", _l("Full members")),
+            SelectChoice("probationary", _l("Probationary members")),
+        ],
+        validators=[InputRequired()],
+    )
+
+
+class LostCardForm(FlaskForm):
+    code = StringField(
+        _l("Short code of the lost card"), validators=[DataRequired(), Length(max=40)]
+    )

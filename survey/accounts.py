@@ -1,0 +1,68 @@
+"""Organisations and staff accounts, created by an admin (the CLI keeps its own commands)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey import audit
+from survey.errors_domain import Conflict, Invalid
+from survey.models import Organisation, User
+from survey.models.organisation import ORGANISATION_KINDS, ROLES
+
+MIN_PASSWORD = 8
+
+
+def create_organisation(
+    session: Session, actor: str, *, name: str, kind: str, parent: Organisation | None
+) -> Organisation:
+    """A committee or a branch; a branch hangs under a committee."""
+    name = name.strip()
+    if not name:
+        raise Invalid("a name is needed", field="name")
+    if kind not in ORGANISATION_KINDS:
+        raise Invalid("kind must be committee or branch", field="kind")
+    if kind == "branch" and parent is None:
+        raise Invalid("a branch belongs to a committee", field="parent_id")
+    if parent is not None and parent.kind != "committee":
+        raise Invalid("only a committee has organisations below it", field="parent_id")
+    organisation = Organisation(name=name, kind=kind, parent=parent)
+    session.add(organisation)
+    session.flush()
+    audit.record(session, actor, "organisation.create", organisation, name=name, kind=kind)
+    return organisation
+
+
+def create_user(
+    session: Session,
+    actor: str,
+    *,
+    username: str,
+    role: str,
+    organisation: Organisation | None,
+    password: str,
+) -> User:
+    """A staff account; its password is hashed by Werkzeug, never stored."""
+    username = username.strip()
+    if role not in ROLES:
+        raise Invalid("role must be admin, secretary or reviewer", field="role")
+    if role != "admin" and organisation is None:
+        raise Invalid(f"a {role} needs an organisation", field="organisation_id")
+    if role == "secretary" and organisation.kind != "branch":
+        raise Invalid("a secretary belongs to a branch", field="organisation_id")
+    if role == "reviewer" and organisation.kind != "committee":
+        raise Invalid("a reviewer belongs to a committee", field="organisation_id")
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"the password needs at least {MIN_PASSWORD} characters", field="password")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict("that user name is taken", field="username")
+    user = User(
+        username=username, role=role, organisation=organisation if role != "admin" else None
+    )
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, "user.create", user, role=role, organisation_id=user.organisation_id
+    )
+    return user

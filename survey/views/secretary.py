@@ -1,0 +1,215 @@
+"""The secretary's meeting kit: campaigns, printable cards, projector, results and minutes."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from forms.campaign import BallotsForm, CampaignForm, LostCardForm
+from survey import ballots, campaigns, labels, meeting, qr
+from survey.errors_domain import NotOpen
+from survey.extensions import db
+from survey.models import Organisation
+from survey.security import ballot_token
+from survey.views.guards import campaign_or_404, organisation_or_404, staff_required
+
+bp = Blueprint("secretary", __name__)
+SECRETARY = ("secretary",)
+READERS = ("secretary", "reviewer")
+
+
+@bp.app_context_processor
+def label_helpers():
+    return {
+        "status_label": labels.status_label,
+        "class_label": labels.class_label,
+        "choice_label": labels.choice_label,
+        "prompt_label": labels.prompt_label,
+        "small_group": current_app.config["SMALL_GROUP_THRESHOLD"],
+    }
+
+
+def actor() -> str:
+    return f"web:{current_user.username}"
+
+
+def base_url() -> str:
+    return current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
+
+
+@lru_cache(maxsize=8192)
+def _link(base: str, newest_key: str, ballot_id: str) -> str:
+    # A token carries its signing time: the first one made for a ballot is kept, so that
+    # its QR code stays cached (any key of SECRET_KEYS still verifies it).
+    return base + url_for("public.ballot", token=ballot_token(ballot_id))
+
+
+def ballot_link(ballot_id: str) -> str:
+    return _link(base_url(), current_app.config["SECRET_KEYS"][0], ballot_id)
+
+
+def sheet(campaign, issued, status: int = 200, note: str | None = None):
+    cards = meeting.cards(issued, ballot_link)
+    return render_template("staff/cards.html", campaign=campaign, cards=cards, note=note), status
+
+
+def branch_choices() -> list[SelectChoice]:
+    if current_user.role == "admin":
+        query = select(Organisation).where(Organisation.kind == "branch").order_by(Organisation.id)
+        return [SelectChoice(o.id, o.name) for o in db.session.scalars(query)]
+    return [SelectChoice(current_user.organisation.id, current_user.organisation.name)]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required(*SECRETARY)
+def new():
+    form = CampaignForm()
+    form.organisation_id.choices = branch_choices()
+    if not form.is_submitted():
+        form.year.data = date.today().year
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("staff/campaign_new.html", form=form), status
+    campaign = campaigns.create_campaign(
+        db.session,
+        actor(),
+        organisation_or_404(form.organisation_id.data),
+        kind="member_review",
+        year=form.year.data,
+        title=form.title.data.strip(),
+        eligible_full=form.eligible_full.data,
+        eligible_probationary=form.eligible_probationary.data,
+        extra_questions=meeting.indicator_questions(form.indicators.data or []),
+    )
+    db.session.commit()
+    return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+def _campaign_page(campaign, ballots_form=None, lost_form=None, status=200):
+    return render_template(
+        "staff/campaign.html",
+        campaign=campaign,
+        turnout=meeting.turnout(db.session, campaign),
+        ballots_form=ballots_form or BallotsForm(formdata=None),
+        lost_form=lost_form or LostCardForm(formdata=None),
+    ), status
+
+
+@bp.get("/<int:campaign_id>")
+@staff_required(*SECRETARY)
+def show(campaign_id: int):
+    return _campaign_page(campaign_or_404(campaign_id))
+
+
+@bp.post("/<int:campaign_id>/ballots")
+@staff_required(*SECRETARY)
+def generate(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    form = BallotsForm()
+    if not form.validate():
+        return _campaign_page(campaign, ballots_form=form, status=400)
+    issued = ballots.generate_ballots(
+        db.session, actor(), campaign, form.count.data, form.ballot_class.data
+    )
+    db.session.commit()
+    if campaign.status == "draft":
+        flash(_("%(n)d cards generated.", n=len(issued)))
+        return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+    # Voting is open: these cards are printed now, from this answer, and never re-listed.
+    return sheet(campaign, issued, 201, _("Print these new cards now: they are not listed again."))
+
+
+@bp.get("/<int:campaign_id>/cards")
+@staff_required(*SECRETARY)
+def cards(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    if campaign.status != "draft":
+        return render_template("staff/cards_unavailable.html", campaign=campaign), 409
+    return sheet(campaign, meeting.printable_ballots(db.session, campaign))
+
+
+@bp.post("/<int:campaign_id>/lost")
+@staff_required(*SECRETARY)
+def lost(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    form = LostCardForm()
+    if not form.validate():
+        return _campaign_page(campaign, lost_form=form, status=400)
+    replacement = meeting.replace_lost_card(db.session, actor(), campaign, form.code.data)
+    db.session.commit()
+    return sheet(campaign, [replacement], 201, _("The lost card is void. Print its replacement."))
+
+
+@bp.post("/<int:campaign_id>/open")
+@staff_required(*SECRETARY)
+def open_(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    campaigns.open_campaign(db.session, actor(), campaign)
+    db.session.commit()
+    return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+@bp.post("/<int:campaign_id>/close")
+@staff_required(*SECRETARY)
+def close(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
+    campaigns.close_campaign(db.session, actor(), campaign, small_group=small_group)
+    db.session.commit()
+    return redirect(url_for(".results", campaign_id=campaign.id), code=303)
+
+
+@bp.get("/<int:campaign_id>/projector")
+@staff_required(*SECRETARY)
+def projector(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    return render_template(
+        "staff/projector.html", campaign=campaign, turnout=meeting.turnout(db.session, campaign)
+    )
+
+
+@bp.get("/<int:campaign_id>/turnout.json")
+@staff_required(*SECRETARY)
+def turnout(campaign_id: int):
+    response = jsonify(meeting.turnout(db.session, campaign_or_404(campaign_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sealed(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    if campaign.status != "closed" or campaign.snapshot is None:
+        raise NotOpen("results are shown once the campaign is closed", status=campaign.status)
+    return campaign, meeting.reading(campaign.snapshot)
+
+
+@bp.get("/<int:campaign_id>/results")
+@staff_required(*READERS)
+def results(campaign_id: int):
+    campaign, reading = _sealed(campaign_id)
+    return render_template("staff/results.html", campaign=campaign, reading=reading)
+
+
+@bp.get("/<int:campaign_id>/minutes")
+@staff_required(*READERS)
+def minutes(campaign_id: int):
+    campaign, reading = _sealed(campaign_id)
+    digest_qr = qr.svg(campaign.snapshot_sha256)
+    return render_template(
+        "staff/minutes.html", campaign=campaign, reading=reading, digest_qr=digest_qr
+    )

@@ -1,0 +1,85 @@
+"""The admin creates organisations and accounts from the browser; both are audited."""
+
+import pytest
+from helpers import csrf_from
+from sqlalchemy import select
+
+from survey.models import AuditEntry, Organisation, User
+
+
+@pytest.fixture
+def admin(client, make):
+    make.tree()
+    make.user("admin", "admin")
+    page = client.get("/login")
+    data = {"csrf_token": csrf_from(page.text), "username": "admin"}
+    client.post("/login", data={**data, "password": "correct horse battery"})
+    return client
+
+
+def post(client, url, **data):
+    token = csrf_from(client.get("/staff/admin/").text)
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def test_an_admin_creates_a_branch_under_a_committee(admin, db):
+    committee = db.session.scalar(select(Organisation).where(Organisation.name == "机关党委"))
+    answer = post(
+        admin,
+        "/staff/admin/organisations",
+        **{"org-name": "新党支部", "org-kind": "branch", "org-parent_id": committee.id},
+    )
+    assert answer.status_code == 303
+    db.session.rollback()
+    branch = db.session.scalar(select(Organisation).where(Organisation.name == "新党支部"))
+    assert branch.parent_id == committee.id
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organisation.create"))
+    assert entry.actor == "web:admin"
+
+
+def test_a_branch_without_a_committee_is_refused(admin, db):
+    answer = post(
+        admin,
+        "/staff/admin/organisations",
+        **{"org-name": "孤支部", "org-kind": "branch", "org-parent_id": 0},
+    )
+    assert answer.status_code == 400
+    db.session.rollback()
+    assert db.session.scalar(select(Organisation).where(Organisation.name == "孤支部")) is None
+
+
+def test_an_admin_creates_a_secretary_whose_password_is_hashed(admin, db, client):
+    branch = db.session.scalar(select(Organisation).where(Organisation.name == "第二党支部"))
+    data = {
+        "user-username": "li",
+        "user-role": "secretary",
+        "user-organisation_id": branch.id,
+        "user-password": "a long enough secret",
+    }
+    assert post(admin, "/staff/admin/users", **data).status_code == 303
+    db.session.rollback()
+    user = db.session.scalar(select(User).where(User.username == "li"))
+    assert user.organisation_id == branch.id
+    assert "a long enough secret" not in user.password_hash and user.check_password(
+        "a long enough secret"
+    )
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create"))
+    assert entry.actor == "web:admin" and entry.detail["role"] == "secretary"
+
+
+def test_a_secretary_of_a_committee_or_a_taken_name_is_refused(admin, db):
+    committee = db.session.scalar(select(Organisation).where(Organisation.name == "机关党委"))
+    data = {
+        "user-username": "wang",
+        "user-role": "secretary",
+        "user-organisation_id": committee.id,
+        "user-password": "a long enough secret",
+    }
+    assert post(admin, "/staff/admin/users", **data).status_code == 400
+    data["user-username"] = "admin"
+    data["user-role"] = "admin"
+    assert post(admin, "/staff/admin/users", **data).status_code == 409
+    data["user-username"], data["user-password"] = "zhao", "short"
+    assert post(admin, "/staff/admin/users", **data).status_code == 400
+    db.session.rollback()
+    assert db.session.scalar(select(User).where(User.username.in_(["wang", "zhao"]))) is None

@@ -1,0 +1,71 @@
+"""The meeting kit's pure parts: QR codes, quorum at its bound, bars, reconciliation."""
+
+import re
+
+import pytest
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+
+from survey import meeting, qr
+from survey.errors_domain import Invalid
+
+LINK = "https://survey.example.org/b/IjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmIg.aaaaaa.bbbbbbbb"
+
+
+def test_qr_svg_has_error_correction_m_and_a_four_module_quiet_zone():
+    reference = qrcode.QRCode(error_correction=ERROR_CORRECT_M, mask_pattern=qr.MASK_PATTERN)
+    reference.add_data(LINK)
+    reference.make(fit=True)
+    size = len(reference.modules) + 8
+    svg = qr.svg(LINK)
+    assert f'viewBox="0 0 {size} {size}"' in svg
+    starts = [(int(x), int(y)) for x, y in re.findall(r"M(\d+) (\d+)", svg)]
+    assert min(x for x, _ in starts) == 4 and min(y for _, y in starts) == 4
+    dark = sum(int(w) for w in re.findall(r"h(\d+)", svg))
+    assert dark == sum(map(sum, reference.modules))  # every dark module, nothing else
+
+
+def test_qr_svg_is_cached():
+    assert qr.svg(LINK) is qr.svg(LINK)
+
+
+def snapshot(cast, eligible_full=None, eligible_probationary=None, issued=30, void=0):
+    return {
+        "issued": issued,
+        "cast": cast,
+        "void": void,
+        "responses": cast,
+        "eligible_full": eligible_full,
+        "eligible_probationary": eligible_probationary,
+        "questions": [],
+    }
+
+
+@pytest.mark.parametrize(("cast", "met"), [(14, False), (15, False), (16, True)])
+def test_quorum_needs_more_than_half_of_the_roll(cast, met):
+    assert meeting.reading(snapshot(cast, 28, 2))["quorum_met"] is met
+
+
+def test_without_a_roll_there_is_no_quorum_flag():
+    assert meeting.reading(snapshot(3))["quorum_met"] is None
+
+
+def test_reconciliation_counts_voided_cards_as_issued_and_void():
+    figures = meeting.reading(snapshot(20, 30, issued=29, void=2))["reconciliation"]
+    assert figures == {"issued": 31, "returned": 20, "valid": 20, "void": 2, "unreturned": 9}
+
+
+def test_bars_are_scaled_to_the_largest_count():
+    bars = meeting.bars({"excellent": 8, "competent": 2, "incompetent": 0})
+    assert [b["length"] for b in bars] == [100.0, 25.0, 0.0]
+    assert [b["share"] for b in bars] == [80, 20, 0]
+    assert [b["length"] for b in meeting.bars({"excellent": 0})] == [0.0]
+
+
+def test_indicator_presets_keep_the_standard_order_and_refuse_unknown_keys():
+    assert meeting.indicator_questions(["masses", "political"]) == [
+        ("political", "政治功能强"),
+        ("masses", "群众工作强"),
+    ]
+    with pytest.raises(Invalid):
+        meeting.indicator_questions(["bogus"])
