@@ -129,3 +129,14 @@ def test_thresholds_read_as_bounds():
     ]
     assert threshold_text({"grade": {"in": ["excellent"]}}) == ["grade ∈ excellent"]
     assert threshold_text(None) == []
+
+
+def test_ratings_index_sends_each_role_where_it_belongs(client, org):
+    sign_in(client, "secretary")
+    answer = client.get("/ratings/")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/ratings/branches/{org['first'].id}")
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/staff/").text)})
+    sign_in(client, "reviewer")
+    page = client.get("/ratings/")
+    assert "机关党委" in page.text and "另一党委" not in page.text

@@ -14,7 +14,7 @@ from survey import assessments, labels, ratings, titles
 from survey import rating as engine
 from survey.errors_domain import DomainError
 from survey.extensions import db
-from survey.models import Assessment, Title
+from survey.models import Assessment, Organisation, Title
 from survey.views.guards import organisation_or_404, staff_required
 
 bp = Blueprint("ratings", __name__)
@@ -71,6 +71,21 @@ def _year() -> int:
 
 def _scheme() -> str | None:
     return request.args.get("scheme") or None
+
+
+@bp.get("/")
+@staff_required()
+def index():
+    """A secretary goes to their branch; reviewers and admins choose a committee."""
+    if current_user.role == "secretary":
+        return redirect(url_for("ratings.branch", branch_id=current_user.organisation_id))
+    query = select(Organisation).where(Organisation.kind == "committee").order_by(Organisation.id)
+    if current_user.role != "admin":
+        below = ratings.committees_under(db.session, current_user.organisation_id)
+        query = query.where(Organisation.id.in_(below))
+    return render_template(
+        "ratings/index.html", committees=db.session.scalars(query).all(), year=_year()
+    )
 
 
 @bp.get("/committees/<int:committee_id>")
