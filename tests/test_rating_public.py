@@ -1,0 +1,107 @@
+"""The public criterion read from real poll answers and their verification."""
+
+import secrets
+
+import pytest
+from helpers import GOOD_ASSESSMENT, bearer, held_review
+
+from survey import assessments, complaints, polls
+from survey.models import Response
+
+
+@pytest.fixture
+def poll_world(make, db, org):
+    branch = org["first"]
+    branch.public_facing = True
+    db.session.commit()
+    held_review(make, db, branch, 10, 0)
+    assessments.save_assessment(db.session, "test", branch, 2026, GOOD_ASSESSMENT)
+    db.session.commit()
+    campaign = make.campaign(branch, kind="public_satisfaction", title="群众满意度测评")
+    return org, campaign
+
+
+def answer(db, campaign, choices):
+    for choice in choices:
+        polls.answer_poll(
+            db.session,
+            campaign,
+            {campaign.headline.id: choice},
+            reason="办事拖拉",
+            geo="unknown",
+            device=secrets.token_hex(32),
+            ip_hash="ip",
+            ua_hash="ua",
+        )
+
+
+def complaints_of(db, campaign):
+    db.session.rollback()
+    return [i["id"] for i in complaints.list_answers(db.session, campaign)]
+
+
+def rating(client, org, scheme):
+    url = f"/api/v1/organisations/{org['first'].id}/rating?year=2026&scheme={scheme}"
+    return client.get(url, headers=bearer(org["reviewer"])).get_json()
+
+
+def public_of(result):
+    return next(c for c in result["criteria"] if c["key"] == "public")
+
+
+def test_an_unchecked_complaint_keeps_public_pending(client, db, poll_world):
+    org, campaign = poll_world
+    answer(db, campaign, ["satisfied"] * 9 + ["dissatisfied"])
+    result = rating(client, org, "ordos-amr-2020")
+    assert public_of(result)["outcome"] == "pending" and result["verdict"] == "pending"
+
+
+def test_one_verified_in_ten_passes_the_rate_rule_but_fails_the_any_verified_rule(
+    client, db, poll_world
+):
+    org, campaign = poll_world
+    answer(db, campaign, ["satisfied"] * 9 + ["dissatisfied"])
+    (complaint,) = complaints_of(db, campaign)
+    verified = client.post(
+        f"/api/v1/public-responses/{complaint}/verification",
+        json={"result": "verified", "note": "经查属实"},
+        headers=bearer(org["reviewer"]),
+    )
+    assert verified.status_code == 200
+    ordos = rating(client, org, "ordos-amr-2020")
+    assert public_of(ordos)["outcome"] == "pass"
+    assert (
+        public_of(ordos)["value"]["verified"] == 1 and public_of(ordos)["value"]["responses"] == 10
+    )
+    nmg = rating(client, org, "nmg-2020")
+    assert public_of(nmg)["outcome"] == "fail" and nmg["verdict"] == "not_eligible"
+
+
+def test_two_verified_in_ten_fail_the_rate_rule(client, db, poll_world):
+    org, campaign = poll_world
+    answer(db, campaign, ["satisfied"] * 8 + ["dissatisfied"] * 2)
+    ids = complaints_of(db, campaign)
+    assert len(ids) == 2
+    for complaint in ids:
+        marked = client.post(
+            f"/api/v1/public-responses/{complaint}/verification",
+            json={"result": "verified", "note": "经查属实"},
+            headers=bearer(org["reviewer"]),
+        )
+        assert marked.status_code == 200, marked.get_json()
+    assert public_of(rating(client, org, "ordos-amr-2020"))["outcome"] == "fail"
+
+
+def test_unfounded_complaints_count_for_nothing_and_raw_answers_stay(client, db, poll_world):
+    org, campaign = poll_world
+    answer(db, campaign, ["satisfied"] * 3 + ["dissatisfied"] * 2)
+    for complaint in complaints_of(db, campaign):
+        client.post(
+            f"/api/v1/public-responses/{complaint}/verification",
+            json={"result": "unfounded", "note": "不属实"},
+            headers=bearer(org["reviewer"]),
+        )
+    nmg = rating(client, org, "nmg-2020")
+    assert public_of(nmg)["outcome"] == "pass" and nmg["verdict"] == "eligible"
+    db.session.rollback()
+    assert db.session.query(Response).filter_by(campaign_id=campaign.id).count() == 5
