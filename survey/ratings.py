@@ -180,18 +180,18 @@ def public_evidence(
 
 def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tuple[int, str], int]:
     """(branch, result) -> how many of the year's dissatisfied public answers were checked."""
+    # Only a dissatisfied headline answer can be verified (survey.complaints.verify), and
+    # answers never change: counting verifications needs no join to the answers.
     rows = session.execute(
         select(Campaign.organisation_id, Verification.result, func.count())
-        .join(Response, Response.campaign_id == Campaign.id)
-        .join(Verification, Verification.response_id == Response.id)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Question, and_(Question.id == Answer.question_id, Question.position == 0))
+        .select_from(Verification)
+        .join(Response, Response.id == Verification.response_id)
+        .join(Campaign, Campaign.id == Response.campaign_id)
         .where(
             Campaign.kind == "public_satisfaction",
             Campaign.status != "draft",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
-            Answer.choice == "dissatisfied",
         )
         .group_by(Campaign.organisation_id, Verification.result)
     )
@@ -245,15 +245,22 @@ def to_engine_assessment(row) -> engine.Assessment:
     )
 
 
-def evidence_for(session: Session, year: int, organisations: list) -> dict[int, engine.Evidence]:
-    """Evidence of every branch in ``organisations`` (models or rows with their facts):
-    a fixed handful of queries per chunk of 5,000 branches."""
+def evidence_for(
+    session: Session, year: int, organisations: list, selector: Select | None = None
+) -> dict[int, engine.Evidence]:
+    """Evidence of every branch in ``organisations`` (models or rows with their facts).
+
+    With ``selector``, a query of exactly those branches' ids, each kind of evidence is one
+    query joined to it; without, a handful of queries per chunk of 5,000 listed ids.
+    """
     result = {}
     by_id = {org.id: org for org in organisations}
-    for ids in _chunks(list(by_id)):
-        members = member_evidence(session, year, ids)
-        public = public_evidence(session, year, ids)
-        assessments = assessment_evidence(session, year, ids)
+    batches = [selector] if selector is not None else _chunks(list(by_id))
+    for batch in batches:
+        ids = list(by_id) if selector is not None else batch
+        members = member_evidence(session, year, batch)
+        public = public_evidence(session, year, batch)
+        assessments = assessment_evidence(session, year, batch)
         for org_id in ids:
             result[org_id] = engine.Evidence(
                 year=year,
@@ -294,15 +301,20 @@ def committees_under(session: Session, root_id: int) -> set[int]:
 FACTS = ("id", "name", "domain", "founded_on", "public_facing", "weak")
 
 
-def branches_under(session: Session, committee: Organisation) -> list:
-    """Rows with the facts the rating reads of every branch below ``committee``."""
+def branch_selector(session: Session, committee: Organisation) -> Select:
+    """A query of the ids of every branch below ``committee``."""
     parents = list(committees_under(session, committee.id))
+    return select(Organisation.id).where(
+        Organisation.kind == "branch", Organisation.parent_id.in_(parents)
+    )
+
+
+def branches_under(session: Session, selector: Select) -> list:
+    """Rows with the facts the rating reads of the branches ``selector`` picks."""
     columns = [getattr(Organisation, name) for name in FACTS]
     return list(
         session.execute(
-            select(*columns)
-            .where(Organisation.kind == "branch", Organisation.parent_id.in_(parents))
-            .order_by(Organisation.id)
+            select(*columns).where(Organisation.id.in_(selector)).order_by(Organisation.id)
         )
     )
 
@@ -318,17 +330,18 @@ def committee_summary(
     if committee.kind != "committee":
         raise Invalid("a summary is made for a committee", field="committee_id")
     scheme = scheme_for(session, committee, scheme_key)
-    branches = branches_under(session, committee)
+    selector = branch_selector(session, committee)
     with cyclic_gc_paused():
-        evidence = evidence_for(session, year, branches)
+        branches = branches_under(session, selector)
+        evidence = evidence_for(session, year, branches, selector)
         ratings = [engine.rate(evidence[b.id], scheme) for b in branches]
         summary = engine.summarise(ratings, scheme, year)
-    holders = title_holders(session, [b.id for b in branches], year)
-    names = {b.id: b.name for b in branches}
-    data = summary.to_dict()
-    for branch in data["branches"]:
-        branch["name"] = names[branch["organisation_id"]]
-        branch["holds_title_since"] = holders.get(branch["organisation_id"])
+        holders = title_holders(session, selector, year)
+        names = {b.id: b.name for b in branches}
+        data = summary.to_dict()
+        for branch in data["branches"]:
+            branch["name"] = names[branch["organisation_id"]]
+            branch["holds_title_since"] = holders.get(branch["organisation_id"])
     data["recommended"] = [i for i in data["recommended"] if holders.get(i) is None]
     data["committee_id"] = committee.id
     return data
@@ -351,14 +364,11 @@ def cyclic_gc_paused():
             gc.enable()
 
 
-def title_holders(session: Session, ids: list[int], year: int) -> dict[int, int]:
+def title_holders(session: Session, selector: Select, year: int) -> dict[int, int]:
     """Branch -> first year of a live (unrevoked) title granted before ``year``."""
-    held: dict[int, int] = {}
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            select(Title.organisation_id, func.min(Title.year))
-            .where(Title.organisation_id.in_(chunk), Title.year < year, Title.revoked_at.is_(None))
-            .group_by(Title.organisation_id)
-        )
-        held.update(dict(rows.all()))
-    return held
+    rows = session.execute(
+        select(Title.organisation_id, func.min(Title.year))
+        .where(Title.organisation_id.in_(selector), Title.year < year, Title.revoked_at.is_(None))
+        .group_by(Title.organisation_id)
+    )
+    return dict(rows.all())
