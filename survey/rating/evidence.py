@@ -42,10 +42,11 @@ def _require(condition: bool, message: str) -> None:
 
 def _non_negative(**counts: int | None) -> None:
     for name, count in counts.items():
-        _require(count is None or count >= 0, f"{name} must not be negative, got {count}")
+        if count is not None and count < 0:  # the message is built only when it is needed
+            raise InvalidEvidence(f"{name} must not be negative, got {count}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrganisationFacts:
     """Standing facts about the branch, as kept on the organisation record."""
 
@@ -60,7 +61,7 @@ class OrganisationFacts:
     """Marked weak and lax (软弱涣散) for the rating year."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberEvidence:
     """Tallies of the year's member-review campaigns (党员评议), by ballot class.
 
@@ -93,7 +94,7 @@ class MemberEvidence:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PublicEvidence:
     """Tallies of the year's public-satisfaction polls (群众评判) and their verification."""
 
@@ -119,7 +120,7 @@ class PublicEvidence:
         return self.dissatisfied - self.verified - self.unfounded
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SocialFeedback:
     """One department's answer in the social evaluation (社会评价)."""
 
@@ -128,7 +129,7 @@ class SocialFeedback:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exclusion:
     """One entry of the negative list (负面清单) recorded for the year."""
 
@@ -139,7 +140,7 @@ class Exclusion:
         _require(self.key in EXCLUSION_KEYS, f"unknown exclusion key {self.key!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """What the reviewer entered for the branch and year."""
 
@@ -155,10 +156,8 @@ class Assessment:
     entered_by: str | None = None
 
     def __post_init__(self) -> None:
-        _require(
-            self.organisation_grade is None or self.organisation_grade in GRADES,
-            f"unknown organisation grade {self.organisation_grade!r}",
-        )
+        if self.organisation_grade is not None and self.organisation_grade not in GRADES:
+            raise InvalidEvidence(f"unknown organisation grade {self.organisation_grade!r}")
         _non_negative(
             volunteers=self.volunteers,
             serving_members=self.serving_members,
@@ -166,11 +165,12 @@ class Assessment:
             stars=self.stars,
         )
         _require(self.stars is None or self.stars <= 10, "the ten-star rating has at most 10 stars")
-        unknown = set(self.named_stars) - set(STAR_NAMES)
-        _require(not unknown, f"unknown named stars {sorted(unknown)}")
+        if self.named_stars and not set(self.named_stars) <= set(STAR_NAMES):
+            unknown = sorted(set(self.named_stars) - set(STAR_NAMES))
+            raise InvalidEvidence(f"unknown named stars {unknown}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Everything known about one branch for one rating year."""
 

@@ -53,7 +53,7 @@ LABELS: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Criterion:
     key: str
     label: str
@@ -90,9 +90,9 @@ def make_criterion(
     reason: str | None = None,
 ) -> Criterion:
     """A criterion labelled from `LABELS`, with `reason` added to its evidence when given."""
-    read = dict(evidence or {})
+    read = {} if evidence is None else evidence  # each judge builds its own dict
     if reason is not None:
-        read["reason"] = reason
+        read = {**read, "reason": reason}
     return Criterion(key, LABELS[key], outcome, value, threshold, read, source)
 
 
@@ -111,7 +111,7 @@ def verdict_of(outcomes: Collection[str]) -> str:
     return "eligible"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rating:
     verdict: str
     scheme: str

@@ -26,7 +26,7 @@ from .results import Rating
 from .schemes import Scheme, Target
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BranchVerdict:
     organisation_id: int
     verdict: str
@@ -48,7 +48,7 @@ def _before(a: Share | None, b: Share | None, *, highest_first: bool) -> int:
     return -_sign(a, b) if highest_first else _sign(a, b)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rank:
     """Sort key: `x < y` when branch x is recommended before branch y."""
 
@@ -102,7 +102,7 @@ def _percent(part: int, whole: int) -> str | None:
     return f"{tenths // 10}.{tenths % 10}%"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CommitteeSummary:
     scheme: str
     year: int
