@@ -16,7 +16,7 @@ from survey.security import ballot_token, new_api_token
 
 COMMITTEE = "示范机关党委"
 BRANCHES = [
-    ("第一党支部", "organ", True),
+    ("第一党支部", "organ", False),  # an internal organ branch: no public-facing function
     ("第二党支部", "organ", True),
     ("社区党支部", "community", True),
 ]
