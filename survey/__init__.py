@@ -29,6 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    from survey.converters import BoundedInt
+
+    # Every <int:…> in a URL is a database id or a year: beyond 32 bits it can name nothing,
+    # and would overflow the database's integer (a 500) instead of answering 404.
+    app.url_map.converters["int"] = BoundedInt
     database.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

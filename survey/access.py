@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.converters import MAX_ID
 from survey.errors_domain import NotFound
 from survey.models import Campaign, Organisation, User
 
@@ -52,14 +53,15 @@ def subtree_ids(session: Session, root_id: int) -> set[int]:
 
 def get_organisation(session: Session, user: User, organisation_id: int) -> Organisation:
     """The organisation if ``user`` may see it; otherwise NotFound, as if it were absent."""
-    organisation = session.get(Organisation, organisation_id)
+    in_range = 0 < organisation_id <= MAX_ID
+    organisation = session.get(Organisation, organisation_id) if in_range else None
     if organisation is None or not can_see(session, user, organisation.id):
         raise NotFound(f"organisation {organisation_id} not found")
     return organisation
 
 
 def get_campaign(session: Session, user: User, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+    campaign = session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_ID else None
     if campaign is None or not can_see(session, user, campaign.organisation_id):
         raise NotFound(f"campaign {campaign_id} not found")
     return campaign

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from survey import audit, titles
 from survey import rating as engine
+from survey.database import lock
 from survey.errors_domain import Invalid
 from survey.models import Assessment, Organisation
 
@@ -82,7 +83,11 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
             f"organisation_grade is one of: {', '.join(engine.GRADES)}", field="organisation_grade"
         )
     stars = data.get("named_stars") or []
-    if not isinstance(stars, list) or not set(stars) <= set(engine.STAR_NAMES):
+    if (
+        not isinstance(stars, list)
+        or not all(isinstance(star, str) for star in stars)
+        or not set(stars) <= set(engine.STAR_NAMES)
+    ):
         raise Invalid(f"named_stars are among: {', '.join(engine.STAR_NAMES)}", field="named_stars")
     fields = {
         "organisation_grade": grade,
@@ -108,6 +113,7 @@ def save_assessment(
     if not 2000 <= year <= 2100:
         raise Invalid("year must be between 2000 and 2100", field="year")
     fields = parse(data)
+    lock(session, Organisation, branch.id)  # two reviewers saving at once: one after the other
     assessment = session.scalar(
         select(Assessment).where(Assessment.organisation_id == branch.id, Assessment.year == year)
     )

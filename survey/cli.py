@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from survey import audit
+from survey.database import begin_write
 from survey.extensions import db
 from survey.models import ApiToken, Organisation, User
 from survey.models.organisation import ROLES
@@ -29,6 +30,7 @@ def init_db() -> None:
 @click.option("--password", help="Asked for when not given.")
 def create_user(name: str, role: str, org_id: int | None, password: str | None) -> None:
     """Create a staff account."""
+    begin_write(db.session)  # holds the write lock from the first read (SQLite)
     if db.session.scalar(select(User).where(User.username == name)):
         raise click.ClickException(f"a user named {name!r} exists already")
     if role != "admin":
@@ -53,6 +55,7 @@ def create_user(name: str, role: str, org_id: int | None, password: str | None) 
 @click.argument("name")
 def create_api_token(name: str) -> None:
     """Create an API token for user NAME; the token is printed once, as the last line."""
+    begin_write(db.session)
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
         raise click.ClickException(f"no user named {name!r}")

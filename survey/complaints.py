@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import audit
+from survey.database import lock
 from survey.errors_domain import Conflict, Invalid, NotFound
 from survey.models import Answer, Campaign, Question, Response, Verification
 from survey.models.base import utcnow
@@ -70,6 +71,7 @@ def verify(session: Session, actor: str, response: Response, result: str, note: 
     note = (note or "").strip() if isinstance(note, str) else None
     if not note or len(note) > MAX_NOTE:
         raise Invalid(f"note must be 1 to {MAX_NOTE} characters", field="note")
+    lock(session, Response, response.id)  # two reviewers marking one answer: in turn
     campaign = session.get(Campaign, response.campaign_id)
     rid, choice, text, found = session.execute(
         _headline_answers(campaign).where(Response.id == response.id)

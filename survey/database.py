@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, request
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -92,3 +92,9 @@ def with_retries(session: Session, work: Callable[[], T], attempts: int = 5) -> 
                 raise
             time.sleep(0.01 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def lock(session: Session, model, row_id) -> None:
+    """Hold ``row_id``'s row for the rest of the transaction, so that a check-then-insert
+    under it runs one at a time (PostgreSQL; SQLite's IMMEDIATE transaction already does)."""
+    session.execute(select(model.id).where(model.id == row_id).with_for_update())

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey import ballots, campaigns, codes
+from survey.database import begin_write
 from survey.models import ApiToken, Ballot, Campaign, Organisation, User
 from survey.security import ballot_token, new_api_token
 
@@ -30,6 +31,7 @@ ACTOR = "cli:demo"
 
 def load_demo(session: Session, base_url: str | None = None) -> Iterator[str]:
     base = (base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+    begin_write(session)  # a server may already be running on this database
     committee = session.scalar(select(Organisation).where(Organisation.name == COMMITTEE))
     if committee is None:
         yield "Loading the demo data…"

@@ -130,38 +130,32 @@ def member_evidence(
     }
 
 
-def public_evidence(
-    session: Session, year: int, ids: list[int]
-) -> dict[int, engine.PublicEvidence]:
-    """Every answer of the year's public polls, closed (sealed) or still open, and its
-    verification."""
-    totals: dict[int, dict] = defaultdict(lambda: {"ids": set(), "responses": 0, "dissatisfied": 0})
+def public_evidence(session: Session, year: int, ids) -> dict[int, engine.PublicEvidence]:
+    """The answers of the year's closed public polls (sealed) and their verification.
 
-    def add(org_id, campaign_id, choice, n):
+    A poll still open is only named: its counts stay hidden from everyone until it closes
+    (DESIGN.md), and the criterion waits for it.
+    """
+    totals: dict[int, dict] = defaultdict(
+        lambda: {"ids": set(), "open": [], "responses": 0, "dissatisfied": 0}
+    )
+    for org_id, campaign_id, _at, _f, _p, _cls, choice, n in _sealed(
+        session, "public_satisfaction", year, ids
+    ):
         entry = totals[org_id]
         entry["ids"].add(campaign_id)
         if choice is not None:
             entry["responses"] += n
             entry["dissatisfied"] += n if choice == "dissatisfied" else 0
-
-    for org_id, campaign_id, _at, _f, _p, _cls, choice, n in _sealed(
-        session, "public_satisfaction", year, ids
-    ):
-        add(org_id, campaign_id, choice, n)
-    open_polls = list(
-        session.scalars(
-            select(Campaign.id).where(
-                Campaign.kind == "public_satisfaction",
-                Campaign.status == "open",
-                Campaign.year == year,
-                Campaign.organisation_id.in_(ids),
-            )
+    for org_id, campaign_id in session.execute(
+        select(Campaign.organisation_id, Campaign.id).where(
+            Campaign.kind == "public_satisfaction",
+            Campaign.status == "open",
+            Campaign.year == year,
+            Campaign.organisation_id.in_(ids),
         )
-    )
-    if open_polls:  # counted live: usually none or a few at the year's end
-        live = _headline_counts(Campaign.id.in_(open_polls), year, ids)
-        for org_id, campaign_id, _cls, choice, n in session.execute(live):
-            add(org_id, campaign_id, choice, n)
+    ):
+        totals[org_id]["open"].append(campaign_id)
     checked = verification_counts(session, year, ids)
     return {
         org_id: engine.PublicEvidence(
@@ -170,9 +164,10 @@ def public_evidence(
             dissatisfied=entry["dissatisfied"],
             verified=checked.get((org_id, "verified"), 0),
             unfounded=checked.get((org_id, "unfounded"), 0),
+            open_polls=tuple(sorted(entry["open"])),
         )
         for org_id, entry in totals.items()
-        if entry["responses"]
+        if entry["responses"] or entry["open"]
     }
 
 
@@ -187,7 +182,7 @@ def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tup
         .join(Campaign, Campaign.id == Response.campaign_id)
         .where(
             Campaign.kind == "public_satisfaction",
-            Campaign.status != "draft",
+            Campaign.status == "closed",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
         )
@@ -331,25 +326,23 @@ def committee_summary(
     with cyclic_gc_paused():
         # In a function of its own, so that the 10,000 ratings are freed before the cyclic
         # collector runs again: alive, they would make its next pass scan all of them.
-        data, holders = _summarise(session, branch_selector(session, committee), year, scheme)
-    data["recommended"] = [i for i in data["recommended"] if holders.get(i) is None]
+        data = _summarise(session, branch_selector(session, committee), year, scheme)
     data["committee_id"] = committee.id
     return data
 
 
-def _summarise(session: Session, selector: Select, year: int, scheme) -> tuple[dict, dict]:
+def _summarise(session: Session, selector: Select, year: int, scheme) -> dict:
     branches = branches_under(session, selector)
     evidence = evidence_for(session, year, branches, selector)
-    summary = engine.summarise(
-        [engine.rate(evidence[b.id], scheme) for b in branches], scheme, year
-    )
     holders = title_holders(session, selector, year)
+    ratings = [engine.rate(evidence[b.id], scheme) for b in branches]
+    summary = engine.summarise(ratings, scheme, year, not_reentered=holders)
     names = {b.id: b.name for b in branches}
     data = summary.to_dict()
     for branch in data["branches"]:
         branch["name"] = names[branch["organisation_id"]]
         branch["holds_title_since"] = holders.get(branch["organisation_id"])
-    return data, holders
+    return data
 
 
 @contextmanager

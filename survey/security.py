@@ -66,8 +66,10 @@ def init_app(app: Flask) -> None:
 
 
 def load_user(user_id: str):
+    from survey.converters import parse_id
     from survey.extensions import db
     from survey.models import User
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    found = parse_id(user_id)
+    user = db.session.get(User, found) if found is not None else None
     return user if user is not None and user.active else None

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey import audit, ratings
+from survey.database import lock
 from survey.errors_domain import Conflict, Invalid
 from survey.models import Assessment, Organisation, Title
 from survey.models.base import utcnow
@@ -19,11 +20,11 @@ def _digest(data: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def grant_title(
-    session: Session, actor: str, branch: Organisation, year: int, scheme_key: str | None = None
-) -> Title:
-    """Grant the year's title on the branch's current rating, which must be ``eligible``."""
-    rating = ratings.rate_branch(session, branch, year, scheme_key)
+def grant_title(session: Session, actor: str, branch: Organisation, year: int) -> Title:
+    """Grant the year's title on the branch's rating under its committee's own scheme
+    (RULES.md §5: other schemes are for comparison only), which must be ``eligible``."""
+    lock(session, Organisation, branch.id)  # one grant at a time per branch
+    rating = ratings.rate_branch(session, branch, year)
     if rating.verdict != "eligible":
         raise Conflict(f"the rating is {rating.verdict}, not eligible", verdict=rating.verdict)
     if session.scalar(select(Title).where(Title.organisation_id == branch.id, Title.year == year)):

@@ -83,6 +83,7 @@ def test_foreign_campaigns_answer_404_on_every_route(client, world, make):
         ("post", "close"),
         ("get", "tally"),
         ("get", "export.csv"),
+        ("get", "export.xlsx"),
         ("get", ""),
     ]:
         url = f"/api/v1/campaigns/{campaign.id}/{path}".rstrip("/")
@@ -221,6 +222,17 @@ def test_whole_campaign_life_by_api_and_tally_equals_what_was_cast(client, world
     header_at = next(i for i, row in enumerate(rows) if row and row[-1] == "overall")
     answers = [row[-1] for row in rows[header_at + 1 :]]
     assert sorted(answers) == sorted(choices)
+
+    workbook = client.get(f"/api/v1/campaigns/{cid}/export.xlsx", headers=bearer(user))
+    assert workbook.status_code == 200 and workbook.mimetype.endswith(".sheet")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(workbook.data), read_only=True)
+    assert book.sheetnames == ["tally", "responses"]
+    cells = [c for row in book["responses"].iter_rows(values_only=True) for c in row]
+    assert sorted(c for c in cells if c in choices) == sorted(choices)
+    everything = " ".join(str(c) for s in book for r in s.iter_rows(values_only=True) for c in r)
+    assert not any(link["code"].replace("-", "") in everything for link in links)
 
 
 def test_tally_is_404_for_unknown_campaign(client, world):

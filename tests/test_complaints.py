@@ -103,9 +103,13 @@ def test_a_foreign_reviewer_gets_404_and_a_secretary_403(client, setup):
     assert client.post(unknown, json=body, headers=bearer(setup["admin"])).status_code == 404
 
 
-def test_only_a_dissatisfied_answer_is_verified(client, setup):
-    happy = items(client, setup["reviewer"], setup["poll"].id, "satisfied").json["items"][0]
-    url = f"/api/v1/public-responses/{happy['id']}/verification"
+def test_only_a_dissatisfied_answer_is_verified_or_listed(client, setup, db):
+    from survey.models import Answer
+
+    assert items(client, setup["reviewer"], setup["poll"].id, "satisfied").status_code == 400
+    db.session.rollback()
+    happy = db.session.query(Answer).filter_by(choice="satisfied").first().response_id
+    url = f"/api/v1/public-responses/{happy}/verification"
     body = {"result": "verified", "note": "x"}
     assert client.post(url, json=body, headers=bearer(setup["reviewer"])).status_code == 409
 

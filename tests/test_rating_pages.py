@@ -140,3 +140,19 @@ def test_ratings_index_sends_each_role_where_it_belongs(client, org):
     sign_in(client, "reviewer")
     page = client.get("/ratings/")
     assert "机关党委" in page.text and "另一党委" not in page.text
+
+
+def test_a_title_is_granted_only_under_the_committees_own_scheme(client, make, db, org):
+    held_review(make, db, org["first"], 8, 2)  # fails nmg-2020 (80 %), not pingdingshan
+    assessments.save_assessment(db.session, "test", org["first"], 2026, GOOD_ASSESSMENT)
+    db.session.commit()
+    sign_in(client, "reviewer")
+    page = client.get(f"/ratings/branches/{org['first'].id}?year=2026&scheme=pingdingshan-2024")
+    assert "titles/2026" not in page.text  # no grant button under a comparison scheme
+    answer = client.post(
+        f"/ratings/branches/{org['first'].id}/titles/2026",
+        data={"csrf_token": csrf_from(page.text), "scheme": "pingdingshan-2024"},
+    )
+    assert answer.status_code == 409
+    db.session.rollback()
+    assert db.session.query(Title).count() == 0

@@ -21,7 +21,8 @@ def poll_world(make, db, org):
     return org, campaign
 
 
-def answer(db, campaign, choices):
+def answer(db, campaign, choices, make=None):
+    """Answer the poll, then close it (with ``make``): open polls are not counted."""
     for choice in choices:
         polls.answer_poll(
             db.session,
@@ -33,6 +34,8 @@ def answer(db, campaign, choices):
             ip_hash="ip",
             ua_hash="ua",
         )
+    if make is not None:
+        make.close(campaign)
 
 
 def complaints_of(db, campaign):
@@ -49,18 +52,26 @@ def public_of(result):
     return next(c for c in result["criteria"] if c["key"] == "public")
 
 
-def test_an_unchecked_complaint_keeps_public_pending(client, db, poll_world):
+def test_an_open_poll_keeps_public_pending_and_shows_no_counts(client, db, poll_world):
     org, campaign = poll_world
-    answer(db, campaign, ["satisfied"] * 9 + ["dissatisfied"])
+    answer(db, campaign, ["satisfied"] * 10)
+    public = public_of(rating(client, org, "ordos-amr-2020"))
+    assert public["outcome"] == "pending" and public["value"] is None
+    assert public["evidence"]["open_polls"] == [campaign.id]
+
+
+def test_an_unchecked_complaint_keeps_public_pending(client, make, db, poll_world):
+    org, campaign = poll_world
+    answer(db, campaign, ["satisfied"] * 9 + ["dissatisfied"], make)
     result = rating(client, org, "ordos-amr-2020")
     assert public_of(result)["outcome"] == "pending" and result["verdict"] == "pending"
 
 
 def test_one_verified_in_ten_passes_the_rate_rule_but_fails_the_any_verified_rule(
-    client, db, poll_world
+    client, make, db, poll_world
 ):
     org, campaign = poll_world
-    answer(db, campaign, ["satisfied"] * 9 + ["dissatisfied"])
+    answer(db, campaign, ["satisfied"] * 9 + ["dissatisfied"], make)
     (complaint,) = complaints_of(db, campaign)
     verified = client.post(
         f"/api/v1/public-responses/{complaint}/verification",
@@ -77,9 +88,9 @@ def test_one_verified_in_ten_passes_the_rate_rule_but_fails_the_any_verified_rul
     assert public_of(nmg)["outcome"] == "fail" and nmg["verdict"] == "not_eligible"
 
 
-def test_two_verified_in_ten_fail_the_rate_rule(client, db, poll_world):
+def test_two_verified_in_ten_fail_the_rate_rule(client, make, db, poll_world):
     org, campaign = poll_world
-    answer(db, campaign, ["satisfied"] * 8 + ["dissatisfied"] * 2)
+    answer(db, campaign, ["satisfied"] * 8 + ["dissatisfied"] * 2, make)
     ids = complaints_of(db, campaign)
     assert len(ids) == 2
     for complaint in ids:
@@ -92,9 +103,9 @@ def test_two_verified_in_ten_fail_the_rate_rule(client, db, poll_world):
     assert public_of(rating(client, org, "ordos-amr-2020"))["outcome"] == "fail"
 
 
-def test_unfounded_complaints_count_for_nothing_and_raw_answers_stay(client, db, poll_world):
+def test_unfounded_complaints_count_for_nothing_and_raw_answers_stay(client, make, db, poll_world):
     org, campaign = poll_world
-    answer(db, campaign, ["satisfied"] * 3 + ["dissatisfied"] * 2)
+    answer(db, campaign, ["satisfied"] * 3 + ["dissatisfied"] * 2, make)
     for complaint in complaints_of(db, campaign):
         client.post(
             f"/api/v1/public-responses/{complaint}/verification",

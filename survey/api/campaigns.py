@@ -134,17 +134,26 @@ def tally(campaign_id: int):
     )
 
 
-@bp.get("/campaigns/<int:campaign_id>/export.csv")
-def export_csv(campaign_id: int):
+EXPORTS = {
+    "csv": (exports.campaign_csv, "text/csv"),
+    "xlsx": (
+        exports.campaign_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+@bp.get("/campaigns/<int:campaign_id>/export.csv", defaults={"fmt": "csv"})
+@bp.get("/campaigns/<int:campaign_id>/export.xlsx", defaults={"fmt": "xlsx"})
+def export(campaign_id: int, fmt: str):
     campaign = load_campaign(campaign_id)
     if campaign.status != "closed":
         raise Conflict("results are exported once the campaign is closed")
-    content = exports.campaign_csv(
-        db.session, campaign, current_app.config["SMALL_GROUP_THRESHOLD"]
-    )
-    filename = f"campaign-{campaign.id}.csv"
+    write, mimetype = EXPORTS[fmt]
+    content = write(db.session, campaign, current_app.config["SMALL_GROUP_THRESHOLD"])
+    filename = f"campaign-{campaign.id}.{fmt}"
     return Response(
         content,
-        mimetype="text/csv",
+        mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

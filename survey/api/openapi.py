@@ -166,6 +166,13 @@ PATHS = {
             params=[CAMPAIGN_ID],
         )
     },
+    "/campaigns/{campaign_id}/export.xlsx": {
+        "get": _op(
+            "The same as an Excel workbook (sheets tally and responses)",
+            "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            params=[CAMPAIGN_ID],
+        )
+    },
     "/campaigns/{campaign_id}/export.csv": {
         "get": _op(
             "Tally and anonymous responses (closed campaigns)", "200 text/csv", params=[CAMPAIGN_ID]

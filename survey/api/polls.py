@@ -7,6 +7,7 @@ from flask import g, request
 from survey import complaints, polls
 from survey.api import bp
 from survey.api.util import actor, body, load_campaign
+from survey.converters import parse_id
 from survey.errors_domain import Forbidden, Invalid
 from survey.extensions import db
 
@@ -19,13 +20,17 @@ def _reviewer_only() -> None:
 @bp.get("/public-responses")
 def list_public_responses():
     _reviewer_only()
-    raw = request.args.get("campaign_id", "")
-    if not raw.isdigit():
+    campaign_id = parse_id(request.args.get("campaign_id"))
+    if campaign_id is None:
         raise Invalid("campaign_id must be an integer", field="campaign_id")
-    campaign = load_campaign(int(raw))
+    campaign = load_campaign(campaign_id)
     if campaign.kind != polls.KIND:
         raise Invalid("campaign_id must be a public satisfaction poll", field="campaign_id")
     choice = request.args.get("choice", complaints.COMPLAINT)
+    if choice != complaints.COMPLAINT:
+        # Only complaints are verified; listing other answers would only give away, while a
+        # poll is open, how each new answer went.
+        raise Invalid("only choice=dissatisfied is listed", field="choice")
     items = complaints.list_answers(db.session, campaign, choice)
     return {"items": items}
 

@@ -7,14 +7,16 @@ from flask import request
 from survey import assessments, ratings
 from survey.api import bp
 from survey.api.util import actor, body, load_organisation, require_role
+from survey.converters import parse_id, parse_year
 from survey.errors_domain import Invalid
 from survey.extensions import db
 
 
 def _year(value: str | None) -> int:
-    if value is None or not value.isdigit() or not 2000 <= int(value) <= 2100:
-        raise Invalid("year=YYYY is required", field="year")
-    return int(value)
+    year = parse_year(value)
+    if year is None:
+        raise Invalid("year=YYYY (2000-2100) is required", field="year")
+    return year
 
 
 @bp.put("/organisations/<int:organisation_id>/assessments/<int:year>")
@@ -36,9 +38,9 @@ def get_rating(organisation_id: int):
 
 @bp.get("/ratings")
 def get_ratings():
-    committee_id = request.args.get("committee_id", "")
-    if not committee_id.isdigit():
+    committee_id = parse_id(request.args.get("committee_id"))
+    if committee_id is None:
         raise Invalid("committee_id is required", field="committee_id")
-    committee = load_organisation(int(committee_id))
+    committee = load_organisation(committee_id)
     year = _year(request.args.get("year"))
     return ratings.committee_summary(db.session, committee, year, request.args.get("scheme"))

@@ -7,6 +7,7 @@ from datetime import date
 from flask import current_app, g, request, url_for
 
 from survey import access
+from survey.converters import MAX_ID
 from survey.errors_domain import Forbidden, Invalid
 from survey.extensions import db
 from survey.models import Campaign, Organisation
@@ -57,7 +58,7 @@ def text(data: dict, field: str, *, required=True, max_length=200, default=None)
     return value.strip()
 
 
-def integer(data: dict, field: str, *, required=True, low=None, high=None, default=None):
+def integer(data: dict, field: str, *, required=True, low=None, high=MAX_ID, default=None):
     value = data.get(field, default)
     if value is None and not required:
         return None

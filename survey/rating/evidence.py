@@ -103,6 +103,9 @@ class PublicEvidence:
     dissatisfied: int = 0
     verified: int = 0
     unfounded: int = 0
+    open_polls: tuple[int, ...] = ()
+    """Polls of the year still open: their answers are neither counted nor shown until
+    they close, so the criterion waits for them."""
 
     def __post_init__(self) -> None:
         _non_negative(

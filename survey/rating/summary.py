@@ -18,7 +18,7 @@ n log k when capped to k.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,9 +156,14 @@ def _check(ratings: Sequence[Rating], scheme: Scheme, year: int) -> None:
         seen.add(rating.organisation_id)
 
 
-def summarise(ratings: Sequence[Rating], scheme: Scheme, year: int) -> CommitteeSummary:
+def summarise(
+    ratings: Sequence[Rating], scheme: Scheme, year: int, not_reentered: Collection[int] = ()
+) -> CommitteeSummary:
     """Summarise one committee's ratings for `year`, all made under `scheme`.
 
+    Branches in `not_reentered` already hold the title: they are re-checked (their verdict
+    stays in the list) but not recommended again (002 §四(三)), so the next best take their
+    places within the cap, which still counts every branch.
     Raises ValueError if a rating is for another scheme or year, or a branch is rated twice.
     The eligible share meets the target when eligible × d ≥ n × branches; with no target
     for the year, or no branches, `meets_target` is None.
@@ -170,7 +175,8 @@ def summarise(ratings: Sequence[Rating], scheme: Scheme, year: int) -> Committee
     if target is not None and ratings:
         meets = len(eligible) * target.share.denominator >= target.share.numerator * len(ratings)
     limit = scheme.recommendation_limit(len(ratings))
-    ranks = [_rank(rating) for rating in eligible]
+    held = set(not_reentered)
+    ranks = [_rank(rating) for rating in eligible if rating.organisation_id not in held]
     best = sorted(ranks) if limit is None else heapq.nsmallest(limit, ranks)
     return CommitteeSummary(
         scheme=scheme.key,

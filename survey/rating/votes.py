@@ -28,14 +28,9 @@ def _counted(tally: MemberEvidence, count_probationary: bool) -> tuple[int, int]
 
 
 def _member_evidence(tally: MemberEvidence, count_probationary: bool) -> dict[str, object]:
-    return {
-        "campaign_ids": list(tally.campaign_ids),
-        "count_probationary": count_probationary,
-        "participants_full": tally.participants_full,
-        "participants_probationary": tally.participants_probationary,
-        "excellent_full": tally.excellent_full,
-        "excellent_probationary": tally.excellent_probationary,
-    }
+    """What was read, never split by class: the split of a branch with one probationary
+    member would show that member's grade (small-group disclosure, DESIGN.md)."""
+    return {"campaign_ids": list(tally.campaign_ids), "count_probationary": count_probationary}
 
 
 def members(evidence: Evidence, scheme: Scheme) -> Criterion:
@@ -144,9 +139,15 @@ def public(evidence: Evidence, scheme: Scheme) -> Criterion:
     else:
         threshold = {"verified_share": {"max": rule.maximum.to_dict()}}
     polls = evidence.public
-    value = None if polls is None else _public_value(polls)
+    value = None if polls is None or not polls.responses else _public_value(polls)
     read = {"campaign_ids": list(polls.campaign_ids) if polls else [], "rule": rule.kind}
-    if polls is None or polls.responses == 0:
+    if polls is not None and polls.open_polls:
+        read["open_polls"] = list(polls.open_polls)
+        if rule.maximum is None and polls.verified:  # any verified complaint is final
+            outcome, reason = "fail", "verified dissatisfied answers break the rule"
+        else:  # a rate is not known before every poll of the year is closed
+            outcome, reason = "pending", "a poll of the year is still open"
+    elif polls is None or polls.responses == 0:
         if not evidence.organisation.public_facing:
             outcome, reason = "exempt", "branch has no public-facing functions"
         else:

@@ -113,7 +113,11 @@ def poll(slug: str):
 
 
 @bp.post("/p/<slug>")
-@limiter.limit(_rate_limit, key_func=_rate_key)
+# Counts answers taken (303), as the contract words it: a refusal (404, 403, 409, 400) is
+# never turned into a 429 by the refusals before it.
+@limiter.limit(
+    _rate_limit, key_func=_rate_key, deduct_when=lambda response: response.status_code == 303
+)
 @csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
 def answer(slug: str):
     campaign = polls.find_poll(db.session, slug)

@@ -73,40 +73,50 @@ def set_closing_date(campaign_id: int):
 @bp.get("/<int:campaign_id>/codes")
 @staff_required("secretary", "reviewer")
 def resident_codes(campaign_id: int):
+    """The sheet of unused codes, only before the poll opens: reloaded while it is open, the
+    codes that vanished would tell who has answered, and with the queue, how."""
     campaign = _public_campaign(campaign_id)
-    unused = db.session.scalars(
-        select(Ballot)
-        .where(
-            Ballot.campaign_id == campaign.id,
-            Ballot.ballot_class == "resident",
-            Ballot.status == "issued",
-        )
-        .order_by(Ballot.code)
-        .limit(SHEET_SIZE)
-    ).all()
+    unused = []
+    if campaign.status == "draft":
+        unused = db.session.scalars(
+            select(Ballot)
+            .where(
+                Ballot.campaign_id == campaign.id,
+                Ballot.ballot_class == "resident",
+                Ballot.status == "issued",
+            )
+            .order_by(Ballot.code)
+            .limit(SHEET_SIZE)
+        ).all()
+    return _sheet(campaign, unused)
+
+
+@bp.post("/<int:campaign_id>/codes")
+@staff_required("secretary", "reviewer")
+def generate_codes(campaign_id: int):
+    """New codes are printed from this answer, once; after opening they are never listed."""
+    campaign = _public_campaign(campaign_id)
+    form = ResidentCodesForm()
+    if not form.validate():
+        abort(400)
+    issued = ballots.generate_ballots(db.session, _actor(), campaign, form.count.data, "resident")
+    db.session.commit()
+    return _sheet(campaign, issued, fresh=True)
+
+
+def _sheet(campaign, issued, fresh: bool = False):
     slips = []
-    for ballot in unused:
+    for ballot in issued:
         url = external_url("public.ballot", token=ballot_token(ballot.id))
         slips.append({"code": codes.display(ballot.code), "qr": qr_svg(url)})
     return render_template(
         "poll_staff/codes.html",
         campaign=campaign,
         slips=slips,
+        fresh=fresh,
         entry_url=external_url("public.enter_code"),
         form=ResidentCodesForm(),
     )
-
-
-@bp.post("/<int:campaign_id>/codes")
-@staff_required("secretary", "reviewer")
-def generate_codes(campaign_id: int):
-    campaign = _public_campaign(campaign_id)
-    form = ResidentCodesForm()
-    if not form.validate():
-        abort(400)
-    ballots.generate_ballots(db.session, _actor(), campaign, form.count.data, "resident")
-    db.session.commit()
-    return redirect(url_for("poll_staff.resident_codes", campaign_id=campaign.id), code=303)
 
 
 def _actor() -> str:

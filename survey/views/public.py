@@ -7,11 +7,12 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
 from survey import ballots, codes, polls
 from survey.errors_domain import NotFound
-from survey.extensions import csrf, db
+from survey.extensions import csrf, db, limiter
 from survey.models import Campaign
 from survey.security import ballot_token, read_ballot_token
 
 bp = Blueprint("public", __name__)
+CODE_GUESS_LIMIT = "30 per minute"
 
 
 @bp.after_request
@@ -62,6 +63,11 @@ def cast(token: str):
 
 
 @bp.route("/b", methods=["GET", "POST"])
+# Guessing codes: 30 misses a minute from one address (a meeting room shares one) is far
+# beyond typing and far below enumerating 32^8 codes.
+@limiter.limit(
+    CODE_GUESS_LIMIT, methods=["POST"], deduct_when=lambda response: response.status_code == 404
+)
 @csrf.exempt
 def enter_code():
     """Short-code entry for a member whose camera fails; a valid code opens the ballot."""

@@ -91,10 +91,11 @@ def test_probationary_excellent_grades_can_lift_the_share_where_they_count(facto
     assert criterion.outcome == "pass"  # 18 of 20
 
 
-def test_members_evidence_lists_campaigns_and_classes(factory):
+def test_members_evidence_lists_campaigns_but_never_splits_by_class(factory):
     criterion = members_outcome(factory, excellent=9, participants=10)
     assert criterion.evidence["campaign_ids"] == [11]
-    assert criterion.evidence["participants_full"] == 10
+    assert not any("probationary" in k and k != "count_probationary" for k in criterion.evidence)
+    assert not any(k.endswith("_full") for k in criterion.evidence)
     assert criterion.source == "001 工作指南 §五(二)2"
 
 

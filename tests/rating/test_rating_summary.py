@@ -146,6 +146,14 @@ def test_pingdingshan_cap_keeps_the_best_not_the_first(factory):
     assert summarise(made, SCHEMES["pingdingshan-2024"], 2023).recommended == (1, 2)
 
 
+def test_title_holders_are_not_reentered_and_the_next_best_take_their_places(factory):
+    made = ratings(factory, "pingdingshan-2024", ["eligible"] * 30, 2024)
+    summary = summarise(made, SCHEMES["pingdingshan-2024"], 2024, not_reentered={1, 3})
+    assert summary.recommendation_limit == 3  # the cap still counts every branch
+    assert summary.recommended == (2, 4, 5)
+    assert summary.eligible == 30  # holders keep their verdict: re-checked, not re-entered
+
+
 def test_uncapped_schemes_recommend_every_eligible_branch(factory):
     made = ratings(factory, "nmg-2020", ["eligible"] * 12)
     summary = summarise(made, SCHEMES["nmg-2020"], 2023)
