@@ -41,11 +41,19 @@ def _headline_answers(campaign: Campaign):
     )
 
 
+def require_closed(campaign: Campaign) -> None:
+    """Complaints are read once the poll is closed: while it is open its answers are hidden
+    from everyone (DESIGN.md), and a queue growing live would show how each new one went."""
+    if campaign.status != "closed":
+        raise Conflict("complaints are listed and verified once the poll is closed")
+
+
 def list_answers(session: Session, campaign: Campaign, choice: str = COMPLAINT) -> list[dict]:
-    """Every headline answer of ``choice`` with its reason and finding.
+    """Every headline answer of ``choice`` with its reason and finding (closed polls).
 
     Ordered by the random response id, so that the list reveals no order of answering.
     """
+    require_closed(campaign)
     if choice not in SCALES[SATISFACTION]:
         raise Invalid("choice must be satisfied, basically_satisfied or dissatisfied")
     rows = session.execute(
@@ -73,6 +81,7 @@ def verify(session: Session, actor: str, response: Response, result: str, note: 
         raise Invalid(f"note must be 1 to {MAX_NOTE} characters", field="note")
     lock(session, Response, response.id)  # two reviewers marking one answer: in turn
     campaign = session.get(Campaign, response.campaign_id)
+    require_closed(campaign)
     rid, choice, text, found = session.execute(
         _headline_answers(campaign).where(Response.id == response.id)
     ).one()

@@ -184,11 +184,11 @@ def _public_polls(session: Session, branch: Organisation, rng) -> None:
             ip_hash=f"{rng.randrange(12):016x}",
             ua_hash=f"{n % 3:016x}",
         )
+    campaigns.close_campaign(session, ACTOR, closed)
     found = complaints.list_answers(session, closed)
     for item, result in zip(found, ("verified", "unfounded"), strict=False):
         response = complaints.load_response(session, item["id"])
         complaints.verify(session, ACTOR, response, result, "走访核实（演示数据）")
-    campaigns.close_campaign(session, ACTOR, closed)
     current = campaigns.create_campaign(
         session,
         ACTOR,

@@ -22,6 +22,7 @@ def setup(app, make):
     ]:
         extra = {"reason": reason} if reason else {}
         assert answer(app.test_client(), poll.slug, choice, **extra).status_code == 303
+    make.close(poll)  # complaints are read once the poll is closed
     return {
         "poll": poll,
         "reviewer": make.user("reviewer", "reviewer", committee),
@@ -146,7 +147,6 @@ def test_a_reviewer_verifies_in_the_ui_and_the_tally_shows_raw_and_verified(
     db.session.rollback()
     entry = db.session.query(AuditEntry).filter_by(action="response.verify", object_id=target).one()
     assert entry.actor == "web:reviewer"
-    make.close(db.session.get(type(poll), poll.id))
     tally = client.get(f"/api/v1/campaigns/{poll.id}/tally", headers=bearer(reviewer)).json
     assert tally["counts"] == {"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 3}
     assert tally["dissatisfied_raw"] == 3
@@ -155,11 +155,18 @@ def test_a_reviewer_verifies_in_the_ui_and_the_tally_shows_raw_and_verified(
     assert tally["geo"] == {"inside": 0, "outside": 0, "unknown": 5, "code": 0}
 
 
-def test_the_tally_hides_complaint_counts_while_the_poll_is_open(client, setup):
-    tally = client.get(
-        f"/api/v1/campaigns/{setup['poll'].id}/tally", headers=bearer(setup["reviewer"])
-    ).json
+def test_while_a_poll_is_open_its_complaints_and_counts_stay_hidden(app, client, setup, make):
+    still_open = poll_campaign(make, setup["poll"].organisation, title="仍在进行的测评")
+    assert (
+        answer(app.test_client(), still_open.slug, "dissatisfied", reason="噪音").status_code == 303
+    )
+    reviewer = setup["reviewer"]
+    tally = client.get(f"/api/v1/campaigns/{still_open.id}/tally", headers=bearer(reviewer)).json
     assert "dissatisfied_raw" not in tally and "counts" not in tally
+    assert items(client, reviewer, still_open.id).status_code == 409
+    sign_in(client, "reviewer")
+    assert client.get(f"/review/campaigns/{still_open.id}/complaints").status_code == 409
+    assert "噪音" not in client.get("/review/").text
 
 
 def test_secretaries_cannot_open_the_review_pages(client, setup):
