@@ -97,3 +97,31 @@ def status_label(key: str):
 
 def class_label(key: str):
     return CLASSES.get(key, key)
+
+
+REASONS = {
+    "a poll of the year is still open": _l("a poll of the year is still open"),
+    "branch has no public-facing functions": _l("branch has no public-facing functions"),
+    "dissatisfied answers not yet checked": _l("dissatisfied answers not yet checked"),
+    "marked weak and lax (软弱涣散)": _l("marked weak and lax"),
+    "no assessment entered": _l("no assessment entered"),
+    "no committee grade entered": _l("no committee grade entered"),
+    "no eligible roll given": _l("no eligible roll given"),
+    "no member review this year": _l("no member review this year"),
+    "no member took part": _l("no member took part"),
+    "no public poll": _l("no public poll"),
+    "no responses": _l("no responses"),
+    "no score kept": _l("no score kept"),
+    "no social feedback recorded": _l("no social feedback recorded"),
+    "quorum not reached": _l("quorum not reached: half or fewer of the roll took part"),
+    "star rating not entered": _l("star rating not entered"),
+    "verified dissatisfied answers break the rule": _l(
+        "verified dissatisfied answers break the rule"
+    ),
+    "volunteer figures not entered": _l("volunteer figures not entered"),
+}
+
+
+def reason_label(reason: str):
+    """The engine's fixed reasons in the reader's language; others (with figures) as given."""
+    return REASONS.get(reason, reason)

@@ -156,3 +156,11 @@ def test_a_title_is_granted_only_under_the_committees_own_scheme(client, make, d
     assert answer.status_code == 409
     db.session.rollback()
     assert db.session.query(Title).count() == 0
+
+
+def test_the_engines_reasons_read_in_chinese(client, org):
+    sign_in(client, "reviewer")
+    page = client.get(f"/ratings/branches/{org['first'].id}?year=2026")
+    assert "本年度尚无党员评议" in page.text and "no member review this year" not in page.text
+    english = client.get(f"/ratings/branches/{org['first'].id}?year=2026&lang=en")
+    assert "no member review this year" in english.text
