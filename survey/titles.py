@@ -20,9 +20,15 @@ def _digest(data: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def grant_title(session: Session, actor: str, branch: Organisation, year: int) -> Title:
+def grant_title(
+    session: Session, actor: str, branch: Organisation, year: int, scheme_key: str | None = None
+) -> Title:
     """Grant the year's title on the branch's rating under its committee's own scheme
-    (RULES.md §5: other schemes are for comparison only), which must be ``eligible``."""
+    (RULES.md §5: other schemes are for comparison only), which must be ``eligible``;
+    ``scheme_key``, when given, must name that scheme."""
+    own = ratings.scheme_for(session, branch, None).key
+    if scheme_key not in (None, own):
+        raise Conflict(f"the title is granted under the committee's own scheme, {own}")
     lock(session, Organisation, branch.id)  # one grant at a time per branch
     rating = ratings.rate_branch(session, branch, year)
     if rating.verdict != "eligible":

@@ -13,7 +13,7 @@ from forms.assessment import AssessmentForm, fill, to_data
 from survey import assessments, labels, ratings, titles
 from survey import rating as engine
 from survey.converters import parse_year
-from survey.errors_domain import Conflict, DomainError
+from survey.errors_domain import DomainError
 from survey.extensions import db
 from survey.models import Assessment, Organisation, Title
 from survey.views.guards import organisation_or_404, staff_required
@@ -154,10 +154,7 @@ def assessment(branch_id: int, year: int):
 @staff_required("reviewer")
 def grant(branch_id: int, year: int):
     org = organisation_or_404(branch_id)
-    own = ratings.scheme_for(db.session, org, None).key
-    if request.form.get("scheme", own) != own:
-        raise Conflict(f"the title is granted under the committee's own scheme, {own}")
-    titles.grant_title(db.session, _actor(), org, year)
+    titles.grant_title(db.session, _actor(), org, year, request.form.get("scheme") or None)
     db.session.commit()
     return redirect(url_for("ratings.branch", branch_id=org.id, year=year), code=303)
 
