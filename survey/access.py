@@ -39,13 +39,15 @@ def can_manage_campaigns(user: User) -> bool:
     return user.role in ("admin", "secretary", "reviewer")
 
 
-def subtree_ids(session: Session, root_id: int) -> set[int]:
-    """Every organisation below ``root_id``, itself included (one query per level)."""
+def subtree_ids(session: Session, root_id: int, kind: str | None = None) -> set[int]:
+    """Every organisation below ``root_id`` (of ``kind`` only, when given), itself included:
+    one query per level."""
     found, frontier = {root_id}, {root_id}
     while frontier:
-        children = set(
-            session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier)))
-        )
+        below = select(Organisation.id).where(Organisation.parent_id.in_(frontier))
+        if kind is not None:
+            below = below.where(Organisation.kind == kind)
+        children = set(session.scalars(below))
         frontier = children - found
         found |= frontier
     return found

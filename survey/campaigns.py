@@ -200,6 +200,6 @@ def tally(
         if all(sum(c.values()) >= small_group for c in split.values()):
             result["by_class"] = split
         if campaign.kind == "public_satisfaction":
-            result.update(complaints.complaint_counts(session, campaign))
+            result.update(complaints.complaint_counts(session, campaign) or {})
             result["geo"] = polls.geo_counts(session, campaign.id)
     return result

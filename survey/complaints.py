@@ -99,8 +99,11 @@ def verify(session: Session, actor: str, response: Response, result: str, note: 
     return {"id": rid, "choice": choice, "reason": text, "verification": verification_json(found)}
 
 
-def complaint_counts(session: Session, campaign: Campaign) -> dict[str, int]:
-    """Raw and verified 不满意 counts of a public campaign's headline question."""
+def complaint_counts(session: Session, campaign: Campaign) -> dict[str, int] | None:
+    """Raw and verified 不满意 counts of a public campaign's headline question; None while
+    the poll is open (its answers are hidden from everyone until it closes)."""
+    if campaign.status != "closed":
+        return None
     rows = session.execute(
         select(Verification.result, func.count())
         .select_from(Response)

@@ -15,7 +15,7 @@ from typing import TypeVar
 from flask import Flask, request
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from survey.extensions import db, migrate
 
@@ -74,10 +74,23 @@ def is_sqlite(session: Session) -> bool:
 
 
 def begin_write(session: Session) -> None:
-    """End any read transaction and start one that holds the write lock from its start."""
-    session.rollback()
+    """End any read transaction and start one that holds the write lock from its start.
+
+    A transaction that already holds it (a POST request's, on SQLite) is kept: taking the
+    lock twice would only cost the ballot POST a second round of waiting.
+    """
     if is_sqlite(session):
+        current = session() if isinstance(session, scoped_session) else session
+        if current.in_transaction() and _holds_write_lock(current):
+            return
+        session.rollback()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    else:
+        session.rollback()
+
+
+def _holds_write_lock(session: Session) -> bool:
+    return session.connection().get_execution_options().get("sqlite_begin") == "IMMEDIATE"
 
 
 def with_retries(session: Session, work: Callable[[], T], attempts: int = 5) -> T:

@@ -289,28 +289,12 @@ def rate_branch(
     return engine.rate(evidence, scheme)
 
 
-def committees_under(session: Session, root_id: int) -> set[int]:
-    """The committee and every committee below it (one query per level)."""
-    found, frontier = {root_id}, {root_id}
-    while frontier:
-        below = set(
-            session.scalars(
-                select(Organisation.id).where(
-                    Organisation.parent_id.in_(frontier), Organisation.kind == "committee"
-                )
-            )
-        )
-        frontier = below - found
-        found |= frontier
-    return found
-
-
 FACTS = ("id", "name", "domain", "founded_on", "public_facing", "weak")
 
 
 def branch_selector(session: Session, committee: Organisation) -> Select:
     """A query of the ids of every branch below ``committee``."""
-    parents = list(committees_under(session, committee.id))
+    parents = list(access.subtree_ids(session, committee.id, kind="committee"))
     return select(Organisation.id).where(
         Organisation.kind == "branch", Organisation.parent_id.in_(parents)
     )

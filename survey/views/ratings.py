@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.assessment import AssessmentForm, fill, to_data
-from survey import assessments, labels, ratings, titles
+from survey import access, assessments, labels, ratings, titles
 from survey import rating as engine
 from survey.converters import parse_year
 from survey.errors_domain import DomainError
@@ -81,7 +81,7 @@ def index():
         return redirect(url_for("ratings.branch", branch_id=current_user.organisation_id))
     query = select(Organisation).where(Organisation.kind == "committee").order_by(Organisation.id)
     if current_user.role != "admin":
-        below = ratings.committees_under(db.session, current_user.organisation_id)
+        below = access.subtree_ids(db.session, current_user.organisation_id, kind="committee")
         query = query.where(Organisation.id.in_(below))
     return render_template(
         "ratings/index.html", committees=db.session.scalars(query).all(), year=_year()

@@ -34,8 +34,7 @@ def index():
         visible = access.subtree_ids(db.session, current_user.organisation_id)
         query = query.where(Campaign.organisation_id.in_(visible))
     rows = [
-        (c, complaints.complaint_counts(db.session, c) if c.status == "closed" else None)
-        for c in db.session.scalars(query).all()
+        (c, complaints.complaint_counts(db.session, c)) for c in db.session.scalars(query).all()
     ]
     return render_template("review/index.html", rows=rows)
 
