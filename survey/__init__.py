@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from survey import cli, database, errors, i18n, security
+    from survey import cli, database, error_pages, i18n, security
     from survey.extensions import csrf, limiter, login_manager
 
     if app.config["TRUSTED_PROXIES"]:
@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    errors.init_app(app)
+    error_pages.init_app(app)
     cli.init_app(app)
 
     from survey.api import bp as api_bp

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.converters import MAX_ID
-from survey.errors_domain import NotFound
+from survey.errors import NotFound
 from survey.models import Campaign, Organisation, User
 
 MAX_DEPTH = 32

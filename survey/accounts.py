@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey import audit
-from survey.errors_domain import Conflict, Invalid
-from survey.models import Organisation, User
+from survey.errors import Conflict, Invalid, NotFound
+from survey.models import ApiToken, Organisation, User
 from survey.models.organisation import ORGANISATION_KINDS, ROLES
+from survey.security import new_api_token
 
 MIN_PASSWORD = 8
 
@@ -55,7 +56,7 @@ def create_user(
     if len(password) < MIN_PASSWORD:
         raise Invalid(f"the password needs at least {MIN_PASSWORD} characters", field="password")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict("that user name is taken", field="username")
+        raise Conflict(f"a user named {username!r} exists already", field="username")
     user = User(
         username=username, role=role, organisation=organisation if role != "admin" else None
     )
@@ -66,3 +67,14 @@ def create_user(
         session, actor, "user.create", user, role=role, organisation_id=user.organisation_id
     )
     return user
+
+
+def create_api_token(session: Session, actor: str, *, username: str) -> str:
+    """A Bearer token for ``username``; returned once, only its SHA-256 is stored."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    token, digest = new_api_token()
+    session.add(ApiToken(user=user, token_hash=digest))
+    audit.record(session, actor, "api_token.create", user)
+    return token

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from survey import audit, titles
 from survey import rating as engine
 from survey.database import lock
-from survey.errors_domain import Invalid
+from survey.errors import Invalid
 from survey.models import Assessment, Organisation
 
 MAX_NOTE = 1000

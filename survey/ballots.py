@@ -17,9 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import audit, codes
-from survey.database import begin_write, with_retries
-from survey.errors_domain import AlreadyUsed, Conflict, Expired, Invalid, NotFound, NotOpen, Voided
-from survey.models import Answer, Ballot, Campaign, Receipt, Response
+from survey.errors import AlreadyUsed, Conflict, Expired, Invalid, NotFound, NotOpen, Voided
+from survey.models import Answer, Ballot, Campaign, CampaignStatus, Receipt, Response
 from survey.models.base import utcnow
 from survey.scales import SCALES
 
@@ -32,7 +31,7 @@ def generate_ballots(
     session: Session, actor: str, campaign: Campaign, count: int, ballot_class: str = "full"
 ) -> list[Ballot]:
     """Issue ``count`` new ballots with unique short codes (draft or open campaigns)."""
-    if campaign.status == "closed":
+    if campaign.status == CampaignStatus.CLOSED:
         raise Conflict("ballots cannot be added to a closed campaign")
     allowed = MEMBER_CLASSES if campaign.kind == "member_review" else ("resident",)
     if ballot_class not in allowed:
@@ -81,7 +80,7 @@ def check_ballot(session: Session, ballot_id: str | None, *, expired: bool = Fal
     ballot = session.get(Ballot, ballot_id) if ballot_id else None
     if ballot is None:
         raise NotFound()
-    if ballot.campaign.status != "open":
+    if ballot.campaign.status != CampaignStatus.OPEN:
         raise NotOpen(status=ballot.campaign.status)
     if expired:
         raise Expired()
@@ -110,36 +109,30 @@ def validate_answers(campaign: Campaign, submitted: Mapping[str, str | None]) ->
 def cast_ballot(
     session: Session, ballot_id: str, answers: Mapping[int, str], texts: Mapping[int, str] = {}
 ) -> str:
-    """Use the ballot and store its anonymous response; returns the receipt code."""
+    """Use the ballot and store its anonymous response; returns the receipt code.
 
-    def attempt() -> str:
-        begin_write(session)
-        campaign_id, ballot_class = session.execute(
-            select(Ballot.campaign_id, Ballot.ballot_class).where(Ballot.id == ballot_id)
-        ).one()
-        # Lock the campaign row against a concurrent close (a no-op on SQLite, whose
-        # IMMEDIATE transaction already excludes every other writer).
-        status = session.scalar(
-            select(Campaign.status).where(Campaign.id == campaign_id).with_for_update(read=True)
-        )
-        if status != "open":
-            session.rollback()
-            raise NotOpen(status=status)
-        used = session.execute(
-            update(Ballot)
-            .where(Ballot.id == ballot_id, Ballot.status == "issued")
-            .values(status="used")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if used != 1:
-            session.rollback()
-            check_ballot(session, ballot_id)
-            raise AlreadyUsed()
-        receipt = _store_response(session, campaign_id, ballot_class, answers, texts)
-        session.commit()
-        return receipt
-
-    return with_retries(session, attempt)
+    Call it inside ``run_in_transaction``: a refusal raises, and the caller's rollback
+    leaves nothing behind."""
+    campaign_id, ballot_class = session.execute(
+        select(Ballot.campaign_id, Ballot.ballot_class).where(Ballot.id == ballot_id)
+    ).one()
+    # Lock the campaign row against a concurrent close (a no-op on SQLite, whose
+    # IMMEDIATE transaction already excludes every other writer).
+    status = session.scalar(
+        select(Campaign.status).where(Campaign.id == campaign_id).with_for_update(read=True)
+    )
+    if status != CampaignStatus.OPEN:
+        raise NotOpen(status=status)
+    used = session.execute(
+        update(Ballot)
+        .where(Ballot.id == ballot_id, Ballot.status == "issued")
+        .values(status="used")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:
+        check_ballot(session, ballot_id)
+        raise AlreadyUsed()
+    return _store_response(session, campaign_id, ballot_class, answers, texts)
 
 
 def _store_response(session, campaign_id, respondent_class, answers, texts, geo=None) -> str:

@@ -10,12 +10,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import audit, complaints, polls
-from survey.errors_domain import Conflict, Invalid
-from survey.models import Answer, Ballot, Campaign, Organisation, Question, Response, Tally
+from survey.errors import Conflict, Invalid
+from survey.models import (
+    Answer,
+    Ballot,
+    Campaign,
+    CampaignStatus,
+    Organisation,
+    Question,
+    Response,
+    Tally,
+)
 from survey.models.base import utcnow
 from survey.scales import CAMPAIGN_KINDS, MEMBER_REVIEW, SATISFACTION, SCALES
 
-TRANSITIONS = {"open": ("draft",), "closed": ("open",)}
 GEOFENCES = ("off", "flag", "require")
 HEADLINE = {
     MEMBER_REVIEW: ("overall", "How do you rate the work of this branch this year?"),
@@ -49,7 +57,7 @@ def create_campaign(
         kind=kind,
         year=year,
         title=title,
-        status="draft",
+        status=CampaignStatus.DRAFT,
         geofence=geofence,
         eligible_full=eligible_full,
         eligible_probationary=eligible_probationary,
@@ -69,15 +77,14 @@ def create_campaign(
     return campaign
 
 
-def _transition(session: Session, actor: str, campaign: Campaign, target: str) -> None:
-    if campaign.status not in TRANSITIONS[target]:
-        raise Conflict(
-            f"a {campaign.status} campaign cannot become {target}", status=campaign.status
-        )
+def _transition(session: Session, actor: str, campaign: Campaign, target: CampaignStatus) -> None:
+    current = CampaignStatus(campaign.status)
+    if target not in current.next_states():
+        raise Conflict(f"a {current} campaign cannot become {target}", status=str(current))
     # Conditional update: two staff pressing "close" at once change the state once.
     changed = session.execute(
         Campaign.__table__.update()
-        .where(Campaign.id == campaign.id, Campaign.status == campaign.status)
+        .where(Campaign.id == campaign.id, Campaign.status == current)
         .values(status=target)
     ).rowcount
     if changed != 1:
@@ -87,13 +94,13 @@ def _transition(session: Session, actor: str, campaign: Campaign, target: str) -
 
 
 def open_campaign(session: Session, actor: str, campaign: Campaign) -> None:
-    _transition(session, actor, campaign, "open")
+    _transition(session, actor, campaign, CampaignStatus.OPEN)
     campaign.opened_at = utcnow()
 
 
 def close_campaign(session: Session, actor: str, campaign: Campaign, small_group: int = 5) -> None:
     """Close, then seal the result snapshot and its SHA-256 (never changed afterwards)."""
-    _transition(session, actor, campaign, "closed")
+    _transition(session, actor, campaign, CampaignStatus.CLOSED)
     campaign.closed_at = utcnow()
     session.flush()
     snapshot = tally(session, campaign, reveal=True, small_group=small_group)
@@ -169,7 +176,7 @@ def tally(
     so that no vote can be traced back by elimination.
     """
     if reveal is None:
-        reveal = campaign.status == "closed"
+        reveal = campaign.status == CampaignStatus.CLOSED
     responses = session.scalar(
         select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
     )

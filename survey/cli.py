@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import click
 from flask import Flask
-from sqlalchemy import select
 
-from survey import audit
-from survey.database import begin_write
+from survey import accounts
+from survey.converters import MAX_ID
+from survey.database import run_in_transaction
+from survey.errors import DomainError, NotFound
 from survey.extensions import db
-from survey.models import ApiToken, Organisation, User
+from survey.models import Organisation
 from survey.models.organisation import ROLES
-from survey.security import new_api_token
+
+CLI_ACTOR = "cli"
 
 
 @click.command("init-db")
@@ -30,41 +34,51 @@ def init_db() -> None:
 @click.option("--password", help="Asked for when not given.")
 def create_user(name: str, role: str, org_id: int | None, password: str | None) -> None:
     """Create a staff account."""
-    begin_write(db.session)  # holds the write lock from the first read (SQLite)
-    if db.session.scalar(select(User).where(User.username == name)):
-        raise click.ClickException(f"a user named {name!r} exists already")
-    if role != "admin":
-        if org_id is None:
-            raise click.ClickException(f"a {role} needs --org")
-        if db.session.get(Organisation, org_id) is None:
-            raise click.ClickException(f"no organisation with id {org_id}")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.ClickException("the password needs at least 8 characters")
-    user = User(username=name, role=role, organisation_id=org_id)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(db.session, "cli", "user.create", user, role=role, organisation_id=org_id)
-    db.session.commit()
+    with refusals_as_click_errors():
+        user = run_in_transaction(
+            db.session,
+            lambda: accounts.create_user(
+                db.session,
+                CLI_ACTOR,
+                username=name,
+                role=role,
+                organisation=_organisation(org_id),
+                password=password,
+            ),
+        )
     click.echo(f"Created {role} {name} (id {user.id}).")
+
+
+def _organisation(org_id: int | None) -> Organisation | None:
+    if org_id is None:
+        return None
+    organisation = db.session.get(Organisation, org_id) if 0 < org_id <= MAX_ID else None
+    if organisation is None:
+        raise NotFound(f"no organisation with id {org_id}")
+    return organisation
 
 
 @click.command("create-api-token")
 @click.argument("name")
 def create_api_token(name: str) -> None:
     """Create an API token for user NAME; the token is printed once, as the last line."""
-    begin_write(db.session)
-    user = db.session.scalar(select(User).where(User.username == name))
-    if user is None:
-        raise click.ClickException(f"no user named {name!r}")
-    token, digest = new_api_token()
-    db.session.add(ApiToken(user=user, token_hash=digest))
-    audit.record(db.session, "cli", "api_token.create", user)
-    db.session.commit()
+    with refusals_as_click_errors():
+        token = run_in_transaction(
+            db.session, lambda: accounts.create_api_token(db.session, CLI_ACTOR, username=name)
+        )
     click.echo(f"API token for {name} (shown once, store it now):")
     click.echo(token)
+
+
+@contextmanager
+def refusals_as_click_errors():
+    """A domain refusal is printed as one line and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
 
 
 @click.command("demo")

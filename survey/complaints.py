@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.database import lock
-from survey.errors_domain import Conflict, Invalid, NotFound
+from survey.errors import Conflict, Invalid, NotFound
 from survey.models import Answer, Campaign, Question, Response, Verification
 from survey.models.base import utcnow
 from survey.models.poll import VERIFICATION_RESULTS

@@ -1,4 +1,10 @@
-"""Engine set-up and the write-transaction discipline of both databases.
+"""Engine set-up, and the one owner of the commit.
+
+Services flush; they never commit. The request that writes -- a view, an API handler, a CLI
+command -- is wrapped in ``transactional`` (or calls ``run_in_transaction``): it opens one write
+transaction, runs the work, commits once, and on a PostgreSQL serialization failure or deadlock
+rolls back and runs the whole work again from its first read. Any other exception rolls back,
+so a refusal never leaves half a change behind.
 
 SQLite: WAL and a busy timeout on every connection, and write transactions opened with
 ``BEGIN IMMEDIATE``: a deferred transaction that upgrades to a write lock skips the busy
@@ -10,9 +16,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, scoped_session
@@ -20,7 +27,10 @@ from sqlalchemy.orm import Session, scoped_session
 from survey.extensions import db, migrate
 
 T = TypeVar("T")
+P = ParamSpec("P")
 RETRY_SQLSTATES = {"40001", "40P01"}
+ATTEMPTS = 5
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -59,7 +69,7 @@ def init_app(app: Flask) -> None:
                 # A request that may write holds the write lock from its first statement:
                 # a read snapshot upgraded later fails at once when another writer came
                 # between, whatever the busy timeout.
-                if request.method not in ("GET", "HEAD", "OPTIONS"):
+                if request.method not in SAFE_METHODS:
                     begin_write(db.session)
 
 
@@ -93,18 +103,40 @@ def _holds_write_lock(session: Session) -> bool:
     return session.connection().get_execution_options().get("sqlite_begin") == "IMMEDIATE"
 
 
-def with_retries(session: Session, work: Callable[[], T], attempts: int = 5) -> T:
-    """Run ``work`` (which commits) again after a PostgreSQL serialization failure."""
+def run_in_transaction(session: Session, work: Callable[[], T], attempts: int = ATTEMPTS) -> T:
+    """Run ``work`` (which only flushes) in one write transaction and commit it once.
+
+    A PostgreSQL serialization failure or deadlock runs ``work`` again from the start, a
+    bounded number of times; anything else rolls back and propagates.
+    """
     for attempt in range(attempts):
+        begin_write(session)
         try:
-            return work()
+            result = work()
+            session.commit()
+            return result
         except OperationalError as exc:
             session.rollback()
             code = getattr(exc.orig, "sqlstate", None)
             if code not in RETRY_SQLSTATES or attempt == attempts - 1:
                 raise
             time.sleep(0.01 * (attempt + 1))
+        except BaseException:
+            session.rollback()
+            raise
     raise AssertionError("unreachable")
+
+
+def transactional(handler: Callable[P, T]) -> Callable[P, T]:
+    """Decorate a view, API handler or CLI command that writes: ``run_in_transaction``."""
+
+    @wraps(handler)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        if has_request_context() and request.method in SAFE_METHODS:
+            return handler(*args, **kwargs)  # a page that shows a form writes nothing
+        return run_in_transaction(db.session, lambda: handler(*args, **kwargs))
+
+    return wrapper
 
 
 def lock(session: Session, model, row_id) -> None:

@@ -1,77 +1,61 @@
-"""Every refusal is a readable page in the visitor's language, or a JSON error under /api."""
+"""Domain errors: each knows the HTTP status and the reason key a view shows."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
-from survey.errors_domain import DomainError
+class DomainError(Exception):
+    status = 400
+    reason = "invalid"
 
-TITLES = {
-    400: _l("The form could not be read"),
-    401: _l("Please sign in"),
-    403: _l("Not open"),
-    404: _l("Not found"),
-    405: _l("Not allowed"),
-    409: _l("Already done"),
-    410: _l("No longer valid"),
-    413: _l("Too much data"),
-    429: _l("Too many attempts"),
-    500: _l("Something went wrong"),
-}
+    def __init__(self, message: str = "", **detail):
+        super().__init__(message or self.reason)
+        self.message = message or self.reason
+        self.detail = detail
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/")
+class NotFound(DomainError):
+    status, reason = 404, "not_found"
 
 
-def json_error(status: int, code: str, message: str, field: str | None = None):
-    error = {"code": code, "message": message}
-    if field:
-        error["field"] = field
-    response = jsonify({"error": error})
-    response.status_code = status
-    return response
+class NotOpen(DomainError):
+    status, reason = 403, "not_open"
 
 
-def page(status: int, reason: str, message: str | None = None):
-    return (
-        render_template(
-            "errors/error.html",
-            status=status,
-            reason=reason,
-            title=TITLES.get(status, _l("Error")),
-            message=message,
-        ),
-        status,
-    )
+class Expired(DomainError):
+    status, reason = 410, "expired"
 
 
-def init_app(app: Flask) -> None:
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        if wants_json():
-            return json_error(exc.status, exc.reason, exc.message, exc.detail.get("field"))
-        return page(exc.status, exc.reason)
+class Voided(DomainError):
+    status, reason = 410, "void"
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):
-        if wants_json():
-            return json_error(400, "csrf", exc.description)
-        return page(400, "csrf")
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        status = exc.code or 500
-        if wants_json():
-            return json_error(status, exc.name.lower().replace(" ", "_"), exc.description)
-        return page(status, "http")
+class AlreadyUsed(DomainError):
+    status, reason = 409, "already_used"
 
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
-        app.logger.exception("unhandled error")
-        if wants_json():
-            return json_error(500, "internal", "internal error")
-        return page(500, "internal")
+
+class Invalid(DomainError):
+    status, reason = 400, "invalid"
+
+
+class Conflict(DomainError):
+    status, reason = 409, "conflict"
+
+
+class Forbidden(DomainError):
+    status, reason = 403, "forbidden"
+
+
+class AlreadyAnswered(DomainError):
+    status, reason = 409, "already_answered"
+
+
+class TooFast(DomainError):
+    """Sent faster than a human fills the form, or from a page too old to trust."""
+
+    status, reason = 400, "too_fast"
+
+
+class OutsideArea(DomainError):
+    """Geofence ``require``: the position is outside the service radius or unknown."""
+
+    status, reason = 403, "outside"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey import ballots, campaigns, codes, qr
-from survey.errors_domain import Conflict, Invalid, NotFound
+from survey.errors import Conflict, Invalid, NotFound
 from survey.models import Ballot, Campaign
 from survey.scales import SCALES
 

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.ballots import MAX_TEXT, _store_response
-from survey.database import begin_write, is_sqlite, with_retries
-from survey.errors_domain import DomainError, NotFound, NotOpen
-from survey.models import Campaign, Organisation, PollDevice, PollHit, Response
+from survey.database import is_sqlite
+from survey.errors import AlreadyAnswered, NotFound, NotOpen, OutsideArea, TooFast
+from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit, Response
 from survey.models.base import utcnow
 
 KIND = "public_satisfaction"
@@ -38,28 +38,12 @@ FORM_MAX_AGE = 24 * 3600  # a poll page left open longer is sent again with a fr
 HEADLINE_COMPLAINT = "dissatisfied"
 
 
-class AlreadyAnswered(DomainError):
-    status, reason = 409, "already_answered"
-
-
-class TooFast(DomainError):
-    """Sent faster than a human fills the form, or from a page too old to trust."""
-
-    status, reason = 400, "too_fast"
-
-
-class OutsideArea(DomainError):
-    """Geofence ``require``: the position is outside the service radius or unknown."""
-
-    status, reason = 403, "outside"
-
-
 def find_poll(session: Session, slug: str) -> Campaign:
     """The public poll at ``slug``, if it can be answered now (404, then 403)."""
     campaign = session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.kind == KIND))
     if campaign is None:
         raise NotFound()
-    if campaign.status != "open":
+    if campaign.status != CampaignStatus.OPEN:
         raise NotOpen(status=campaign.status)
     return campaign
 
@@ -148,32 +132,25 @@ def answer_poll(
     ua_hash: str,
 ) -> str:
     """Store the device row, the response with its answers and receipt, and the anomaly
-    counter in one write transaction; returns the receipt code. All or nothing."""
+    counter; returns the receipt code. Call it inside ``run_in_transaction``: all or nothing."""
     campaign_id = campaign.id
     texts = reason_texts(campaign, answers, reason)
     if geo not in GEO_VALUES:
         raise ValueError(geo)
 
-    def attempt() -> str:
-        begin_write(session)
-        status = session.scalar(
-            select(Campaign.status).where(Campaign.id == campaign_id).with_for_update(read=True)
-        )
-        if status != "open":
-            session.rollback()
-            raise NotOpen(status=status)
-        try:
-            with session.begin_nested():
-                session.add(PollDevice(campaign_id=campaign_id, device_hmac=device))
-        except IntegrityError:
-            session.rollback()
-            raise AlreadyAnswered() from None
-        receipt = _store_response(session, campaign_id, "public", answers, texts, geo=geo)
-        _count_hit(session, campaign_id, ip_hash, ua_hash)
-        session.commit()
-        return receipt
-
-    return with_retries(session, attempt)
+    status = session.scalar(
+        select(Campaign.status).where(Campaign.id == campaign_id).with_for_update(read=True)
+    )
+    if status != CampaignStatus.OPEN:
+        raise NotOpen(status=status)
+    try:
+        with session.begin_nested():
+            session.add(PollDevice(campaign_id=campaign_id, device_hmac=device))
+    except IntegrityError:
+        raise AlreadyAnswered() from None
+    receipt = _store_response(session, campaign_id, "public", answers, texts, geo=geo)
+    _count_hit(session, campaign_id, ip_hash, ua_hash)
+    return receipt
 
 
 def _count_hit(session: Session, campaign_id: int, ip_hash: str, ua_hash: str) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from survey import access
 from survey import rating as engine
-from survey.errors_domain import Invalid
+from survey.errors import Invalid
 from survey.models import (
     Answer,
     Assessment,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from survey import audit, ratings
 from survey.database import lock
-from survey.errors_domain import Conflict, Invalid
+from survey.errors import Conflict, Invalid
 from survey.models import Assessment, Organisation, Title
 from survey.models.base import utcnow
 

@@ -23,14 +23,32 @@ GOOD_ASSESSMENT = {
 }
 
 
+def cast(session, ballot_id, answers, texts=None):
+    """Cast as the ballot page does: one transaction, committed by its owner."""
+    from survey import ballots
+    from survey.database import run_in_transaction
+
+    return run_in_transaction(
+        session, lambda: ballots.cast_ballot(session, ballot_id, answers, texts or {})
+    )
+
+
+def answer(session, campaign, answers, **kwargs):
+    """Answer a poll as its page does: one transaction, committed by its owner."""
+    from survey import polls
+    from survey.database import run_in_transaction
+
+    return run_in_transaction(
+        session, lambda: polls.answer_poll(session, campaign, answers, **kwargs)
+    )
+
+
 def held_review(make, db, branch, excellent, others, eligible=None, year=2026):
     """A closed member review with ``excellent`` and ``others`` (competent) grades."""
-    from survey import ballots
-
     campaign = make.campaign(branch, year=year, eligible_full=eligible)
     cards = make.ballots(campaign, excellent + others)
     for i, card in enumerate(cards):
         choice = "excellent" if i < excellent else "competent"
-        ballots.cast_ballot(db.session, card.id, {campaign.headline.id: choice})
+        cast(db.session, card.id, {campaign.headline.id: choice})
     make.close(campaign)
     return campaign

@@ -4,7 +4,7 @@ import csv
 import io
 
 import pytest
-from helpers import bearer, csrf_from
+from helpers import bearer, cast, csrf_from
 
 from survey.security import ballot_token
 
@@ -286,13 +286,12 @@ def test_public_campaign_gets_an_absolute_public_url(client, world):
 
 
 def test_small_campaign_hides_indicator_breakdowns_and_class_split(client, world, make, db):
-    from survey import ballots
 
     campaign = make.campaign(world["first"], extra_questions=[("team", "支部班子强")])
     cards = make.ballots(campaign, 3) + make.ballots(campaign, 1, "probationary")
     for card in cards:
         answers = {q.id: "excellent" for q in campaign.questions}
-        ballots.cast_ballot(db.session, card.id, answers)
+        cast(db.session, card.id, answers)
     make.close(campaign)
     tally = client.get(
         f"/api/v1/campaigns/{campaign.id}/tally", headers=bearer(world["reviewer"])

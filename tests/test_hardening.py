@@ -126,7 +126,7 @@ def test_concurrent_grants_of_one_title_record_one(app, make, db, org):
 
     def grant():
         from survey import titles
-        from survey.errors_domain import Conflict
+        from survey.errors import Conflict
 
         with app.app_context():
             from survey.database import begin_write

@@ -7,7 +7,7 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
 from survey import meeting, qr
-from survey.errors_domain import Invalid
+from survey.errors import Invalid
 
 LINK = "https://survey.example.org/b/IjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmIg.aaaaaa.bbbbbbbb"
 

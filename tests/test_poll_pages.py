@@ -4,9 +4,11 @@ honeypot, minimum fill time, per-IP limits and the reason for 不满意."""
 import re
 
 import pytest
+from helpers import answer as answer_poll
 from helpers import csrf_from
 from poll_helpers import CENTRE, RADIUS_M, answer, issued_from, poll_campaign, poll_form
 
+from survey.errors import AlreadyAnswered
 from survey.models import Answer, PollDevice, PollHit, Response
 
 
@@ -210,15 +212,13 @@ def test_a_rotated_secret_key_does_not_let_a_phone_answer_again(app, client, pol
 def test_twenty_threads_answering_from_one_device_store_one_answer(app, poll, db):
     from test_race import race
 
-    from survey import polls
-
     headline, device = poll.headline.id, "f" * 64
 
     def submit(_i):
         with app.app_context():
             campaign = db.session.get(type(poll), poll.id)
             try:
-                return polls.answer_poll(
+                return answer_poll(
                     db.session,
                     campaign,
                     {headline: "satisfied"},
@@ -228,7 +228,7 @@ def test_twenty_threads_answering_from_one_device_store_one_answer(app, poll, db
                     ip_hash="0" * 16,
                     ua_hash="0" * 16,
                 )
-            except polls.AlreadyAnswered:
+            except AlreadyAnswered:
                 return "409"
             except Exception as exc:  # noqa: BLE001  (the test reports any other outcome)
                 return repr(exc)

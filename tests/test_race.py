@@ -2,10 +2,9 @@
 
 import threading
 
-from helpers import csrf_from
+from helpers import cast, csrf_from
 
-from survey import ballots
-from survey.errors_domain import AlreadyUsed
+from survey.errors import AlreadyUsed
 from survey.models import Answer, Receipt, Response
 from survey.security import ballot_token
 
@@ -37,16 +36,16 @@ def test_forty_threads_casting_one_ballot_store_exactly_one_vote(app, make, db):
     answers = {campaign.headline.id: "excellent"}
     ballot_id = ballot.id
 
-    def cast(_i):
+    def submit(_i):
         with app.app_context():
             try:
-                return ballots.cast_ballot(db.session, ballot_id, answers)
+                return cast(db.session, ballot_id, answers)
             except AlreadyUsed:
                 return "409"
             except Exception as exc:  # noqa: BLE001  (the test reports any other outcome)
                 return repr(exc)
 
-    results = race(cast, THREADS)
+    results = race(submit, THREADS)
     assert len(results) == THREADS
     receipts = [r for r in results if r != "409"]
     assert len(receipts) == 1, results
@@ -79,11 +78,11 @@ def test_many_ballots_cast_at_once_are_all_counted(app, make, db):
     ids = [b.id for b in make.ballots(campaign, 20)]
     headline = campaign.headline.id
 
-    def cast(i):
+    def submit(i):
         with app.app_context():
-            return ballots.cast_ballot(db.session, ids[i], {headline: "excellent"})
+            return cast(db.session, ids[i], {headline: "excellent"})
 
-    receipts = race(cast, len(ids))
+    receipts = race(submit, len(ids))
     assert len(set(receipts)) == 20
     db.session.rollback()
     assert db.session.query(Response).count() == 20

@@ -1,10 +1,10 @@
 """Ratings read from the database: evidence, assessments, the endpoints and titles."""
 
 import pytest
-from helpers import GOOD_ASSESSMENT, bearer, held_review
+from helpers import GOOD_ASSESSMENT, bearer, cast, held_review
 from sqlalchemy import event
 
-from survey import ballots, ratings, titles
+from survey import ratings, titles
 from survey.models import AuditEntry, Title
 
 
@@ -209,7 +209,7 @@ def test_a_title_is_granted_on_an_eligible_rating_and_revoked_by_a_later_exclusi
 
 
 def test_a_title_is_refused_while_the_rating_is_pending(db, org):
-    from survey.errors_domain import Conflict
+    from survey.errors import Conflict
 
     with pytest.raises(Conflict):
         titles.grant_title(db.session, "web:reviewer", org["first"], 2026)
@@ -239,7 +239,7 @@ def test_closing_seals_tallies_equal_to_the_live_count(make, db, org):
     prob = make.campaign(org["second"])
     cards = make.ballots(prob, 2, "probationary") + make.ballots(prob, 1)
     for card in cards:
-        ballots.cast_ballot(db.session, card.id, {prob.headline.id: "excellent"})
+        cast(db.session, card.id, {prob.headline.id: "excellent"})
     make.close(prob)
     db.session.rollback()
     sealed = {(t.campaign_id, t.respondent_class, t.choice): t.n for t in db.session.query(Tally)}

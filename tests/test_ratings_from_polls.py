@@ -4,8 +4,9 @@ import secrets
 
 import pytest
 from helpers import GOOD_ASSESSMENT, bearer, held_review
+from helpers import answer as answer_poll
 
-from survey import assessments, complaints, polls
+from survey import assessments, complaints
 from survey.models import Response
 
 
@@ -24,7 +25,7 @@ def poll_world(make, db, org):
 def answer(db, campaign, choices, make=None):
     """Answer the poll, then close it (with ``make``): open polls are not counted."""
     for choice in choices:
-        polls.answer_poll(
+        answer_poll(
             db.session,
             campaign,
             {campaign.headline.id: choice},

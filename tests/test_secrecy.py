@@ -2,9 +2,9 @@
 
 from datetime import date
 
+from helpers import cast
 from sqlalchemy import inspect
 
-from survey import ballots
 from survey.models import AuditEntry, Ballot, Receipt, Response
 
 VOTE_TABLES = ("responses", "answers", "receipts")
@@ -37,7 +37,7 @@ def test_responses_keep_only_the_day_and_a_random_id(db):
 def test_a_cast_leaves_nothing_that_points_back_to_the_ballot(app, make, db):
     campaign = make.campaign(make.organisation())
     cards = make.ballots(campaign, 2)
-    receipt = ballots.cast_ballot(db.session, cards[0].id, {campaign.headline.id: "excellent"})
+    receipt = cast(db.session, cards[0].id, {campaign.headline.id: "excellent"})
     db.session.rollback()
     response = db.session.query(Response).one()
     stored = db.session.get(Receipt, receipt)
@@ -55,7 +55,7 @@ def test_response_ids_are_random_and_unique(app, make, db):
     campaign = make.campaign(make.organisation())
     cards = make.ballots(campaign, 12)
     for card in cards:
-        ballots.cast_ballot(db.session, card.id, {campaign.headline.id: "excellent"})
+        cast(db.session, card.id, {campaign.headline.id: "excellent"})
     db.session.rollback()
     ids = [r.id for r in db.session.query(Response).order_by(Response.id)]
     assert len(set(ids)) == 12

@@ -3,10 +3,9 @@
 import re
 
 import pytest
-from helpers import csrf_from
+from helpers import cast, csrf_from
 from sqlalchemy import select
 
-from survey import ballots as ballot_service
 from survey.models import AuditEntry, Ballot, Campaign
 
 
@@ -140,7 +139,7 @@ def test_a_lost_card_is_voided_and_replaced_by_one_of_its_class(secretary, make,
 def test_a_used_or_unknown_card_cannot_be_replaced(secretary, make, branch, db):
     campaign = make.campaign(branch, status="open")
     (used,) = make.ballots(campaign, 1)
-    ballot_service.cast_ballot(db.session, used.id, _answers(campaign, "excellent"))
+    cast(db.session, used.id, _answers(campaign, "excellent"))
     url = f"/staff/campaigns/{campaign.id}"
     assert post(secretary, f"{url}/lost", url, code=used.code).status_code == 409
     assert post(secretary, f"{url}/lost", url, code="ZZZZ-ZZZZ").status_code == 404
@@ -169,7 +168,7 @@ def test_open_then_close_seals_the_result_and_audits_both(secretary, make, branc
 def test_turnout_json_counts_cast_against_the_roll_without_results(secretary, make, branch, db):
     campaign = make.campaign(branch, status="open", eligible_full=40, eligible_probationary=5)
     issued = make.ballots(campaign, 3)
-    ballot_service.cast_ballot(db.session, issued[0].id, _answers(campaign, "excellent"))
+    cast(db.session, issued[0].id, _answers(campaign, "excellent"))
     data = secretary.get(f"/staff/campaigns/{campaign.id}/turnout.json").get_json()
     assert data == {"status": "open", "cast": 1, "issued": 3, "expected": 45, "roll": True}
     page = secretary.get(f"/staff/campaigns/{campaign.id}/projector")
@@ -197,7 +196,7 @@ def _closed_with_votes(make, db, branch, choices, **fields):
     )
     issued = make.ballots(campaign, len(choices) + 1)
     for ballot, choice in zip(issued, choices, strict=False):
-        ballot_service.cast_ballot(db.session, ballot.id, _answers(campaign, choice))
+        cast(db.session, ballot.id, _answers(campaign, choice))
     make.close(campaign)
     return campaign
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 from sqlalchemy import select
 
-from survey.errors import json_error
+from survey.error_pages import json_error
 from survey.extensions import db
 from survey.models import ApiToken
 from survey.security import hash_api_token

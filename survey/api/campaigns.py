@@ -17,7 +17,8 @@ from survey.api.util import (
     text,
 )
 from survey.api.util import choice as one_of
-from survey.errors_domain import Conflict, Invalid
+from survey.database import transactional
+from survey.errors import Conflict, Invalid
 from survey.extensions import db
 from survey.security import ballot_token
 
@@ -58,6 +59,7 @@ def _extra_questions(data: dict) -> list[tuple[str, str]]:
 
 
 @bp.post("/campaigns")
+@transactional
 def create_campaign():
     data = body()
     organisation = load_organisation(integer(data, "organisation_id"))
@@ -75,7 +77,6 @@ def create_campaign():
         ),
         extra_questions=_extra_questions(data),
     )
-    db.session.commit()
     return campaign_json(campaign), 201
 
 
@@ -85,6 +86,7 @@ def get_campaign(campaign_id: int):
 
 
 @bp.post("/campaigns/<int:campaign_id>/ballots")
+@transactional
 def generate_ballots(campaign_id: int):
     campaign = load_campaign(campaign_id)
     data = body()
@@ -96,7 +98,6 @@ def generate_ballots(campaign_id: int):
         integer(data, "count", low=1, high=ballots.MAX_BATCH),
         data.get("class", default_class),
     )
-    db.session.commit()
     items = [
         {
             "url": external_url("public.ballot", token=ballot_token(b.id)),
@@ -109,20 +110,20 @@ def generate_ballots(campaign_id: int):
 
 
 @bp.post("/campaigns/<int:campaign_id>/open")
+@transactional
 def open_campaign(campaign_id: int):
     campaign = load_campaign(campaign_id)
     campaigns.open_campaign(db.session, actor(), campaign)
-    db.session.commit()
     return {"id": campaign.id, "status": campaign.status}
 
 
 @bp.post("/campaigns/<int:campaign_id>/close")
+@transactional
 def close_campaign(campaign_id: int):
     campaign = load_campaign(campaign_id)
     campaigns.close_campaign(
         db.session, actor(), campaign, current_app.config["SMALL_GROUP_THRESHOLD"]
     )
-    db.session.commit()
     return {"id": campaign.id, "status": campaign.status, "sha256": campaign.snapshot_sha256}
 
 

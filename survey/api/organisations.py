@@ -18,7 +18,8 @@ from survey.api.util import (
     text,
 )
 from survey.api.util import choice as one_of
-from survey.errors_domain import Invalid
+from survey.database import transactional
+from survey.errors import Invalid
 from survey.extensions import db
 from survey.models import Organisation
 from survey.models.organisation import ORGANISATION_KINDS
@@ -40,6 +41,7 @@ def organisation_json(org: Organisation) -> dict:
 
 
 @bp.post("/organisations")
+@transactional
 def create_organisation():
     data = body()
     user = g.api_user
@@ -71,7 +73,6 @@ def create_organisation():
     db.session.add(org)
     db.session.flush()
     audit.record(db.session, actor(), "organisation.create", org, name=org.name)
-    db.session.commit()
     return organisation_json(org), 201
 
 

@@ -8,7 +8,8 @@ from survey import complaints, polls
 from survey.api import bp
 from survey.api.util import actor, body, load_campaign
 from survey.converters import parse_id
-from survey.errors_domain import Forbidden, Invalid
+from survey.database import transactional
+from survey.errors import Forbidden, Invalid
 from survey.extensions import db
 
 
@@ -36,11 +37,11 @@ def list_public_responses():
 
 
 @bp.post("/public-responses/<response_id>/verification")
+@transactional
 def verify_public_response(response_id: str):
     _reviewer_only()
     response = complaints.load_response(db.session, response_id)
     load_campaign(response.campaign_id)  # scope: a response of a foreign campaign is 404
     data = body()
     item = complaints.verify(db.session, actor(), response, data.get("result"), data.get("note"))
-    db.session.commit()
     return item

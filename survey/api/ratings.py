@@ -8,7 +8,8 @@ from survey import assessments, ratings
 from survey.api import bp
 from survey.api.util import actor, body, load_organisation, require_role
 from survey.converters import parse_id, parse_year
-from survey.errors_domain import Invalid
+from survey.database import transactional
+from survey.errors import Invalid
 from survey.extensions import db
 
 
@@ -20,11 +21,11 @@ def _year(value: str | None) -> int:
 
 
 @bp.put("/organisations/<int:organisation_id>/assessments/<int:year>")
+@transactional
 def put_assessment(organisation_id: int, year: int):
     require_role("reviewer")
     branch = load_organisation(organisation_id)
     saved = assessments.save_assessment(db.session, actor(), branch, year, body())
-    db.session.commit()
     return assessments.assessment_json(saved)
 
 

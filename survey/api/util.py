@@ -8,7 +8,7 @@ from flask import current_app, g, request, url_for
 
 from survey import access
 from survey.converters import MAX_ID
-from survey.errors_domain import Forbidden, Invalid
+from survey.errors import Forbidden, Invalid
 from survey.extensions import db
 from survey.models import Campaign, Organisation
 

@@ -3,7 +3,7 @@
 from survey.models.assessment import Assessment, Title
 from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Receipt, Response
-from survey.models.campaign import Campaign, Question
+from survey.models.campaign import Campaign, CampaignStatus, Question
 from survey.models.organisation import ApiToken, Organisation, User
 from survey.models.poll import PollDevice, PollHit, Verification
 from survey.models.tally import Tally
@@ -15,6 +15,7 @@ __all__ = [
     "AuditEntry",
     "Ballot",
     "Campaign",
+    "CampaignStatus",
     "Organisation",
     "PollDevice",
     "PollHit",

@@ -1,8 +1,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
@@ -10,17 +21,37 @@ from survey.models.base import utcnow
 from survey.models.organisation import Organisation
 
 
+class CampaignStatus(StrEnum):
+    """A campaign's life (DESIGN.md "Campaign life"): draft -> open -> closed, never back."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    def next_states(self) -> tuple[CampaignStatus, ...]:
+        return TRANSITIONS[self]
+
+
+TRANSITIONS: dict[CampaignStatus, tuple[CampaignStatus, ...]] = {
+    CampaignStatus.DRAFT: (CampaignStatus.OPEN,),
+    CampaignStatus.OPEN: (CampaignStatus.CLOSED,),
+    CampaignStatus.CLOSED: (),
+}
+STATUS_CHECK = "status IN ('draft', 'open', 'closed')"
+
+
 class Campaign(db.Model):
     """One review or poll of one organisation in one year."""
 
     __tablename__ = "campaigns"
+    __table_args__ = (CheckConstraint(STATUS_CHECK, name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     year: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[CampaignStatus] = mapped_column(String(16), default=CampaignStatus.DRAFT)
     slug: Mapped[str | None] = mapped_column(String(64), unique=True)
     geofence: Mapped[str] = mapped_column(String(16), default="off")
     eligible_full: Mapped[int | None] = mapped_column(Integer)

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from forms.admin import NONE, OrganisationForm, UserForm
 from survey import accounts
+from survey.database import transactional
 from survey.extensions import db
 from survey.models import Organisation, User
 from survey.views.guards import staff_required
@@ -52,6 +53,7 @@ def index():
 
 @bp.post("/organisations")
 @staff_required("admin")
+@transactional
 def create_organisation():
     form = _forms(org_form=OrganisationForm(prefix="org"))[1]
     if not form.validate():
@@ -64,13 +66,13 @@ def create_organisation():
         kind=form.kind.data,
         parent=parent,
     )
-    db.session.commit()
     flash(_("Organisation %(name)s created.", name=organisation.name))
     return redirect(url_for(".index"), code=303)
 
 
 @bp.post("/users")
 @staff_required("admin")
+@transactional
 def create_user():
     form = _forms(user_form=UserForm(prefix="user"))[2]
     if not form.validate():
@@ -85,6 +87,5 @@ def create_user():
         organisation=organisation,
         password=form.password.data,
     )
-    db.session.commit()
     flash(_("Account %(name)s created.", name=user.username))
     return redirect(url_for(".index"), code=303)

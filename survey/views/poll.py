@@ -17,7 +17,8 @@ from itsdangerous import BadSignature
 from forms.ballot import field_name, submitted_answers
 from forms.poll import coordinate, poll_form_class
 from survey import ballots, polls
-from survey.errors_domain import Invalid
+from survey.database import transactional
+from survey.errors import AlreadyAnswered, Invalid, OutsideArea, TooFast
 from survey.extensions import csrf, db, limiter
 from survey.security import serializer
 
@@ -33,7 +34,7 @@ def private(response):
     return response
 
 
-@bp.errorhandler(polls.AlreadyAnswered)
+@bp.errorhandler(AlreadyAnswered)
 def already_answered(_exc):
     return render_template("poll/answered.html"), 409
 
@@ -108,7 +109,7 @@ def poll(slug: str):
     campaign = polls.find_poll(db.session, slug)
     device_id = _device_id()
     if polls.has_answered(db.session, campaign.id, _device_hmacs(campaign, device_id)):
-        raise polls.AlreadyAnswered()
+        raise AlreadyAnswered()
     return _render(campaign, device_id)
 
 
@@ -119,12 +120,13 @@ def poll(slug: str):
     _rate_limit, key_func=_rate_key, deduct_when=lambda response: response.status_code == 303
 )
 @csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
+@transactional
 def answer(slug: str):
     campaign = polls.find_poll(db.session, slug)
     device_id = _device_id()
     devices = _device_hmacs(campaign, device_id)
     if polls.has_answered(db.session, campaign.id, devices):
-        raise polls.AlreadyAnswered()
+        raise AlreadyAnswered()
     form = poll_form_class(campaign)()
     if not form.validate():
         return _render(campaign, device_id, form, 400, "form")
@@ -132,7 +134,7 @@ def answer(slug: str):
         raise Invalid("honeypot")  # a bot filled the hidden field: the generic 400 page
     try:
         geo = _screen(campaign, form)
-    except (polls.TooFast, polls.OutsideArea) as refusal:
+    except (TooFast, OutsideArea) as refusal:
         return _render(campaign, device_id, form, refusal.status, refusal.reason)
     answers = ballots.validate_answers(campaign, submitted_answers(form, campaign))
     receipt = polls.answer_poll(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from forms.poll import ClosingDateForm, ResidentCodesForm
 from survey import access, ballots, codes, polls
 from survey.api.util import external_url
+from survey.database import transactional
 from survey.extensions import db
 from survey.labels import prompt_label
 from survey.models import Ballot, Campaign
@@ -60,13 +61,13 @@ def poster(campaign_id: int):
 
 @bp.post("/<int:campaign_id>/closes-on")
 @staff_required("secretary", "reviewer")
+@transactional
 def set_closing_date(campaign_id: int):
     campaign = _public_campaign(campaign_id)
     form = ClosingDateForm()
     if not form.validate():
         abort(400)
     polls.set_closing_date(db.session, _actor(), campaign, form.closes_on.data)
-    db.session.commit()
     return redirect(url_for("poll_staff.poster", campaign_id=campaign.id), code=303)
 
 
@@ -93,6 +94,7 @@ def resident_codes(campaign_id: int):
 
 @bp.post("/<int:campaign_id>/codes")
 @staff_required("secretary", "reviewer")
+@transactional
 def generate_codes(campaign_id: int):
     """New codes are printed from this answer, once; after opening they are never listed."""
     campaign = _public_campaign(campaign_id)
@@ -100,7 +102,6 @@ def generate_codes(campaign_id: int):
     if not form.validate():
         abort(400)
     issued = ballots.generate_ballots(db.session, _actor(), campaign, form.count.data, "resident")
-    db.session.commit()
     return _sheet(campaign, issued, fresh=True)
 
 

@@ -6,7 +6,8 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
 from survey import ballots, codes, polls
-from survey.errors_domain import NotFound
+from survey.database import transactional
+from survey.errors import NotFound
 from survey.extensions import csrf, db, limiter
 from survey.models import Campaign
 from survey.security import ballot_token, read_ballot_token
@@ -49,6 +50,7 @@ def ballot(token: str):
 
 @bp.post("/b/<token>")
 @csrf.exempt  # checked by the form after the ballot, to keep DESIGN.md's order of refusals
+@transactional
 def cast(token: str):
     ballot = _resolve_token(token)
     form = ballot_form_class(ballot.campaign)()

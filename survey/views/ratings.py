@@ -13,7 +13,8 @@ from forms.assessment import AssessmentForm, fill, to_data
 from survey import access, assessments, labels, ratings, titles
 from survey import rating as engine
 from survey.converters import parse_year
-from survey.errors_domain import DomainError
+from survey.database import transactional
+from survey.errors import DomainError
 from survey.extensions import db
 from survey.models import Assessment, Organisation, Title
 from survey.views.guards import organisation_or_404, staff_required
@@ -127,6 +128,7 @@ def branch(branch_id: int):
 
 @bp.route("/branches/<int:branch_id>/assessment/<int:year>", methods=["GET", "POST"])
 @staff_required("reviewer")
+@transactional
 def assessment(branch_id: int, year: int):
     org = organisation_or_404(branch_id)
     form = AssessmentForm()
@@ -134,7 +136,6 @@ def assessment(branch_id: int, year: int):
     if form.validate_on_submit():
         try:
             assessments.save_assessment(db.session, _actor(), org, year, to_data(form))
-            db.session.commit()
             return redirect(url_for("ratings.branch", branch_id=org.id, year=year), code=303)
         except DomainError as exc:
             db.session.rollback()
@@ -152,22 +153,22 @@ def assessment(branch_id: int, year: int):
 
 @bp.post("/branches/<int:branch_id>/titles/<int:year>")
 @staff_required("reviewer")
+@transactional
 def grant(branch_id: int, year: int):
     org = organisation_or_404(branch_id)
     titles.grant_title(db.session, _actor(), org, year, request.form.get("scheme") or None)
-    db.session.commit()
     return redirect(url_for("ratings.branch", branch_id=org.id, year=year), code=303)
 
 
 @bp.post("/titles/<int:title_id>/revoke")
 @staff_required("reviewer")
+@transactional
 def revoke(title_id: int):
     title = db.session.get(Title, title_id)
     if title is None:
         abort(404)
     organisation_or_404(title.organisation_id)
     titles.revoke_title(db.session, _actor(), title, request.form.get("reason", ""))
-    db.session.commit()
     return redirect(url_for("ratings.branch", branch_id=title.organisation_id), code=303)
 
 

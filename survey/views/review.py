@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from forms.poll import VerificationForm
 from survey import access, complaints, polls
+from survey.database import transactional
 from survey.extensions import db
 from survey.models import Campaign
 from survey.views.guards import campaign_or_404, staff_required
@@ -54,6 +55,7 @@ def queue(campaign_id: int):
 
 @bp.post("/responses/<response_id>/verification")
 @staff_required("reviewer")
+@transactional
 def verify(response_id: str):
     response = complaints.load_response(db.session, response_id)
     campaign = _public_campaign(response.campaign_id)
@@ -72,7 +74,6 @@ def verify(response_id: str):
         return html, 400
     actor = f"web:{current_user.username}"
     complaints.verify(db.session, actor, response, form.result.data, form.note.data)
-    db.session.commit()
     target = url_for("review.queue", campaign_id=campaign.id, _anchor=f"r-{response_id}")
     return redirect(target, code=303)
 

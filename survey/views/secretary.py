@@ -22,7 +22,8 @@ from wtforms import SelectChoice
 
 from forms.campaign import BallotsForm, CampaignForm, LostCardForm
 from survey import ballots, campaigns, labels, meeting, qr
-from survey.errors_domain import NotOpen
+from survey.database import transactional
+from survey.errors import NotOpen
 from survey.extensions import db
 from survey.models import Organisation
 from survey.security import ballot_token
@@ -77,6 +78,7 @@ def branch_choices() -> list[SelectChoice]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required(*SECRETARY)
+@transactional
 def new():
     form = CampaignForm()
     form.organisation_id.choices = branch_choices()
@@ -96,7 +98,6 @@ def new():
         eligible_probationary=form.eligible_probationary.data,
         extra_questions=meeting.indicator_questions(form.indicators.data or []),
     )
-    db.session.commit()
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
@@ -118,6 +119,7 @@ def show(campaign_id: int):
 
 @bp.post("/<int:campaign_id>/ballots")
 @staff_required(*SECRETARY)
+@transactional
 def generate(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     form = BallotsForm()
@@ -126,7 +128,6 @@ def generate(campaign_id: int):
     issued = ballots.generate_ballots(
         db.session, actor(), campaign, form.count.data, form.ballot_class.data
     )
-    db.session.commit()
     if campaign.status == "draft":
         flash(_("%(n)d cards generated.", n=len(issued)))
         return redirect(url_for(".show", campaign_id=campaign.id), code=303)
@@ -145,32 +146,32 @@ def cards(campaign_id: int):
 
 @bp.post("/<int:campaign_id>/lost")
 @staff_required(*SECRETARY)
+@transactional
 def lost(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     form = LostCardForm()
     if not form.validate():
         return _campaign_page(campaign, lost_form=form, status=400)
     replacement = meeting.replace_lost_card(db.session, actor(), campaign, form.code.data)
-    db.session.commit()
     return sheet(campaign, [replacement], 201, _("The lost card is void. Print its replacement."))
 
 
 @bp.post("/<int:campaign_id>/open")
 @staff_required(*SECRETARY)
+@transactional
 def open_(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     campaigns.open_campaign(db.session, actor(), campaign)
-    db.session.commit()
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
 @bp.post("/<int:campaign_id>/close")
 @staff_required(*SECRETARY)
+@transactional
 def close(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     campaigns.close_campaign(db.session, actor(), campaign, small_group=small_group)
-    db.session.commit()
     return redirect(url_for(".results", campaign_id=campaign.id), code=303)
 
 
