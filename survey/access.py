@@ -1,18 +1,76 @@
-"""Who may see which organisation (DESIGN.md "Access").
+"""Who may do what, and who may see which organisation: the one place both are decided.
 
-An admin sees all; a secretary only their branch; a reviewer their committee's subtree.
+Every door -- the staff pages, the JSON API and the CLI -- asks ``require(user, action)``
+before it acts and reads ``visible_*`` before it lists. An admin may do everything and sees
+all; a secretary sees only their branch; a reviewer their committee's subtree (DESIGN.md).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from enum import StrEnum
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from survey.converters import MAX_ID
-from survey.errors import NotFound
+from survey.errors import Forbidden, NotFound
 from survey.models import Campaign, Organisation, User
 
 MAX_DEPTH = 32
+ADMIN, SECRETARY, REVIEWER = "admin", "secretary", "reviewer"
+
+
+class Action(StrEnum):
+    """What a staff account may be allowed to do."""
+
+    MANAGE_ORGANISATIONS = "organisations.manage"
+    MANAGE_USERS = "users.manage"
+    # A campaign's life (create, cards and codes, void, open, close, turnout) by its kind:
+    # the member review is the branch's own meeting; a public poll is run by either side.
+    RUN_MEMBER_REVIEW = "member_review.run"
+    RUN_PUBLIC_POLL = "public_satisfaction.run"
+    READ_RESULTS = "results.read"
+    VERIFY_COMPLAINTS = "complaints.verify"
+    READ_ANOMALIES = "anomalies.read"
+    ASSESS = "assessments.save"
+    MANAGE_TITLES = "titles.manage"
+    READ_RATINGS = "ratings.read"
+    READ_SUMMARIES = "summaries.read"
+
+
+# The one table of which role may do which action (an admin may do all of them).
+PERMISSIONS: dict[Action, frozenset[str]] = {
+    Action.MANAGE_ORGANISATIONS: frozenset(),
+    Action.MANAGE_USERS: frozenset(),
+    Action.RUN_MEMBER_REVIEW: frozenset({SECRETARY}),
+    Action.RUN_PUBLIC_POLL: frozenset({SECRETARY, REVIEWER}),
+    Action.READ_RESULTS: frozenset({SECRETARY, REVIEWER}),
+    Action.VERIFY_COMPLAINTS: frozenset({REVIEWER}),
+    Action.READ_ANOMALIES: frozenset({REVIEWER}),
+    Action.ASSESS: frozenset({REVIEWER}),
+    Action.MANAGE_TITLES: frozenset({REVIEWER}),
+    Action.READ_RATINGS: frozenset({SECRETARY, REVIEWER}),
+    Action.READ_SUMMARIES: frozenset({REVIEWER}),
+}
+RUN_CAMPAIGN = {
+    "member_review": Action.RUN_MEMBER_REVIEW,
+    "public_satisfaction": Action.RUN_PUBLIC_POLL,
+}
+
+
+def may(user: User, action: Action) -> bool:
+    return user.role == ADMIN or user.role in PERMISSIONS[action]
+
+
+def require(user: User, action: Action) -> None:
+    """Forbidden (403) unless ``user``'s role may do ``action``."""
+    if not may(user, action):
+        raise Forbidden(f"your role may not do this ({action})")
+
+
+def run_campaign_action(kind: str) -> Action:
+    """The action that runs a campaign of ``kind`` (its cards, opening and closing)."""
+    return RUN_CAMPAIGN[kind]
 
 
 def ancestors_and_self(session: Session, organisation_id: int) -> list[int]:
@@ -24,19 +82,15 @@ def ancestors_and_self(session: Session, organisation_id: int) -> list[int]:
 
 
 def can_see(session: Session, user: User, organisation_id: int) -> bool:
-    if user.role == "admin":
+    if user.role == ADMIN:
         return True
     if user.organisation_id is None:
         return False
-    if user.role == "secretary":
+    if user.role == SECRETARY:
         return organisation_id == user.organisation_id
-    if user.role == "reviewer":
+    if user.role == REVIEWER:
         return user.organisation_id in ancestors_and_self(session, organisation_id)
     return False
-
-
-def can_manage_campaigns(user: User) -> bool:
-    return user.role in ("admin", "secretary", "reviewer")
 
 
 def subtree_ids(session: Session, root_id: int, kind: str | None = None) -> set[int]:
@@ -53,17 +107,39 @@ def subtree_ids(session: Session, root_id: int, kind: str | None = None) -> set[
     return found
 
 
+def visible_organisation_ids(session: Session, user: User) -> set[int] | None:
+    """The ids ``user`` may see, or None for all (an admin)."""
+    if user.role == ADMIN:
+        return None
+    if user.organisation_id is None:
+        return set()
+    if user.role == SECRETARY:
+        return {user.organisation_id}
+    return subtree_ids(session, user.organisation_id)
+
+
+def visible_campaigns(session: Session, user: User, kind: str | None = None) -> Select:
+    """A query of the campaigns ``user`` may see (of ``kind`` only), newest first."""
+    query = select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())
+    if kind is not None:
+        query = query.where(Campaign.kind == kind)
+    visible = visible_organisation_ids(session, user)
+    if visible is not None:
+        query = query.where(Campaign.organisation_id.in_(visible))
+    return query
+
+
 def get_organisation(session: Session, user: User, organisation_id: int) -> Organisation:
     """The organisation if ``user`` may see it; otherwise NotFound, as if it were absent."""
     in_range = 0 < organisation_id <= MAX_ID
     organisation = session.get(Organisation, organisation_id) if in_range else None
     if organisation is None or not can_see(session, user, organisation.id):
-        raise NotFound(f"organisation {organisation_id} not found")
+        raise NotFound("not found")
     return organisation
 
 
 def get_campaign(session: Session, user: User, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_ID else None
     if campaign is None or not can_see(session, user, campaign.organisation_id):
-        raise NotFound(f"campaign {campaign_id} not found")
+        raise NotFound("not found")
     return campaign

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from forms.admin import NONE, OrganisationForm, UserForm
 from survey import accounts
+from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
 from survey.models import Organisation, User
@@ -46,13 +47,13 @@ def _page(org_form=None, user_form=None, status=200):
 
 
 @bp.get("/")
-@staff_required("admin")
+@staff_required(Action.MANAGE_ORGANISATIONS)
 def index():
     return _page()
 
 
 @bp.post("/organisations")
-@staff_required("admin")
+@staff_required(Action.MANAGE_ORGANISATIONS)
 @transactional
 def create_organisation():
     form = _forms(org_form=OrganisationForm(prefix="org"))[1]
@@ -71,7 +72,7 @@ def create_organisation():
 
 
 @bp.post("/users")
-@staff_required("admin")
+@staff_required(Action.MANAGE_USERS)
 @transactional
 def create_user():
     form = _forms(user_form=UserForm(prefix="user"))[2]

@@ -1,4 +1,5 @@
-"""Loader decorators for staff pages: sign-in, role, and scope before the view runs."""
+"""Loader decorators and loaders for staff pages: sign-in, the role table, and scope, before
+the view acts (the same rules as the API's, from survey/access.py)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,18 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from survey import access
+from survey.access import Action
 from survey.extensions import db
 
 
-def staff_required(*roles: str):
-    """Signed in, and (unless admin) holding one of ``roles``; otherwise 403."""
+def staff_required(action: Action | None = None):
+    """Signed in, and allowed ``action`` by the role table (when given); otherwise 403."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if roles and current_user.role not in roles and current_user.role != "admin":
+            if action is not None and not access.may(current_user, action):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -29,6 +31,13 @@ def staff_required(*roles: str):
 
 def campaign_or_404(campaign_id: int):
     return access.get_campaign(db.session, current_user, campaign_id)
+
+
+def campaign_to_run(campaign_id: int):
+    """A campaign the signed-in account may see (else 404) and run (else 403)."""
+    campaign = campaign_or_404(campaign_id)
+    access.require(current_user, access.run_campaign_action(campaign.kind))
+    return campaign
 
 
 def organisation_or_404(organisation_id: int):

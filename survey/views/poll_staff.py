@@ -8,44 +8,36 @@ from sqlalchemy import select
 
 from forms.poll import ClosingDateForm, ResidentCodesForm
 from survey import access, ballots, codes, polls
+from survey.access import Action
 from survey.api.util import external_url
 from survey.database import transactional
 from survey.extensions import db
 from survey.labels import prompt_label
-from survey.models import Ballot, Campaign
+from survey.models import Ballot
 from survey.posters import qr_svg
 from survey.security import ballot_token
-from survey.views.guards import campaign_or_404, staff_required
+from survey.views.guards import campaign_to_run, staff_required
 
 bp = Blueprint("poll_staff", __name__)
 SHEET_SIZE = 500
 
 
 def _public_campaign(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+    campaign = campaign_to_run(campaign_id)
     if campaign.kind != polls.KIND:
         abort(404)
     return campaign
 
 
 @bp.get("/")
-@staff_required("secretary", "reviewer")
+@staff_required(Action.RUN_PUBLIC_POLL)
 def index():
-    query = (
-        select(Campaign)
-        .where(Campaign.kind == polls.KIND)
-        .order_by(Campaign.year.desc(), Campaign.id.desc())
-    )
-    if current_user.role != "admin":
-        visible = {current_user.organisation_id}
-        if current_user.role == "reviewer":
-            visible = access.subtree_ids(db.session, current_user.organisation_id)
-        query = query.where(Campaign.organisation_id.in_(visible))
+    query = access.visible_campaigns(db.session, current_user, kind=polls.KIND)
     return render_template("poll_staff/index.html", campaigns=db.session.scalars(query).all())
 
 
 @bp.get("/<int:campaign_id>/poster")
-@staff_required("secretary", "reviewer")
+@staff_required(Action.RUN_PUBLIC_POLL)
 def poster(campaign_id: int):
     campaign = _public_campaign(campaign_id)
     url = external_url("poll.poll", slug=campaign.slug)
@@ -60,7 +52,7 @@ def poster(campaign_id: int):
 
 
 @bp.post("/<int:campaign_id>/closes-on")
-@staff_required("secretary", "reviewer")
+@staff_required(Action.RUN_PUBLIC_POLL)
 @transactional
 def set_closing_date(campaign_id: int):
     campaign = _public_campaign(campaign_id)
@@ -72,7 +64,7 @@ def set_closing_date(campaign_id: int):
 
 
 @bp.get("/<int:campaign_id>/codes")
-@staff_required("secretary", "reviewer")
+@staff_required(Action.RUN_PUBLIC_POLL)
 def resident_codes(campaign_id: int):
     """The sheet of unused codes, only before the poll opens: reloaded while it is open, the
     codes that vanished would tell who has answered, and with the queue, how."""
@@ -93,7 +85,7 @@ def resident_codes(campaign_id: int):
 
 
 @bp.post("/<int:campaign_id>/codes")
-@staff_required("secretary", "reviewer")
+@staff_required(Action.RUN_PUBLIC_POLL)
 @transactional
 def generate_codes(campaign_id: int):
     """New codes are printed from this answer, once; after opening they are never listed."""

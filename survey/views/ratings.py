@@ -12,6 +12,7 @@ from sqlalchemy import select
 from forms.assessment import AssessmentForm, fill, to_data
 from survey import access, assessments, labels, ratings, titles
 from survey import rating as engine
+from survey.access import Action
 from survey.converters import parse_year
 from survey.database import transactional
 from survey.errors import DomainError
@@ -90,7 +91,7 @@ def index():
 
 
 @bp.get("/committees/<int:committee_id>")
-@staff_required("reviewer")
+@staff_required(Action.READ_SUMMARIES)
 def committee(committee_id: int):
     org = organisation_or_404(committee_id)
     if org.kind != "committee":
@@ -108,7 +109,7 @@ def committee(committee_id: int):
 
 
 @bp.get("/branches/<int:branch_id>")
-@staff_required("reviewer", "secretary")
+@staff_required(Action.READ_RATINGS)
 def branch(branch_id: int):
     org = organisation_or_404(branch_id)
     if org.kind != "branch":
@@ -127,7 +128,7 @@ def branch(branch_id: int):
 
 
 @bp.route("/branches/<int:branch_id>/assessment/<int:year>", methods=["GET", "POST"])
-@staff_required("reviewer")
+@staff_required(Action.ASSESS)
 @transactional
 def assessment(branch_id: int, year: int):
     org = organisation_or_404(branch_id)
@@ -152,7 +153,7 @@ def assessment(branch_id: int, year: int):
 
 
 @bp.post("/branches/<int:branch_id>/titles/<int:year>")
-@staff_required("reviewer")
+@staff_required(Action.MANAGE_TITLES)
 @transactional
 def grant(branch_id: int, year: int):
     org = organisation_or_404(branch_id)
@@ -161,7 +162,7 @@ def grant(branch_id: int, year: int):
 
 
 @bp.post("/titles/<int:title_id>/revoke")
-@staff_required("reviewer")
+@staff_required(Action.MANAGE_TITLES)
 @transactional
 def revoke(title_id: int):
     title = db.session.get(Title, title_id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from forms.poll import VerificationForm
 from survey import access, complaints, polls
+from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
 from survey.models import Campaign
@@ -24,16 +24,9 @@ def _public_campaign(campaign_id: int) -> Campaign:
 
 
 @bp.get("/")
-@staff_required("reviewer")
+@staff_required(Action.VERIFY_COMPLAINTS)
 def index():
-    query = (
-        select(Campaign)
-        .where(Campaign.kind == polls.KIND)
-        .order_by(Campaign.year.desc(), Campaign.id.desc())
-    )
-    if current_user.role != "admin":
-        visible = access.subtree_ids(db.session, current_user.organisation_id)
-        query = query.where(Campaign.organisation_id.in_(visible))
+    query = access.visible_campaigns(db.session, current_user, kind=polls.KIND)
     rows = [
         (c, complaints.complaint_counts(db.session, c)) for c in db.session.scalars(query).all()
     ]
@@ -41,7 +34,7 @@ def index():
 
 
 @bp.get("/campaigns/<int:campaign_id>/complaints")
-@staff_required("reviewer")
+@staff_required(Action.VERIFY_COMPLAINTS)
 def queue(campaign_id: int):
     campaign = _public_campaign(campaign_id)
     return render_template(
@@ -54,7 +47,7 @@ def queue(campaign_id: int):
 
 
 @bp.post("/responses/<response_id>/verification")
-@staff_required("reviewer")
+@staff_required(Action.VERIFY_COMPLAINTS)
 @transactional
 def verify(response_id: str):
     response = complaints.load_response(db.session, response_id)
@@ -79,7 +72,7 @@ def verify(response_id: str):
 
 
 @bp.get("/campaigns/<int:campaign_id>/anomalies")
-@staff_required("reviewer")
+@staff_required(Action.READ_ANOMALIES)
 def anomalies(campaign_id: int):
     campaign = _public_campaign(campaign_id)
     report = polls.anomaly_report(db.session, campaign)

@@ -22,16 +22,20 @@ from wtforms import SelectChoice
 
 from forms.campaign import BallotsForm, CampaignForm, LostCardForm
 from survey import ballots, campaigns, labels, meeting, qr
+from survey.access import Action
 from survey.database import transactional
 from survey.errors import NotOpen
 from survey.extensions import db
 from survey.models import Organisation
 from survey.security import ballot_token
-from survey.views.guards import campaign_or_404, organisation_or_404, staff_required
+from survey.views.guards import (
+    campaign_or_404,
+    campaign_to_run,
+    organisation_or_404,
+    staff_required,
+)
 
 bp = Blueprint("secretary", __name__)
-SECRETARY = ("secretary",)
-READERS = ("secretary", "reviewer")
 
 
 @bp.app_context_processor
@@ -77,7 +81,7 @@ def branch_choices() -> list[SelectChoice]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@staff_required(*SECRETARY)
+@staff_required(Action.RUN_MEMBER_REVIEW)
 @transactional
 def new():
     form = CampaignForm()
@@ -112,16 +116,16 @@ def _campaign_page(campaign, ballots_form=None, lost_form=None, status=200):
 
 
 @bp.get("/<int:campaign_id>")
-@staff_required(*SECRETARY)
+@staff_required()
 def show(campaign_id: int):
-    return _campaign_page(campaign_or_404(campaign_id))
+    return _campaign_page(campaign_to_run(campaign_id))
 
 
 @bp.post("/<int:campaign_id>/ballots")
-@staff_required(*SECRETARY)
+@staff_required()
 @transactional
 def generate(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+    campaign = campaign_to_run(campaign_id)
     form = BallotsForm()
     if not form.validate():
         return _campaign_page(campaign, ballots_form=form, status=400)
@@ -136,19 +140,19 @@ def generate(campaign_id: int):
 
 
 @bp.get("/<int:campaign_id>/cards")
-@staff_required(*SECRETARY)
+@staff_required()
 def cards(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+    campaign = campaign_to_run(campaign_id)
     if campaign.status != "draft":
         return render_template("staff/cards_unavailable.html", campaign=campaign), 409
     return sheet(campaign, meeting.printable_ballots(db.session, campaign))
 
 
 @bp.post("/<int:campaign_id>/lost")
-@staff_required(*SECRETARY)
+@staff_required()
 @transactional
 def lost(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+    campaign = campaign_to_run(campaign_id)
     form = LostCardForm()
     if not form.validate():
         return _campaign_page(campaign, lost_form=form, status=400)
@@ -157,42 +161,42 @@ def lost(campaign_id: int):
 
 
 @bp.post("/<int:campaign_id>/open")
-@staff_required(*SECRETARY)
+@staff_required()
 @transactional
 def open_(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+    campaign = campaign_to_run(campaign_id)
     campaigns.open_campaign(db.session, actor(), campaign)
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
 @bp.post("/<int:campaign_id>/close")
-@staff_required(*SECRETARY)
+@staff_required()
 @transactional
 def close(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+    campaign = campaign_to_run(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     campaigns.close_campaign(db.session, actor(), campaign, small_group=small_group)
     return redirect(url_for(".results", campaign_id=campaign.id), code=303)
 
 
 @bp.get("/<int:campaign_id>/projector")
-@staff_required(*SECRETARY)
+@staff_required()
 def projector(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+    campaign = campaign_to_run(campaign_id)
     return render_template(
         "staff/projector.html", campaign=campaign, turnout=meeting.turnout(db.session, campaign)
     )
 
 
 @bp.get("/<int:campaign_id>/turnout.json")
-@staff_required(*SECRETARY)
+@staff_required()
 def turnout(campaign_id: int):
-    response = jsonify(meeting.turnout(db.session, campaign_or_404(campaign_id)))
+    response = jsonify(meeting.turnout(db.session, campaign_to_run(campaign_id)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _sealed(campaign_id: int):
+def _closed_with_results(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     if campaign.status != "closed" or campaign.snapshot is None:
         raise NotOpen("results are shown once the campaign is closed", status=campaign.status)
@@ -200,16 +204,16 @@ def _sealed(campaign_id: int):
 
 
 @bp.get("/<int:campaign_id>/results")
-@staff_required(*READERS)
+@staff_required(Action.READ_RESULTS)
 def results(campaign_id: int):
-    campaign, reading = _sealed(campaign_id)
+    campaign, reading = _closed_with_results(campaign_id)
     return render_template("staff/results.html", campaign=campaign, reading=reading)
 
 
 @bp.get("/<int:campaign_id>/minutes")
-@staff_required(*READERS)
+@staff_required(Action.READ_RESULTS)
 def minutes(campaign_id: int):
-    campaign, reading = _sealed(campaign_id)
+    campaign, reading = _closed_with_results(campaign_id)
     digest_qr = qr.svg(campaign.snapshot_sha256)
     return render_template(
         "staff/minutes.html", campaign=campaign, reading=reading, digest_qr=digest_qr
