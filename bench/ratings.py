@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, event, insert, text
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from survey import create_app, ratings  # noqa: E402
+from survey import create_app, rating  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.models import (  # noqa: E402
     Answer,
@@ -171,7 +171,7 @@ def measure(url: str, label: str, branches: int) -> None:
         for _ in range(3):
             db.session.expire_all()
             started = time.perf_counter()
-            summary = ratings.committee_summary(db.session, committee, YEAR)
+            summary = rating.committee_summary(db.session, committee, YEAR)
             timings.append(time.perf_counter() - started)
         per_run = len(statements) // 3
         with db.engine.connect() as conn:

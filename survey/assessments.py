@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import audit, titles
-from survey import rating as engine
+from survey import audit, rules, titles
 from survey.database import lock
 from survey.errors import Invalid
 from survey.models import Assessment, Organisation
@@ -65,8 +64,8 @@ def _exclusions(data: dict) -> list[dict]:
     entries = []
     for item in _items(data, "exclusions"):
         key = item.get("key")
-        if key not in engine.EXCLUSION_KEYS:
-            known = ", ".join(engine.EXCLUSION_KEYS)
+        if key not in rules.EXCLUSION_KEYS:
+            known = ", ".join(rules.EXCLUSION_KEYS)
             raise Invalid(f"an exclusion key is one of: {known}", field="exclusions")
         note = _note(item, "exclusions")
         if key == "other" and not note:
@@ -78,17 +77,17 @@ def _exclusions(data: dict) -> list[dict]:
 def parse(data: dict[str, Any]) -> dict[str, Any]:
     """Validated assessment fields from a JSON-like dict; raises Invalid naming the field."""
     grade = data.get("organisation_grade")
-    if grade is not None and grade not in engine.GRADES:
+    if grade is not None and grade not in rules.GRADES:
         raise Invalid(
-            f"organisation_grade is one of: {', '.join(engine.GRADES)}", field="organisation_grade"
+            f"organisation_grade is one of: {', '.join(rules.GRADES)}", field="organisation_grade"
         )
     stars = data.get("named_stars") or []
     if (
         not isinstance(stars, list)
         or not all(isinstance(star, str) for star in stars)
-        or not set(stars) <= set(engine.STAR_NAMES)
+        or not set(stars) <= set(rules.STAR_NAMES)
     ):
-        raise Invalid(f"named_stars are among: {', '.join(engine.STAR_NAMES)}", field="named_stars")
+        raise Invalid(f"named_stars are among: {', '.join(rules.STAR_NAMES)}", field="named_stars")
     fields = {
         "organisation_grade": grade,
         "score": _count(data, "score", 100),

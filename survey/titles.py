@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import audit, ratings
+from survey import audit, rating
 from survey.database import lock
 from survey.errors import Conflict, Invalid
 from survey.models import Assessment, Organisation, Title
@@ -26,27 +26,29 @@ def grant_title(
     """Grant the year's title on the branch's rating under its committee's own scheme
     (RULES.md §5: other schemes are for comparison only), which must be ``eligible``;
     ``scheme_key``, when given, must name that scheme."""
-    own = ratings.scheme_for(session, branch, None).key
+    own = rating.scheme_for(session, branch, None).key
     if scheme_key not in (None, own):
         raise Conflict(f"the title is granted under the committee's own scheme, {own}")
     lock(session, Organisation, branch.id)  # one grant at a time per branch
-    rating = ratings.rate_branch(session, branch, year)
-    if rating.verdict != "eligible":
-        raise Conflict(f"the rating is {rating.verdict}, not eligible", verdict=rating.verdict)
+    branch_rating = rating.rate_branch(session, branch, year)
+    if branch_rating.verdict != "eligible":
+        raise Conflict(
+            f"the rating is {branch_rating.verdict}, not eligible", verdict=branch_rating.verdict
+        )
     if session.scalar(select(Title).where(Title.organisation_id == branch.id, Title.year == year)):
         raise Conflict(f"a title for {year} was already recorded")
-    snapshot = rating.to_dict()
+    snapshot = branch_rating.to_dict()
     title = Title(
         organisation_id=branch.id,
         year=year,
-        scheme=rating.scheme,
+        scheme=branch_rating.scheme,
         rating=snapshot,
         rating_sha256=_digest(snapshot),
         granted_by=actor,
     )
     session.add(title)
     session.flush()
-    audit.record(session, actor, "title.grant", title, year=year, scheme=rating.scheme)
+    audit.record(session, actor, "title.grant", title, year=year, scheme=branch_rating.scheme)
     return title
 
 

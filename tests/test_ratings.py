@@ -4,7 +4,7 @@ import pytest
 from helpers import GOOD_ASSESSMENT, bearer, cast, held_review
 from sqlalchemy import event
 
-from survey import ratings, titles
+from survey import rating, titles
 from survey.models import AuditEntry, Title
 
 
@@ -62,7 +62,7 @@ def test_the_latest_closed_review_of_the_year_is_the_one_read(make, db, org):
     open_one = make.campaign(org["first"])
     make.ballots(open_one, 3)
     db.session.rollback()
-    evidence = ratings.evidence_for(db.session, 2026, [org["first"]])[org["first"].id]
+    evidence = rating.evidence_for(db.session, 2026, [org["first"]])[org["first"].id]
     assert evidence.members.campaign_ids == (latest.id,)
     assert (evidence.members.excellent_full, evidence.members.participants_full) == (10, 10)
 
@@ -180,7 +180,7 @@ def test_summary_uses_a_bounded_number_of_queries(make, db, org):
         listener = lambda *args: seen.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            ratings.committee_summary(db.session, committee, 2026)
+            rating.committee_summary(db.session, committee, 2026)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
@@ -249,6 +249,6 @@ def test_closing_seals_tallies_equal_to_the_live_count(make, db, org):
         (prob.id, "probationary", "excellent"): 2,
         (prob.id, "full", "excellent"): 1,
     }
-    evidence = ratings.evidence_for(db.session, 2026, [org["second"]])[org["second"].id]
+    evidence = rating.evidence_for(db.session, 2026, [org["second"]])[org["second"].id]
     assert evidence.members.excellent_probationary == 2
     assert evidence.members.participants_full == 1

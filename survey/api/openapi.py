@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from survey import rating as engine
+from survey import rules
 from survey.api import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -70,11 +70,11 @@ SCHEME_QUERY = {
     "name": "scheme",
     "in": "query",
     "required": False,
-    "schema": {"enum": list(engine.SCHEMES)},
+    "schema": {"enum": list(rules.SCHEMES)},
 }
 ASSESSMENT_BODY = _obj(
     [],
-    organisation_grade={"enum": [*engine.GRADES, None]},
+    organisation_grade={"enum": [*rules.GRADES, None]},
     score=INT,
     social={
         "type": "array",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from survey import assessments, ratings
+from survey import assessments, rating
 from survey.api import bp
 from survey.api.util import actor, body, load_organisation, require_role
 from survey.converters import parse_id, parse_year
@@ -33,8 +33,8 @@ def put_assessment(organisation_id: int, year: int):
 def get_rating(organisation_id: int):
     branch = load_organisation(organisation_id)
     year = _year(request.args.get("year"))
-    rating = ratings.rate_branch(db.session, branch, year, request.args.get("scheme"))
-    return rating.to_dict()
+    branch_rating = rating.rate_branch(db.session, branch, year, request.args.get("scheme"))
+    return branch_rating.to_dict()
 
 
 @bp.get("/ratings")
@@ -44,4 +44,4 @@ def get_ratings():
         raise Invalid("committee_id is required", field="committee_id")
     committee = load_organisation(committee_id)
     year = _year(request.args.get("year"))
-    return ratings.committee_summary(db.session, committee, year, request.args.get("scheme"))
+    return rating.committee_summary(db.session, committee, year, request.args.get("scheme"))

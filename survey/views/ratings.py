@@ -10,8 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.assessment import AssessmentForm, fill, to_data
-from survey import access, assessments, labels, ratings, titles
-from survey import rating as engine
+from survey import access, assessments, labels, rating, rules, titles
 from survey.access import Action
 from survey.converters import parse_year
 from survey.database import transactional
@@ -21,7 +20,7 @@ from survey.models import Assessment, Organisation, Title
 from survey.views.guards import organisation_or_404, staff_required
 
 bp = Blueprint("ratings", __name__)
-SEEDS = Path(engine.__file__).parent / "seeds"
+SEEDS = Path(rules.__file__).parent / "seeds"
 
 
 OPERATORS = {
@@ -97,13 +96,13 @@ def committee(committee_id: int):
     if org.kind != "committee":
         abort(404)
     year = _year()
-    summary = ratings.committee_summary(db.session, org, year, _scheme())
+    summary = rating.committee_summary(db.session, org, year, _scheme())
     return render_template(
         "ratings/committee.html",
         committee=org,
         year=year,
         summary=summary,
-        schemes=engine.SCHEMES,
+        schemes=rules.SCHEMES,
         names={b["organisation_id"]: b["name"] for b in summary["branches"]},
     )
 
@@ -115,15 +114,15 @@ def branch(branch_id: int):
     if org.kind != "branch":
         abort(404)
     year = _year()
-    rating = ratings.rate_branch(db.session, org, year, _scheme())
+    branch_rating = rating.rate_branch(db.session, org, year, _scheme())
     return render_template(
         "ratings/branch.html",
         branch=org,
         year=year,
-        rating=rating,
-        schemes=engine.SCHEMES,
+        rating=branch_rating,
+        schemes=rules.SCHEMES,
         history=titles.history(db.session, org.id),
-        seeds=engine.SEED_FILES,
+        seeds=rules.SEED_FILES,
     )
 
 
@@ -176,7 +175,7 @@ def revoke(title_id: int):
 @bp.get("/seeds/<number>")
 @staff_required()
 def seed(number: str):
-    found = engine.SEED_FILES.get(number)
+    found = rules.SEED_FILES.get(number)
     if found is None:
         abort(404)
     text = (SEEDS / found.file).read_text(encoding="utf-8")

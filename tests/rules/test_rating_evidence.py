@@ -2,7 +2,7 @@
 
 import pytest
 
-from survey.rating import (
+from survey.rules import (
     Assessment,
     Exclusion,
     InvalidEvidence,

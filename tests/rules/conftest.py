@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from survey.rating import (
+from survey.rules import (
     Assessment,
     Evidence,
     Exclusion,

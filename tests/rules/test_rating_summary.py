@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from survey.rating import SCHEMES, rate, summarise
+from survey.rules import SCHEMES, rate, summarise
 
 
 def ratings(factory, scheme, verdicts, year=2023):

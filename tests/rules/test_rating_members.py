@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from survey.rating import MembersRule, Ratio, get_scheme, rate
+from survey.rules import MembersRule, Ratio, get_scheme, rate
 
 
 def members_outcome(factory, scheme="nmg-2020", **members):

@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.rating import (
+from survey.rules import (
     EXCLUSION_KEYS,
     GRADES,
     SCHEMES,

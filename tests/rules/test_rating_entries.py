@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from survey.rating import EXCLUSION_KEYS, SocialFeedback, rate
+from survey.rules import EXCLUSION_KEYS, SocialFeedback, rate
 
 
 def criterion(factory, key, scheme="nmg-2020", **evidence):

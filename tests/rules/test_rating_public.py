@@ -2,7 +2,7 @@
 
 import pytest
 
-from survey.rating import rate
+from survey.rules import rate
 
 
 def public_criterion(factory, scheme, polls, **organisation):

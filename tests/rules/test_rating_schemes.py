@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.rating import (
+from survey.rules import (
     DEFAULT_SCHEME,
     SCHEMES,
     SEED_FILES,

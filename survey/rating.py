@@ -7,17 +7,14 @@ is summarised in a handful of statements.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 
 from sqlalchemy import Select, Text, and_, cast, func, select
 from sqlalchemy.orm import Session
 
-from survey import access
-from survey import rating as engine
+from survey import access, rules
 from survey.errors import Invalid
 from survey.models import (
     Answer,
@@ -38,15 +35,15 @@ def scheme_for(session: Session, organisation: Organisation, requested: str | No
     """The requested scheme, else the nearest committee's own, else the default (nmg-2020)."""
     if requested:
         try:
-            return engine.get_scheme(requested)
-        except engine.UnknownScheme:
-            known = ", ".join(engine.SCHEMES)
+            return rules.get_scheme(requested)
+        except rules.UnknownScheme:
+            known = ", ".join(rules.SCHEMES)
             raise Invalid(f"unknown scheme {requested!r}; known: {known}", field="scheme") from None
     for org_id in access.ancestors_and_self(session, organisation.id):
         key = session.scalar(select(Organisation.scheme).where(Organisation.id == org_id))
-        if key in engine.SCHEMES:
-            return engine.get_scheme(key)
-    return engine.get_scheme(engine.DEFAULT_SCHEME)
+        if key in rules.SCHEMES:
+            return rules.get_scheme(key)
+    return rules.get_scheme(rules.DEFAULT_SCHEME)
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -54,16 +51,16 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start : start + CHUNK]
 
 
-def _facts(org) -> engine.OrganisationFacts:
+def _facts(org) -> rules.OrganisationFacts:
     """From an Organisation or a row of FACTS (read by position: 10,000 rows at a time)."""
     if isinstance(org, Organisation):
-        return engine.OrganisationFacts(
+        return rules.OrganisationFacts(
             org.id, org.name, org.domain, org.founded_on, org.public_facing, org.weak
         )
-    return engine.OrganisationFacts(*org)
+    return rules.OrganisationFacts(*org)
 
 
-def _sealed(session: Session, kind: str, year: int, ids: list[int]):
+def _closed_campaign_tallies(session: Session, kind: str, year: int, ids: list[int]):
     """Closed campaigns of the year with their sealed tallies (one row per class/choice)."""
     return session.execute(
         select(
@@ -104,15 +101,20 @@ def _headline_counts(campaign_filter, year: int, ids: list[int]) -> Select:
     )
 
 
-def member_evidence(
-    session: Session, year: int, ids: list[int]
-) -> dict[int, engine.MemberEvidence]:
+def member_evidence(session: Session, year: int, ids: list[int]) -> dict[int, rules.MemberEvidence]:
     """The latest closed member review of the year per branch (the annual meeting)."""
     latest: dict[int, tuple] = {}
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for org_id, campaign_id, closed_at, full, probationary, cls, choice, n in _sealed(
-        session, "member_review", year, ids
-    ):
+    for (
+        org_id,
+        campaign_id,
+        closed_at,
+        full,
+        probationary,
+        cls,
+        choice,
+        n,
+    ) in _closed_campaign_tallies(session, "member_review", year, ids):
         key = (closed_at, campaign_id)
         if org_id not in latest or key > latest[org_id][0]:
             latest[org_id] = (key, full, probationary)
@@ -121,7 +123,7 @@ def member_evidence(
             if choice == "excellent":
                 counts[campaign_id][f"excellent_{cls}"] += n
     return {
-        org_id: engine.MemberEvidence(
+        org_id: rules.MemberEvidence(
             campaign_ids=(key[1],),
             eligible_full=full,
             eligible_probationary=probationary,
@@ -131,7 +133,7 @@ def member_evidence(
     }
 
 
-def public_evidence(session: Session, year: int, ids) -> dict[int, engine.PublicEvidence]:
+def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicEvidence]:
     """The answers of the year's closed public polls (sealed) and their verification.
 
     A poll still open is only named: its counts stay hidden from everyone until it closes
@@ -140,7 +142,7 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, engine.Public
     totals: dict[int, dict] = defaultdict(
         lambda: {"ids": set(), "open": [], "responses": 0, "dissatisfied": 0}
     )
-    for org_id, campaign_id, _at, _f, _p, _cls, choice, n in _sealed(
+    for org_id, campaign_id, _at, _f, _p, _cls, choice, n in _closed_campaign_tallies(
         session, "public_satisfaction", year, ids
     ):
         entry = totals[org_id]
@@ -159,7 +161,7 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, engine.Public
         totals[org_id]["open"].append(campaign_id)
     checked = verification_counts(session, year, ids)
     return {
-        org_id: engine.PublicEvidence(
+        org_id: rules.PublicEvidence(
             campaign_ids=tuple(sorted(entry["ids"])),
             responses=entry["responses"],
             dissatisfied=entry["dissatisfied"],
@@ -215,9 +217,11 @@ def _json_list(raw: str | None) -> list:
     return json.loads(raw) if raw and raw != "[]" else []
 
 
-def assessment_evidence(session: Session, year: int, ids) -> dict[int, engine.Assessment]:
+def assessment_evidence(session: Session, year: int, ids) -> dict[int, rules.Assessment]:
     columns = [
-        cast(getattr(Assessment, name), Text) if name in JSON_COLUMNS else getattr(Assessment, name)
+        cast(getattr(Assessment, name), Text).label(name)
+        if name in JSON_COLUMNS
+        else getattr(Assessment, name)
         for name in ASSESSMENT_COLUMNS
     ]
     rows = session.execute(
@@ -225,36 +229,33 @@ def assessment_evidence(session: Session, year: int, ids) -> dict[int, engine.As
             Assessment.year == year, Assessment.organisation_id.in_(ids)
         )
     )
-    return {row[0]: to_engine_assessment(*row[1:]) for row in rows}
+    return {row[0]: to_engine_assessment(row._mapping) for row in rows}
 
 
-def to_engine_assessment(
-    grade, score, social, exclusions, volunteers, serving, activities, stars, named, by
-) -> engine.Assessment:
-    """The engine's dataclass from the columns of ASSESSMENT_COLUMNS, in that order (the
-    JSON lists as text)."""
-    return engine.Assessment(
-        organisation_grade=grade,
-        score=score,
+def to_engine_assessment(row) -> rules.Assessment:
+    """The engine's dataclass from a mapping of ASSESSMENT_COLUMNS (the JSON lists as text)."""
+    return rules.Assessment(
+        organisation_grade=row["organisation_grade"],
+        score=row["score"],
         social=tuple(
-            engine.SocialFeedback(s["department"], bool(s["negative"]), s.get("note", ""))
-            for s in _json_list(social)
+            rules.SocialFeedback(s["department"], bool(s["negative"]), s.get("note", ""))
+            for s in _json_list(row["social"])
         ),
         exclusions=tuple(
-            engine.Exclusion(e["key"], e.get("note", "")) for e in _json_list(exclusions)
+            rules.Exclusion(e["key"], e.get("note", "")) for e in _json_list(row["exclusions"])
         ),
-        volunteers=volunteers,
-        serving_members=serving,
-        volunteer_activities=activities,
-        stars=stars,
-        named_stars=frozenset(_json_list(named)),
-        entered_by=by,
+        volunteers=row["volunteers"],
+        serving_members=row["serving_members"],
+        volunteer_activities=row["volunteer_activities"],
+        stars=row["stars"],
+        named_stars=frozenset(_json_list(row["named_stars"])),
+        entered_by=row["entered_by"],
     )
 
 
 def evidence_for(
     session: Session, year: int, organisations: list, selector: Select | None = None
-) -> dict[int, engine.Evidence]:
+) -> dict[int, rules.Evidence]:
     """Evidence of every branch in ``organisations`` (models or rows with their facts).
 
     With ``selector``, a query of exactly those branches' ids, each kind of evidence is one
@@ -269,7 +270,7 @@ def evidence_for(
         public = public_evidence(session, year, batch)
         assessments = assessment_evidence(session, year, batch)
         for org_id in ids:
-            result[org_id] = engine.Evidence(
+            result[org_id] = rules.Evidence(
                 year=year,
                 organisation=_facts(by_id[org_id]),
                 members=members.get(org_id),
@@ -281,12 +282,12 @@ def evidence_for(
 
 def rate_branch(
     session: Session, organisation: Organisation, year: int, scheme_key: str | None = None
-) -> engine.Rating:
+) -> rules.Rating:
     if organisation.kind != "branch":
         raise Invalid("only a branch is rated", field="organisation_id")
     scheme = scheme_for(session, organisation, scheme_key)
     evidence = evidence_for(session, year, [organisation])[organisation.id]
-    return engine.rate(evidence, scheme)
+    return rules.rate(evidence, scheme)
 
 
 FACTS = ("id", "name", "domain", "founded_on", "public_facing", "weak")
@@ -321,10 +322,7 @@ def committee_summary(
     if committee.kind != "committee":
         raise Invalid("a summary is made for a committee", field="committee_id")
     scheme = scheme_for(session, committee, scheme_key)
-    with cyclic_gc_paused():
-        # In a function of its own, so that the 10,000 ratings are freed before the cyclic
-        # collector runs again: alive, they would make its next pass scan all of them.
-        data = _summarise(session, branch_selector(session, committee), year, scheme)
+    data = _summarise(session, branch_selector(session, committee), year, scheme)
     data["committee_id"] = committee.id
     return data
 
@@ -333,31 +331,14 @@ def _summarise(session: Session, selector: Select, year: int, scheme) -> dict:
     branches = branches_under(session, selector)
     evidence = evidence_for(session, year, branches, selector)
     holders = title_holders(session, selector, year)
-    ratings = [engine.rate(evidence[b.id], scheme) for b in branches]
-    summary = engine.summarise(ratings, scheme, year, not_reentered=holders)
+    ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
+    summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
     names = {b.id: b.name for b in branches}
     data = summary.to_dict()
     for branch in data["branches"]:
         branch["name"] = names[branch["organisation_id"]]
         branch["holds_title_since"] = holders.get(branch["organisation_id"])
     return data
-
-
-@contextmanager
-def cyclic_gc_paused():
-    """Pause the cyclic garbage collector while 10,000 ratings are built.
-
-    They are acyclic (reference counting frees them), but their hundreds of thousands of
-    allocations trigger full collections over every live object: measured at more than
-    half of the summary's time for 10,000 branches.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def title_holders(session: Session, selector: Select, year: int) -> dict[int, int]:

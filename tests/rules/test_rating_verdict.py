@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from survey.rating import (
+from survey.rules import (
     CRITERION_KEYS,
     LABELS,
     SCHEMES,
