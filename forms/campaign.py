@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from survey.ballots import MAX_BATCH
+from survey.converters import FIRST_YEAR, LAST_YEAR
 from survey.meeting import INDICATORS
 
 MAX_ROLL = 10_000
@@ -27,7 +28,9 @@ class CheckboxesField(SelectMultipleField):
 
 class CampaignForm(FlaskForm):
     organisation_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired()])
-    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    year = IntegerField(
+        _l("Year"), validators=[InputRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)]
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     eligible_full = IntegerField(
         _l("Full members expected (应到正式党员)"),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides the environment."""
+    from survey.config import ROOT
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -21,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from survey import cli, database, error_pages, i18n, security
+    from survey import cli, database, error_pages, i18n, labels, security
     from survey.extensions import csrf, limiter, login_manager
 
     if app.config["TRUSTED_PROXIES"]:
@@ -29,16 +27,18 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    from survey.converters import BoundedInt
+    from survey.converters import BoundedInt, YearConverter
 
     # Every <int:…> in a URL is a database id or a year: beyond 32 bits it can name nothing,
     # and would overflow the database's integer (a 500) instead of answering 404.
     app.url_map.converters["int"] = BoundedInt
+    app.url_map.converters["year"] = YearConverter
     database.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     security.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)

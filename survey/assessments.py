@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey import audit, rules, titles
+from survey.converters import check_year
 from survey.database import lock
 from survey.errors import Invalid
 from survey.models import Assessment, Organisation
@@ -109,8 +110,7 @@ def save_assessment(
     """Create or replace the branch's assessment for ``year``; an exclusion revokes titles."""
     if branch.kind != "branch":
         raise Invalid("assessments are entered for a branch", field="organisation_id")
-    if not 2000 <= year <= 2100:
-        raise Invalid("year must be between 2000 and 2100", field="year")
+    check_year(year)
     fields = parse(data)
     lock(session, Organisation, branch.id)  # two reviewers saving at once: one after the other
     assessment = session.scalar(

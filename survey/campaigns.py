@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import audit, complaints, polls
+from survey.converters import check_year
 from survey.errors import Conflict, Invalid
 from survey.models import (
     Answer,
@@ -45,6 +46,7 @@ def create_campaign(
     extra_questions: list[tuple[str, str]] = (),
 ) -> Campaign:
     """A draft campaign with its headline question and any extra indicator items."""
+    check_year(year)
     if kind not in CAMPAIGN_KINDS:
         raise Invalid("kind must be member_review or public_satisfaction", field="kind")
     if organisation.kind != "branch":

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Flask
 
+ROOT = Path(__file__).resolve().parent.parent  # templates/, static/, migrations/ beside survey/
+
 DEFAULTS = {
     "BALLOT_MAX_AGE": 60 * 60 * 24 * 120,  # a card printed for the meeting stays valid 120 days
     "MAX_CONTENT_LENGTH": 64 * 1024,

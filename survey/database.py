@@ -24,6 +24,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, scoped_session
 
+from survey.config import ROOT
 from survey.extensions import db, migrate
 
 T = TypeVar("T")
@@ -74,8 +75,6 @@ def init_app(app: Flask) -> None:
 
 
 def _migrations_dir():
-    from survey import ROOT
-
     return ROOT / "migrations"
 
 

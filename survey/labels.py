@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 CHOICES = {
@@ -125,3 +126,17 @@ REASONS = {
 def reason_label(reason: str):
     """The engine's fixed reasons in the reader's language; others (with figures) as given."""
     return REASONS.get(reason, reason)
+
+
+def init_app(app: Flask) -> None:
+    """Every template reads keys through these, whichever blueprint renders it."""
+
+    @app.context_processor
+    def label_helpers():
+        return {
+            "status_label": status_label,
+            "class_label": class_label,
+            "choice_label": choice_label,
+            "prompt_label": prompt_label,
+            "small_group": app.config["SMALL_GROUP_THRESHOLD"],
+        }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import qrcode
+from markupsafe import Markup
 from qrcode.constants import ERROR_CORRECT_M
 
 BORDER = 4
@@ -20,19 +21,20 @@ MASK_PATTERN = 2
 CACHE_SIZE = 2048  # about 7 kB an entry: a few full sheets per worker
 
 
-def svg(data: str) -> str:
-    """The QR code of ``data`` as an ``<svg>`` element sized by its viewBox (style it in CSS)."""
+def svg(data: str) -> Markup:
+    """The QR code of ``data`` as an ``<svg>`` element sized by its viewBox (style it in CSS):
+    markup we generate from the module matrix, never from user text."""
     return _svg(data)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _svg(data: str) -> str:
+def _svg(data: str) -> Markup:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER, mask_pattern=MASK_PATTERN)
     code.add_data(data)
     code.make(fit=True)
     modules = code.modules
     size = len(modules) + 2 * BORDER
-    return (
+    return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'shape-rendering="crispEdges" class="qr" role="img">'
         f'<rect width="{size}" height="{size}" fill="#fff"/>'

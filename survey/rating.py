@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from importlib.resources import files
 
 from sqlalchemy import Select, Text, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from survey import access, rules
-from survey.errors import Invalid
+from survey.errors import Invalid, NotFound
 from survey.models import (
     Answer,
     Assessment,
@@ -349,3 +350,12 @@ def title_holders(session: Session, selector: Select, year: int) -> dict[int, in
         .group_by(Title.organisation_id)
     )
     return dict(rows.all())
+
+
+def seed_text(number: str) -> tuple[rules.SeedFile, str]:
+    """A policy document the rules cite, with its full text (shipped in the package)."""
+    found = rules.SEED_FILES.get(number)
+    if found is None:
+        raise NotFound("not found")
+    text = files("survey.rules").joinpath("seeds", found.file).read_text(encoding="utf-8")
+    return found, text

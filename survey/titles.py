@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey import audit, rating
+from survey.converters import check_year
 from survey.database import lock
 from survey.errors import Conflict, Invalid
 from survey.models import Assessment, Organisation, Title
@@ -26,6 +27,7 @@ def grant_title(
     """Grant the year's title on the branch's rating under its committee's own scheme
     (RULES.md §5: other schemes are for comparison only), which must be ``eligible``;
     ``scheme_key``, when given, must name that scheme."""
+    check_year(year)
     own = rating.scheme_for(session, branch, None).key
     if scheme_key not in (None, own):
         raise Conflict(f"the title is granted under the committee's own scheme, {own}")

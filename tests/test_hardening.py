@@ -40,7 +40,7 @@ def test_a_huge_number_in_a_body_is_a_400(client, org):
     assert answer.status_code == 400 and answer.get_json()["error"]["field"] == "organisation_id"
 
 
-def test_staff_pages_with_impossible_ids_or_years_are_404_or_fall_back(client, org):
+def test_staff_pages_with_impossible_ids_are_404_and_bad_years_400(client, org):
     page = client.get("/login")
     client.post(
         "/login",
@@ -58,7 +58,11 @@ def test_staff_pages_with_impossible_ids_or_years_are_404_or_fall_back(client, o
         f"/ratings/branches/{org['first'].id}/assessment/{HUGE}",
     ):
         assert client.get(path).status_code == 404, path
-    assert client.get(f"/ratings/branches/{org['first'].id}?year=²²²²").status_code == 200
+    # A bad year is a clear 400 on the pages as in the API, never a silent other year.
+    for bad in ("²²²²", "1999", "2101", "abc"):
+        assert client.get(f"/ratings/branches/{org['first'].id}?year={bad}").status_code == 400
+    assert client.get(f"/ratings/branches/{org['first'].id}/assessment/1999").status_code == 404
+    assert client.get(f"/ratings/branches/{org['first'].id}").status_code == 200
 
 
 @pytest.mark.parametrize("stars", [[[1]], [{"a": 1}], "strong_leadership"])

@@ -1,4 +1,4 @@
-"""The policy documents every rule is cited from (shared/seeds/).
+"""The policy documents every rule is cited from (their texts ship in survey/rules/seeds/).
 
 A criterion's `source` starts with the seed number ("000" … "004"), a space, then the
 section as the seed numbers it, e.g. "000 §四(二)" or "001 工作指南 §五(二)3". Seed 001 holds

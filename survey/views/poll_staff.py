@@ -7,14 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.poll import ClosingDateForm, ResidentCodesForm
-from survey import access, ballots, codes, polls
+from survey import access, ballots, codes, polls, qr
 from survey.access import Action
 from survey.api.util import external_url
 from survey.database import transactional
 from survey.extensions import db
 from survey.labels import prompt_label
 from survey.models import Ballot
-from survey.posters import qr_svg
 from survey.security import ballot_token
 from survey.views.guards import campaign_to_run, staff_required
 
@@ -45,7 +44,7 @@ def poster(campaign_id: int):
         "poll_staff/poster.html",
         campaign=campaign,
         url=url,
-        qr=qr_svg(url),
+        qr=qr.svg(url),
         question=prompt_label(campaign.headline.prompt),
         form=ClosingDateForm(closes_on=campaign.closes_on),
     )
@@ -101,7 +100,7 @@ def _sheet(campaign, issued, fresh: bool = False):
     slips = []
     for ballot in issued:
         url = external_url("public.ballot", token=ballot_token(ballot.id))
-        slips.append({"code": codes.display(ballot.code), "qr": qr_svg(url)})
+        slips.append({"code": codes.display(ballot.code), "qr": qr.svg(url)})
     return render_template(
         "poll_staff/codes.html",
         campaign=campaign,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from forms.assessment import AssessmentForm, fill, to_data
 from survey import access, assessments, labels, rating, rules, titles
 from survey.access import Action
-from survey.converters import parse_year
+from survey.converters import year_arg
 from survey.database import transactional
 from survey.errors import DomainError
 from survey.extensions import db
@@ -20,7 +19,6 @@ from survey.models import Assessment, Organisation, Title
 from survey.views.guards import organisation_or_404, staff_required
 
 bp = Blueprint("ratings", __name__)
-SEEDS = Path(rules.__file__).parent / "seeds"
 
 
 OPERATORS = {
@@ -67,7 +65,7 @@ def _actor() -> str:
 
 
 def _year() -> int:
-    return parse_year(request.args.get("year")) or date.today().year
+    return year_arg(request.args.get("year"), date.today().year)
 
 
 def _scheme() -> str | None:
@@ -126,7 +124,7 @@ def branch(branch_id: int):
     )
 
 
-@bp.route("/branches/<int:branch_id>/assessment/<int:year>", methods=["GET", "POST"])
+@bp.route("/branches/<int:branch_id>/assessment/<year:year>", methods=["GET", "POST"])
 @staff_required(Action.ASSESS)
 @transactional
 def assessment(branch_id: int, year: int):
@@ -151,7 +149,7 @@ def assessment(branch_id: int, year: int):
     ), status
 
 
-@bp.post("/branches/<int:branch_id>/titles/<int:year>")
+@bp.post("/branches/<int:branch_id>/titles/<year:year>")
 @staff_required(Action.MANAGE_TITLES)
 @transactional
 def grant(branch_id: int, year: int):
@@ -175,10 +173,7 @@ def revoke(title_id: int):
 @bp.get("/seeds/<number>")
 @staff_required()
 def seed(number: str):
-    found = rules.SEED_FILES.get(number)
-    if found is None:
-        abort(404)
-    text = (SEEDS / found.file).read_text(encoding="utf-8")
+    found, text = rating.seed_text(number)
     return render_template(
         "ratings/seed.html", seed=found, text=text, clause=request.args.get("clause", "")
     )

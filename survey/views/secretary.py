@@ -21,7 +21,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from forms.campaign import BallotsForm, CampaignForm, LostCardForm
-from survey import ballots, campaigns, labels, meeting, qr
+from survey import ballots, campaigns, meeting, qr
 from survey.access import Action
 from survey.database import transactional
 from survey.errors import NotOpen
@@ -36,17 +36,6 @@ from survey.views.guards import (
 )
 
 bp = Blueprint("secretary", __name__)
-
-
-@bp.app_context_processor
-def label_helpers():
-    return {
-        "status_label": labels.status_label,
-        "class_label": labels.class_label,
-        "choice_label": labels.choice_label,
-        "prompt_label": labels.prompt_label,
-        "small_group": current_app.config["SMALL_GROUP_THRESHOLD"],
-    }
 
 
 def actor() -> str:
