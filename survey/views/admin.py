@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -14,7 +13,7 @@ from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
 from survey.models import Organisation, User
-from survey.views.guards import staff_required
+from survey.views.guards import staff_required, web_actor
 
 bp = Blueprint("admin", __name__)
 
@@ -62,7 +61,7 @@ def create_organisation():
     parent = db.session.get(Organisation, form.parent_id.data) if form.parent_id.data else None
     organisation = accounts.create_organisation(
         db.session,
-        f"web:{current_user.username}",
+        web_actor(),
         name=form.name.data,
         kind=form.kind.data,
         parent=parent,
@@ -82,7 +81,7 @@ def create_user():
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     user = accounts.create_user(
         db.session,
-        f"web:{current_user.username}",
+        web_actor(),
         username=form.username.data,
         role=form.role.data,
         organisation=organisation,

@@ -42,3 +42,8 @@ def campaign_to_run(campaign_id: int):
 
 def organisation_or_404(organisation_id: int):
     return access.get_organisation(db.session, current_user, organisation_id)
+
+
+def web_actor() -> str:
+    """How the audit log names the signed-in account acting through the pages."""
+    return f"web:{current_user.username}"

@@ -15,7 +15,7 @@ from survey.extensions import db
 from survey.labels import prompt_label
 from survey.models import Ballot
 from survey.security import ballot_token
-from survey.views.guards import campaign_to_run, staff_required
+from survey.views.guards import campaign_to_run, staff_required, web_actor
 
 bp = Blueprint("poll_staff", __name__)
 SHEET_SIZE = 500
@@ -58,7 +58,7 @@ def set_closing_date(campaign_id: int):
     form = ClosingDateForm()
     if not form.validate():
         abort(400)
-    polls.set_closing_date(db.session, _actor(), campaign, form.closes_on.data)
+    polls.set_closing_date(db.session, web_actor(), campaign, form.closes_on.data)
     return redirect(url_for("poll_staff.poster", campaign_id=campaign.id), code=303)
 
 
@@ -92,7 +92,9 @@ def generate_codes(campaign_id: int):
     form = ResidentCodesForm()
     if not form.validate():
         abort(400)
-    issued = ballots.generate_ballots(db.session, _actor(), campaign, form.count.data, "resident")
+    issued = ballots.generate_ballots(
+        db.session, web_actor(), campaign, form.count.data, "resident"
+    )
     return _sheet(campaign, issued, fresh=True)
 
 
@@ -109,7 +111,3 @@ def _sheet(campaign, issued, fresh: bool = False):
         entry_url=external_url("public.enter_code"),
         form=ResidentCodesForm(),
     )
-
-
-def _actor() -> str:
-    return f"web:{current_user.username}"

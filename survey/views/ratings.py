@@ -16,7 +16,7 @@ from survey.database import transactional
 from survey.errors import DomainError
 from survey.extensions import db
 from survey.models import Assessment, Organisation, Title
-from survey.views.guards import organisation_or_404, staff_required
+from survey.views.guards import organisation_or_404, staff_required, web_actor
 
 bp = Blueprint("ratings", __name__)
 
@@ -58,10 +58,6 @@ def threshold_text(threshold) -> list[str]:
 @bp.context_processor
 def label_tables():
     return {"labels": labels, "threshold_text": threshold_text}
-
-
-def _actor() -> str:
-    return f"web:{current_user.username}"
 
 
 def _year() -> int:
@@ -133,7 +129,7 @@ def assessment(branch_id: int, year: int):
     error = None
     if form.validate_on_submit():
         try:
-            assessments.save_assessment(db.session, _actor(), org, year, to_data(form))
+            assessments.save_assessment(db.session, web_actor(), org, year, to_data(form))
             return redirect(url_for("ratings.branch", branch_id=org.id, year=year), code=303)
         except DomainError as exc:
             db.session.rollback()
@@ -154,7 +150,7 @@ def assessment(branch_id: int, year: int):
 @transactional
 def grant(branch_id: int, year: int):
     org = organisation_or_404(branch_id)
-    titles.grant_title(db.session, _actor(), org, year, request.form.get("scheme") or None)
+    titles.grant_title(db.session, web_actor(), org, year, request.form.get("scheme") or None)
     return redirect(url_for("ratings.branch", branch_id=org.id, year=year), code=303)
 
 
@@ -166,7 +162,7 @@ def revoke(title_id: int):
     if title is None:
         abort(404)
     organisation_or_404(title.organisation_id)
-    titles.revoke_title(db.session, _actor(), title, request.form.get("reason", ""))
+    titles.revoke_title(db.session, web_actor(), title, request.form.get("reason", ""))
     return redirect(url_for("ratings.branch", branch_id=title.organisation_id), code=303)
 
 

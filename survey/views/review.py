@@ -11,7 +11,7 @@ from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
 from survey.models import Campaign
-from survey.views.guards import campaign_or_404, staff_required
+from survey.views.guards import campaign_or_404, staff_required, web_actor
 
 bp = Blueprint("review", __name__)
 
@@ -65,8 +65,7 @@ def verify(response_id: str):
             failed=response_id,
         )
         return html, 400
-    actor = f"web:{current_user.username}"
-    complaints.verify(db.session, actor, response, form.result.data, form.note.data)
+    complaints.verify(db.session, web_actor(), response, form.result.data, form.note.data)
     target = url_for("review.queue", campaign_id=campaign.id, _anchor=f"r-{response_id}")
     return redirect(target, code=303)
 

@@ -33,13 +33,10 @@ from survey.views.guards import (
     campaign_to_run,
     organisation_or_404,
     staff_required,
+    web_actor,
 )
 
 bp = Blueprint("secretary", __name__)
-
-
-def actor() -> str:
-    return f"web:{current_user.username}"
 
 
 def base_url() -> str:
@@ -82,7 +79,7 @@ def new():
         return render_template("staff/campaign_new.html", form=form), status
     campaign = campaigns.create_campaign(
         db.session,
-        actor(),
+        web_actor(),
         organisation_or_404(form.organisation_id.data),
         kind="member_review",
         year=form.year.data,
@@ -119,7 +116,7 @@ def generate(campaign_id: int):
     if not form.validate():
         return _campaign_page(campaign, ballots_form=form, status=400)
     issued = ballots.generate_ballots(
-        db.session, actor(), campaign, form.count.data, form.ballot_class.data
+        db.session, web_actor(), campaign, form.count.data, form.ballot_class.data
     )
     if campaign.status == "draft":
         flash(_("%(n)d cards generated.", n=len(issued)))
@@ -145,7 +142,7 @@ def lost(campaign_id: int):
     form = LostCardForm()
     if not form.validate():
         return _campaign_page(campaign, lost_form=form, status=400)
-    replacement = meeting.replace_lost_card(db.session, actor(), campaign, form.code.data)
+    replacement = meeting.replace_lost_card(db.session, web_actor(), campaign, form.code.data)
     return sheet(campaign, [replacement], 201, _("The lost card is void. Print its replacement."))
 
 
@@ -154,7 +151,7 @@ def lost(campaign_id: int):
 @transactional
 def open_(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
-    campaigns.open_campaign(db.session, actor(), campaign)
+    campaigns.open_campaign(db.session, web_actor(), campaign)
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
@@ -164,7 +161,7 @@ def open_(campaign_id: int):
 def close(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
-    campaigns.close_campaign(db.session, actor(), campaign, small_group=small_group)
+    campaigns.close_campaign(db.session, web_actor(), campaign, small_group=small_group)
     return redirect(url_for(".results", campaign_id=campaign.id), code=303)
 
 
