@@ -28,12 +28,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     from survey.converters import BoundedInt, YearConverter
+    from survey.models.organisation import PASSWORD_HASH
 
     # Every <int:…> in a URL is a database id or a year: beyond 32 bits it can name nothing,
     # and would overflow the database's integer (a 500) instead of answering 404.
     app.url_map.converters["int"] = BoundedInt
     app.url_map.converters["year"] = YearConverter
     database.init_app(app)
+    PASSWORD_HASH["method"] = app.config["PASSWORD_HASH_METHOD"]
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -21,6 +21,7 @@ DEFAULTS = {
     "SMALL_GROUP_THRESHOLD": 5,
     "POLL_MIN_FILL_SECONDS": 2,  # a public poll sent faster than a human can fill it is refused
     "POLL_RATE_LIMIT": "60 per minute",  # answers per IP per campaign (Flask-Limiter syntax)
+    "PASSWORD_HASH_METHOD": "scrypt",
 }
 
 

@@ -13,6 +13,7 @@ import secrets
 
 import pytest
 from flask.testing import FlaskClient
+from helpers import PASSWORD, csrf_from, sign_in
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -56,6 +57,7 @@ def _app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEYS": ["test-key-new", "test-key-old"],
             "BASE_URL": "https://survey.example.org",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt would slow the suite
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
@@ -128,14 +130,28 @@ class Factory:
 
         begin_write(self.session)
 
-    def organisation(self, name="第一党支部", kind="branch", parent=None, **fields):
-        self._write()
-        from survey.models import Organisation
+    def _commit(self, work):
+        """One transaction, committed by its owner, as a request does."""
+        from survey.database import run_in_transaction
 
-        org = Organisation(name=name, kind=kind, parent=parent, **fields)
-        self.session.add(org)
-        self.session.commit()
-        return org
+        return run_in_transaction(self.session, work)
+
+    def organisation(self, name="第一党支部", kind="branch", parent=None, **fields):
+        """Through ``accounts.create_organisation``, as the pages, the API and the CLI."""
+        from survey import accounts
+
+        if kind == "branch" and parent is None:
+            parent = self.organisation("机关党委", "committee")  # a branch hangs under one
+
+        def work():
+            organisation = accounts.create_organisation(
+                self.session, "test", name=name, kind=kind, parent=parent
+            )
+            for field, value in fields.items():
+                setattr(organisation, field, value)
+            return organisation
+
+        return self._commit(work)
 
     def tree(self):
         """A committee with two branches, and a second committee with one."""
@@ -147,20 +163,23 @@ class Factory:
         return committee, first, second, foreign
 
     def user(self, username, role, organisation=None):
-        self._write()
-        from werkzeug.security import generate_password_hash
+        """Through ``accounts.create_user`` and ``create_api_token``; ``user.api_token`` is
+        the token in clear."""
+        from survey import accounts
 
-        from survey.models import ApiToken, User
-        from survey.security import new_api_token
+        def work():
+            user = accounts.create_user(
+                self.session,
+                "test",
+                username=username,
+                role=role,
+                organisation=organisation,
+                password=PASSWORD,
+            )
+            user.api_token = accounts.create_api_token(self.session, "test", username=username)
+            return user
 
-        user = User(username=username, role=role, organisation=organisation)
-        # a cheap hash keeps the suite fast; the app's own default is scrypt
-        user.password_hash = generate_password_hash("correct horse battery", "pbkdf2:sha256:1000")
-        token, digest = new_api_token()
-        self.session.add_all([user, ApiToken(user=user, token_hash=digest)])
-        self.session.commit()
-        user.api_token = token
-        return user
+        return self._commit(work)
 
     def campaign(self, organisation, status="open", kind="member_review", **fields):
         self._write()
@@ -190,6 +209,29 @@ class Factory:
 
         campaigns.close_campaign(self.session, "test", campaign)
         self.session.commit()
+
+
+class AuthActions:
+    """Sign in and out through the pages, as flaskr's tests do."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username, password=PASSWORD):
+        answer = sign_in(self._client, username, password)
+        assert answer.status_code == 303, f"{username} could not sign in"
+        return answer
+
+    def logout(self):
+        return self._client.post("/logout", data={"csrf_token": self._csrf()})
+
+    def _csrf(self):
+        return csrf_from(self._client.get("/staff/").text)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
 
 
 @pytest.fixture

@@ -28,14 +28,6 @@ def answer(client, slug: str, choice: str = "satisfied", **extra):
     return client.post(f"/p/{slug}", data=data)
 
 
-def sign_in(client, username: str, password: str = "correct horse battery"):
-    page = client.get("/login")
-    data = {"csrf_token": csrf_from(page.text), "username": username, "password": password}
-    response = client.post("/login", data=data)
-    assert response.status_code == 303, response.status_code
-    return response
-
-
 def poll_campaign(make, branch, **fields):
     fields.setdefault("title", "2026年度群众满意度测评")
     return make.campaign(branch, kind="public_satisfaction", **fields)

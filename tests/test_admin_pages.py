@@ -33,7 +33,11 @@ def test_an_admin_creates_a_branch_under_a_committee(admin, db):
     db.session.rollback()
     branch = db.session.scalar(select(Organisation).where(Organisation.name == "新党支部"))
     assert branch.parent_id == committee.id
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organisation.create"))
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "organisation.create", AuditEntry.object_id == str(branch.id)
+        )
+    )
     assert entry.actor == "web:admin"
 
 
@@ -63,7 +67,11 @@ def test_an_admin_creates_a_secretary_whose_password_is_hashed(admin, db, client
     assert "a long enough secret" not in user.password_hash and user.check_password(
         "a long enough secret"
     )
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create"))
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "user.create", AuditEntry.object_id == str(user.id)
+        )
+    )
     assert entry.actor == "web:admin" and entry.detail["role"] == "secretary"
 
 

@@ -1,7 +1,7 @@
 """Staff sign-in: sessions, throttling, safe redirects, scoped home page."""
 
 import pytest
-from helpers import csrf_from
+from helpers import csrf_from, sign_in
 
 
 @pytest.fixture
@@ -14,13 +14,6 @@ def staff(make):
         "secretary": make.user("secretary", "secretary", first),
         "reviewer": make.user("reviewer", "reviewer", committee),
     }
-
-
-def sign_in(client, username, password="correct horse battery", next_=None):
-    page = client.get("/login")
-    url = "/login" + (f"?next={next_}" if next_ else "")
-    data = {"csrf_token": csrf_from(page.text), "username": username, "password": password}
-    return client.post(url, data=data)
 
 
 def test_staff_pages_send_strangers_to_sign_in(client, staff):

@@ -3,7 +3,7 @@ the tally's raw and verified 不满意 counts."""
 
 import pytest
 from helpers import bearer, csrf_from
-from poll_helpers import answer, poll_campaign, sign_in
+from poll_helpers import answer, poll_campaign
 
 from survey.models import Answer, AuditEntry, Verification
 
@@ -123,10 +123,10 @@ def test_listing_needs_a_public_poll(client, setup, make):
 
 
 def test_a_reviewer_verifies_in_the_ui_and_the_tally_shows_raw_and_verified(
-    app, client, setup, make, db
+    auth, app, client, setup, make, db
 ):
     poll, reviewer = setup["poll"], setup["reviewer"]
-    sign_in(client, "reviewer")
+    auth.login("reviewer")
     queue = client.get(f"/review/campaigns/{poll.id}/complaints")
     assert queue.status_code == 200 and "窗口排队太久" in queue.text
     target = items(client, reviewer, poll.id).json["items"][0]["id"]
@@ -155,7 +155,7 @@ def test_a_reviewer_verifies_in_the_ui_and_the_tally_shows_raw_and_verified(
     assert tally["geo"] == {"inside": 0, "outside": 0, "unknown": 5, "code": 0}
 
 
-def test_while_a_poll_is_open_its_complaints_and_counts_stay_hidden(app, client, setup, make):
+def test_while_a_poll_is_open_its_complaints_and_counts_stay_hidden(auth, app, client, setup, make):
     still_open = poll_campaign(make, setup["poll"].organisation, title="仍在进行的测评")
     assert (
         answer(app.test_client(), still_open.slug, "dissatisfied", reason="噪音").status_code == 303
@@ -164,25 +164,25 @@ def test_while_a_poll_is_open_its_complaints_and_counts_stay_hidden(app, client,
     tally = client.get(f"/api/v1/campaigns/{still_open.id}/tally", headers=bearer(reviewer)).json
     assert "dissatisfied_raw" not in tally and "counts" not in tally
     assert items(client, reviewer, still_open.id).status_code == 409
-    sign_in(client, "reviewer")
+    auth.login("reviewer")
     assert client.get(f"/review/campaigns/{still_open.id}/complaints").status_code == 409
     assert "噪音" not in client.get("/review/").text
 
 
-def test_secretaries_cannot_open_the_review_pages(client, setup):
-    sign_in(client, "secretary")
+def test_secretaries_cannot_open_the_review_pages(auth, client, setup):
+    auth.login("secretary")
     assert client.get("/review/").status_code == 403
     assert client.get(f"/review/campaigns/{setup['poll'].id}/complaints").status_code == 403
 
 
-def test_the_review_index_lists_unchecked_complaints_in_scope(client, setup):
-    sign_in(client, "reviewer")
+def test_the_review_index_lists_unchecked_complaints_in_scope(auth, client, setup):
+    auth.login("reviewer")
     page = client.get("/review/")
     assert page.status_code == 200 and setup["poll"].title in page.text
 
 
-def test_the_anomaly_view_shows_hours_clusters_and_the_position_warning(client, setup):
-    sign_in(client, "reviewer")
+def test_the_anomaly_view_shows_hours_clusters_and_the_position_warning(auth, client, setup):
+    auth.login("reviewer")
     page = client.get(f"/review/campaigns/{setup['poll'].id}/anomalies?lang=en")
     assert page.status_code == 200
     assert "can be faked" in page.text

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 from helpers import csrf_from
-from poll_helpers import poll_campaign, sign_in
+from poll_helpers import poll_campaign
 
 from survey.models import Answer, AuditEntry, Ballot, Response
 
@@ -21,8 +21,8 @@ def staff(app, make):
     }
 
 
-def test_the_poster_has_a_large_qr_of_the_public_url_branch_question_and_date(client, staff):
-    sign_in(client, "secretary")
+def test_the_poster_has_a_large_qr_of_the_public_url_branch_question_and_date(auth, client, staff):
+    auth.login("secretary")
     poll = staff["poll"]
     page = client.get(f"/staff/polls/{poll.id}/poster?lang=en")
     assert page.status_code == 200
@@ -37,8 +37,8 @@ def test_the_poster_has_a_large_qr_of_the_public_url_branch_question_and_date(cl
     assert "Open until 2026-12-31" in client.get(f"/staff/polls/{poll.id}/poster?lang=en").text
 
 
-def test_the_closing_date_is_audited(client, staff, db):
-    sign_in(client, "secretary")
+def test_the_closing_date_is_audited(auth, client, staff, db):
+    auth.login("secretary")
     poll = staff["poll"]
     page = client.get(f"/staff/polls/{poll.id}/poster")
     client.post(
@@ -51,8 +51,8 @@ def test_the_closing_date_is_audited(client, staff, db):
     assert db.session.get(type(poll), poll.id).closes_on == date(2026, 12, 31)
 
 
-def test_staff_see_only_their_polls_and_only_public_ones(client, staff):
-    sign_in(client, "secretary")
+def test_staff_see_only_their_polls_and_only_public_ones(auth, client, staff):
+    auth.login("secretary")
     assert client.get(f"/staff/polls/{staff['foreign_poll'].id}/poster").status_code == 404
     assert client.get(f"/staff/polls/{staff['review'].id}/poster").status_code == 404
     assert client.get(f"/staff/polls/{staff['foreign_poll'].id}/codes").status_code == 404
@@ -62,8 +62,8 @@ def test_strangers_are_sent_to_sign_in(client, staff):
     assert client.get(f"/staff/polls/{staff['poll'].id}/poster").status_code == 302
 
 
-def test_resident_codes_made_while_open_are_printed_once_and_never_listed(client, staff, db):
-    sign_in(client, "secretary")
+def test_resident_codes_made_while_open_are_printed_once_and_never_listed(auth, client, staff, db):
+    auth.login("secretary")
     poll = staff["poll"]
     page = client.get(f"/staff/polls/{poll.id}/codes")
     made = client.post(
@@ -80,10 +80,10 @@ def test_resident_codes_made_while_open_are_printed_once_and_never_listed(client
     assert client.post(f"/staff/polls/{poll.id}/codes", data=too_many).status_code == 400
 
 
-def test_the_sheet_of_unused_codes_is_printable_before_the_poll_opens(client, make, staff):
+def test_the_sheet_of_unused_codes_is_printable_before_the_poll_opens(auth, client, make, staff):
     draft = make.campaign(staff["poll"].organisation, status="draft", kind="public_satisfaction")
     make.ballots(draft, 4, "resident")
-    sign_in(client, "secretary")
+    auth.login("secretary")
     assert client.get(f"/staff/polls/{draft.id}/codes").text.count('class="slip"') == 4
 
 
@@ -105,8 +105,8 @@ def test_a_resident_code_opens_the_satisfaction_poll_with_the_reason(app, make, 
     assert db.session.query(Answer).one().text == "噪音扰民"
 
 
-def test_the_staff_home_leads_to_the_polls_in_scope(client, staff):
-    sign_in(client, "secretary")
+def test_the_staff_home_leads_to_the_polls_in_scope(auth, client, staff):
+    auth.login("secretary")
     assert "/staff/polls/" in client.get("/staff/").text
     page = client.get("/staff/polls/")
     assert page.status_code == 200

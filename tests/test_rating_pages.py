@@ -8,21 +8,11 @@ from survey import assessments
 from survey.models import Title
 
 
-def sign_in(client, username):
-    page = client.get("/login")
-    client.post(
-        "/login",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "username": username,
-            "password": "correct horse battery",
-        },
-    )
-
-
-def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(client, make, db, org):
+def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(
+    auth, client, make, db, org
+):
     held_review(make, db, org["first"], 10, 0)
-    sign_in(client, "reviewer")
+    auth.login("reviewer")
     url = f"/ratings/branches/{org['first'].id}/assessment/2026"
     form = client.get(url)
     assert form.status_code == 200 and 'name="organisation_grade"' in form.text
@@ -55,8 +45,8 @@ def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(client, 
     assert "复查不合格" in client.get(f"/ratings/branches/{org['first'].id}").text
 
 
-def test_an_other_exclusion_without_a_reason_is_refused_and_keeps_the_form(client, org):
-    sign_in(client, "reviewer")
+def test_an_other_exclusion_without_a_reason_is_refused_and_keeps_the_form(auth, client, org):
+    auth.login("reviewer")
     url = f"/ratings/branches/{org['first'].id}/assessment/2026"
     form = client.get(url)
     answer = client.post(
@@ -68,8 +58,8 @@ def test_an_other_exclusion_without_a_reason_is_refused_and_keeps_the_form(clien
     assert "其他" in answer.text or "other" in answer.text
 
 
-def test_granting_a_pending_rating_is_refused_with_a_readable_page(client, org):
-    sign_in(client, "reviewer")
+def test_granting_a_pending_rating_is_refused_with_a_readable_page(auth, client, org):
+    auth.login("reviewer")
     page = client.get(f"/ratings/branches/{org['first'].id}/assessment/2026")
     answer = client.post(
         f"/ratings/branches/{org['first'].id}/titles/2026",
@@ -78,11 +68,11 @@ def test_granting_a_pending_rating_is_refused_with_a_readable_page(client, org):
     assert answer.status_code == 409 and "<html" in answer.text
 
 
-def test_committee_page_lists_every_branch_with_its_verdict(client, make, db, org):
+def test_committee_page_lists_every_branch_with_its_verdict(auth, client, make, db, org):
     held_review(make, db, org["first"], 10, 0)
     assessments.save_assessment(db.session, "test", org["first"], 2026, GOOD_ASSESSMENT)
     db.session.commit()
-    sign_in(client, "reviewer")
+    auth.login("reviewer")
     page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026")
     assert page.status_code == 200
     assert (
@@ -94,23 +84,23 @@ def test_committee_page_lists_every_branch_with_its_verdict(client, make, db, or
     assert compare.status_code == 200 and "pingdingshan-2024" in compare.text
 
 
-def test_seed_pages_show_the_cited_document(client, org):
-    sign_in(client, "reviewer")
+def test_seed_pages_show_the_cited_document(auth, client, org):
+    auth.login("reviewer")
     page = client.get("/ratings/seeds/000?clause=000%20§四(二)")
     assert page.status_code == 200 and "90%" in page.text and "000 §四(二)" in page.text
     assert client.get("/ratings/seeds/999").status_code == 404
 
 
-def test_secretary_reads_own_branch_rating_but_cannot_assess_or_see_others(client, org):
-    sign_in(client, "secretary")
+def test_secretary_reads_own_branch_rating_but_cannot_assess_or_see_others(auth, client, org):
+    auth.login("secretary")
     assert client.get(f"/ratings/branches/{org['first'].id}").status_code == 200
     assert client.get(f"/ratings/branches/{org['second'].id}").status_code == 404
     assert client.get(f"/ratings/branches/{org['first'].id}/assessment/2026").status_code == 403
     assert client.get(f"/ratings/committees/{org['committee'].id}").status_code == 403
 
 
-def test_reviewer_cannot_reach_a_foreign_branch_or_committee(client, org):
-    sign_in(client, "reviewer")
+def test_reviewer_cannot_reach_a_foreign_branch_or_committee(auth, client, org):
+    auth.login("reviewer")
     assert client.get(f"/ratings/branches/{org['foreign'].id}").status_code == 404
     assert client.get(f"/ratings/committees/{org['foreign'].parent_id}").status_code == 404
     assert client.get(f"/ratings/branches/{org['foreign'].id}/assessment/2026").status_code == 404
@@ -131,22 +121,22 @@ def test_thresholds_read_as_bounds():
     assert threshold_text(None) == []
 
 
-def test_ratings_index_sends_each_role_where_it_belongs(client, org):
-    sign_in(client, "secretary")
+def test_ratings_index_sends_each_role_where_it_belongs(auth, client, org):
+    auth.login("secretary")
     answer = client.get("/ratings/")
     assert answer.status_code == 302
     assert answer.headers["Location"].endswith(f"/ratings/branches/{org['first'].id}")
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/staff/").text)})
-    sign_in(client, "reviewer")
+    auth.login("reviewer")
     page = client.get("/ratings/")
     assert "机关党委" in page.text and "另一党委" not in page.text
 
 
-def test_a_title_is_granted_only_under_the_committees_own_scheme(client, make, db, org):
+def test_a_title_is_granted_only_under_the_committees_own_scheme(auth, client, make, db, org):
     held_review(make, db, org["first"], 8, 2)  # fails nmg-2020 (80 %), not pingdingshan
     assessments.save_assessment(db.session, "test", org["first"], 2026, GOOD_ASSESSMENT)
     db.session.commit()
-    sign_in(client, "reviewer")
+    auth.login("reviewer")
     page = client.get(f"/ratings/branches/{org['first'].id}?year=2026&scheme=pingdingshan-2024")
     assert "titles/2026" not in page.text  # no grant button under a comparison scheme
     answer = client.post(
@@ -158,8 +148,8 @@ def test_a_title_is_granted_only_under_the_committees_own_scheme(client, make, d
     assert db.session.query(Title).count() == 0
 
 
-def test_the_engines_reasons_read_in_chinese(client, org):
-    sign_in(client, "reviewer")
+def test_the_engines_reasons_read_in_chinese(auth, client, org):
+    auth.login("reviewer")
     page = client.get(f"/ratings/branches/{org['first'].id}?year=2026")
     assert "本年度尚无党员评议" in page.text and "no member review this year" not in page.text
     english = client.get(f"/ratings/branches/{org['first'].id}?year=2026&lang=en")

@@ -9,12 +9,6 @@ from sqlalchemy import select
 from survey.models import AuditEntry, Ballot, Campaign
 
 
-def sign_in(client, username, password="correct horse battery"):
-    page = client.get("/login")
-    data = {"csrf_token": csrf_from(page.text), "username": username, "password": password}
-    assert client.post("/login", data=data).status_code == 303
-
-
 def post(client, url, page_url, **data):
     token = csrf_from(client.get(page_url).text)
     return client.post(url, data={"csrf_token": token, **data})
@@ -28,8 +22,8 @@ def branch(make):
 
 
 @pytest.fixture
-def secretary(client, branch):
-    sign_in(client, "secretary")
+def secretary(auth, client, branch):
+    auth.login("secretary")
     return client
 
 

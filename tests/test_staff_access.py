@@ -8,16 +8,6 @@ SECRETARY_POST = ["/ballots", "/lost", "/open", "/close"]
 READER_GET = ["/results", "/minutes"]
 
 
-def sign_in(client, username):
-    page = client.get("/login")
-    data = {
-        "csrf_token": csrf_from(page.text),
-        "username": username,
-        "password": "correct horse battery",
-    }
-    assert client.post("/login", data=data).status_code == 303
-
-
 @pytest.fixture
 def world(make):
     committee, first, second, foreign = make.tree()
@@ -56,8 +46,8 @@ def test_strangers_are_sent_to_sign_in(client, world):
     assert "/login" in client.get("/staff/admin/").headers["Location"]
 
 
-def test_a_reviewer_is_refused_the_secretary_pages_with_403(client, world):
-    sign_in(client, "reviewer")
+def test_a_reviewer_is_refused_the_secretary_pages_with_403(auth, client, world):
+    auth.login("reviewer")
     for suffix in SECRETARY_GET:
         assert client.get(f"/staff/campaigns/{world['draft']}{suffix}").status_code == 403, suffix
     for suffix in SECRETARY_POST:
@@ -66,41 +56,41 @@ def test_a_reviewer_is_refused_the_secretary_pages_with_403(client, world):
     assert client.get("/staff/campaigns/new").status_code == 403
 
 
-def test_a_reviewer_reads_results_of_their_subtree(client, world):
-    sign_in(client, "reviewer")
+def test_a_reviewer_reads_results_of_their_subtree(auth, client, world):
+    auth.login("reviewer")
     for suffix in READER_GET:
         assert client.get(f"/staff/campaigns/{world['closed']}{suffix}").status_code == 200
 
 
-def test_a_reviewer_of_another_committee_gets_404(client, world):
-    sign_in(client, "foreign_reviewer")
+def test_a_reviewer_of_another_committee_gets_404(auth, client, world):
+    auth.login("foreign_reviewer")
     for suffix in READER_GET:
         assert client.get(f"/staff/campaigns/{world['closed']}{suffix}").status_code == 404
 
 
-def test_a_secretary_of_another_branch_gets_404_everywhere(client, world):
-    sign_in(client, "other_secretary")
+def test_a_secretary_of_another_branch_gets_404_everywhere(auth, client, world):
+    auth.login("other_secretary")
     for campaign_id in world.values():
         for method, suffix in routes(world):
             answer = request(client, method, f"/staff/campaigns/{campaign_id}{suffix}")
             assert answer.status_code == 404, (method, suffix)
 
 
-def test_an_unknown_campaign_is_404_for_its_secretary(client, world):
-    sign_in(client, "secretary")
+def test_an_unknown_campaign_is_404_for_its_secretary(auth, client, world):
+    auth.login("secretary")
     assert client.get("/staff/campaigns/9999").status_code == 404
 
 
-def test_secretaries_and_reviewers_are_refused_the_admin_pages(client, world):
+def test_secretaries_and_reviewers_are_refused_the_admin_pages(auth, client, world):
     for username in ("secretary", "reviewer"):
-        sign_in(client, username)
+        auth.login(username)
         assert client.get("/staff/admin/").status_code == 403
         answer = request(client, "POST", "/staff/admin/users")
         assert answer.status_code == 403
         client.post("/logout", data={"csrf_token": csrf_from(client.get("/staff/").text)})
 
 
-def test_an_admin_may_run_any_branch_campaign(client, world):
-    sign_in(client, "admin")
+def test_an_admin_may_run_any_branch_campaign(auth, client, world):
+    auth.login("admin")
     assert client.get(f"/staff/campaigns/{world['draft']}").status_code == 200
     assert client.get(f"/staff/campaigns/{world['closed']}/minutes").status_code == 200

@@ -41,6 +41,10 @@ class Organisation(db.Model):
         return {"lat": self.service_lat, "lon": self.service_lon, "radius_m": self.service_radius_m}
 
 
+# Werkzeug's method; the app factory sets it from PASSWORD_HASH_METHOD (tests use a cheap one).
+PASSWORD_HASH = {"method": "scrypt"}
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -55,7 +59,7 @@ class User(UserMixin, db.Model):
     organisation: Mapped[Organisation | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, PASSWORD_HASH["method"])
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
