@@ -15,7 +15,7 @@ MIN_PASSWORD = 8
 
 
 def create_organisation(
-    session: Session, actor: str, *, name: str, kind: str, parent: Organisation | None
+    session: Session, actor: str, *, name: str, kind: str, parent: Organisation | None = None
 ) -> Organisation:
     """A committee or a branch; a branch hangs under a committee."""
     name = name.strip()

@@ -87,7 +87,7 @@ def demo(base_url: str | None) -> None:
     """Load a demo committee with branches, campaigns and votes (once)."""
     from survey.demo import load_demo
 
-    for line in load_demo(db.session, base_url):
+    for line in run_in_transaction(db.session, lambda: load_demo(db.session, base_url)):
         click.echo(line)
 
 

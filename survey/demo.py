@@ -10,10 +10,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import ballots, campaigns, codes
-from survey.database import begin_write
-from survey.models import ApiToken, Ballot, Campaign, Organisation, User
-from survey.security import ballot_token, new_api_token
+from survey import accounts, ballots, campaigns, codes
+from survey.models import Ballot, Campaign, CampaignStatus, Organisation
+from survey.security import ballot_token
 
 COMMITTEE = "示范机关党委"
 BRANCHES = [
@@ -27,11 +26,17 @@ LOGINS = [
     ("reviewer", "reviewer", 0, "demo-reviewer-2026"),
 ]
 ACTOR = "cli:demo"
+FOUNDED = date(2015, 7, 1)
+SERVICE_AREA = (40.8424, 111.7500, 1500)  # lat, lon, radius in metres
 
 
-def load_demo(session: Session, base_url: str | None = None) -> Iterator[str]:
+def load_demo(session: Session, base_url: str | None = None) -> list[str]:
+    """Load the demo once (in the caller's transaction); the lines to print."""
+    return list(_load(session, base_url))
+
+
+def _load(session: Session, base_url: str | None) -> Iterator[str]:
     base = (base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
-    begin_write(session)  # a server may already be running on this database
     committee = session.scalar(select(Organisation).where(Organisation.name == COMMITTEE))
     if committee is None:
         yield "Loading the demo data…"
@@ -43,7 +48,9 @@ def load_demo(session: Session, base_url: str | None = None) -> Iterator[str]:
     for username, _role, _org, password in LOGINS:
         yield f"  {username} / {password}"
     open_campaign = session.scalar(
-        select(Campaign).where(Campaign.status == "open", Campaign.kind == "member_review")
+        select(Campaign).where(
+            Campaign.status == CampaignStatus.OPEN, Campaign.kind == "member_review"
+        )
     )
     if open_campaign is None:
         return
@@ -60,41 +67,35 @@ def load_demo(session: Session, base_url: str | None = None) -> Iterator[str]:
 
 
 def _create(session: Session) -> str:
+    """Everything through the services, as the pages, the API and the CLI create it."""
     rng = random.Random(2026)
-    committee = Organisation(name=COMMITTEE, kind="committee", domain="organ", scheme="nmg-2020")
-    session.add(committee)
+    committee = accounts.create_organisation(session, ACTOR, name=COMMITTEE, kind="committee")
+    committee.domain, committee.scheme = "organ", "nmg-2020"
     branches = []
     for name, domain, public_facing in BRANCHES:
-        branch = Organisation(
-            name=name,
-            kind="branch",
-            parent=committee,
-            domain=domain,
-            founded_on=date(2015, 7, 1),
-            public_facing=public_facing,
-            service_lat=40.8424,
-            service_lon=111.7500,
-            service_radius_m=1500,
+        branch = accounts.create_organisation(
+            session, ACTOR, name=name, kind="branch", parent=committee
         )
-        session.add(branch)
+        branch.domain, branch.founded_on, branch.public_facing = domain, FOUNDED, public_facing
+        branch.service_lat, branch.service_lon, branch.service_radius_m = SERVICE_AREA
         branches.append(branch)
-    session.flush()
     orgs = [committee, *branches]
     for username, role, org_index, password in LOGINS:
-        user = User(username=username, role=role)
-        user.organisation = orgs[org_index] if org_index is not None else None
-        user.set_password(password)
-        session.add(user)
-    session.flush()
-    reviewer = session.scalar(select(User).where(User.username == "reviewer"))
-    token, digest = new_api_token()
-    session.add(ApiToken(user=reviewer, token_hash=digest))
+        organisation = orgs[org_index] if org_index is not None else None
+        accounts.create_user(
+            session,
+            ACTOR,
+            username=username,
+            role=role,
+            organisation=organisation,
+            password=password,
+        )
+    token = accounts.create_api_token(session, ACTOR, username="reviewer")
     for branch, excellent_share in zip(branches, (0.95, 0.8, 0.92), strict=True):
         _closed_review(session, branch, rng, excellent_share)
     _assessments(session, branches)
     _open_review(session, branches[0])
     _public_polls(session, branches[2], rng)
-    session.commit()
     return token
 
 
@@ -112,7 +113,6 @@ def _closed_review(session: Session, branch: Organisation, rng, share: float) ->
     issued = ballots.generate_ballots(session, ACTOR, campaign, 22, "full")
     issued += ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
     campaigns.open_campaign(session, ACTOR, campaign)
-    session.commit()
     scale = ("competent", "basically_competent")
     for ballot in issued[:21]:
         choice = "excellent" if rng.random() < share else rng.choice(scale)
@@ -170,7 +170,6 @@ def _public_polls(session: Session, branch: Organisation, rng) -> None:
         geofence="flag",
     )
     campaigns.open_campaign(session, ACTOR, closed)
-    session.commit()
     reasons = iter(["窗口排队时间太长", "小区路灯长期不亮", "办事人员态度生硬"])
     for n in range(40):
         choice = "dissatisfied" if n % 13 == 5 else rng.choice(("satisfied", "basically_satisfied"))

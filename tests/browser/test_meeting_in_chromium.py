@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 
+from survey.database import run_in_transaction
 from survey.demo import load_demo
 
 DESKTOP = {"width": 1280, "height": 860}
@@ -93,7 +94,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
 ):
     from playwright.sync_api import expect
 
-    list(load_demo(db.session, base_url=live_server))
+    run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
     desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = desk.new_page()
     sign_in(page, live_server)

@@ -3,6 +3,7 @@ complaint, enters an assessment and reads a committee summary clause by clause."
 
 from __future__ import annotations
 
+from survey.database import run_in_transaction
 from survey.demo import load_demo
 
 
@@ -17,7 +18,7 @@ def sign_in(page, base: str) -> None:
 def test_a_reviewer_verifies_assesses_and_reads_the_committee_summary(
     browser, live_server, db, artefact
 ):
-    list(load_demo(db.session, base_url=live_server))
+    run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
     base = live_server
     page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="zh-CN")
     sign_in(page, base)
