@@ -129,6 +129,17 @@ def visible_campaigns(session: Session, user: User, kind: str | None = None) -> 
     return query
 
 
+def visible_organisations(session: Session, user: User, kind: str | None = None) -> Select:
+    """A query of the organisations ``user`` may see (of ``kind`` only), in id order."""
+    query = select(Organisation).order_by(Organisation.id)
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
+    visible = visible_organisation_ids(session, user)
+    if visible is not None:
+        query = query.where(Organisation.id.in_(visible))
+    return query
+
+
 def get_organisation(session: Session, user: User, organisation_id: int) -> Organisation:
     """The organisation if ``user`` may see it; otherwise NotFound, as if it were absent."""
     in_range = 0 < organisation_id <= MAX_ID

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from forms.admin import NONE, OrganisationForm, UserForm
-from survey import accounts
+from survey import access, accounts
 from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
@@ -19,7 +20,7 @@ bp = Blueprint("admin", __name__)
 
 
 def _organisations() -> list[Organisation]:
-    return list(db.session.scalars(select(Organisation).order_by(Organisation.id)))
+    return list(db.session.scalars(access.visible_organisations(db.session, current_user)))
 
 
 def _forms(org_form=None, user_form=None):

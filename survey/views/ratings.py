@@ -15,7 +15,7 @@ from survey.converters import year_arg
 from survey.database import transactional
 from survey.errors import DomainError
 from survey.extensions import db
-from survey.models import Assessment, Organisation, Title
+from survey.models import Assessment, Title
 from survey.views.guards import organisation_or_404, staff_required, web_actor
 
 bp = Blueprint("ratings", __name__)
@@ -74,10 +74,7 @@ def index():
     """A secretary goes to their branch; reviewers and admins choose a committee."""
     if current_user.role == "secretary":
         return redirect(url_for("ratings.branch", branch_id=current_user.organisation_id))
-    query = select(Organisation).where(Organisation.kind == "committee").order_by(Organisation.id)
-    if current_user.role != "admin":
-        below = access.subtree_ids(db.session, current_user.organisation_id, kind="committee")
-        query = query.where(Organisation.id.in_(below))
+    query = access.visible_organisations(db.session, current_user, kind="committee")
     return render_template(
         "ratings/index.html", committees=db.session.scalars(query).all(), year=_year()
     )

@@ -17,16 +17,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from forms.campaign import BallotsForm, CampaignForm, LostCardForm
-from survey import ballots, campaigns, meeting, qr
+from survey import access, ballots, campaigns, meeting, qr
 from survey.access import Action
 from survey.database import transactional
 from survey.errors import NotOpen
 from survey.extensions import db
-from survey.models import Organisation
 from survey.security import ballot_token
 from survey.views.guards import (
     campaign_or_404,
@@ -60,10 +58,8 @@ def sheet(campaign, issued, status: int = 200, note: str | None = None):
 
 
 def branch_choices() -> list[SelectChoice]:
-    if current_user.role == "admin":
-        query = select(Organisation).where(Organisation.kind == "branch").order_by(Organisation.id)
-        return [SelectChoice(o.id, o.name) for o in db.session.scalars(query)]
-    return [SelectChoice(current_user.organisation.id, current_user.organisation.name)]
+    query = access.visible_organisations(db.session, current_user, kind="branch")
+    return [SelectChoice(o.id, o.name) for o in db.session.scalars(query)]
 
 
 @bp.route("/new", methods=["GET", "POST"])
