@@ -123,10 +123,7 @@ def visible_campaigns(session: Session, user: User, kind: str | None = None) -> 
     query = select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())
     if kind is not None:
         query = query.where(Campaign.kind == kind)
-    visible = visible_organisation_ids(session, user)
-    if visible is not None:
-        query = query.where(Campaign.organisation_id.in_(visible))
-    return query
+    return _within_scope(session, user, query, Campaign.organisation_id)
 
 
 def visible_organisations(session: Session, user: User, kind: str | None = None) -> Select:
@@ -134,10 +131,12 @@ def visible_organisations(session: Session, user: User, kind: str | None = None)
     query = select(Organisation).order_by(Organisation.id)
     if kind is not None:
         query = query.where(Organisation.kind == kind)
+    return _within_scope(session, user, query, Organisation.id)
+
+
+def _within_scope(session: Session, user: User, query: Select, organisation_id) -> Select:
     visible = visible_organisation_ids(session, user)
-    if visible is not None:
-        query = query.where(Organisation.id.in_(visible))
-    return query
+    return query if visible is None else query.where(organisation_id.in_(visible))
 
 
 def get_organisation(session: Session, user: User, organisation_id: int) -> Organisation:
