@@ -13,7 +13,6 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import BACKEND, Factory, IsolatedClient
 from helpers import ballot_form, cast, envelopes
 from poll_helpers import answer, poll_campaign
 from sqlalchemy import text
@@ -24,6 +23,7 @@ from survey.errors import AlreadyAnswered, MissingKey
 from survey.models import Ballot, Campaign, Envelope, PollDevice, Receipt, Response
 from survey.security import ballot_token
 
+BACKEND = os.environ.get("SURVEY_TEST_DATABASE", "sqlite")
 REASON = "办事排队太久-独一无二的理由"
 CHOICE_TABLES = ("responses", "answers")
 SOURCES = ("ballots", "receipts", "poll_hits", "poll_devices")
@@ -87,8 +87,9 @@ def test_no_transaction_id_joins_a_ballot_device_or_hit_to_a_choice(app, make, d
 
 
 @pytest.fixture
-def private_app(tmp_path):
-    """An app on its own fresh SQLite file, so that its raw bytes hold only this test."""
+def private_app(app, tmp_path):
+    """An app on its own fresh SQLite file, so that its raw bytes hold only this test (its
+    context is pushed over the shared app's: ``make`` and ``db.session`` write to it)."""
     from flask_migrate import upgrade
 
     from survey import create_app
@@ -96,18 +97,18 @@ def private_app(tmp_path):
 
     path = tmp_path / "instance" / "survey.sqlite"
     path.parent.mkdir()
-    app = create_app(
+    private = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "SECRET_KEYS": ["private-key"],
         }
     )
-    app.instance_path = str(path.parent)
-    app.test_client_class = IsolatedClient
-    with app.app_context():
+    private.instance_path = str(path.parent)
+    private.test_client_class = app.test_client_class
+    with private.app_context():
         upgrade()
-        yield app, db, path
+        yield private, db, path
         db.session.remove()
         db.engine.dispose()
 
@@ -118,9 +119,8 @@ def raw_bytes(path) -> bytes:
 
 
 @sqlite_only
-def test_no_choice_or_reason_is_in_the_sqlite_files_while_open(private_app):
+def test_no_choice_or_reason_is_in_the_sqlite_files_while_open(private_app, make):
     app, db, path = private_app
-    make = Factory(db.session)
     review, poll = cast_everything_over_http(app, make)
     assert os.path.exists(f"{path}-wal")
     on_disk = raw_bytes(path)
@@ -133,9 +133,9 @@ def test_no_choice_or_reason_is_in_the_sqlite_files_while_open(private_app):
 
 
 @sqlite_only
-def test_database_files_are_readable_by_the_owner_only(private_app):
+def test_database_files_are_readable_by_the_owner_only(private_app, make):
     app, db, path = private_app
-    Factory(db.session).organisation()
+    make.organisation()
     for name in (path, f"{path}-wal", f"{path}-shm"):
         assert stat.S_IMODE(os.stat(name).st_mode) == 0o600, name
 
