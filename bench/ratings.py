@@ -106,7 +106,6 @@ def build(session, branches: int) -> int:
                         "id": rid,
                         "campaign_id": cid,
                         "respondent_class": "full",
-                        "created_on": date(YEAR, 6, 1),
                     }
                 )
                 answers.append({"response_id": rid, "question_id": qid, "choice": choice})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from survey.labels import choice_label, prompt_label
@@ -34,7 +34,7 @@ def ballot_form_class(campaign) -> type[FlaskForm]:
     """A form with one radio group per question, in the campaign's order."""
 
     class BallotForm(FlaskForm):
-        pass
+        nonce = HiddenField()  # signed one-time nonce: the same form sent again finds its receipt
 
     for question in campaign.questions:
         field = RadioField(

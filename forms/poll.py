@@ -26,7 +26,8 @@ def poll_form_class(campaign) -> type[FlaskForm]:
 
     class PollForm(ballot_form_class(campaign)):
         website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
-        issued = HiddenField()
+        issued = HiddenField()  # the signed fill stamp carries this form's one-time nonce
+        nonce = None
         lat = HiddenField()
         lon = HiddenField()
 

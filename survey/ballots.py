@@ -4,6 +4,7 @@ Casting is one write transaction with a conditional update, so that of N simulta
 submissions of one ballot exactly one counts: ``UPDATE ballots SET status='used' WHERE
 id=:id AND status='issued'`` and, only when that changed one row, the response is stored.
 A read-then-update stored 15-17 votes for one token under 40 racing threads (DESIGN.md).
+The vote itself is stored sealed (survey/responses.py) in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,17 +14,15 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import audit, codes
 from survey.errors import AlreadyUsed, Conflict, Expired, Invalid, NotFound, NotOpen, Voided
-from survey.models import Answer, Ballot, Campaign, CampaignStatus, Receipt, Response
+from survey.models import Ballot, Campaign, CampaignStatus, Receipt
 from survey.models.base import utcnow
-from survey.scales import SCALES
+from survey.responses import store_response
 
 MAX_BATCH = 1000
-MAX_TEXT = 500
 MEMBER_CLASSES = ("full", "probationary")
 
 
@@ -95,22 +94,17 @@ def is_older_than(ballot: Ballot, max_age_seconds: int) -> bool:
     return utcnow() - ballot.issued_at > timedelta(seconds=max_age_seconds)
 
 
-def validate_answers(campaign: Campaign, submitted: Mapping[str, str | None]) -> dict[int, str]:
-    """Map question id -> choice; every question needs one choice of its scale."""
-    answers = {}
-    for question in campaign.questions:
-        choice = submitted.get(question.key)
-        if choice not in SCALES[question.scale]:
-            raise Invalid("every question needs one of its choices", field=question.key)
-        answers[question.id] = choice
-    return answers
-
-
 def cast_ballot(
-    session: Session, ballot_id: str, answers: Mapping[int, str], texts: Mapping[int, str] = {}
+    session: Session,
+    ballot_id: str,
+    answers: Mapping[int, str],
+    texts: Mapping[int, str] = {},
+    retry_hmac: str | None = None,
 ) -> str:
-    """Use the ballot and store its anonymous response; returns the receipt code.
+    """Use the ballot and store its sealed vote; returns the receipt code.
 
+    ``retry_hmac``: the HMAC of the form's one-time nonce, kept on the ballot with the
+    receipt so that the same form sent again (a lost answer) is shown its receipt.
     Call it inside ``run_in_transaction``: a refusal raises, and the caller's rollback
     leaves nothing behind."""
     campaign_id, ballot_class = session.execute(
@@ -132,29 +126,29 @@ def cast_ballot(
     if used != 1:
         check_ballot(session, ballot_id)
         raise AlreadyUsed()
-    return _store_response(session, campaign_id, ballot_class, answers, texts)
+    receipt = store_response(session, campaign_id, ballot_class, answers, texts)
+    if retry_hmac:
+        session.execute(
+            update(Ballot)
+            .where(Ballot.id == ballot_id)
+            .values(retry_hmac=retry_hmac, receipt_code=receipt)
+            .execution_options(synchronize_session=False)
+        )
+    return receipt
 
 
-def _store_response(session, campaign_id, respondent_class, answers, texts, geo=None) -> str:
-    response = Response(
-        id=secrets.token_hex(16),
-        campaign_id=campaign_id,
-        respondent_class=respondent_class,
-        geo=geo,
-    )
-    for question_id, choice in answers.items():
-        text = (texts.get(question_id) or "").strip()[:MAX_TEXT] or None
-        response.answers.append(Answer(question_id=question_id, choice=choice, text=text))
-    session.add(response)
-    for _ in range(5):
-        code = codes.new_code(10)
-        try:
-            with session.begin_nested():
-                session.add(Receipt(code=code, campaign_id=campaign_id))
-            return code
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not draw a unique receipt code")
+def retried_receipt(session: Session, ballot_id: str | None, retry_hmacs: list[str]) -> str | None:
+    """The receipt of a used ballot whose cast came from the same form (same nonce)."""
+    if not ballot_id or not retry_hmacs:
+        return None
+    row = session.execute(
+        select(Ballot.retry_hmac, Ballot.receipt_code).where(
+            Ballot.id == ballot_id, Ballot.status == "used"
+        )
+    ).first()
+    if row is None or row.retry_hmac not in retry_hmacs:
+        return None
+    return row.receipt_code
 
 
 def find_receipt(session: Session, typed: str) -> Receipt | None:

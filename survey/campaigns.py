@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey import audit, complaints, polls
+from survey import audit, complaints, polls, responses
 from survey.converters import check_year
 from survey.errors import Conflict, Invalid
 from survey.models import (
@@ -101,10 +101,16 @@ def open_campaign(session: Session, actor: str, campaign: Campaign) -> None:
 
 
 def close_campaign(session: Session, actor: str, campaign: Campaign, small_group: int = 5) -> None:
-    """Close, then seal the result snapshot and its SHA-256 (never changed afterwards)."""
+    """Close, open the ballot box, then seal the result snapshot and its SHA-256.
+
+    One transaction: the status update holds off new casts, every sealed envelope is
+    decrypted into plain responses in a random order and deleted (responses.open_envelopes),
+    and the tally is sealed. A retired key (MissingKey) raises, and the caller's rollback
+    leaves the campaign open with its envelopes."""
     _transition(session, actor, campaign, CampaignStatus.CLOSED)
     campaign.closed_at = utcnow()
     session.flush()
+    responses.open_envelopes(session, campaign.id)
     snapshot = tally(session, campaign, reveal=True, small_group=small_group)
     campaign.snapshot = snapshot
     campaign.snapshot_sha256 = snapshot_digest(snapshot)
@@ -179,7 +185,8 @@ def tally(
     """
     if reveal is None:
         reveal = campaign.status == CampaignStatus.CLOSED
-    responses = session.scalar(
+    # While open the votes are sealed envelopes; after close, plain responses.
+    count = responses.envelope_count(session, campaign.id) + session.scalar(
         select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
     )
     result = {
@@ -189,14 +196,14 @@ def tally(
         "year": campaign.year,
         "organisation_id": campaign.organisation_id,
         **ballot_counts(session, campaign.id),
-        "responses": responses,
+        "responses": count,
         "eligible_full": campaign.eligible_full,
         "eligible_probationary": campaign.eligible_probationary,
     }
     if reveal:
         per_question = answer_counts(session, campaign)
         result["counts"] = per_question[campaign.headline.key]
-        hide = responses < small_group
+        hide = count < small_group
         result["questions"] = [
             {
                 "key": q.key,

@@ -1,4 +1,4 @@
-"""Flask CLI: init-db, create-user, create-api-token, demo (DESIGN.md's contract)."""
+"""Flask CLI: init-db, create-user, create-api-token, demo, audit (DESIGN.md's contract)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,30 @@ def init_db() -> None:
     """Create or upgrade the schema to the newest migration."""
     from flask_migrate import upgrade
 
+    from survey.keys import retired_key_warnings
+
     upgrade()
     click.echo("Database schema is up to date.")
+    for warning in retired_key_warnings(db.session):
+        click.echo(f"WARNING: {warning}", err=True)
+
+
+@click.command("audit")
+@click.argument("campaign_id", type=int)
+def audit_command(campaign_id: int) -> None:
+    """Recount CAMPAIGN_ID and check it against its seal; exit 1 on any mismatch."""
+    from survey.models import Campaign
+    from survey.tally_audit import audit_campaign
+
+    campaign = db.session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_ID else None
+    if campaign is None:
+        raise click.ClickException(f"no campaign with id {campaign_id}")
+    click.echo(f"Campaign {campaign.id} ({campaign.status}): {campaign.title}")
+    checks = audit_campaign(db.session, campaign)
+    for check in checks:
+        click.echo(f"{'OK  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    if not all(check.ok for check in checks):
+        raise SystemExit(1)
 
 
 @click.command("create-user")
@@ -92,5 +114,5 @@ def demo(base_url: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, create_api_token, demo):
+    for command in (init_db, create_user, create_api_token, demo, audit_command):
         app.cli.add_command(command)

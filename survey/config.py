@@ -39,7 +39,9 @@ def _secret_keys(app: Flask) -> list[str]:
 
 
 def load(app: Flask, test_config: dict | None) -> None:
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(0o700)  # the database, its WAL and the secret key live here
     app.config.update(DEFAULTS)
     env = os.environ
     app.config["SQLALCHEMY_DATABASE_URI"] = env.get(

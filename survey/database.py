@@ -6,14 +6,17 @@ transaction, runs the work, commits once, and on a PostgreSQL serialization fail
 rolls back and runs the whole work again from its first read. Any other exception rolls back,
 so a refusal never leaves half a change behind.
 
-SQLite: WAL and a busy timeout on every connection, and write transactions opened with
-``BEGIN IMMEDIATE``: a deferred transaction that upgrades to a write lock skips the busy
-timeout and fails with "database is locked". PostgreSQL: serialization failures and
+SQLite: WAL, a busy timeout and ``secure_delete`` (a deleted envelope is overwritten, not left
+in a free page) on every connection; the database, -wal and -shm files readable by the owner
+only (0600); write transactions opened with ``BEGIN IMMEDIATE``: a deferred transaction
+that upgrades to a write lock skips the busy timeout and fails with "database is locked".
+PostgreSQL: serialization failures and
 deadlocks are retried a bounded number of times.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -33,9 +36,25 @@ RETRY_SQLSTATES = {"40001", "40P01"}
 ATTEMPTS = 5
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PRIVATE_FILE = 0o600
+
+
+def _private_files(path: str) -> None:
+    """The database and its -wal and -shm: owner only (SQLite gives the -wal and -shm the
+    database file's mode, so the database is created 0600 before SQLite opens it)."""
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o777 != PRIVATE_FILE:
+            os.chmod(name, PRIVATE_FILE)
 
 
 def _configure_sqlite(engine) -> None:
+    path = engine.url.database
+    on_disk = path not in (None, "", ":memory:") and not path.startswith("file:")
+    if on_disk:
+        _private_files(path)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
@@ -46,7 +65,10 @@ def _configure_sqlite(engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+        if on_disk:
+            _private_files(path)
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):

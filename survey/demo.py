@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import accounts, ballots, campaigns, codes
+from survey import accounts, ballots, campaigns, codes, responses
 from survey.models import Ballot, Campaign, CampaignStatus, Organisation
 from survey.security import ballot_token
 
@@ -116,7 +116,7 @@ def _closed_review(session: Session, branch: Organisation, rng, share: float) ->
     scale = ("competent", "basically_competent")
     for ballot in issued[:21]:
         choice = "excellent" if rng.random() < share else rng.choice(scale)
-        answers = ballots.validate_answers(campaign, {"overall": choice})
+        answers = responses.validate_answers(campaign, {"overall": choice})
         ballots.cast_ballot(session, ballot.id, answers)
     campaigns.close_campaign(session, ACTOR, campaign)
 

@@ -59,3 +59,16 @@ class OutsideArea(DomainError):
     """Geofence ``require``: the position is outside the service radius or unknown."""
 
     status, reason = 403, "outside"
+
+
+class MissingKey(DomainError):
+    """A sealed envelope names a secret key that is no longer configured: the campaign
+    cannot be closed until that key is back in SURVEY_SECRET_KEYS."""
+
+    status, reason = 409, "missing_key"
+
+
+class BrokenEnvelope(DomainError):
+    """A sealed envelope does not decrypt under the key it names (tampered or foreign)."""
+
+    status, reason = 409, "broken_envelope"

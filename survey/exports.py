@@ -16,7 +16,7 @@ from survey.models import Campaign, Response
 def anonymous_rows(
     session: Session, campaign: Campaign, small_group: int
 ) -> tuple[list[str], list[list[str]]]:
-    """One row per response: the day, the choice per question and, where every class is
+    """One row per response: the choice per question and, where every class is
     at least ``small_group`` strong, the class (a lone probationary member stays hidden).
 
     Rows are sorted by their content, not stored order, so that the file's order says
@@ -32,12 +32,12 @@ def anonymous_rows(
     for response in responses:
         by_question = {a.question_id: a for a in response.answers}
         classes[response.respondent_class] += 1
-        cells = [response.respondent_class, response.created_on.isoformat()]
+        cells = [response.respondent_class]  # no day: a late voter would stand out
         cells += [by_question[q.id].choice if q.id in by_question else "" for q in questions]
         rows.append(cells)
     if len(rows) < small_group:
         return [], []
-    header = ["class", "day", *[q.key for q in questions]]
+    header = ["class", *[q.key for q in questions]]
     if min(classes.values()) < small_group:
         header, rows = header[1:], [row[1:] for row in rows]
     rows.sort()

@@ -2,9 +2,11 @@
 and what stands against ballot stuffing without shutting out neighbours.
 
 One answer per device (only an HMAC of the signed device id is stored), a minimum time to
-fill the form, a honeypot, per-IP limits (in the view, through Flask-Limiter) and anomaly
-counters kept apart from the responses. A position is reported by the phone and can be
-faked: it is a flag for the reviewer, not proof.
+fill the form, a fill stamp bound to the device and spent once, a honeypot, per-IP limits (in
+the view, through Flask-Limiter) and anomaly counters kept apart from the responses. The
+answer itself is sealed (survey/responses.py): the device and hit rows written in the same
+transaction share its PostgreSQL ``xmin`` only with an encrypted envelope. A position is
+reported by the phone and can be faked: it is a flag for the reviewer, not proof.
 """
 
 from __future__ import annotations
@@ -22,20 +24,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import audit
-from survey.ballots import MAX_TEXT, _store_response
 from survey.database import is_sqlite
 from survey.errors import AlreadyAnswered, NotFound, NotOpen, OutsideArea, TooFast
 from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit, Response
 from survey.models.base import utcnow
+from survey.responses import reason_texts, store_response
 
 KIND = "public_satisfaction"
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 GEO_VALUES = ("inside", "outside", "unknown")
 BOUNDARY_SLACK_M = 0.001
 CLUSTER_MIN = 10
-MAX_REASON = MAX_TEXT
 FORM_MAX_AGE = 24 * 3600  # a poll page left open longer is sent again with a fresh stamp
-HEADLINE_COMPLAINT = "dissatisfied"
 
 
 def find_poll(session: Session, slug: str) -> Campaign:
@@ -99,25 +99,45 @@ def has_answered(session: Session, campaign_id: int, devices: list[str]) -> bool
     return found is not None
 
 
-def check_fill_time(serializer, stamp: str | None, campaign_id: int, min_seconds: float) -> None:
-    """The signed stamp the page was issued with must be for this poll, and old enough."""
+def stamp_value(campaign_id: int, device_tag: str, nonce: str) -> list:
+    """What the form's signed fill stamp carries: the poll, the device it was issued to (a
+    keyed hash of its id) and the form's one-time nonce."""
+    return [campaign_id, device_tag, nonce]
+
+
+def read_stamp(serializer, stamp: str | None, campaign_id: int, device_tag: str):
+    """(nonce, issued at) of a genuine stamp of this poll for this device, else TooFast."""
     try:
         value, issued = serializer.loads(stamp or "", max_age=FORM_MAX_AGE, return_timestamp=True)
     except (SignatureExpired, BadSignature):
         raise TooFast("stale or forged form stamp") from None
-    if value != campaign_id:
+    if not isinstance(value, list) or len(value) != 3 or value[0] != campaign_id:
         raise TooFast("form stamp of another poll")
+    if value[1] != device_tag:
+        raise TooFast("form stamp of another device")
+    return value[2], issued
+
+
+def check_fill_time(
+    serializer, stamp: str | None, campaign_id: int, device_tag: str, min_seconds: float
+) -> str:
+    """The signed stamp must be for this poll and this device, and old enough; returns the
+    form's nonce (spent by ``answer_poll``)."""
+    nonce, issued = read_stamp(serializer, stamp, campaign_id, device_tag)
     if (utcnow() - issued.replace(tzinfo=None)).total_seconds() < min_seconds:
         raise TooFast()
+    return nonce
 
 
-def reason_texts(campaign: Campaign, answers: Mapping[int, str], reason: str | None) -> dict:
-    """The reason is kept only with a ``dissatisfied`` headline answer (不满意的理由)."""
-    headline = campaign.headline.id
-    text = (reason or "").strip()[:MAX_REASON]
-    if text and answers.get(headline) == HEADLINE_COMPLAINT:
-        return {headline: text}
-    return {}
+def retried_receipt(session: Session, campaign_id: int, nonces: list[str]) -> str | None:
+    """The receipt of the answer sent from this same form (its nonce), if it was taken."""
+    if not nonces:
+        return None
+    return session.scalar(
+        select(PollDevice.receipt_code).where(
+            PollDevice.campaign_id == campaign_id, PollDevice.nonce_hmac.in_(nonces)
+        )
+    )
 
 
 def answer_poll(
@@ -130,9 +150,12 @@ def answer_poll(
     device: str,
     ip_hash: str,
     ua_hash: str,
+    nonce_hmac: str | None = None,
 ) -> str:
-    """Store the device row, the response with its answers and receipt, and the anomaly
-    counter; returns the receipt code. Call it inside ``run_in_transaction``: all or nothing."""
+    """Store the device row, the sealed answer and its receipt, and the anomaly counter;
+    returns the receipt code. ``nonce_hmac`` spends the form's one-time nonce: a form used
+    once is refused (AlreadyAnswered), and the same form sent again finds its receipt.
+    Call it inside ``run_in_transaction``: all or nothing."""
     campaign_id = campaign.id
     texts = reason_texts(campaign, answers, reason)
     if geo not in GEO_VALUES:
@@ -143,13 +166,16 @@ def answer_poll(
     )
     if status != CampaignStatus.OPEN:
         raise NotOpen(status=status)
+    row = PollDevice(campaign_id=campaign_id, device_hmac=device, nonce_hmac=nonce_hmac)
     try:
         with session.begin_nested():
-            session.add(PollDevice(campaign_id=campaign_id, device_hmac=device))
+            session.add(row)
     except IntegrityError:
         raise AlreadyAnswered() from None
-    receipt = _store_response(session, campaign_id, "public", answers, texts, geo=geo)
+    receipt = store_response(session, campaign_id, "public", answers, texts, geo=geo)
+    row.receipt_code = receipt
     _count_hit(session, campaign_id, ip_hash, ua_hash)
+    session.flush()
     return receipt
 
 
@@ -205,7 +231,10 @@ def anomaly_report(session: Session, campaign: Campaign, top: int = 5) -> dict:
         "peak_hour": max((int(n) for _, n in per_hour), default=0),
         "ip_clusters": clusters(PollHit.ip_hash),
         "ua_clusters": clusters(PollHit.ua_hash),
-        "geo": geo_counts(session, campaign.id),
+        # positions are sealed with the answers: known once the poll is closed
+        "geo": geo_counts(session, campaign.id)
+        if campaign.status == CampaignStatus.CLOSED
+        else None,
         "answers": answers,
     }
 

@@ -12,7 +12,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 SALTS = {
     "ballot": "survey.ballot.v1",
     "device": "survey.device.v1",
-    "poll_form": "survey.poll_form.v1",
+    "poll_form": "survey.poll_form.v2",  # v2: bound to the device, with a one-time nonce
+    "ballot_nonce": "survey.ballot_nonce.v1",
 }
 
 

@@ -23,6 +23,27 @@ def sign_in(client, username, password=PASSWORD, next_=None):
     return client.post(url, data=data)
 
 
+NONCE_INPUT = re.compile(r'<input[^>]*name="nonce"[^>]*>')
+
+
+def ballot_form(html: str) -> dict:
+    """The hidden inputs a browser sends back with a ballot: CSRF token and one-time nonce."""
+    field = NONCE_INPUT.search(html)
+    assert field, "the ballot page has no nonce"
+    return {"csrf_token": csrf_from(html), "nonce": VALUE.search(field.group(0)).group(1)}
+
+
+def envelopes(db, campaign_id=None) -> int:
+    """Sealed votes of open campaigns (all, or of one campaign)."""
+    from survey.models import Envelope
+
+    db.session.rollback()  # read what the requests stored
+    query = db.session.query(Envelope)
+    if campaign_id is not None:
+        query = query.filter_by(campaign_id=campaign_id)
+    return query.count()
+
+
 def bearer(user) -> dict:
     return {"Authorization": f"Bearer {user.api_token}"}
 

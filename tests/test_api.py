@@ -4,7 +4,7 @@ import csv
 import io
 
 import pytest
-from helpers import bearer, cast, csrf_from
+from helpers import ballot_form, bearer, cast
 
 from survey.security import ballot_token
 
@@ -194,7 +194,7 @@ def test_whole_campaign_life_by_api_and_tally_equals_what_was_cast(client, world
     for link, choice in zip(links[:6], choices, strict=True):
         path = link["url"].removeprefix("https://survey.example.org")
         form = client.get(path)
-        posted = client.post(path, data={"csrf_token": csrf_from(form.text), "choice": choice})
+        posted = client.post(path, data=ballot_form(form.text) | {"choice": choice})
         assert posted.status_code == 303
 
     live = client.get(f"/api/v1/campaigns/{cid}/tally", headers=bearer(user)).get_json()

@@ -4,7 +4,7 @@ import re
 import time
 
 import pytest
-from helpers import csrf_from
+from helpers import ballot_form, csrf_from, envelopes
 
 from survey import codes
 from survey.models import Answer, Ballot, Receipt, Response
@@ -21,7 +21,7 @@ def open_ballot(make):
 def vote(client, token, choice="excellent", **extra):
     page = client.get(f"/b/{token}")
     assert page.status_code == 200
-    data = {"csrf_token": csrf_from(page.text), "choice": choice, **extra}
+    data = ballot_form(page.text) | {"choice": choice, **extra}
     return client.post(f"/b/{token}", data=data)
 
 
@@ -36,7 +36,9 @@ def test_ballot_page_offers_the_four_grades_and_is_not_cached(client, open_ballo
     assert all('type="radio"' in radio for radio in radios)
 
 
-def test_a_vote_redirects_to_a_receipt_that_confirms_it_without_the_choice(client, open_ballot, db):
+def test_a_vote_redirects_to_a_receipt_that_confirms_it_without_the_choice(
+    client, open_ballot, make, db
+):
     answer = vote(client, ballot_token(open_ballot.id), "basically_competent")
     assert answer.status_code == 303
     receipt_path = answer.headers["Location"]
@@ -44,24 +46,55 @@ def test_a_vote_redirects_to_a_receipt_that_confirms_it_without_the_choice(clien
     receipt = client.get(receipt_path)
     assert receipt.status_code == 200
     assert "basically_competent" not in receipt.text and "基本合格" not in receipt.text
-    db.session.rollback()  # read what the requests stored
+    assert envelopes(db) == 1  # sealed while open: no plain response yet
+    assert db.session.query(Response).count() == 0
     assert db.session.get(Ballot, open_ballot.id).status == "used"
-    assert db.session.query(Response).count() == 1
-    assert db.session.query(Answer).one().choice == "basically_competent"
     assert db.session.query(Receipt).count() == 1
+    make.close(open_ballot.campaign)
+    db.session.rollback()
+    assert db.session.query(Response).count() == 1 and envelopes(db) == 0
+    assert db.session.query(Answer).one().choice == "basically_competent"
 
 
-def test_second_cast_of_a_ballot_is_refused_with_409(client, open_ballot, db):
+def test_second_cast_of_a_ballot_from_another_page_is_refused_with_409(client, open_ballot, db):
     token = ballot_token(open_ballot.id)
-    page = client.get(f"/b/{token}")
-    data = {"csrf_token": csrf_from(page.text), "choice": "excellent"}
+    page, other_page = client.get(f"/b/{token}"), client.get(f"/b/{token}")
+    data = ballot_form(page.text) | {"choice": "excellent"}
     assert client.post(f"/b/{token}", data=data).status_code == 303
-    again = client.post(f"/b/{token}", data=data)
+    again = client.post(f"/b/{token}", data=ballot_form(other_page.text) | {"choice": "competent"})
     assert again.status_code == 409
     assert "已" in again.text  # a readable Chinese page
+    assert client.post(f"/b/{token}", data={"choice": "excellent"}).status_code == 409
     assert client.get(f"/b/{token}").status_code == 409
-    db.session.rollback()  # read what the requests stored
-    assert db.session.query(Response).count() == 1
+    assert envelopes(db) == 1
+
+
+def test_the_same_form_sent_again_after_a_lost_answer_shows_its_receipt(client, open_ballot, db):
+    """A worker killed after the commit: the browser's retry of the same form is shown the
+    receipt of the vote already counted, and nothing is stored twice."""
+    token = ballot_token(open_ballot.id)
+    data = ballot_form(client.get(f"/b/{token}").text) | {"choice": "excellent"}
+    first = client.post(f"/b/{token}", data=data)
+    assert first.status_code == 303
+    retry = client.post(f"/b/{token}", data=data | {"choice": "incompetent"})
+    assert retry.status_code == 303
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert client.get(retry.headers["Location"]).status_code == 200
+    assert envelopes(db) == 1 and db.session.query(Receipt).count() == 1
+
+
+def test_a_nonce_of_another_ballot_or_forged_is_refused(client, make, open_ballot, db):
+    other = make.ballots(open_ballot.campaign, 1)[0]
+    token = ballot_token(open_ballot.id)
+    foreign = ballot_form(client.get(f"/b/{ballot_token(other.id)}").text)
+    data = ballot_form(client.get(f"/b/{token}").text) | {"choice": "excellent"}
+    assert client.post(f"/b/{token}", data=data | {"nonce": foreign["nonce"]}).status_code == 400
+    assert client.post(f"/b/{token}", data=data | {"nonce": "forged"}).status_code == 400
+    assert envelopes(db) == 0
+    assert client.post(f"/b/{token}", data=data).status_code == 303
+    # once used, a foreign nonce finds no receipt
+    refused = client.post(f"/b/{token}", data=data | {"nonce": foreign["nonce"]})
+    assert refused.status_code == 409
 
 
 @pytest.mark.parametrize(
@@ -136,22 +169,21 @@ def test_missing_csrf_is_400_and_stores_nothing(client, open_ballot, db):
     assert answer.status_code == 400
     db.session.rollback()  # read what the requests stored
     assert db.session.get(Ballot, open_ballot.id).status == "issued"
-    assert db.session.query(Response).count() == 0
+    assert envelopes(db) == 0
 
 
 @pytest.mark.parametrize("choice", ["", "best", "satisfied", None])
 def test_bad_choice_is_400_keeps_the_ballot_and_says_why(client, open_ballot, db, choice):
     token = ballot_token(open_ballot.id)
     page = client.get(f"/b/{token}")
-    data = {"csrf_token": csrf_from(page.text)}
+    data = ballot_form(page.text)
     if choice is not None:
         data["choice"] = choice
     answer = client.post(f"/b/{token}", data=data)
     assert answer.status_code == 400
     assert 'name="choice"' in answer.text  # the ballot is shown again to correct
-    db.session.rollback()  # read what the requests stored
+    assert envelopes(db) == 0
     assert db.session.get(Ballot, open_ballot.id).status == "issued"
-    assert db.session.query(Response).count() == 0
 
 
 def test_extra_indicator_questions_must_all_be_answered(client, make, db):
@@ -160,10 +192,11 @@ def test_extra_indicator_questions_must_all_be_answered(client, make, db):
     token = ballot_token(make.ballots(campaign)[0].id)
     page = client.get(f"/b/{token}")
     assert 'name="q_political"' in page.text
-    data = {"csrf_token": csrf_from(page.text), "choice": "excellent"}
+    data = ballot_form(page.text) | {"choice": "excellent"}
     assert client.post(f"/b/{token}", data=data).status_code == 400
     data["q_political"] = "competent"
     assert client.post(f"/b/{token}", data=data).status_code == 303
+    make.close(campaign)
     db.session.rollback()  # read what the requests stored
     assert sorted(a.choice for a in db.session.query(Answer)) == ["competent", "excellent"]
 

@@ -65,7 +65,9 @@ def branch(app, make):
     )
 
 
-def geo_of(db):
+def geo_of(make, db, poll):
+    """The positions stored, read once the poll is closed (sealed with the answers before)."""
+    make.close(poll)
     db.session.rollback()
     return sorted(r.geo for r in db.session.query(Response).all())
 
@@ -84,20 +86,20 @@ def test_require_refuses_outside_with_a_clear_page_that_keeps_the_answers(app, m
     assert 'data-reason="outside"' in response.text
     assert re.search(r'<input checked[^>]*value="dissatisfied"', response.text)
     assert "路灯坏了" in response.text
-    assert geo_of(db) == []
+    assert geo_of(make, db, poll) == []
 
 
 def test_require_refuses_an_unknown_position(app, make, branch, db):
     poll = poll_campaign(make, branch, geofence="require")
     assert answer(app.test_client(), poll.slug).status_code == 403
     assert answer(app.test_client(), poll.slug, lat="abc", lon="").status_code == 403
-    assert geo_of(db) == []
+    assert geo_of(make, db, poll) == []
 
 
 def test_require_accepts_inside_and_stores_only_inside(app, make, branch, db):
     poll = poll_campaign(make, branch, geofence="require")
     assert answer(app.test_client(), poll.slug, **position(100)).status_code == 303
-    assert geo_of(db) == ["inside"]
+    assert geo_of(make, db, poll) == ["inside"]
     columns = set(Response.__table__.columns.keys())
     assert not columns & {"lat", "lon", "latitude", "longitude", "distance"}
 
@@ -106,7 +108,7 @@ def test_flag_counts_every_answer_and_reports_where_it_came_from(app, make, bran
     poll = poll_campaign(make, branch, geofence="flag")
     for extra in (position(10), position(RADIUS_M + 50), {}):
         assert answer(app.test_client(), poll.slug, **extra).status_code == 303
-    assert geo_of(db) == ["inside", "outside", "unknown"]
+    assert geo_of(make, db, poll) == ["inside", "outside", "unknown"]
 
 
 def test_the_page_explains_why_it_asks_for_the_position(client, make, branch):

@@ -162,17 +162,20 @@ def hammer(base: str, slug: str, attempts: int = 200) -> list[int]:
         return list(pool.map(lambda pf: pf[0].answer(slug, pf[1]), zip(phones, forms, strict=True)))
 
 
-def neighbours(base: str, slug: str, count: int = 20) -> tuple[list[int], Phone, dict]:
+def neighbours(base: str, slug: str, count: int = 20) -> tuple[list[int], Phone, dict, dict]:
     phones = [Phone(base) for _ in range(count)]
     forms = [p.open_poll(slug) for p in phones]
+    spare = phones[0].open_poll(slug)  # a second page opened on the first phone
     time.sleep(2.1)
-    return [p.answer(slug, f) for p, f in zip(phones, forms, strict=True)], phones[0], forms[0]
+    statuses = [p.answer(slug, f) for p, f in zip(phones, forms, strict=True)]
+    return statuses, phones[0], forms[0], spare
 
 
 def check_neighbours_and_dedupe(base: str, slug: str) -> None:
-    statuses, phone, form = neighbours(base, slug)
+    statuses, phone, form, spare = neighbours(base, slug)
     assert statuses == [303] * 20
-    assert phone.answer(slug, form, "dissatisfied") == 409  # the same phone again
+    assert phone.answer(slug, spare, "dissatisfied") == 409  # the same phone again
+    assert phone.answer(slug, form, "dissatisfied") == 303  # the same form again: its receipt
     assert phone.request(f"/p/{slug}")[0] == 409
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from helpers import answer as answer_poll
-from helpers import csrf_from
+from helpers import csrf_from, envelopes
 from poll_helpers import CENTRE, RADIUS_M, answer, issued_from, poll_campaign, poll_form
 
 from survey.errors import AlreadyAnswered
@@ -32,8 +32,10 @@ def poll(app, make, branch):
 
 
 def stored(db):
+    """Answers taken: sealed envelopes while the poll is open (no plain response yet)."""
     db.session.rollback()
-    return db.session.query(Response).count()
+    assert db.session.query(Response).count() == 0
+    return envelopes(db)
 
 
 def test_ten_residents_on_ten_phones_answer_once_each(app, poll, db):
@@ -52,8 +54,9 @@ def test_the_same_phone_is_refused_the_second_time_with_a_kind_409(client, poll,
     again = client.get(f"/p/{poll.slug}")
     assert again.status_code == 409
     assert 'data-reason="already_answered"' in again.text
+    # the same form sent again (a lost answer) is shown its receipt; nothing is stored twice
     replay = client.post(f"/p/{poll.slug}", data=first | {"choice": "dissatisfied"})
-    assert replay.status_code == 409
+    assert replay.status_code == 303
     assert stored(db) == 1
 
 
@@ -116,9 +119,10 @@ def test_a_forged_or_foreign_issue_stamp_is_400(client, make, branch, poll, db):
     assert stored(db) == 0
 
 
-def test_the_reason_is_kept_with_dissatisfied_only(app, poll, db):
+def test_the_reason_is_kept_with_dissatisfied_only(app, make, poll, db):
     assert answer(app.test_client(), poll.slug, "dissatisfied", reason=" 办事排队太久 ").status_code
     assert answer(app.test_client(), poll.slug, "satisfied", reason="很好").status_code == 303
+    make.close(poll)
     db.session.rollback()
     texts = {a.choice: a.text for a in db.session.query(Answer).all()}
     assert texts == {"dissatisfied": "办事排队太久", "satisfied": None}
@@ -187,7 +191,7 @@ def test_a_body_over_the_size_limit_is_413(client, poll, db):
     assert stored(db) == 0
 
 
-def test_a_burst_from_one_address_shows_as_a_flagged_cluster(app, poll, db):
+def test_a_burst_from_one_address_shows_as_a_flagged_cluster(app, make, poll, db):
     from survey import polls
 
     for _ in range(12):
@@ -198,6 +202,10 @@ def test_a_burst_from_one_address_shows_as_a_flagged_cluster(app, poll, db):
     assert report["ip_clusters"] == [
         {"hash": report["ip_clusters"][0]["hash"], "answers": 12, "flagged": True}
     ]
+    assert report["geo"] is None  # positions are sealed with the answers while open
+    make.close(poll)
+    db.session.rollback()
+    report = polls.anomaly_report(db.session, db.session.get(type(poll), poll.id))
     assert report["geo"] == {"inside": 0, "outside": 0, "unknown": 12, "code": 0}
 
 
@@ -235,5 +243,5 @@ def test_twenty_threads_answering_from_one_device_store_one_answer(app, poll, db
 
     results = race(submit, 20)
     assert sorted(results, key=len)[:-1] == ["409"] * 19, results
-    assert stored(db) == 1
+    assert stored(db) == 1 and db.session.query(PollDevice).count() == 1
     assert db.session.query(PollHit).one().count == 1

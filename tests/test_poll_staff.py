@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 import pytest
-from helpers import csrf_from
+from helpers import ballot_form, csrf_from, envelopes
 from poll_helpers import poll_campaign
 
 from survey.models import Answer, AuditEntry, Ballot, Response
@@ -96,9 +96,13 @@ def test_a_resident_code_opens_the_satisfaction_poll_with_the_reason(app, make, 
     page = client.get(f"/b/{ballot_token(card.id)}")
     assert page.status_code == 200
     assert 'value="dissatisfied"' in page.text and 'name="reason"' in page.text
-    data = {"csrf_token": csrf_from(page.text), "choice": "dissatisfied", "reason": "噪音扰民"}
+    other_form = ballot_form(client.get(f"/b/{ballot_token(card.id)}").text)
+    data = ballot_form(page.text) | {"choice": "dissatisfied", "reason": "噪音扰民"}
     assert client.post(f"/b/{ballot_token(card.id)}", data=data).status_code == 303
-    assert client.post(f"/b/{ballot_token(card.id)}", data=data).status_code == 409
+    other = data | other_form  # the card used again from another page: refused
+    assert client.post(f"/b/{ballot_token(card.id)}", data=other).status_code == 409
+    assert envelopes(db, poll.id) == 1
+    make.close(poll)
     db.session.rollback()
     response = db.session.query(Response).one()
     assert (response.respondent_class, response.geo) == ("resident", None)

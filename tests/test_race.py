@@ -2,7 +2,7 @@
 
 import threading
 
-from helpers import cast, csrf_from
+from helpers import ballot_form, cast, envelopes
 
 from survey.errors import AlreadyUsed
 from survey.models import Answer, Receipt, Response
@@ -49,10 +49,13 @@ def test_forty_threads_casting_one_ballot_store_exactly_one_vote(app, make, db):
     assert len(results) == THREADS
     receipts = [r for r in results if r != "409"]
     assert len(receipts) == 1, results
-    db.session.rollback()  # end the test's own read snapshot
+    assert envelopes(db) == 1  # one sealed vote while open
+    assert db.session.query(Receipt).count() == 1
+    make.close(campaign)
+    db.session.rollback()
     assert db.session.query(Response).count() == 1
     assert db.session.query(Answer).count() == 1
-    assert db.session.query(Receipt).count() == 1
+    assert envelopes(db) == 0
 
 
 def test_twenty_phones_posting_one_card_over_http_get_one_303_and_409s(app, make, db):
@@ -60,16 +63,33 @@ def test_twenty_phones_posting_one_card_over_http_get_one_303_and_409s(app, make
     campaign = make.campaign(branch)
     token = ballot_token(make.ballots(campaign)[0].id)
     clients = [app.test_client() for _ in range(20)]
-    forms = [csrf_from(c.get(f"/b/{token}").text) for c in clients]
+    forms = [ballot_form(c.get(f"/b/{token}").text) for c in clients]
 
     def post(i):
-        data = {"csrf_token": forms[i], "choice": "competent"}
+        data = forms[i] | {"choice": "competent"}
         return clients[i].post(f"/b/{token}", data=data).status_code
 
     statuses = race(post, len(clients))
     assert sorted(statuses) == [303] + [409] * 19
-    db.session.rollback()
-    assert db.session.query(Response).count() == 1
+    assert envelopes(db) == 1
+
+
+def test_one_form_sent_twenty_times_at_once_stores_one_vote_and_shows_one_receipt(app, make, db):
+    committee, branch, *_ = make.tree()
+    campaign = make.campaign(branch)
+    token = ballot_token(make.ballots(campaign)[0].id)
+    client = app.test_client()
+    data = ballot_form(client.get(f"/b/{token}").text) | {"choice": "competent"}
+
+    def post(_i):
+        answer = client.post(f"/b/{token}", data=data)
+        return answer.status_code, answer.headers.get("Location")
+
+    outcomes = race(post, 20)
+    assert {status for status, _ in outcomes} == {303}
+    assert len({location for _, location in outcomes}) == 1
+    assert envelopes(db) == 1
+    assert db.session.query(Receipt).count() == 1
 
 
 def test_many_ballots_cast_at_once_are_all_counted(app, make, db):
@@ -84,5 +104,7 @@ def test_many_ballots_cast_at_once_are_all_counted(app, make, db):
 
     receipts = race(submit, len(ids))
     assert len(set(receipts)) == 20
+    assert envelopes(db) == 20
+    make.close(campaign)
     db.session.rollback()
     assert db.session.query(Response).count() == 20

@@ -1,13 +1,11 @@
 """No stored column or export joins a vote to a ballot (DESIGN.md "Secrecy")."""
 
-from datetime import date
-
-from helpers import cast
+from helpers import cast, envelopes
 from sqlalchemy import inspect
 
-from survey.models import AuditEntry, Ballot, Receipt, Response
+from survey.models import AuditEntry, Ballot, Envelope, Receipt, Response
 
-VOTE_TABLES = ("responses", "answers", "receipts")
+VOTE_TABLES = ("responses", "answers", "receipts", "envelopes")
 
 
 def test_no_vote_table_references_ballots(db):
@@ -21,34 +19,51 @@ def test_no_vote_table_references_ballots(db):
 
 def test_ballots_keep_no_time_of_use(db):
     columns = {c["name"]: c for c in inspect(db.engine).get_columns("ballots")}
-    assert set(columns) == {"id", "campaign_id", "code", "ballot_class", "status", "issued_at"}
-
-
-def test_responses_keep_only_the_day_and_a_random_id(db):
-    columns = {
-        c["name"]: str(c["type"]).upper() for c in inspect(db.engine).get_columns("responses")
+    # retry_hmac / receipt_code: the same form sent again finds its receipt (no choice)
+    assert set(columns) == {
+        "id",
+        "campaign_id",
+        "code",
+        "ballot_class",
+        "status",
+        "issued_at",
+        "retry_hmac",
+        "receipt_code",
     }
+
+
+def test_responses_receipts_and_envelopes_keep_no_time(db):
+    schema = inspect(db.engine)
+    columns = {c["name"]: str(c["type"]).upper() for c in schema.get_columns("responses")}
     # geo (public polls): only inside / outside / unknown, never coordinates
-    assert set(columns) == {"id", "campaign_id", "respondent_class", "created_on", "geo"}
-    assert columns["created_on"] == "DATE"
+    assert set(columns) == {"id", "campaign_id", "respondent_class", "geo"}
     assert columns["geo"] == "VARCHAR(8)"
+    assert {c["name"] for c in schema.get_columns("receipts")} == {"code", "campaign_id"}
+    envelope = {c["name"]: c for c in schema.get_columns("envelopes")}
+    assert set(envelope) == {"id", "campaign_id", "key_id", "sealed"}
+    assert str(envelope["id"]["type"]).upper() == "VARCHAR(32)"  # random, no sequence
 
 
 def test_a_cast_leaves_nothing_that_points_back_to_the_ballot(app, make, db):
     campaign = make.campaign(make.organisation())
     cards = make.ballots(campaign, 2)
     receipt = cast(db.session, cards[0].id, {campaign.headline.id: "excellent"})
-    db.session.rollback()
-    response = db.session.query(Response).one()
+    assert envelopes(db) == 1
+    envelope = db.session.query(Envelope).one()
+    envelope_id = envelope.id
+    assert envelope.id not in (cards[0].id, cards[1].id) and len(envelope.id) == 32
+    assert b"excellent" not in bytes(envelope.sealed)
     stored = db.session.get(Receipt, receipt)
-    assert response.id not in (cards[0].id, cards[1].id)
-    assert len(response.id) == 32 and response.created_on == date.today()
     assert stored.campaign_id == campaign.id and not hasattr(stored, "response_id")
     for entry in db.session.query(AuditEntry):
         text = repr(entry.detail) + (entry.object_id or "")
         assert cards[0].id not in text and cards[0].code not in text
         assert entry.action != "ballot.cast"
     assert db.session.get(Ballot, cards[0].id).status == "used"
+    make.close(campaign)
+    db.session.rollback()
+    response = db.session.query(Response).one()
+    assert response.id not in (cards[0].id, cards[1].id, envelope_id)
 
 
 def test_response_ids_are_random_and_unique(app, make, db):
@@ -56,6 +71,7 @@ def test_response_ids_are_random_and_unique(app, make, db):
     cards = make.ballots(campaign, 12)
     for card in cards:
         cast(db.session, card.id, {campaign.headline.id: "excellent"})
+    make.close(campaign)
     db.session.rollback()
     ids = [r.id for r in db.session.query(Response).order_by(Response.id)]
     assert len(set(ids)) == 12

@@ -2,7 +2,7 @@
 
 from survey.models.assessment import Assessment, Title
 from survey.models.audit import AuditEntry
-from survey.models.ballot import Answer, Ballot, Receipt, Response
+from survey.models.ballot import Answer, Ballot, Envelope, Receipt, Response
 from survey.models.campaign import Campaign, CampaignStatus, Question
 from survey.models.organisation import ApiToken, Organisation, User
 from survey.models.poll import PollDevice, PollHit, Verification
@@ -16,6 +16,7 @@ __all__ = [
     "Ballot",
     "Campaign",
     "CampaignStatus",
+    "Envelope",
     "Organisation",
     "PollDevice",
     "PollHit",

@@ -1,19 +1,21 @@
 """Ballots and the anonymous responses they unlock.
 
-Secrecy (DESIGN.md): a response has a random id, no reference to the ballot that unlocked
-it and only the day it was given; a ballot keeps no time of use; a receipt is a separate row
-that proves a response was counted without pointing to it.
+Secrecy (DESIGN.md, docs/secrecy.md): while a campaign is open a cast stores only a sealed
+envelope (encrypted, random id, no time, no ballot reference); closing the campaign opens the
+envelopes in one shuffled transaction into responses with random ids and no time. A ballot
+keeps no time of use; a receipt is a separate row that proves a vote was counted without
+pointing to it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
-from survey.models.base import today, utcnow
+from survey.models.base import utcnow
 from survey.models.campaign import Campaign
 
 BALLOT_CLASSES = ("full", "probationary", "resident")
@@ -30,6 +32,10 @@ class Ballot(db.Model):
     ballot_class: Mapped[str] = mapped_column(String(16), default="full")
     status: Mapped[str] = mapped_column(String(8), default="issued")
     issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A retry of the same form after a lost answer is shown its receipt: an HMAC of the
+    # form's one-time nonce, and the receipt (which holds no choice).
+    retry_hmac: Mapped[str | None] = mapped_column(String(64))
+    receipt_code: Mapped[str | None] = mapped_column(String(16))
 
     campaign: Mapped[Campaign] = relationship()
 
@@ -40,7 +46,6 @@ class Response(db.Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     respondent_class: Mapped[str] = mapped_column(String(16))
-    created_on: Mapped[date] = mapped_column(Date, default=today)
     # Public polls only: inside / outside / unknown of the service radius, never coordinates.
     geo: Mapped[str | None] = mapped_column(String(8))
 
@@ -61,4 +66,16 @@ class Receipt(db.Model):
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    created_on: Mapped[date] = mapped_column(Date, default=today)
+
+
+class Envelope(db.Model):
+    """One vote of an open campaign, encrypted (survey/sealing.py): a random id, the
+    campaign, which secret key sealed it (a short hash, not the key) and nonce+ciphertext.
+    No time, no ballot, no sequence; deleted when the campaign closes."""
+
+    __tablename__ = "envelopes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

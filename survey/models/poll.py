@@ -33,14 +33,22 @@ class Verification(db.Model):
 
 
 class PollDevice(db.Model):
-    """One answer per device per campaign: only HMAC(secret, campaign id + device id)."""
+    """One answer per device per campaign: only HMAC(secret, campaign id + device id).
+
+    ``nonce_hmac``: the HMAC of the answering form's one-time nonce, unique per campaign so
+    that a form is spent once; a retry of that same form is shown ``receipt_code``."""
 
     __tablename__ = "poll_devices"
-    __table_args__ = (UniqueConstraint("campaign_id", "device_hmac"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "device_hmac"),
+        UniqueConstraint("campaign_id", "nonce_hmac", name="uq_poll_devices_nonce_hmac"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     device_hmac: Mapped[str] = mapped_column(String(64))
+    nonce_hmac: Mapped[str | None] = mapped_column(String(64))
+    receipt_code: Mapped[str | None] = mapped_column(String(16))
 
 
 class PollHit(db.Model):

@@ -16,7 +16,7 @@ from itsdangerous import BadSignature
 
 from forms.ballot import field_name, submitted_answers
 from forms.poll import coordinate, poll_form_class
-from survey import ballots, polls
+from survey import polls, responses
 from survey.database import transactional
 from survey.errors import AlreadyAnswered, Invalid, OutsideArea, TooFast
 from survey.extensions import csrf, db, limiter
@@ -61,9 +61,23 @@ def _device_hmacs(campaign, device_id: str) -> list[str]:
     return [polls.device_hmac(k, campaign.id, device_id) for k in current_app.config["SECRET_KEYS"]]
 
 
+def _device_tag(campaign, device_id: str) -> str:
+    """What the fill stamp binds to: a keyed hash of the device id (never the id itself)."""
+    return polls.keyed_hash(current_app.config["SECRET_KEY"], "stamp", campaign.id, device_id)[:16]
+
+
+def _nonce_hmacs(campaign, nonce: str) -> list[str]:
+    return [
+        polls.keyed_hash(k, "nonce", campaign.id, nonce) for k in current_app.config["SECRET_KEYS"]
+    ]
+
+
 def _render(campaign, device_id: str, form=None, status: int = 200, problem: str | None = None):
     form = form or poll_form_class(campaign)()
-    form.issued.data = serializer("poll_form").dumps(campaign.id)
+    stamp = polls.stamp_value(
+        campaign.id, _device_tag(campaign, device_id), secrets.token_urlsafe(16)
+    )
+    form.issued.data = serializer("poll_form").dumps(stamp)
     fields = [(q, getattr(form, field_name(q))) for q in campaign.questions]
     html = render_template(
         "poll/poll.html", campaign=campaign, form=form, fields=fields, problem=problem
@@ -91,17 +105,33 @@ def _client_hashes() -> dict[str, str]:
     }
 
 
-def _screen(campaign, form) -> str:
-    """Minimum fill time, then the position; returns inside / outside / unknown."""
-    polls.check_fill_time(
+def _screen(campaign, form, device_id: str) -> tuple[str, str]:
+    """The stamp (this poll, this device, old enough), then the position; returns the form's
+    nonce and inside / outside / unknown."""
+    nonce = polls.check_fill_time(
         serializer("poll_form"),
         form.issued.data,
         campaign.id,
+        _device_tag(campaign, device_id),
         current_app.config["POLL_MIN_FILL_SECONDS"],
     )
     geo = polls.locate(campaign.organisation, coordinate(form.lat.data), coordinate(form.lon.data))
     polls.check_geofence(campaign, geo)
-    return geo
+    return nonce, geo
+
+
+def _retried_receipt(campaign, device_id: str) -> str | None:
+    """The receipt of this device's answer when this same form is sent again."""
+    try:
+        nonce, _issued = polls.read_stamp(
+            serializer("poll_form"),
+            request.form.get("issued"),
+            campaign.id,
+            _device_tag(campaign, device_id),
+        )
+    except TooFast:
+        return None
+    return polls.retried_receipt(db.session, campaign.id, _nonce_hmacs(campaign, nonce))
 
 
 @bp.get("/p/<slug>")
@@ -126,17 +156,20 @@ def answer(slug: str):
     device_id = _device_id()
     devices = _device_hmacs(campaign, device_id)
     if polls.has_answered(db.session, campaign.id, devices):
-        raise AlreadyAnswered()
+        receipt = _retried_receipt(campaign, device_id)
+        if receipt is None:
+            raise AlreadyAnswered()
+        return redirect(url_for("public.receipt", code=receipt), code=303)
     form = poll_form_class(campaign)()
     if not form.validate():
         return _render(campaign, device_id, form, 400, "form")
     if form.website.data:
         raise Invalid("honeypot")  # a bot filled the hidden field: the generic 400 page
     try:
-        geo = _screen(campaign, form)
+        nonce, geo = _screen(campaign, form, device_id)
     except (TooFast, OutsideArea) as refusal:
         return _render(campaign, device_id, form, refusal.status, refusal.reason)
-    answers = ballots.validate_answers(campaign, submitted_answers(form, campaign))
+    answers = responses.validate_answers(campaign, submitted_answers(form, campaign))
     receipt = polls.answer_poll(
         db.session,
         campaign,
@@ -144,6 +177,7 @@ def answer(slug: str):
         reason=form.reason.data,
         geo=geo,
         device=devices[0],
+        nonce_hmac=_nonce_hmacs(campaign, nonce)[0],
         **_client_hashes(),
     )
     return _with_device(redirect(url_for("public.receipt", code=receipt), code=303), device_id)

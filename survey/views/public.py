@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+import secrets
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from itsdangerous import BadSignature
 
 from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
-from survey import ballots, codes, polls
+from survey import ballots, codes, polls, responses
 from survey.database import transactional
-from survey.errors import NotFound
+from survey.errors import AlreadyUsed, Invalid, NotFound
 from survey.extensions import csrf, db, limiter
 from survey.models import Campaign
-from survey.security import ballot_token, read_ballot_token
+from survey.security import ballot_token, read_ballot_token, serializer
 
 bp = Blueprint("public", __name__)
 CODE_GUESS_LIMIT = "30 per minute"
@@ -34,8 +37,28 @@ def _resolve_token(token: str):
     return ballots.check_ballot(db.session, ballot_id, expired=expired)
 
 
+def _form_nonce(ballot_id: str) -> str:
+    """A random one-time nonce for this page, signed and bound to the ballot."""
+    return serializer("ballot_nonce").dumps([ballot_id, secrets.token_urlsafe(16)])
+
+
+def _retry_hmacs(ballot_id: str | None) -> list[str]:
+    """HMACs (under every key, newest first) of the posted form's nonce, if it is genuine
+    and for this ballot; [] otherwise."""
+    try:
+        bound, nonce = serializer("ballot_nonce").loads(request.form.get("nonce", ""))
+    except (BadSignature, TypeError, ValueError):
+        return []
+    if bound != ballot_id:
+        return []
+    return [
+        polls.keyed_hash(k, "retry", ballot_id, nonce) for k in current_app.config["SECRET_KEYS"]
+    ]
+
+
 def _render_ballot(ballot, token: str, form=None, status: int = 200):
     form = form or ballot_form_class(ballot.campaign)()
+    form.nonce.data = _form_nonce(ballot.id)
     fields = [(q, getattr(form, field_name(q))) for q in ballot.campaign.questions]
     return (
         render_template("public/ballot.html", ballot=ballot, token=token, form=form, fields=fields),
@@ -52,15 +75,30 @@ def ballot(token: str):
 @csrf.exempt  # checked by the form after the ballot, to keep DESIGN.md's order of refusals
 @transactional
 def cast(token: str):
+    ballot_id, _expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
+    try:
+        return _cast(token)
+    except AlreadyUsed:
+        # The same form sent again (the answer to the first one was lost): its receipt.
+        receipt = ballots.retried_receipt(db.session, ballot_id, _retry_hmacs(ballot_id))
+        if receipt is None:
+            raise
+        return redirect(url_for("public.receipt", code=receipt), code=303)
+
+
+def _cast(token: str):
     ballot = _resolve_token(token)
     form = ballot_form_class(ballot.campaign)()
     if not form.validate():
         return _render_ballot(ballot, token, form, status=400)
-    answers = ballots.validate_answers(ballot.campaign, submitted_answers(form, ballot.campaign))
-    texts = polls.reason_texts(
+    retry = _retry_hmacs(ballot.id)
+    if not retry:
+        raise Invalid("stale or forged form nonce", field="nonce")
+    answers = responses.validate_answers(ballot.campaign, submitted_answers(form, ballot.campaign))
+    texts = responses.reason_texts(
         ballot.campaign, answers, getattr(form, "reason", None) and form.reason.data
     )
-    receipt = ballots.cast_ballot(db.session, ballot.id, answers, texts)
+    receipt = ballots.cast_ballot(db.session, ballot.id, answers, texts, retry_hmac=retry[0])
     return redirect(url_for("public.receipt", code=receipt), code=303)
 
 

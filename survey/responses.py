@@ -1,0 +1,135 @@
+"""Storing a vote: the answers checked, sealed while the campaign is open, opened at close.
+
+Every cast -- a member's ballot, a resident's one-time code, a public poll answer -- goes
+through ``store_response``: it drops one sealed envelope (survey/sealing.py) and draws a
+receipt, in the caller's transaction, so that spending the ballot and storing the vote
+commit together or not at all. Nothing in plaintext is written while the campaign is open:
+on PostgreSQL the cast's transaction id (``xmin``) is shared by the ballot, the receipt, the
+poll's device and hit rows and the envelope, and only the envelope holds the choice.
+
+``open_envelopes`` runs in the closing transaction: it decrypts every envelope, shuffles
+them with the system's random source and inserts the plain responses in that order, so that
+neither the rows' physical order nor their transaction id says who voted when.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey import codes, sealing
+from survey.errors import Conflict, Invalid
+from survey.models import Answer, Campaign, Envelope, Receipt, Response
+from survey.scales import SCALES
+
+MAX_TEXT = 500
+MAX_REASON = MAX_TEXT
+HEADLINE_COMPLAINT = "dissatisfied"
+
+
+def validate_answers(campaign: Campaign, submitted: Mapping[str, str | None]) -> dict[int, str]:
+    """Map question id -> choice; every question needs one choice of its scale."""
+    answers = {}
+    for question in campaign.questions:
+        choice = submitted.get(question.key)
+        if choice not in SCALES[question.scale]:
+            raise Invalid("every question needs one of its choices", field=question.key)
+        answers[question.id] = choice
+    return answers
+
+
+def reason_texts(campaign: Campaign, answers: Mapping[int, str], reason: str | None) -> dict:
+    """The reason is kept only with a ``dissatisfied`` headline answer (不满意的理由)."""
+    headline = campaign.headline.id
+    text = (reason or "").strip()[:MAX_REASON]
+    if text and answers.get(headline) == HEADLINE_COMPLAINT:
+        return {headline: text}
+    return {}
+
+
+def store_response(
+    session: Session,
+    campaign_id: int,
+    respondent_class: str,
+    answers: Mapping[int, str],
+    texts: Mapping[int, str],
+    geo: str | None = None,
+) -> str:
+    """Seal the vote into an envelope and draw its receipt; returns the receipt code."""
+    payload = {
+        "class": respondent_class,
+        "geo": geo,
+        "answers": [
+            [question_id, choice, (texts.get(question_id) or "").strip()[:MAX_TEXT] or None]
+            for question_id, choice in answers.items()
+        ],
+    }
+    kid, sealed = sealing.seal(campaign_id, payload)
+    session.add(
+        Envelope(id=secrets.token_hex(16), campaign_id=campaign_id, key_id=kid, sealed=sealed)
+    )
+    return new_receipt(session, campaign_id)
+
+
+def new_receipt(session: Session, campaign_id: int) -> str:
+    for _ in range(5):
+        code = codes.new_code(10)
+        try:
+            with session.begin_nested():
+                session.add(Receipt(code=code, campaign_id=campaign_id))
+            return code
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw a unique receipt code")
+
+
+def envelope_count(session: Session, campaign_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Envelope).where(Envelope.campaign_id == campaign_id)
+    )
+
+
+def open_envelopes(session: Session, campaign_id: int) -> int:
+    """Decrypt, shuffle and store as plain responses every envelope of the campaign, then
+    delete the envelopes; returns how many. Call it in the closing transaction: a missing
+    key (MissingKey) raises before anything is written, and the caller rolls back."""
+    rows = session.execute(
+        select(Envelope.id, Envelope.key_id, Envelope.sealed).where(
+            Envelope.campaign_id == campaign_id
+        )
+    ).all()
+    keys = sealing.secret_keys()
+    votes = [sealing.unseal(campaign_id, kid, blob, keys) for _id, kid, blob in rows]
+    secrets.SystemRandom().shuffle(votes)
+    responses, answers = [], []
+    for vote in votes:
+        response_id = secrets.token_hex(16)
+        responses.append(
+            {
+                "id": response_id,
+                "campaign_id": campaign_id,
+                "respondent_class": vote["class"],
+                "geo": vote["geo"],
+            }
+        )
+        answers += [
+            {"response_id": response_id, "question_id": qid, "choice": choice, "text": text}
+            for qid, choice, text in vote["answers"]
+        ]
+    if responses:
+        session.execute(insert(Response), responses)
+        session.execute(insert(Answer), answers)
+    # The caller holds the campaign against new casts (its status update), so the envelopes
+    # read above are all of them; a difference would mean a vote lost: refuse instead.
+    deleted = session.execute(
+        delete(Envelope)
+        .where(Envelope.campaign_id == campaign_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if deleted != len(rows):
+        raise Conflict("votes arrived while closing; close again")
+    return len(responses)

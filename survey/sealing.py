@@ -1,0 +1,96 @@
+"""Sealed envelopes: a vote cast while its campaign is open is stored encrypted.
+
+Each envelope is AES-256-GCM under a key derived (HKDF-SHA256) from one of the server's
+secret keys and the campaign id; the derived key is never stored. The envelope names the
+secret key that sealed it only by a short hash (``key_id``), so that a rotated key can still
+open it and a retired one is noticed. Plaintext is padded to a fixed block, so that the
+ciphertext's length does not tell a long choice or a reason from a short one.
+
+A database copy without the secret keys opens nothing; the envelopes carry no time and no
+ballot reference, and closing the campaign decrypts them, shuffles them and deletes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import struct
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+
+from survey.errors import BrokenEnvelope, MissingKey
+
+NONCE_BYTES = 12
+BLOCK = 4096  # one block holds any ballot with a 500-character reason: all envelopes match
+VERSION = b"survey.envelope.v1"
+
+
+def secret_keys() -> list[str]:
+    """The configured secret keys, newest first."""
+    return list(current_app.config["SECRET_KEYS"])
+
+
+def key_id(secret: str) -> str:
+    """A short, one-way name for a secret key (never the key, nor enough to guess it)."""
+    return hmac.new(secret.encode(), VERSION + b"|key-id", hashlib.sha256).hexdigest()[:16]
+
+
+def _campaign_key(secret: str, campaign_id: int) -> bytes:
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=VERSION + b"|campaign|" + str(campaign_id).encode(),
+        info=b"survey envelope key for campaign " + str(campaign_id).encode(),
+    )
+    return hkdf.derive(secret.encode())
+
+
+def _aad(campaign_id: int, kid: str) -> bytes:
+    return VERSION + f"|{campaign_id}|{kid}".encode()
+
+
+def _pad(data: bytes) -> bytes:
+    framed = struct.pack(">I", len(data)) + data
+    return framed + b"\0" * (-len(framed) % BLOCK)
+
+
+def _unpad(padded: bytes) -> bytes:
+    (length,) = struct.unpack(">I", padded[:4])
+    return padded[4 : 4 + length]
+
+
+def seal(campaign_id: int, payload: dict, keys: list[str] | None = None) -> tuple[str, bytes]:
+    """(key id, nonce + ciphertext) of ``payload`` under the newest secret key."""
+    secret = (keys or secret_keys())[0]
+    kid = key_id(secret)
+    nonce = os.urandom(NONCE_BYTES)
+    plain = _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+    sealed = AESGCM(_campaign_key(secret, campaign_id)).encrypt(
+        nonce, plain, _aad(campaign_id, kid)
+    )
+    return kid, nonce + sealed
+
+
+def unseal(campaign_id: int, kid: str, blob: bytes, keys: list[str] | None = None) -> dict:
+    """The payload of one envelope; MissingKey when no configured key has ``kid``."""
+    by_id = {key_id(k): k for k in (keys or secret_keys())}
+    secret = by_id.get(kid)
+    if secret is None:
+        raise MissingKey(
+            f"an envelope of campaign {campaign_id} was sealed by a retired secret key "
+            f"({kid}); put that key back in SURVEY_SECRET_KEYS, then close again"
+        )
+    blob = bytes(blob)
+    try:
+        plain = AESGCM(_campaign_key(secret, campaign_id)).decrypt(
+            blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(campaign_id, kid)
+        )
+    except InvalidTag:
+        raise BrokenEnvelope(f"an envelope of campaign {campaign_id} does not decrypt") from None
+    return json.loads(_unpad(plain))
