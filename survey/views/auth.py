@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -17,9 +18,24 @@ LOGIN_LIMIT = "10 per minute;60 per hour"
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not urlsplit(target).netloc and "\\" not in target:
-        return target
+    r"""Only a path on this site: never an open redirect.
+
+    Browsers drop tabs, newlines and other invisible characters from a URL and read a
+    backslash as a slash, so ``/<TAB>/evil.example`` or ``/\evil.example`` would lead
+    off-site: the target is judged (and used) as a browser would read it.
+    """
+    cleaned = "".join(
+        "/" if ch == "\\" else ch
+        for ch in target or ""
+        if unicodedata.category(ch)[0] not in "CZ"  # control, format and space characters
+    )
+    parts = urlsplit(cleaned)
+    if (
+        cleaned.startswith("/")
+        and not cleaned.startswith("//")
+        and not (parts.scheme or parts.netloc)
+    ):
+        return cleaned
     return url_for("staff.home")
 
 
