@@ -9,6 +9,8 @@ import secrets
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 # One salt per purpose: a token signed for one use never verifies for another.
 SALTS = {
@@ -55,6 +57,7 @@ def hash_api_token(token: str) -> str:
 NUL = "\x00"
 MAX_JSON_DEPTH = 32  # no body of this API nests deeper than 4; the parser recurses per level
 _JSON_SIGNIFICANT = re.compile(r'[\[\]{}"\\]')
+_VERSION = re.compile(r"[0-9]{1,10}")
 
 
 def nests_too_deep(text: str | bytes) -> bool:
@@ -164,10 +167,30 @@ def init_app(app: Flask) -> None:
 
 
 def load_user(user_id: str):
+    """The active user a session names, if the session is of the user's current version:
+    a cookie copied before a sign-out or a password change names no one."""
     from survey.converters import parse_id
     from survey.extensions import db
     from survey.models import User
 
-    found = parse_id(user_id)
-    user = db.session.get(User, found) if found is not None else None
-    return user if user is not None and user.active else None
+    raw_id, _, raw_version = (user_id or "").partition(":")
+    found = parse_id(raw_id)
+    if found is None or not _VERSION.fullmatch(raw_version):
+        return None
+    user = db.session.get(User, found)
+    if user is None or not user.active or user.session_version != int(raw_version):
+        return None
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Every session of ``user_id`` ends, wherever its cookie was copied (flushes only)."""
+    from survey.models import User
+
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()

@@ -219,3 +219,44 @@ def test_brackets_inside_json_strings_do_not_count_as_nesting():
     assert not nests_too_deep(json.dumps({"title": "[" * 500, "n": ['\\"{' * 50]}))
     assert nests_too_deep("[" * 33 + "]" * 33)
     assert not nests_too_deep("[" * 32 + "]" * 32)
+
+
+# -- 4. a session cookie copied before sign-out or a new password ----------------------------
+
+
+def replay(app, cookie: str):
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief.get("/staff/")
+
+
+def test_a_session_cookie_copied_before_sign_out_opens_nothing_after(app, client, org):
+    sign_in(client, "secretary")
+    copied = client.get_cookie("session").value
+    assert replay(app, copied).status_code == 200  # the copy works while the session lives
+    home = client.get("/staff/")
+    assert client.post("/logout", data={"csrf_token": csrf_from(home.text)}).status_code == 303
+    answer = replay(app, copied)
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_sign_out_on_one_device_ends_the_others_too(app, client, org):
+    sign_in(client, "secretary")
+    other = app.test_client()
+    sign_in(other, "secretary")
+    other.post("/logout", data={"csrf_token": csrf_from(other.get("/staff/").text)})
+    assert client.get("/staff/").status_code == 302
+
+
+def test_a_new_password_ends_every_session(app, db, client, org):
+    from survey.models import User
+
+    sign_in(client, "secretary")
+    copied = client.get_cookie("session").value
+    user = db.session.get(User, org["secretary"].id)
+    user.set_password("another horse battery")
+    db.session.commit()
+    assert replay(app, copied).status_code == 302
+    assert client.get("/staff/").status_code == 302
+    assert sign_in(client, "secretary", "another horse battery").status_code == 303
+    assert client.get("/staff/").status_code == 200

@@ -10,6 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from forms.auth import LoginForm
+from survey import security
+from survey.database import transactional
 from survey.extensions import db, limiter
 from survey.models import User
 
@@ -56,6 +58,9 @@ def login():
 
 
 @bp.post("/logout")
+@transactional
 def logout():
+    if current_user.is_authenticated:
+        security.end_sessions(db.session, current_user.id)  # and every copy of this cookie
     logout_user()
     return redirect(url_for("auth.login"), code=303)
