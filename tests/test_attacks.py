@@ -260,3 +260,81 @@ def test_a_new_password_ends_every_session(app, db, client, org):
     assert client.get("/staff/").status_code == 302
     assert sign_in(client, "secretary", "another horse battery").status_code == 303
     assert client.get("/staff/").status_code == 200
+
+
+# -- 5. guessing one account from many addresses; telling accounts apart by timing ----------
+
+
+def from_address(i: int) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": f"203.0.113.{i}"}}
+
+
+def without_csrf(html: str) -> str:
+    return re.sub(r'<input[^>]*name="csrf_token"[^>]*>', "", html)
+
+
+@pytest.mark.parametrize("username", ["secretary", "no-such-user"])
+def test_guessing_one_account_from_many_addresses_locks_it(client, org, username):
+    statuses = [
+        sign_in(client, username, f"guess{i}", **from_address(i)).status_code for i in range(8)
+    ]
+    assert statuses == [401] * 5 + [429] * 3
+
+
+def test_the_right_password_during_the_lock_gets_the_same_refusal(client, org):
+    for i in range(5):
+        sign_in(client, "secretary", f"guess{i}", **from_address(i))
+    wrong = sign_in(client, "secretary", "guess", **from_address(50))
+    right = sign_in(client, "secretary", **from_address(51))
+    assert wrong.status_code == right.status_code == 429
+    assert without_csrf(wrong.text) == without_csrf(right.text)
+    assert client.get("/staff/").status_code == 302
+    assert sign_in(client, "reviewer", **from_address(52)).status_code == 303  # others unlocked
+
+
+def test_the_lock_grows_longer_with_more_failures(client, org, monkeypatch):
+    import limits.storage.memory
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(limits.storage.memory.time, "time", lambda: now[0])
+
+    def tries(count, start):
+        return [
+            sign_in(client, "secretary", "guess", **from_address(start + i)).status_code
+            for i in range(count)
+        ]
+
+    assert tries(6, 0) == [401] * 5 + [429]
+    now[0] += 16 * 60  # the first lock is over after 15 minutes...
+    assert tries(6, 10) == [401] * 5 + [429]
+    now[0] += 16 * 60  # ...the second is not
+    assert tries(1, 20) == [429]
+
+
+def test_a_successful_sign_in_clears_the_failures(app, client, org):
+    for i in range(4):
+        sign_in(client, "secretary", "guess", **from_address(i))
+    assert sign_in(client, "secretary", **from_address(9)).status_code == 303
+    other = app.test_client()
+    statuses = [
+        sign_in(other, "secretary", "guess", **from_address(i)).status_code for i in range(5)
+    ]
+    assert statuses == [401] * 5
+
+
+def test_an_unknown_user_name_costs_a_password_hash_like_a_real_one(client, org, monkeypatch):
+    """Timing is never asserted (tests never fail on timing): the work is counted instead."""
+    from survey.views import auth
+
+    calls = []
+    real = auth.check_password_hash
+
+    def counting(pwhash, password):
+        calls.append(pwhash)
+        return real(pwhash, password)
+
+    monkeypatch.setattr(auth, "check_password_hash", counting)
+    assert sign_in(client, "no-such-user", "guess").status_code == 401
+    assert len(calls) == 1
+    assert sign_in(client, "secretary", "guess").status_code == 401
+    assert len(calls) == 2
