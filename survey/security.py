@@ -54,6 +54,11 @@ def hash_api_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# No inline script or style and no plug-ins; nothing loaded from or framed by another site.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 NUL = "\x00"
 MAX_JSON_DEPTH = 32  # no body of this API nests deeper than 4; the parser recurses per level
 _JSON_SIGNIFICANT = re.compile(r'[\[\]{}"\\]')
@@ -163,6 +168,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.endpoint != "static":
+            # Card codes, ballot links, tallies and form tokens: no page of ours is kept by
+            # the browser, a proxy or a shared computer's back button.
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 

@@ -338,3 +338,137 @@ def test_an_unknown_user_name_costs_a_password_hash_like_a_real_one(client, org,
     assert len(calls) == 1
     assert sign_in(client, "secretary", "guess").status_code == 401
     assert len(calls) == 2
+
+
+# -- 6. small leaks: live position counts, cached staff pages, no CSP ---------------------------
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+INLINE = [
+    re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),  # a script body in the page
+    re.compile(r"<style\b", re.I),
+    re.compile(r"\sstyle\s*=", re.I),
+    re.compile(r"\son[a-z]+\s*=", re.I),  # onclick=, onload=, …
+    re.compile(r"javascript:", re.I),
+]
+
+
+@pytest.fixture
+def every_page(app, make, db, org):
+    """Paths of every kind of page, with the data each needs to show itself in full."""
+    from poll_helpers import answer, poll_campaign
+
+    from survey.security import ballot_token
+
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+    first = org["first"]
+    draft = make.campaign(first, status="draft", title="草稿")
+    make.ballots(draft, 2)
+    live = make.campaign(first, title="进行中")
+    card = make.ballots(live, 1)[0]
+    closed = make.campaign(first, title="已结束")
+    receipt = None
+    for ballot in make.ballots(closed, 5):
+        receipt = cast(db.session, ballot.id, {closed.headline.id: "excellent"})
+    make.close(closed)
+    draft_poll = poll_campaign(make, first, status="draft", year=2024)
+    make.ballots(draft_poll, 2, "resident")
+    poll = poll_campaign(make, first)
+    assert answer(app.test_client(), poll.slug, "dissatisfied", reason="路灯").status_code == 303
+    closed_poll = poll_campaign(make, first, year=2025)
+    make.close(closed_poll)
+    make.user("root", "admin")
+    staff = "/staff/campaigns"
+    return [
+        "/",
+        "/b",
+        "/login",
+        f"/b/{ballot_token(card.id)}",
+        f"/receipt/{receipt}",
+        f"/p/{poll.slug}",
+        "/staff/",
+        "/staff/admin/",
+        f"{staff}/new",
+        f"{staff}/{live.id}",
+        f"{staff}/{draft.id}/cards",
+        f"{staff}/{live.id}/projector",
+        f"{staff}/{live.id}/turnout.json",
+        f"{staff}/{closed.id}/results",
+        f"{staff}/{closed.id}/minutes",
+        "/staff/polls/",
+        f"/staff/polls/{poll.id}/poster",
+        f"/staff/polls/{draft_poll.id}/codes",
+        "/review/",
+        f"/review/campaigns/{closed_poll.id}/complaints",
+        f"/review/campaigns/{poll.id}/anomalies",
+        "/ratings/",
+        f"/ratings/committees/{org['committee'].id}",
+        f"/ratings/branches/{first.id}",
+        f"/ratings/branches/{first.id}/assessment/2026",
+        "/ratings/seeds/000",
+        "/nowhere",
+        "/api/v1/openapi.json",
+    ]
+
+
+def test_every_page_is_not_stored_and_carries_a_strict_csp(client, every_page):
+    sign_in(client, "root")
+    for path in every_page:
+        answer = client.get(path)
+        assert answer.status_code < 500, path
+        assert answer.headers["Content-Security-Policy"] == CSP, path
+        assert "no-store" in answer.headers.get("Cache-Control", ""), path
+        assert answer.headers["X-Frame-Options"] == "DENY", path
+        assert answer.headers["X-Content-Type-Options"] == "nosniff", path
+
+
+def test_pages_need_no_inline_script_or_style(app, client, every_page):
+    sign_in(client, "root")
+    for path in every_page:
+        answer = (app.test_client() if path == "/login" else client).get(path)
+        assert answer.status_code in (200, 404), (path, answer.status_code)
+        if answer.mimetype == "text/html":
+            found = [rule.pattern for rule in INLINE if rule.search(answer.text)]
+            assert not found, (path, found)
+
+
+def test_static_files_carry_the_csp_and_may_be_cached(client):
+    answer = client.get("/static/style.css")
+    assert answer.status_code == 200 and answer.headers["Content-Security-Policy"] == CSP
+    assert "no-store" not in answer.headers.get("Cache-Control", "")
+    answer.close()
+
+
+def test_api_answers_and_refusals_are_not_stored(client, org):
+    ok = client.get(f"/api/v1/organisations/{org['first'].id}", headers=bearer(org["reviewer"]))
+    refused = client.get("/api/v1/organisations/1")
+    for answer in (ok, refused):
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert answer.headers["Content-Security-Policy"] == CSP
+
+
+def test_position_counts_of_an_open_poll_stay_hidden_until_it_closes(app, client, make, org):
+    from poll_helpers import CENTRE, answer, poll_campaign
+
+    from survey.models import Organisation
+
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+    branch = make.session.get(Organisation, org["first"].id)
+    branch.service_lat, branch.service_lon, branch.service_radius_m = *CENTRE, 1500
+    make.session.commit()
+    poll = poll_campaign(make, branch)
+    for _ in range(3):
+        position = {"lat": str(CENTRE[0]), "lon": str(CENTRE[1])}
+        assert answer(app.test_client(), poll.slug, **position).status_code == 303
+    sign_in(client, "reviewer")
+    url = f"/review/campaigns/{poll.id}/anomalies?lang=en"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert (
+        "Inside the service area" not in page.text and "shown once the poll is closed" in page.text
+    )
+    make.close(poll)
+    page = client.get(url)
+    assert re.search(r"Inside the service area</th><td>3<", page.text)
