@@ -48,7 +48,7 @@ def campaign_csv(session: Session, campaign: Campaign, small_group: int = 5) -> 
     tally = campaigns.tally(session, campaign, reveal=True, small_group=small_group)
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 Chinese text correctly only with a BOM
-    writer = csv.writer(out)
+    writer = _FormulaSafeWriter(csv.writer(out))
     writer.writerow(["campaign", campaign.id, campaign.title, campaign.year, campaign.status])
     writer.writerow(["issued", tally["issued"], "cast", tally["cast"], "void", tally["void"]])
     for question in tally["questions"]:
@@ -86,6 +86,44 @@ def campaign_xlsx(session: Session, campaign: Campaign, small_group: int = 5) ->
             responses.append(row)
     else:
         responses.append([f"responses are listed only from {small_group} on (small-group rule)"])
+    _neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (or, after a tab or
+# CR, as a new cell that may): OWASP's advice is to prefix a single quote, shown as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """``value`` unchanged unless it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _FormulaSafeWriter:
+    """A ``csv.writer`` whose every text cell goes through ``formula_safe``."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row):
+        return self._writer.writerow([formula_safe(cell) for cell in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+def _neutralise_formulas(book) -> None:
+    """Every text cell of the workbook escaped and stored as a string, never a formula
+    (openpyxl makes any text that starts with "=" a formula)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = formula_safe(cell.value)
+                    cell.data_type = "s"

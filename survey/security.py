@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 # One salt per purpose: a token signed for one use never verifies for another.
 SALTS = {
@@ -51,26 +55,153 @@ def hash_api_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# No inline script or style and no plug-ins; nothing loaded from or framed by another site.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+NUL = "\x00"
+MAX_JSON_DEPTH = 32  # no body of this API nests deeper than 4; the parser recurses per level
+_JSON_SIGNIFICANT = re.compile(r'[\[\]{}"\\]')
+_VERSION = re.compile(r"[0-9]{1,10}")
+
+
+def nests_too_deep(text: str | bytes) -> bool:
+    """Whether the arrays and objects of ``text`` nest deeper than ``MAX_JSON_DEPTH``
+    (brackets inside strings ignored), found in one pass without recursion."""
+    if isinstance(text, bytes | bytearray):
+        text = text.decode("utf-8", "replace")  # brackets and quotes are ASCII in any case
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return False
+    depth, in_string, escaped_at = 0, False, -1
+    for match in _JSON_SIGNIFICANT.finditer(text):
+        at, char = match.start(), match.group()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped_at = at + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        else:
+            depth += 1 if char in "[{" else -1
+            if depth > MAX_JSON_DEPTH:
+                return True
+    return False
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Refuses JSON nested deeper than ``MAX_JSON_DEPTH`` as malformed (a ValueError, which
+    Flask answers with 400) instead of letting the parser hit the recursion limit (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs):
+        if nests_too_deep(s):
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+def _nul_in_json(data) -> str | None:
+    """The key holding a NUL somewhere in parsed JSON ("" at the top), walked without
+    recursion; None when there is none."""
+    stack = [("", data)]
+    while stack:
+        field, value = stack.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                return field
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if NUL in key:
+                    return key.replace(NUL, "")
+                stack.append((field or key, item))
+        elif isinstance(value, list):
+            stack.extend((field, item) for item in value)
+    return None
+
+
+def nul_field() -> str | None:
+    """Where the request carries a NUL character (raw or percent-encoded): "path", a query
+    or form field's name, or a JSON field; None when nowhere. PostgreSQL refuses NUL in text,
+    and no honest form ever sends one."""
+    if NUL in request.path:
+        return "path"
+    for source in (request.args, request.form, request.files):
+        for key, value in source.items(multi=True):
+            text = getattr(value, "filename", value) or ""
+            if NUL in key or NUL in text:
+                return key.replace(NUL, "") or "query"
+    if request.is_json:
+        found = _nul_in_json(request.get_json(silent=True))
+        if found is not None:
+            return found or "body"
+    return None
+
+
+def refuse_nul():
+    """Before any view: a clear 400 for a NUL anywhere in what the request sends."""
+    field = nul_field()
+    if field is None:
+        return None
+    from survey.error_pages import json_error, page, wants_json
+
+    if wants_json():
+        return json_error(400, "nul_character", "text must not contain NUL characters", field)
+    return page(400, "nul_character")
+
+
 def init_app(app: Flask) -> None:
     from survey.extensions import login_manager
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    app.json = BoundedJSONProvider(app)
+    # First of all: CSRF, the rate limits and the SQLite write lock would read the same text.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)
 
     @app.after_request
     def headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.endpoint != "static":
+            # Card codes, ballot links, tallies and form tokens: no page of ours is kept by
+            # the browser, a proxy or a shared computer's back button.
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 
 def load_user(user_id: str):
+    """The active user a session names, if the session is of the user's current version:
+    a cookie copied before a sign-out or a password change names no one."""
     from survey.converters import parse_id
     from survey.extensions import db
     from survey.models import User
 
-    found = parse_id(user_id)
-    user = db.session.get(User, found) if found is not None else None
-    return user if user is not None and user.active else None
+    raw_id, _, raw_version = (user_id or "").partition(":")
+    found = parse_id(raw_id)
+    if found is None or not _VERSION.fullmatch(raw_version):
+        return None
+    user = db.session.get(User, found)
+    if user is None or not user.active or user.session_version != int(raw_version):
+        return None
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Every session of ``user_id`` ends, wherever its cookie was copied (flushes only)."""
+    from survey.models import User
+
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()

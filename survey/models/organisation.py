@@ -55,11 +55,19 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Part of the id Flask-Login keeps in the session cookie: raising it (sign-out, a new
+    # password) makes every earlier copy of that cookie name no one.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship()
 
     def set_password(self, password: str) -> None:
+        if self.password_hash:
+            self.session_version = (self.session_version or 0) + 1
         self.password_hash = generate_password_hash(password, PASSWORD_HASH["method"])
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds
+        return f"{self.id}:{self.session_version or 0}"
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

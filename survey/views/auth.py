@@ -2,25 +2,85 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import secrets
+import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from limits import parse_many
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from forms.auth import LoginForm
+from survey import security
+from survey.database import transactional
 from survey.extensions import db, limiter
 from survey.models import User
 
 bp = Blueprint("auth", __name__)
-LOGIN_LIMIT = "10 per minute;60 per hour"
+LOGIN_LIMIT = "10 per minute;60 per hour"  # per address
+# Per user name, whatever the address: 5 tries in 15 minutes, then it is locked until the
+# window frees; each further tier locks it longer (a backoff against slow guessing from many
+# addresses). Counted where the address limits are: Redis when configured, else memory.
+ACCOUNT_LIMITS = parse_many("5 per 15 minutes;10 per 2 hours;20 per day")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not urlsplit(target).netloc and "\\" not in target:
-        return target
+    r"""Only a path on this site: never an open redirect.
+
+    Browsers drop tabs, newlines and other invisible characters from a URL and read a
+    backslash as a slash, so ``/<TAB>/evil.example`` or ``/\evil.example`` would lead
+    off-site: the target is judged (and used) as a browser would read it.
+    """
+    cleaned = "".join(
+        "/" if ch == "\\" else ch
+        for ch in target or ""
+        if unicodedata.category(ch)[0] not in "CZ"  # control, format and space characters
+    )
+    parts = urlsplit(cleaned)
+    if (
+        cleaned.startswith("/")
+        and not cleaned.startswith("//")
+        and not (parts.scheme or parts.netloc)
+    ):
+        return cleaned
     return url_for("staff.home")
+
+
+def _account_key(username: str) -> tuple[str, str]:
+    digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+    return current_app.config["RATELIMIT_KEY_PREFIX"], f"login-account:{digest}"
+
+
+def _account_try_allowed(username: str) -> bool:
+    """Count one try against ``username``; False while it is locked (a locked try is not
+    counted, so waiting is what unlocks it). Unknown names lock alike: no hint who exists."""
+    key = _account_key(username)
+    return all(limiter.limiter.hit(item, *key) for item in ACCOUNT_LIMITS)
+
+
+def _account_cleared(username: str) -> None:
+    key = _account_key(username)
+    for item in ACCOUNT_LIMITS:
+        limiter.limiter.clear(item, *key)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _authenticate(username: str, password: str) -> User | None:
+    """The active user with this name and password. An unknown, inactive or password-less
+    name costs the same hashing as a real one, so the answer's timing names no account."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.password_hash:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,8 +90,11 @@ def login():
         return redirect(url_for("staff.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if not _account_try_allowed(form.username.data):
+            return render_template("auth/login.html", form=form, locked=True), 429
+        user = _authenticate(form.username.data, form.password.data)
+        if user is not None:
+            _account_cleared(form.username.data)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
         return render_template("auth/login.html", form=form, failed=True), 401
@@ -40,6 +103,9 @@ def login():
 
 
 @bp.post("/logout")
+@transactional
 def logout():
+    if current_user.is_authenticated:
+        security.end_sessions(db.session, current_user.id)  # and every copy of this cookie
     logout_user()
     return redirect(url_for("auth.login"), code=303)

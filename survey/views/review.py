@@ -10,7 +10,7 @@ from survey import access, complaints, polls
 from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
-from survey.models import Campaign
+from survey.models import Campaign, CampaignStatus
 from survey.views.guards import campaign_or_404, staff_required, web_actor
 
 bp = Blueprint("review", __name__)
@@ -75,4 +75,6 @@ def verify(response_id: str):
 def anomalies(campaign_id: int):
     campaign = _public_campaign(campaign_id)
     report = polls.anomaly_report(db.session, campaign)
+    if campaign.status != CampaignStatus.CLOSED:
+        report["geo"] = None  # counts by position, live, would tell where answers come from
     return render_template("review/anomalies.html", campaign=campaign, report=report)
