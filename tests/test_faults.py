@@ -1,0 +1,466 @@
+"""Real faults against real processes: gunicorn with 2 sync workers on the database under test.
+
+Workers killed with SIGKILL mid-vote, a thousand racing submissions, a PostgreSQL database
+that drops every connection and refuses new ones, a database that cannot write, and the
+rate limiter's Redis killed under load. Each test prints its figures (``pytest -s``) and
+keeps them in ``<basetemp>/figures.json``; docs/reliability.md quotes the last run.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from helpers import csrf_from
+from poll_helpers import issued_from
+from servers import (
+    BACKEND,
+    BROKEN,
+    POSTGRES_URL,
+    Phone,
+    api,
+    ballot_statuses,
+    close_and_count,
+    gunicorn,
+    redis_server,
+    report,
+    shared_seed,
+)
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+gunicorn_test = pytest.mark.gunicorn
+KILLS = 5
+TRACEBACK = "Traceback"
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory):
+    yield from shared_seed(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def server(seeded):
+    """gunicorn, 2 sync workers, memory rate limits, on the seeded database."""
+    url, env, data, directory = seeded
+    with gunicorn(env, directory / "plain.log") as running:
+        yield running
+
+
+def vote(base: str, token: str, choice: str = "excellent") -> int:
+    """A member's phone: the ballot page, then the form with its CSRF token."""
+    phone = Phone(base)
+    status, html, _ = phone.request(f"/b/{token}", timeout=20)
+    if status != 200:
+        return status
+    return phone.request(f"/b/{token}", {"csrf_token": csrf_from(html), "choice": choice})[0]
+
+
+def assert_spent_equals_stored(url: str, env_data: dict, base: str, name: str, seen_303) -> dict:
+    """After closing: every card answered 303 is spent, and spent cards == stored votes."""
+    tokens = env_data["ballots"][name]
+    statuses = ballot_statuses(url, list(tokens.values()))
+    used = {token for token, ballot_id in tokens.items() if statuses[ballot_id] == "used"}
+    tally = close_and_count(base, env_data["api_token"], env_data["campaigns"][name])
+    assert seen_303 <= used, "a card answered 303 is not spent"
+    assert tally["cast"] == len(used) == tally["responses"], (tally, len(used))
+    return {"spent": len(used), "stored": tally["responses"]}
+
+
+@gunicorn_test
+def test_a_thousand_racing_submissions_spend_each_card_once(seeded, server, tmp_path_factory):
+    url, _env, data, _dir = seeded
+    tokens = list(data["ballots"]["race"])
+    phones = [(token, Phone(server.base)) for token in tokens for _ in range(2)]
+    taps = 4  # two phones per card, each tapping four times: 1,000 submissions
+
+    def open_ballot(pair):
+        token, phone = pair
+        status, html, _ = phone.request(f"/b/{token}")
+        assert status == 200, status
+        return token, phone, {"csrf_token": csrf_from(html), "choice": "competent"}
+
+    with ThreadPoolExecutor(8) as pool:
+        forms = list(pool.map(open_ballot, phones))
+    # a card's eight posts are queued side by side, so that they race each other
+    posts = [form for form in forms for _ in range(taps)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda f: (f[0], f[1].request(f"/b/{f[0]}", f[2])[0]), posts))
+    seconds = time.monotonic() - started
+    per_card = defaultdict(list)
+    for token, status in answers:
+        per_card[token].append(status)
+    assert {t: sorted(s) for t, s in per_card.items()} == {t: [303] + [409] * 7 for t in tokens}
+    seen = {token for token, status in answers if status == 303}
+    counts = assert_spent_equals_stored(url, data, server.base, "race", seen)
+    assert counts["stored"] == len(tokens)
+    report(
+        tmp_path_factory,
+        "race",
+        submissions=len(posts),
+        cards=len(tokens),
+        statuses=dict(Counter(s for _, s in answers)),
+        seconds=round(seconds, 1),
+        **counts,
+    )
+
+
+@gunicorn_test
+def test_killing_workers_mid_vote_loses_no_vote_and_doubles_none(seeded, server, tmp_path_factory):
+    url, _env, data, _dir = seeded
+    tokens = list(data["ballots"]["kill"])
+    done, broken, lock = [0], Counter(), threading.Lock()
+    # kill -9 a worker each time this share of the cards is done, all while votes run
+    thresholds = [int(len(tokens) * share) for share in (0.1, 0.25, 0.4, 0.55, 0.7)]
+
+    def member(token: str):
+        """Vote; a dropped connection is retried as a member would, a bounded number of times."""
+        outcome = "broken"
+        for _ in range(5):
+            try:
+                outcome = vote(server.base, token)
+                break
+            except BROKEN as exc:
+                with lock:
+                    broken[type(exc).__name__] += 1
+        with lock:
+            done[0] += 1
+        return token, outcome
+
+    killed = []
+
+    def killer():
+        deadline = time.monotonic() + 120
+        while len(killed) < KILLS and time.monotonic() < deadline:
+            if done[0] >= thresholds[len(killed)] and server.worker_pids():
+                killed.append(server.kill_a_worker())
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = dict(pool.map(member, tokens))
+    thread.join(timeout=130)
+    assert len(killed) == KILLS, killed
+    # a 409 here is a card whose 303 was lost with its worker: spent, counted once
+    assert set(outcomes.values()) <= {303, 409}, Counter(outcomes.values())
+    seen = {token for token, status in outcomes.items() if status == 303}
+    counts = assert_spent_equals_stored(url, data, server.base, "kill", seen)
+    assert counts["spent"] == len(tokens)
+    report(
+        tmp_path_factory,
+        "kill",
+        casts=len(seen),
+        workers_killed=len(killed),
+        dropped_connections=sum(broken.values()),
+        answer_lost_but_counted=Counter(outcomes.values())[409],
+        **counts,
+    )
+
+
+@pytest.fixture
+def postgres_admin():
+    engine = create_engine(make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+def terminate_backends(admin, name: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
+
+
+def log_since(server, mark: int) -> str:
+    return server.log()[mark:]
+
+
+def assert_calm_log(log: str, data: dict) -> None:
+    """No traceback, and no ballot id or token (SQL parameters, URLs) anywhere."""
+    assert TRACEBACK not in log
+    for name in data["ballots"]:
+        for token, ballot_id in data["ballots"][name].items():
+            assert ballot_id not in log and token not in log
+
+
+@gunicorn_test
+@pytest.mark.skipif(BACKEND != "postgres", reason="a database server outage: PostgreSQL")
+def test_a_database_outage_is_answered_503_and_service_resumes_by_itself(
+    seeded, server, postgres_admin, tmp_path_factory
+):
+    url, _env, data, _dir = seeded
+    name = make_url(url).database
+    tokens = list(data["ballots"]["outage"])
+    answers, stop = [], threading.Event()
+    mark = len(server.log())
+
+    def load(worker: int):
+        for token in tokens[worker::4]:
+            if stop.is_set():
+                return
+            phone = Phone(server.base)
+            status, html, headers = phone.request(f"/b/{token}", timeout=20)
+            if status == 200:
+                form = {"csrf_token": csrf_from(html), "choice": "excellent"}
+                status, html, headers = phone.request(f"/b/{token}", form, timeout=20)
+            answers.append((time.monotonic(), token, status, headers.get("Retry-After"), html))
+
+    with ThreadPoolExecutor(4) as pool:
+        running = [pool.submit(load, i) for i in range(4)]
+        time.sleep(0.5)
+        with postgres_admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+        terminate_backends(postgres_admin, name)
+        outage_start = time.monotonic()
+        time.sleep(2)
+        status, body = api(server.base, data["api_token"], "GET", "/campaigns")
+        api_headers = Phone(server.base).request("/api/v1/campaigns")[2]
+        with postgres_admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
+        outage_end = time.monotonic()
+        back = wait_for_ballot_page(server.base, tokens[-1], timeout=15)
+        time.sleep(0.5)
+        stop.set()
+        for future in running:
+            future.result()
+    assert status == 503 and body["error"]["code"] == "unavailable", (status, body)
+    assert api_headers.get("Retry-After") == "5"
+    statuses = Counter(a[2] for a in answers)
+    assert 500 not in statuses, statuses
+    during = [a for a in answers if outage_start + 0.2 < a[0] < outage_end]
+    assert during and all(a[2] == 503 for a in during), Counter(a[2] for a in during)
+    refused = [a for a in answers if a[2] == 503]
+    assert all(a[3] == "5" and 'data-reason="unavailable"' in a[4] for a in refused)
+    assert all(a[2] in (200, 303) for a in answers if a[0] > outage_end + back)
+    # "nothing was recorded" is true: a card refused 503 at its POST is still unspent
+    refused_tokens = {a[1] for a in refused}
+    log = log_since(server, mark)
+    assert_calm_log(log, data)
+    outage_lines = [line for line in log.splitlines() if "database unavailable" in line]
+    assert len(outage_lines) >= len(refused)
+    assert len(log.splitlines()) <= len(outage_lines) + 10
+    seen = {a[1] for a in answers if a[2] == 303}
+    counts = assert_spent_equals_stored(url, data, server.base, "outage", seen)
+    spent = ballot_statuses(url, [data["ballots"]["outage"][t] for t in refused_tokens])
+    assert set(spent.values()) <= {"issued"}, Counter(spent.values())
+    report(
+        tmp_path_factory,
+        "postgres_outage",
+        requests=len(answers),
+        statuses=dict(statuses),
+        during_outage=len(during),
+        outage_seconds=round(outage_end - outage_start, 1),
+        back_after_seconds=round(back, 2),
+        log_lines=len(log.splitlines()),
+        server_errors=statuses[500],
+        **counts,
+    )
+
+
+def wait_for_ballot_page(base: str, token: str, timeout: float) -> float:
+    """Seconds until the ballot page answers 200 again (bounded)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if Phone(base).request(f"/b/{token}", timeout=10)[0] == 200:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise AssertionError(f"the service did not resume within {timeout} s")
+
+
+@pytest.fixture
+def read_only(seeded, postgres_admin_if_any, tmp_path):
+    """The seeded database, unable to write: on SQLite a server that opens the file
+    read-only; on PostgreSQL new sessions default to read-only transactions."""
+    url, env, data, directory = seeded
+    if BACKEND == "postgres":
+        name = make_url(url).database
+        with postgres_admin_if_any.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        try:
+            with gunicorn(env, tmp_path / "ro.log") as running:
+                yield running
+        finally:
+            with postgres_admin_if_any.connect() as conn:
+                conn.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
+            terminate_backends(postgres_admin_if_any, name)
+    else:
+        path = make_url(url).database
+        ro_env = env | {"SURVEY_DATABASE_URL": f"sqlite:///file:{path}?mode=ro&uri=true"}
+        with gunicorn(ro_env, tmp_path / "ro.log") as running:
+            yield running
+
+
+@pytest.fixture
+def postgres_admin_if_any():
+    if BACKEND != "postgres":
+        yield None
+        return
+    engine = create_engine(make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@gunicorn_test
+def test_a_database_that_cannot_write_answers_503_and_says_nothing_was_recorded(
+    seeded, read_only, tmp_path_factory
+):
+    url, _env, data, _dir = seeded
+    token = next(iter(data["ballots"]["read_only"]))
+    phone = Phone(read_only.base, {"Accept-Language": "en"})
+    status, html, _ = phone.request(f"/b/{token}")
+    assert status == 200  # reading still works
+    form = {"csrf_token": csrf_from(html), "choice": "excellent"}
+    status, html, headers = phone.request(f"/b/{token}", form)
+    assert status == 503 and 'data-reason="read_only"' in html
+    assert "Nothing was recorded" in html and "administrator" in html
+    closing = f"/campaigns/{data['campaigns']['read_only']}/close"
+    status, body = api(read_only.base, data["api_token"], "POST", closing)
+    assert status == 503 and body["error"]["code"] == "read_only", body
+    chinese = Phone(read_only.base)
+    chinese_html = chinese.request(f"/b/{token}")[1]
+    form = {"csrf_token": csrf_from(chinese_html), "choice": "excellent"}
+    assert "没有记录任何内容" in chinese.request(f"/b/{token}", form)[1]
+    log = read_only.log()
+    assert_calm_log(log, data)
+    assert len([line for line in log.splitlines() if "database read_only" in line]) == 3
+    assert ballot_statuses(url, list(data["ballots"]["read_only"].values())) == {
+        ballot_id: "issued" for ballot_id in data["ballots"]["read_only"].values()
+    }
+    report(tmp_path_factory, "read_only", ballot_post=503, api_post=503, server_errors=0)
+
+
+@gunicorn_test
+def test_killing_redis_under_load_fails_no_request_and_stores_no_unacknowledged_answer(
+    seeded, tmp_path, tmp_path_factory
+):
+    url, env, data, _dir = seeded
+    slug = data["polls"]["redis"]
+    tokens = list(data["ballots"]["redis"])
+    with redis_server() as redis:
+        env = env | {
+            "SURVEY_REDIS_URL": redis.url,
+            "SURVEY_POLL_RATE_LIMIT": "100000 per minute",  # the fault, not the limit
+            "SURVEY_POLL_MIN_FILL_SECONDS": "0",
+        }
+        with gunicorn(env, tmp_path / "redis.log") as server:
+            results = redis_load(server.base, slug, tokens, redis)
+            log = server.log()
+            tally = close_and_count(server.base, data["api_token"], data["campaigns"]["redis"])
+    statuses = Counter(status for _kind, status, _phone in results)
+    assert 500 not in statuses, statuses
+    by_kind = defaultdict(Counter)
+    for kind, status, _phone in results:
+        by_kind[kind][status] += 1
+    assert set(by_kind["vote"]) == {303}, by_kind["vote"]
+    assert set(by_kind["poll"]) == {303}, by_kind["poll"]
+    assert set(by_kind["login"]) <= {401, 429} and set(by_kind["code"]) <= {404, 429}
+    # an answer is stored exactly when its sender was told so
+    assert tally["responses"] == by_kind["poll"][303]
+    assert_calm_log(log, data)
+    report(
+        tmp_path_factory,
+        "redis_killed",
+        requests=len(results),
+        statuses={kind: dict(c) for kind, c in by_kind.items()},
+        poll_answers_stored=tally["responses"],
+        server_errors=statuses[500],
+    )
+
+
+def redis_load(base: str, slug: str, tokens: list[str], redis) -> list:
+    """Poll answers, votes, failed sign-ins and mistyped codes; Redis killed a third in."""
+    jobs = [("poll", i) for i in range(90)] + [("vote", t) for t in tokens]
+    jobs += [("login", i) for i in range(15)] + [("code", i) for i in range(15)]
+    random.Random(7).shuffle(jobs)
+    done, lock = [0], threading.Lock()
+
+    def run(job):
+        kind, arg = job
+        with lock:
+            done[0] += 1
+            if done[0] == len(jobs) // 3:
+                redis.kill()
+        phone = Phone(base)
+        if kind == "poll":
+            status, html, _ = phone.request(f"/p/{slug}")
+            form = {"csrf_token": csrf_from(html), "issued": issued_from(html), "website": ""}
+            return kind, phone.request(f"/p/{slug}", form | {"choice": "satisfied"})[0], phone
+        if kind == "vote":
+            return kind, vote(base, arg), phone
+        if kind == "login":
+            html = phone.request("/login")[1]
+            form = {"csrf_token": csrf_from(html), "username": "admin", "password": "wrong"}
+            return kind, phone.request("/login", form)[0], phone
+        return kind, phone.request("/b", {"code": f"ZZZZ-{arg:04d}"})[0], phone
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(run, jobs))
+    assert not redis.answers(), "Redis was not killed during the load"
+    return results
+
+
+# In process, on either database: the same answers, without the servers.
+
+
+class Dropped(Exception):
+    """What psycopg raises for a connection the server closed."""
+
+    sqlstate = None
+
+
+def test_a_dropped_connection_answers_503_page_and_json_with_one_calm_log_line(
+    app, make, monkeypatch, caplog
+):
+    from sqlalchemy.exc import OperationalError
+
+    from survey import ballots
+    from survey.api import campaigns as campaigns_api
+    from survey.security import ballot_token
+
+    campaign = make.campaign(make.organisation())
+    token = ballot_token(make.ballots(campaign)[0].id)
+    admin = make.user("admin", "admin")
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {"id": "secret-ballot-id"}, Dropped("server closed"))
+
+    monkeypatch.setattr(ballots, "check_ballot", down)
+    monkeypatch.setattr(campaigns_api, "load_campaign", down)
+    page = app.test_client().get(f"/b/{token}?lang=en")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert "briefly unavailable" in page.text and "Nothing was recorded" in page.text
+    answer = app.test_client().get(
+        f"/api/v1/campaigns/{campaign.id}", headers={"Authorization": f"Bearer {admin.api_token}"}
+    )
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert answer.json["error"]["code"] == "unavailable"
+    lines = [r for r in caplog.records if "database unavailable" in r.getMessage()]
+    assert len(lines) == 2 and not any(r.exc_info for r in lines)
+    assert "secret-ballot-id" not in caplog.text and token not in caplog.text
+
+
+def test_a_failed_rate_limit_count_after_the_commit_keeps_the_receipt(app, make, db, monkeypatch):
+    from poll_helpers import answer, poll_campaign
+
+    from survey.extensions import limiter
+    from survey.models import Response
+
+    poll = poll_campaign(make, make.organisation())
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+
+    def redis_gone(*_args, **_kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    # the count of an answer is taken after the answer was committed: Redis dies in between
+    monkeypatch.setattr(limiter.limiter, "hit", redis_gone)
+    response = answer(app.test_client(), poll.slug)
+    assert response.status_code == 303
+    db.session.rollback()
+    assert db.session.query(Response).filter_by(campaign_id=poll.id).count() == 1
