@@ -8,7 +8,6 @@ keeps them in ``<basetemp>/figures.json``; docs/reliability.md quotes the last r
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections import Counter, defaultdict
@@ -16,26 +15,26 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from helpers import csrf_from
-from poll_helpers import issued_from
 from servers import (
     BACKEND,
     BROKEN,
     POSTGRES_URL,
     Phone,
     api,
+    assert_calm_log,
     ballot_statuses,
     close_and_count,
     gunicorn,
-    redis_server,
     report,
     shared_seed,
+    shared_server,
+    vote,
 )
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 gunicorn_test = pytest.mark.gunicorn
 KILLS = 5
-TRACEBACK = "Traceback"
 
 
 @pytest.fixture(scope="session")
@@ -43,21 +42,10 @@ def seeded(tmp_path_factory):
     yield from shared_seed(tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(seeded):
     """gunicorn, 2 sync workers, memory rate limits, on the seeded database."""
-    url, env, data, directory = seeded
-    with gunicorn(env, directory / "plain.log") as running:
-        yield running
-
-
-def vote(base: str, token: str, choice: str = "excellent") -> int:
-    """A member's phone: the ballot page, then the form with its CSRF token."""
-    phone = Phone(base)
-    status, html, _ = phone.request(f"/b/{token}", timeout=20)
-    if status != 200:
-        return status
-    return phone.request(f"/b/{token}", {"csrf_token": csrf_from(html), "choice": choice})[0]
+    yield from shared_server(seeded)
 
 
 def assert_spent_equals_stored(url: str, env_data: dict, base: str, name: str, seen_303) -> dict:
@@ -182,14 +170,6 @@ def log_since(server, mark: int) -> str:
     return server.log()[mark:]
 
 
-def assert_calm_log(log: str, data: dict) -> None:
-    """No traceback, and no ballot id or token (SQL parameters, URLs) anywhere."""
-    assert TRACEBACK not in log
-    for name in data["ballots"]:
-        for token, ballot_id in data["ballots"][name].items():
-            assert ballot_id not in log and token not in log
-
-
 @gunicorn_test
 @pytest.mark.skipif(BACKEND != "postgres", reason="a database server outage: PostgreSQL")
 def test_a_database_outage_is_answered_503_and_service_resumes_by_itself(
@@ -202,15 +182,20 @@ def test_a_database_outage_is_answered_503_and_service_resumes_by_itself(
     mark = len(server.log())
 
     def load(worker: int):
+        """Members vote; one refused tries the same card again a moment later (bounded)."""
         for token in tokens[worker::4]:
-            if stop.is_set():
-                return
-            phone = Phone(server.base)
-            status, html, headers = phone.request(f"/b/{token}", timeout=20)
-            if status == 200:
-                form = {"csrf_token": csrf_from(html), "choice": "excellent"}
-                status, html, headers = phone.request(f"/b/{token}", form, timeout=20)
-            answers.append((time.monotonic(), token, status, headers.get("Retry-After"), html))
+            for _attempt in range(100):
+                if stop.is_set():
+                    return
+                phone = Phone(server.base)
+                status, html, headers = phone.request(f"/b/{token}", timeout=20)
+                if status == 200:
+                    form = {"csrf_token": csrf_from(html), "choice": "excellent"}
+                    status, html, headers = phone.request(f"/b/{token}", form, timeout=20)
+                answers.append((time.monotonic(), token, status, headers.get("Retry-After"), html))
+                if status != 503:
+                    break
+                time.sleep(0.1)
 
     with ThreadPoolExecutor(4) as pool:
         running = [pool.submit(load, i) for i in range(4)]
@@ -220,13 +205,15 @@ def test_a_database_outage_is_answered_503_and_service_resumes_by_itself(
         terminate_backends(postgres_admin, name)
         outage_start = time.monotonic()
         time.sleep(2)
-        status, body = api(server.base, data["api_token"], "GET", "/campaigns")
-        api_headers = Phone(server.base).request("/api/v1/campaigns")[2]
+        campaign = f"/campaigns/{data['campaigns']['outage']}"
+        status, body = api(server.base, data["api_token"], "GET", campaign)
+        bearer = {"Authorization": f"Bearer {data['api_token']}"}
+        api_headers = Phone(server.base, bearer).request(f"/api/v1{campaign}")[2]
         with postgres_admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
         outage_end = time.monotonic()
         back = wait_for_ballot_page(server.base, tokens[-1], timeout=15)
-        time.sleep(0.5)
+        time.sleep(1)
         stop.set()
         for future in running:
             future.result()
@@ -239,8 +226,10 @@ def test_a_database_outage_is_answered_503_and_service_resumes_by_itself(
     refused = [a for a in answers if a[2] == 503]
     assert all(a[3] == "5" and 'data-reason="unavailable"' in a[4] for a in refused)
     assert all(a[2] in (200, 303) for a in answers if a[0] > outage_end + back)
-    # "nothing was recorded" is true: a card refused 503 at its POST is still unspent
+    # "nothing was recorded" was true: every card refused 503 was cast later, never a 409
     refused_tokens = {a[1] for a in refused}
+    final = {a[1]: a[2] for a in answers}
+    assert refused_tokens and all(final[token] == 303 for token in refused_tokens)
     log = log_since(server, mark)
     assert_calm_log(log, data)
     outage_lines = [line for line in log.splitlines() if "database unavailable" in line]
@@ -248,13 +237,12 @@ def test_a_database_outage_is_answered_503_and_service_resumes_by_itself(
     assert len(log.splitlines()) <= len(outage_lines) + 10
     seen = {a[1] for a in answers if a[2] == 303}
     counts = assert_spent_equals_stored(url, data, server.base, "outage", seen)
-    spent = ballot_statuses(url, [data["ballots"]["outage"][t] for t in refused_tokens])
-    assert set(spent.values()) <= {"issued"}, Counter(spent.values())
     report(
         tmp_path_factory,
         "postgres_outage",
         requests=len(answers),
         statuses=dict(statuses),
+        refused_then_cast=len(refused_tokens),
         during_outage=len(during),
         outage_seconds=round(outage_end - outage_start, 1),
         back_after_seconds=round(back, 2),
@@ -275,17 +263,17 @@ def wait_for_ballot_page(base: str, token: str, timeout: float) -> float:
 
 
 @pytest.fixture
-def read_only(seeded, postgres_admin_if_any, tmp_path):
+def read_only(seeded, server, postgres_admin_if_any, tmp_path):
     """The seeded database, unable to write: on SQLite a server that opens the file
-    read-only; on PostgreSQL new sessions default to read-only transactions."""
+    read-only; on PostgreSQL the running server's sessions, dropped, come back read-only."""
     url, env, data, directory = seeded
     if BACKEND == "postgres":
         name = make_url(url).database
         with postgres_admin_if_any.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        terminate_backends(postgres_admin_if_any, name)
         try:
-            with gunicorn(env, tmp_path / "ro.log") as running:
-                yield running
+            yield server
         finally:
             with postgres_admin_if_any.connect() as conn:
                 conn.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
@@ -313,6 +301,7 @@ def test_a_database_that_cannot_write_answers_503_and_says_nothing_was_recorded(
 ):
     url, _env, data, _dir = seeded
     token = next(iter(data["ballots"]["read_only"]))
+    mark = len(read_only.log())
     phone = Phone(read_only.base, {"Accept-Language": "en"})
     status, html, _ = phone.request(f"/b/{token}")
     assert status == 200  # reading still works
@@ -327,83 +316,13 @@ def test_a_database_that_cannot_write_answers_503_and_says_nothing_was_recorded(
     chinese_html = chinese.request(f"/b/{token}")[1]
     form = {"csrf_token": csrf_from(chinese_html), "choice": "excellent"}
     assert "没有记录任何内容" in chinese.request(f"/b/{token}", form)[1]
-    log = read_only.log()
+    log = read_only.log()[mark:]
     assert_calm_log(log, data)
     assert len([line for line in log.splitlines() if "database read_only" in line]) == 3
     assert ballot_statuses(url, list(data["ballots"]["read_only"].values())) == {
         ballot_id: "issued" for ballot_id in data["ballots"]["read_only"].values()
     }
     report(tmp_path_factory, "read_only", ballot_post=503, api_post=503, server_errors=0)
-
-
-@gunicorn_test
-def test_killing_redis_under_load_fails_no_request_and_stores_no_unacknowledged_answer(
-    seeded, tmp_path, tmp_path_factory
-):
-    url, env, data, _dir = seeded
-    slug = data["polls"]["redis"]
-    tokens = list(data["ballots"]["redis"])
-    with redis_server() as redis:
-        env = env | {
-            "SURVEY_REDIS_URL": redis.url,
-            "SURVEY_POLL_RATE_LIMIT": "100000 per minute",  # the fault, not the limit
-            "SURVEY_POLL_MIN_FILL_SECONDS": "0",
-        }
-        with gunicorn(env, tmp_path / "redis.log") as server:
-            results = redis_load(server.base, slug, tokens, redis)
-            log = server.log()
-            tally = close_and_count(server.base, data["api_token"], data["campaigns"]["redis"])
-    statuses = Counter(status for _kind, status, _phone in results)
-    assert 500 not in statuses, statuses
-    by_kind = defaultdict(Counter)
-    for kind, status, _phone in results:
-        by_kind[kind][status] += 1
-    assert set(by_kind["vote"]) == {303}, by_kind["vote"]
-    assert set(by_kind["poll"]) == {303}, by_kind["poll"]
-    assert set(by_kind["login"]) <= {401, 429} and set(by_kind["code"]) <= {404, 429}
-    # an answer is stored exactly when its sender was told so
-    assert tally["responses"] == by_kind["poll"][303]
-    assert_calm_log(log, data)
-    report(
-        tmp_path_factory,
-        "redis_killed",
-        requests=len(results),
-        statuses={kind: dict(c) for kind, c in by_kind.items()},
-        poll_answers_stored=tally["responses"],
-        server_errors=statuses[500],
-    )
-
-
-def redis_load(base: str, slug: str, tokens: list[str], redis) -> list:
-    """Poll answers, votes, failed sign-ins and mistyped codes; Redis killed a third in."""
-    jobs = [("poll", i) for i in range(90)] + [("vote", t) for t in tokens]
-    jobs += [("login", i) for i in range(15)] + [("code", i) for i in range(15)]
-    random.Random(7).shuffle(jobs)
-    done, lock = [0], threading.Lock()
-
-    def run(job):
-        kind, arg = job
-        with lock:
-            done[0] += 1
-            if done[0] == len(jobs) // 3:
-                redis.kill()
-        phone = Phone(base)
-        if kind == "poll":
-            status, html, _ = phone.request(f"/p/{slug}")
-            form = {"csrf_token": csrf_from(html), "issued": issued_from(html), "website": ""}
-            return kind, phone.request(f"/p/{slug}", form | {"choice": "satisfied"})[0], phone
-        if kind == "vote":
-            return kind, vote(base, arg), phone
-        if kind == "login":
-            html = phone.request("/login")[1]
-            form = {"csrf_token": csrf_from(html), "username": "admin", "password": "wrong"}
-            return kind, phone.request("/login", form)[0], phone
-        return kind, phone.request("/b", {"code": f"ZZZZ-{arg:04d}"})[0], phone
-
-    with ThreadPoolExecutor(6) as pool:
-        results = list(pool.map(run, jobs))
-    assert not redis.answers(), "Redis was not killed during the load"
-    return results
 
 
 # In process, on either database: the same answers, without the servers.
