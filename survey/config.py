@@ -16,13 +16,20 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # a member may keep the ballot open through a long meeting
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # pre-ping: a connection dropped by a database restart is replaced, not failed on; hidden
+    # parameters: no ballot id in any error message or log (survey/database.py enforces it).
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "BABEL_DEFAULT_LOCALE": "zh",
     "SMALL_GROUP_THRESHOLD": 5,
     "POLL_MIN_FILL_SECONDS": 2,  # a public poll sent faster than a human can fill it is refused
     "POLL_RATE_LIMIT": "60 per minute",  # answers per IP per campaign (Flask-Limiter syntax)
     "PASSWORD_HASH_METHOD": "scrypt",
+    # Redis down: count in each worker's memory instead, and never fail a request over a
+    # counter -- above all not after its answer was committed (the deduction runs after).
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
 }
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # a hung Redis, not a hung page
 
 
 def _secret_keys(app: Flask) -> list[str]:
@@ -64,6 +71,8 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
         if "REDIS_URL" in test_config:
             app.config["RATELIMIT_STORAGE_URI"] = test_config["REDIS_URL"] or "memory://"
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_TIMEOUTS)
     if not app.config.get("SECRET_KEYS"):
         app.config["SECRET_KEYS"] = _secret_keys(app)
     app.config["SECRET_KEY"] = app.config["SECRET_KEYS"][0]

@@ -12,6 +12,11 @@ only (0600); write transactions opened with ``BEGIN IMMEDIATE``: a deferred tran
 that upgrades to a write lock skips the busy timeout and fails with "database is locked".
 PostgreSQL: serialization failures and
 deadlocks are retried a bounded number of times.
+
+Faults: ``outage(exc)`` tells a database that cannot be reached (or cannot write) from a
+bug, so that the request is answered 503 with one log line instead of a 500 and a traceback.
+SQL parameters are never logged: they hold ballot ids, which beside a timestamp would say
+when a card was used.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from typing import ParamSpec, TypeVar
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, scoped_session
 
 from survey.config import ROOT
@@ -47,6 +53,15 @@ def _private_files(path: str) -> None:
     for name in (path, f"{path}-wal", f"{path}-shm"):
         if os.path.exists(name) and os.stat(name).st_mode & 0o777 != PRIVATE_FILE:
             os.chmod(name, PRIVATE_FILE)
+
+
+POSTGRES_CONNECT_TIMEOUT_S = 5  # an unreachable host fails the request soon, not in minutes
+# The database refuses writes: read-only transaction, disk full (PostgreSQL SQLSTATEs) ...
+READ_ONLY_SQLSTATES = {"25006", "53100"}
+# ... or SQLite's words for the same (a read-only file, a full disk).
+READ_ONLY_SQLITE = ("readonly database", "disk is full", "disk i/o error")
+UNAVAILABLE = "unavailable"
+READ_ONLY = "read_only"
 
 
 def _configure_sqlite(engine) -> None:
@@ -81,6 +96,7 @@ def init_app(app: Flask) -> None:
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
         app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config, uri)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     with app.app_context():
@@ -94,6 +110,33 @@ def init_app(app: Flask) -> None:
                 # between, whatever the busy timeout.
                 if request.method not in SAFE_METHODS:
                     begin_write(db.session)
+
+
+def _engine_options(config, uri: str) -> dict:
+    """The configured options, with SQL parameters hidden from every message and log whatever
+    the configuration says, and a bounded connect time on PostgreSQL."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["hide_parameters"] = True
+    options.setdefault("pool_pre_ping", True)  # a connection dropped by a restart is replaced
+    if uri.startswith("postgresql"):
+        connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+        options["connect_args"] = connect_args | dict(options.get("connect_args") or {})
+    return options
+
+
+def outage(exc: BaseException) -> str | None:
+    """``READ_ONLY`` when the database refuses to write, ``UNAVAILABLE`` when it cannot be
+    reached or dropped the connection, ``None`` for anything else (a bug: a 500)."""
+    if isinstance(exc, DBAPIError):
+        if getattr(exc.orig, "sqlstate", None) in READ_ONLY_SQLSTATES:
+            return READ_ONLY
+        if any(words in str(exc.orig).lower() for words in READ_ONLY_SQLITE):
+            return READ_ONLY
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            return UNAVAILABLE
+    if isinstance(exc, PoolTimeout):  # every pooled connection busy for the pool's timeout
+        return UNAVAILABLE
+    return None
 
 
 def _migrations_dir():

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
+from survey.database import READ_ONLY, outage
 from survey.errors import DomainError
 
 TITLES = {
@@ -20,6 +21,12 @@ TITLES = {
     413: _l("Too much data"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
+    503: _l("Briefly unavailable"),
+}
+RETRY_AFTER_S = 5  # a restarting database is usually back within seconds
+OUTAGE_MESSAGES = {
+    "unavailable": "the service is briefly unavailable; nothing was recorded; try again shortly",
+    READ_ONLY: "the server cannot write; tell the administrator; nothing was recorded",
 }
 
 
@@ -64,6 +71,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # an error raised after the view (an after-request hook) arrives wrapped in a 500
+        if isinstance(exc, InternalServerError) and outage(exc.original_exception):
+            return unexpected(exc.original_exception)
         status = exc.code or 500
         if wants_json():
             return json_error(status, exc.name.lower().replace(" ", "_"), exc.description)
@@ -71,7 +81,36 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        kind = outage(exc)
+        if kind:
+            return unavailable(app, kind, exc)
         app.logger.exception("unhandled error")
         if wants_json():
             return json_error(500, "internal", "internal error")
         return page(500, "internal")
+
+
+def unavailable(app: Flask, kind: str, exc: BaseException):
+    """The database is down or cannot write: 503, one log line, no traceback.
+
+    The line names the endpoint, never the path: a ballot URL with a time is the one record
+    that could be set beside the votes. The driver's first line says what failed; the SQL
+    parameters are hidden by the engine.
+    """
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).splitlines() or [""])[0][:200]
+    app.logger.warning(
+        "database %s: 503 for %s %s (%s: %s)",
+        kind,
+        request.method,
+        request.endpoint,
+        type(cause).__name__,
+        first,
+    )
+    if wants_json():
+        response = json_error(503, kind, OUTAGE_MESSAGES[kind])
+    else:
+        response = app.make_response(page(503, kind))
+    if kind != READ_ONLY:  # a full disk or a read-only file waits for the administrator
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response

@@ -1,5 +1,7 @@
 """Extensions, created unbound and bound in the factory."""
 
+import logging
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,3 +30,21 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # Storage is memory (counters per worker) unless SURVEY_REDIS_URL makes it shared.
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers_enabled=True)
+
+
+class OneLine(logging.Filter):
+    """The limiter's storage errors as one line, without the traceback: the request is served
+    anyway (memory fallback, errors swallowed), and a traceback for every request while Redis
+    is down would bury the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            first = (str(exc).splitlines() or [""])[0][:200]
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {first}"
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+logging.getLogger("flask-limiter").addFilter(OneLine())

@@ -466,9 +466,7 @@ def test_position_counts_of_an_open_poll_stay_hidden_until_it_closes(app, client
     url = f"/review/campaigns/{poll.id}/anomalies?lang=en"
     page = client.get(url)
     assert page.status_code == 200
-    assert (
-        "Inside the service area" not in page.text and "counted when it closes" in page.text
-    )
+    assert "Inside the service area" not in page.text and "counted when it closes" in page.text
     make.close(poll)
     page = client.get(url)
     assert re.search(r"Inside the service area</th><td>3<", page.text)
