@@ -49,7 +49,7 @@ def operations(doc):
 def served_routes(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
-            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+            path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 yield path, method.lower(), rule.endpoint.removeprefix("api.")
 

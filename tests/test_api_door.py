@@ -101,6 +101,10 @@ def test_a_nul_character_in_a_query_is_400_naming_the_parameter(client, world):
         ({"year": 1999}, "year"),
         ({"title": "   "}, "title"),
         ({"title": 5}, "title"),
+        ({"title": "a\x04b"}, "title"),
+        ({"title": "\x0b"}, "title"),
+        ({"questions": [{"key": "k\n", "prompt": "p"}]}, "questions"),
+        ({"questions": [{"key": "k", "prompt": "p\x85q"}]}, "questions"),
         ({"kind": "member"}, "kind"),
         ({"eligible_full": -1}, "eligible_full"),
         ({"questions": {"key": "k"}}, "questions"),
@@ -132,3 +136,20 @@ def test_a_valid_body_still_passes_the_door(client, world):
     answer = post_campaign(client, world, questions=[{"key": "service", "prompt": "为民服务"}])
     assert answer.status_code == 201
     assert [q["key"] for q in answer.get_json()["questions"]] == ["overall", "service"]
+
+
+def test_text_keeps_line_breaks_and_tabs(client, world):
+    answer = post_campaign(client, world, title="第一行\n第二行\t完")
+    assert answer.status_code == 201 and answer.get_json()["title"] == "第一行\n第二行\t完"
+
+
+def test_a_wrong_method_is_405_naming_the_allowed_ones(client, world):
+    answer = client.delete("/api/v1/campaigns", headers=bearer(world["admin"]))
+    assert answer.status_code == 405 and "error" in answer.get_json()
+    assert "POST" in answer.headers["Allow"]
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2101])
+def test_an_assessment_year_out_of_range_is_404_as_documented(client, world, year):
+    url = f"/api/v1/organisations/{world['first'].id}/assessments/{year}"
+    assert client.put(url, json={}, headers=bearer(world["admin"])).status_code == 404

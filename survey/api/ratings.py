@@ -13,7 +13,10 @@ from survey.extensions import db
 from survey.models import Organisation
 
 
-@bp.route("/organisations/<int:organisation_id>/assessments/<int:year>", methods=["PUT"])
+@bp.route(
+    "/organisations/<int:organisation_id>/assessments/<int(min=2000, max=2100):year>",
+    methods=["PUT"],
+)
 @refusals(400, 403, 404, 413)
 @bp.response(200, answers.Assessment)
 @with_organisation(Action.ASSESS)

@@ -53,14 +53,46 @@ class Bool(fields.Boolean):
         return value
 
 
+CONTROLS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+# Not blank, and no control character but tab and line breaks: they mean nothing in a title
+# or a note, and a spreadsheet export cannot hold them. One pattern, checked here with
+# re.fullmatch and published in the document, so that both read the same rule.
+TEXT_PATTERN = f"^[^{CONTROLS}]*[^\\s{CONTROLS}][^{CONTROLS}]*$"
+
+
+class FullMatch(Regexp):
+    """Regexp on the whole value (``match`` would let "key\\n" through a ``$``)."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 class Text(fields.String):
-    """A non-blank string of at most ``max_length`` characters, stripped."""
+    """A string of at most ``max_length`` characters, not blank, no control character;
+    stripped."""
 
     def __init__(self, max_length: int = MAX_TEXT, **kwargs):
-        super().__init__(validate=Length(1, max_length), **kwargs)
+        validate = [
+            Length(1, max_length),
+            FullMatch(TEXT_PATTERN, error="must be text, not blank, without control characters"),
+        ]
+        super().__init__(validate=validate, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Note(fields.String):
+    """Free text that may be empty: at most ``max_length`` characters, no control character."""
+
+    def __init__(self, max_length: int, **kwargs):
+        validate = [
+            Length(max=max_length),
+            FullMatch(f"^[^{CONTROLS}]*$", error="must be text without control characters"),
+        ]
+        super().__init__(validate=validate, **kwargs)
 
 
 def enum(values, **kwargs) -> fields.String:
@@ -98,7 +130,7 @@ class OrganisationBody(Strict):
 
 
 class QuestionBody(Strict):
-    key = fields.String(required=True, validate=Regexp(r"^[A-Za-z0-9_]{1,40}$"))
+    key = fields.String(required=True, validate=FullMatch(r"^[A-Za-z0-9_]{1,40}$"))
     prompt = Text(500, required=True)
 
 
@@ -130,15 +162,12 @@ class BallotsBody(Strict):
 class SocialItem(Strict):
     department = Text(100, required=True)
     negative = Bool(required=True)
-    note = fields.String(validate=Length(max=assessments.MAX_NOTE))
+    note = Note(assessments.MAX_NOTE)
 
 
 class ExclusionItem(Strict):
     key = enum(engine.EXCLUSION_KEYS, required=True)
-    note = fields.String(
-        validate=Length(max=assessments.MAX_NOTE),
-        metadata={"description": "required for the key other"},
-    )
+    note = Note(assessments.MAX_NOTE, metadata={"description": "required for the key other"})
 
 
 def _count(high: int) -> Int:
