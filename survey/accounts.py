@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,15 +11,28 @@ from survey import audit
 from survey.errors import Conflict, Invalid, NotFound
 from survey.models import ApiToken, Organisation, User
 from survey.models.organisation import ORGANISATION_KINDS, ROLES
+from survey.rules import DOMAINS
 from survey.security import new_api_token
 
 MIN_PASSWORD = 8
+MAX_RADIUS_M = 1_000_000
 
 
 def create_organisation(
-    session: Session, actor: str, *, name: str, kind: str, parent: Organisation | None = None
+    session: Session,
+    actor: str,
+    *,
+    name: str,
+    kind: str,
+    parent: Organisation | None = None,
+    domain: str | None = None,
+    founded_on: date | None = None,
+    public_facing: bool = True,
+    weak: bool = False,
+    service_area: tuple[float, float, int] | None = None,
 ) -> Organisation:
-    """A committee or a branch; a branch hangs under a committee."""
+    """A committee or a branch; a branch hangs under a committee. ``service_area`` is
+    (lat, lon, radius_m), the centre and radius a public poll's geofence measures from."""
     name = name.strip()
     if not name:
         raise Invalid("a name is needed", field="name")
@@ -27,11 +42,35 @@ def create_organisation(
         raise Invalid("a branch belongs to a committee", field="parent_id")
     if parent is not None and parent.kind != "committee":
         raise Invalid("only a committee has organisations below it", field="parent_id")
-    organisation = Organisation(name=name, kind=kind, parent=parent)
+    if domain is not None and domain not in DOMAINS:
+        raise Invalid(f"domain is one of: {', '.join(DOMAINS)}", field="domain")
+    organisation = Organisation(
+        name=name,
+        kind=kind,
+        parent=parent,
+        domain=domain,
+        founded_on=founded_on,
+        public_facing=public_facing,
+        weak=weak,
+    )
+    if service_area is not None:
+        _check_service_area(*service_area)
+        lat, lon, radius_m = service_area
+        organisation.service_lat, organisation.service_lon = lat, lon
+        organisation.service_radius_m = radius_m
     session.add(organisation)
     session.flush()
     audit.record(session, actor, "organisation.create", organisation, name=name, kind=kind)
     return organisation
+
+
+def _check_service_area(lat: float, lon: float, radius_m: int) -> None:
+    if not -90 <= lat <= 90:
+        raise Invalid("lat must be between -90 and 90", field="lat")
+    if not -180 <= lon <= 180:
+        raise Invalid("lon must be between -180 and 180", field="lon")
+    if not 1 <= radius_m <= MAX_RADIUS_M:
+        raise Invalid(f"radius_m must be between 1 and {MAX_RADIUS_M}", field="radius_m")
 
 
 def create_user(

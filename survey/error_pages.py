@@ -76,7 +76,10 @@ def init_app(app: Flask) -> None:
             return unexpected(exc.original_exception)
         status = exc.code or 500
         if wants_json():
-            return json_error(status, exc.name.lower().replace(" ", "_"), exc.description)
+            response = json_error(status, exc.name.lower().replace(" ", "_"), exc.description)
+            if "Allow" in (headers := dict(exc.get_headers())):
+                response.headers["Allow"] = headers["Allow"]  # a 405 names what is allowed
+            return response
         return page(status, "http")
 
     @app.errorhandler(Exception)

@@ -344,7 +344,7 @@ def test_a_dropped_connection_answers_503_page_and_json_with_one_calm_log_line(
     from sqlalchemy.exc import OperationalError
 
     from survey import ballots
-    from survey.api import campaigns as campaigns_api
+    from survey.api import util as api_util
     from survey.security import ballot_token
 
     campaign = make.campaign(make.organisation())
@@ -355,7 +355,7 @@ def test_a_dropped_connection_answers_503_page_and_json_with_one_calm_log_line(
         raise OperationalError("SELECT 1", {"id": "secret-ballot-id"}, Dropped("server closed"))
 
     monkeypatch.setattr(ballots, "check_ballot", down)
-    monkeypatch.setattr(campaigns_api, "load_campaign", down)
+    monkeypatch.setattr(api_util, "load_campaign", down)
     page = app.test_client().get(f"/b/{token}?lang=en")
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     assert "briefly unavailable" in page.text and "Nothing was recorded" in page.text

@@ -1,16 +1,23 @@
-"""JSON API v1: Bearer tokens, scoping by organisation, JSON errors."""
+"""JSON API v1: Bearer tokens, scoping by organisation, JSON errors, one written contract.
+
+The routes are a flask-smorest blueprint: each declares the marshmallow schema of its body
+or query (validated at the door, survey/api/door.py), of its answer (dumped through it)
+and the refusals it can give; the OpenAPI document is generated from those declarations
+(survey/api/openapi.py), so the document and the server cannot drift apart.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import g, request
 from sqlalchemy import select
 
+from survey.api.door import ContractBlueprint
 from survey.error_pages import json_error
 from survey.extensions import db
 from survey.models import ApiToken
 from survey.security import hash_api_token
 
-bp = Blueprint("api", __name__)
+bp = ContractBlueprint("api", __name__)
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
@@ -43,3 +50,6 @@ def no_store(response):
 
 
 from survey.api import campaigns, openapi, organisations, polls, ratings  # noqa: E402,F401
+
+# Last, once every route is recorded: the document is built when the app registers them.
+bp.record_once(openapi.build_document)

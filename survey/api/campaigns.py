@@ -1,31 +1,29 @@
-"""/api/v1/campaigns: create, ballots, open, close, tally, export."""
+"""/api/v1/campaigns: create, ballots, open, close, tally, export.
+
+A campaign's life (create, cards, open, close) is run by the role its kind names
+(``access.run_campaign_action``): a reviewer runs public polls, never a branch's member
+review -- exactly as on the pages (survey/views/guards.py ``campaign_to_run``).
+"""
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response, current_app, g
 
-from survey import ballots, campaigns, codes, exports
-from survey.api import bp
-from survey.api.util import (
-    absolute,
-    actor,
-    body,
-    external_url,
-    integer,
-    load_campaign,
-    load_organisation,
-    text,
-)
-from survey.api.util import choice as one_of
+from survey import access, ballots, campaigns, codes, exports
+from survey.access import Action
+from survey.api import answers, bp, schemas
+from survey.api.util import actor, body, load_organisation, refusals, to_run, with_campaign
 from survey.database import transactional
-from survey.errors import Conflict, Invalid
+from survey.errors import Conflict
 from survey.extensions import db
+from survey.links import absolute, external_url
+from survey.models import Campaign, CampaignStatus
 from survey.security import ballot_token
 
-MAX_QUESTIONS = 12
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def campaign_json(campaign) -> dict:
+def campaign_json(campaign: Campaign) -> dict:
     data = {
         "id": campaign.id,
         "organisation_id": campaign.organisation_id,
@@ -43,114 +41,107 @@ def campaign_json(campaign) -> dict:
     return data
 
 
-def _extra_questions(data: dict) -> list[tuple[str, str]]:
-    items = data.get("questions", [])
-    if not isinstance(items, list) or len(items) > MAX_QUESTIONS:
-        raise Invalid(f"questions must be a list of at most {MAX_QUESTIONS}", field="questions")
-    extra = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise Invalid("each question is an object {key, prompt}", field="questions")
-        key = text(item, "key", max_length=40)
-        if not key.replace("_", "").isalnum() or not key.isascii():
-            raise Invalid("a question key is letters, digits and _", field="questions")
-        extra.append((key, text(item, "prompt", max_length=500)))
-    return extra
-
-
-@bp.post("/campaigns")
+@bp.route("/campaigns", methods=["POST"])
+@refusals(400, 403, 404, 413)
+@bp.response(201, answers.Campaign)
+@body(schemas.CampaignBody)
 @transactional
-def create_campaign():
-    data = body()
-    organisation = load_organisation(integer(data, "organisation_id"))
+def create_campaign(data: dict):
+    """Create a campaign (draft) for a branch
+
+    A member review is created by its branch's secretary (or an admin); a public poll by
+    the secretary or a reviewer above the branch.
+    """
+    organisation = load_organisation(data["organisation_id"])
+    access.require(g.api_user, access.run_campaign_action(data["kind"]))
     campaign = campaigns.create_campaign(
         db.session,
         actor(),
         organisation,
-        kind=one_of(data, "kind", ("member_review", "public_satisfaction")),
-        year=integer(data, "year", low=2000, high=2100),
-        title=text(data, "title"),
-        geofence=one_of(data, "geofence", campaigns.GEOFENCES, default="off"),
-        eligible_full=integer(data, "eligible_full", required=False, low=0, high=100_000),
-        eligible_probationary=integer(
-            data, "eligible_probationary", required=False, low=0, high=100_000
-        ),
-        extra_questions=_extra_questions(data),
+        kind=data["kind"],
+        year=data["year"],
+        title=data["title"],
+        geofence=data["geofence"],
+        eligible_full=data.get("eligible_full"),
+        eligible_probationary=data.get("eligible_probationary"),
+        extra_questions=[(q["key"], q["prompt"]) for q in data["questions"]],
     )
     return campaign_json(campaign), 201
 
 
-@bp.get("/campaigns/<int:campaign_id>")
-def get_campaign(campaign_id: int):
-    return campaign_json(load_campaign(campaign_id))
+@bp.route("/campaigns/<int:campaign_id>")
+@refusals(404)
+@bp.response(200, answers.Campaign)
+@with_campaign()
+def get_campaign(campaign: Campaign):
+    """A campaign in the token's scope"""
+    return campaign_json(campaign)
 
 
-@bp.post("/campaigns/<int:campaign_id>/ballots")
+@bp.route("/campaigns/<int:campaign_id>/ballots", methods=["POST"])
+@refusals(400, 403, 404, 409, 413)
+@bp.response(201, answers.Ballots)
+@with_campaign(to_run)
+@body(schemas.BallotsBody)
 @transactional
-def generate_ballots(campaign_id: int):
-    campaign = load_campaign(campaign_id)
-    data = body()
+def generate_ballots(data: dict, campaign: Campaign):
+    """Generate one-time ballots (draft or open campaigns)
+
+    Each is a link for its QR code and a short code to type; neither is stored with a vote.
+    """
     default_class = "full" if campaign.kind == "member_review" else "resident"
     issued = ballots.generate_ballots(
-        db.session,
-        actor(),
-        campaign,
-        integer(data, "count", low=1, high=ballots.MAX_BATCH),
-        data.get("class", default_class),
+        db.session, actor(), campaign, data["count"], data.get("ballot_class", default_class)
     )
     items = [
         {
             "url": external_url("public.ballot", token=ballot_token(b.id)),
             "code": codes.display(b.code),
-            "class": b.ballot_class,
+            "ballot_class": b.ballot_class,
         }
         for b in issued
     ]
     return {"ballots": items}, 201
 
 
-@bp.post("/campaigns/<int:campaign_id>/open")
+@bp.route("/campaigns/<int:campaign_id>/open", methods=["POST"])
+@refusals(403, 404, 409)
+@bp.response(200, answers.Transition)
+@with_campaign(to_run)
 @transactional
-def open_campaign(campaign_id: int):
-    campaign = load_campaign(campaign_id)
+def open_campaign(campaign: Campaign):
+    """Open voting (a draft only)"""
     campaigns.open_campaign(db.session, actor(), campaign)
     return {"id": campaign.id, "status": campaign.status}
 
 
-@bp.post("/campaigns/<int:campaign_id>/close")
+@bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
+@refusals(403, 404, 409)
+@bp.response(200, answers.Transition)
+@with_campaign(to_run)
 @transactional
-def close_campaign(campaign_id: int):
-    campaign = load_campaign(campaign_id)
+def close_campaign(campaign: Campaign):
+    """Close voting and seal the result (an open campaign only)"""
     campaigns.close_campaign(
         db.session, actor(), campaign, current_app.config["SMALL_GROUP_THRESHOLD"]
     )
     return {"id": campaign.id, "status": campaign.status, "sha256": campaign.snapshot_sha256}
 
 
-@bp.get("/campaigns/<int:campaign_id>/tally")
-def tally(campaign_id: int):
-    campaign = load_campaign(campaign_id)
+@bp.route("/campaigns/<int:campaign_id>/tally")
+@refusals(403, 404)
+@bp.response(200, answers.Tally)
+@with_campaign(Action.READ_RESULTS)
+def tally(campaign: Campaign):
+    """Turnout, and the counts once closed (small-group rule applies)"""
     return campaigns.tally(
         db.session, campaign, small_group=current_app.config["SMALL_GROUP_THRESHOLD"]
     )
 
 
-EXPORTS = {
-    "csv": (exports.campaign_csv, "text/csv"),
-    "xlsx": (
-        exports.campaign_xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-}
-
-
-@bp.get("/campaigns/<int:campaign_id>/export.csv", defaults={"fmt": "csv"})
-@bp.get("/campaigns/<int:campaign_id>/export.xlsx", defaults={"fmt": "xlsx"})
-def export(campaign_id: int, fmt: str):
-    campaign = load_campaign(campaign_id)
-    if campaign.status != "closed":
+def _export(campaign: Campaign, fmt: str, write, mimetype: str) -> Response:
+    if campaign.status != CampaignStatus.CLOSED:
         raise Conflict("results are exported once the campaign is closed")
-    write, mimetype = EXPORTS[fmt]
     content = write(db.session, campaign, current_app.config["SMALL_GROUP_THRESHOLD"])
     filename = f"campaign-{campaign.id}.{fmt}"
     return Response(
@@ -158,3 +149,21 @@ def export(campaign_id: int, fmt: str):
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.route("/campaigns/<int:campaign_id>/export.csv")
+@refusals(403, 404, 409)
+@bp.response(200, {"type": "string"}, content_type="text/csv")
+@with_campaign(Action.READ_RESULTS)
+def export_csv(campaign: Campaign):
+    """The tally and the anonymous responses, sorted by content (closed campaigns)"""
+    return _export(campaign, "csv", exports.campaign_csv, "text/csv")
+
+
+@bp.route("/campaigns/<int:campaign_id>/export.xlsx")
+@refusals(403, 404, 409)
+@bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
+@with_campaign(Action.READ_RESULTS)
+def export_xlsx(campaign: Campaign):
+    """The same as a workbook with the sheets tally and responses (closed campaigns)"""
+    return _export(campaign, "xlsx", exports.campaign_xlsx, XLSX)

@@ -2,46 +2,55 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from functools import wraps
 
-from survey import complaints, polls
-from survey.api import bp
-from survey.api.util import actor, body, load_campaign
-from survey.converters import parse_id
+from flask import g
+
+from survey import access, complaints, polls
+from survey.access import Action
+from survey.api import answers, bp, schemas
+from survey.api.util import actor, body, load_campaign, refusals
 from survey.database import transactional
-from survey.errors import Forbidden, Invalid
+from survey.errors import Invalid
 from survey.extensions import db
 
 
-def _reviewer_only() -> None:
-    if g.api_user.role not in ("reviewer", "admin"):
-        raise Forbidden("complaints are verified by reviewers")
+@bp.route("/public-responses")
+@refusals(400, 403, 404, 409)
+@bp.response(200, answers.PublicResponses)
+@bp.arguments(schemas.PublicResponsesQuery, location="query")
+def list_public_responses(query: dict):
+    """The complaints of a closed public poll, with reason and verification (reviewers)
 
-
-@bp.get("/public-responses")
-def list_public_responses():
-    _reviewer_only()
-    campaign_id = parse_id(request.args.get("campaign_id"))
-    if campaign_id is None:
-        raise Invalid("campaign_id must be an integer", field="campaign_id")
-    campaign = load_campaign(campaign_id)
+    Ordered by the random response id. Only `dissatisfied` answers are listed: listing
+    others would only tell how each answer went.
+    """
+    campaign = load_campaign(query["campaign_id"])
+    access.require(g.api_user, Action.VERIFY_COMPLAINTS)
     if campaign.kind != polls.KIND:
         raise Invalid("campaign_id must be a public satisfaction poll", field="campaign_id")
-    choice = request.args.get("choice", complaints.COMPLAINT)
-    if choice != complaints.COMPLAINT:
-        # Only complaints are verified; listing other answers would only give away, while a
-        # poll is open, how each new answer went.
-        raise Invalid("only choice=dissatisfied is listed", field="choice")
-    items = complaints.list_answers(db.session, campaign, choice)
-    return {"items": items}
+    return {"items": complaints.list_answers(db.session, campaign, query["choice"])}
 
 
-@bp.post("/public-responses/<response_id>/verification")
+def _response_in_scope(view):
+    """The path's response (404 outside scope), then the role (403), before the body."""
+
+    @wraps(view)
+    def wrapped(*args, response_id: str, **kwargs):
+        response = complaints.load_response(db.session, response_id)
+        load_campaign(response.campaign_id)  # a response of a foreign campaign is 404
+        access.require(g.api_user, Action.VERIFY_COMPLAINTS)
+        return view(*args, response=response, **kwargs)
+
+    return wrapped
+
+
+@bp.route("/public-responses/<response_id>/verification", methods=["POST"])
+@refusals(400, 403, 404, 409, 413)
+@bp.response(200, answers.PublicResponse)
+@_response_in_scope
+@body(schemas.VerificationBody)
 @transactional
-def verify_public_response(response_id: str):
-    _reviewer_only()
-    response = complaints.load_response(db.session, response_id)
-    load_campaign(response.campaign_id)  # scope: a response of a foreign campaign is 404
-    data = body()
-    item = complaints.verify(db.session, actor(), response, data.get("result"), data.get("note"))
-    return item
+def verify_public_response(data: dict, response):
+    """Mark a dissatisfied answer verified or unfounded, with a note (audited; reviewers)"""
+    return complaints.verify(db.session, actor(), response, data["result"], data["note"])

@@ -2,46 +2,52 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g
 
-from survey import assessments, rating
-from survey.api import bp
-from survey.api.util import actor, body, load_organisation, require_role
-from survey.converters import parse_id, parse_year
+from survey import access, assessments, rating
+from survey.access import Action
+from survey.api import answers, bp, schemas
+from survey.api.util import actor, body, load_organisation, refusals, with_organisation
 from survey.database import transactional
-from survey.errors import Invalid
 from survey.extensions import db
+from survey.models import Organisation
 
 
-def _year(value: str | None) -> int:
-    year = parse_year(value)
-    if year is None:
-        raise Invalid("year=YYYY (2000-2100) is required", field="year")
-    return year
-
-
-@bp.put("/organisations/<int:organisation_id>/assessments/<int:year>")
+@bp.route(
+    "/organisations/<int:organisation_id>/assessments/<year:year>",
+    methods=["PUT"],
+)
+@refusals(400, 403, 404, 413)
+@bp.response(200, answers.Assessment)
+@with_organisation(Action.ASSESS)
+@body(schemas.AssessmentBody)
 @transactional
-def put_assessment(organisation_id: int, year: int):
-    require_role("reviewer")
-    branch = load_organisation(organisation_id)
-    saved = assessments.save_assessment(db.session, actor(), branch, year, body())
+def put_assessment(data: dict, organisation: Organisation, year: int):
+    """Enter or replace the year's assessment of a branch (reviewers)
+
+    An exclusion revokes the titles it concerns.
+    """
+    saved = assessments.save_assessment(db.session, actor(), organisation, year, data)
     return assessments.assessment_json(saved)
 
 
-@bp.get("/organisations/<int:organisation_id>/rating")
-def get_rating(organisation_id: int):
-    branch = load_organisation(organisation_id)
-    year = _year(request.args.get("year"))
-    branch_rating = rating.rate_branch(db.session, branch, year, request.args.get("scheme"))
+@bp.route("/organisations/<int:organisation_id>/rating")
+@refusals(400, 403, 404)
+@bp.response(200, answers.Rating)
+@with_organisation(Action.READ_RATINGS)
+@bp.arguments(schemas.RatingQuery, location="query")
+def get_rating(query: dict, organisation: Organisation):
+    """A branch's rating, criterion by criterion with its source clause"""
+    branch_rating = rating.rate_branch(db.session, organisation, query["year"], query.get("scheme"))
     return branch_rating.to_dict()
 
 
-@bp.get("/ratings")
-def get_ratings():
-    committee_id = parse_id(request.args.get("committee_id"))
-    if committee_id is None:
-        raise Invalid("committee_id is required", field="committee_id")
-    committee = load_organisation(committee_id)
-    year = _year(request.args.get("year"))
-    return rating.committee_summary(db.session, committee, year, request.args.get("scheme"))
+@bp.route("/ratings")
+@refusals(400, 403, 404)
+@bp.response(200, answers.Summary)
+@bp.arguments(schemas.RatingsQuery, location="query")
+def get_ratings(query: dict):
+    """A committee's summary: each branch's verdict, the target, the recommended list"""
+    committee = load_organisation(query["committee_id"])
+    access.require(g.api_user, Action.READ_SUMMARIES)
+    return rating.committee_summary(db.session, committee, query["year"], query.get("scheme"))

@@ -1,23 +1,48 @@
-"""Request parsing, loaders that enforce scope, and URL building for the API."""
+"""Loaders that enforce scope and role in the API's order, and the documented refusals.
+
+Order of refusals, as on the pages: 401 without a valid token (survey/api/__init__.py), 404
+for what the path names outside the token's scope (loaded first, so a foreign id reads as
+absent), 403 when the role may not act on it (survey/access.py), then 400 for the body and
+409 for the state. A resource named in the body can only be loaded once the body is read.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from functools import wraps
 
-from flask import current_app, g, request, url_for
+from flask import g
 
 from survey import access
-from survey.converters import MAX_ID
-from survey.errors import Forbidden, Invalid
+from survey.access import Action
+from survey.api import answers, bp, schemas
 from survey.extensions import db
 from survey.models import Campaign, Organisation
 
+REFUSALS = {
+    400: "the body or query is invalid (`field` names the first bad one)",
+    401: "missing or invalid Bearer token",
+    403: "the token's role may not do this",
+    404: "unknown, or outside the token's scope",
+    409: "not in this state",
+    413: "the body is larger than the server accepts",
+}
 
-def body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid("the body must be a JSON object")
-    return data
+
+def refusals(*statuses: int):
+    """Document the error answers a route can give (401 always), each an Error object."""
+
+    def decorator(view):
+        for status in sorted({401, *statuses}, reverse=True):
+            view = bp.alt_response(status, schema=answers.Error, description=REFUSALS[status])(view)
+        return view
+
+    return decorator
+
+
+def body(schema: type[schemas.Strict]):
+    """The route's JSON body, validated at the door against ``schema`` (with its example)."""
+    return bp.arguments(schema, example=schemas.EXAMPLES.get(schema.__name__))
 
 
 def actor() -> str:
@@ -33,76 +58,55 @@ def load_campaign(campaign_id: int) -> Campaign:
     return access.get_campaign(db.session, g.api_user, campaign_id)
 
 
-def external_url(endpoint: str, **values) -> str:
-    """Absolute links on SURVEY_BASE_URL (QR codes must point at the public host)."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+def to_run(campaign: Campaign) -> Action:
+    """The action of running ``campaign``: a reviewer runs public polls, not member reviews."""
+    return access.run_campaign_action(campaign.kind)
 
 
-def absolute(path: str) -> str:
-    """An absolute link to a path of this site, on SURVEY_BASE_URL when it is set."""
-    base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
-    return base + path
+def _check(action: Action | Callable | None, target) -> None:
+    if action is not None:
+        access.require(g.api_user, action if isinstance(action, Action) else action(target))
 
 
-def text(data: dict, field: str, *, required=True, max_length=200, default=None) -> str | None:
-    value = data.get(field, default)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid(f"{field} must be a non-empty string", field=field)
-    if len(value) > max_length:
-        raise Invalid(f"{field} must be at most {max_length} characters", field=field)
-    return value.strip()
+def requires(action: Action):
+    """The role (403) before the body is read, for a route whose path names nothing."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            access.require(g.api_user, action)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
-def integer(data: dict, field: str, *, required=True, low=None, high=MAX_ID, default=None):
-    value = data.get(field, default)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{field} must be an integer", field=field)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise Invalid(f"{field} must be between {low} and {high}", field=field)
-    return value
+def with_campaign(action: Action | Callable[[Campaign], Action] | None = None):
+    """The path's campaign (404 outside scope), then the role (403), before the body."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, campaign_id: int, **kwargs):
+            campaign = load_campaign(campaign_id)
+            _check(action, campaign)
+            return view(*args, campaign=campaign, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
-def number(data: dict, field: str, low: float, high: float) -> float:
-    value = data.get(field)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Invalid(f"{field} must be a number", field=field)
-    if not low <= value <= high:
-        raise Invalid(f"{field} must be between {low} and {high}", field=field)
-    return float(value)
+def with_organisation(action: Action | None = None):
+    """The path's organisation (404 outside scope), then the role (403), before the body."""
 
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, organisation_id: int, **kwargs):
+            organisation = load_organisation(organisation_id)
+            _check(action, organisation)
+            return view(*args, organisation=organisation, **kwargs)
 
-def boolean(data: dict, field: str, default: bool) -> bool:
-    value = data.get(field, default)
-    if not isinstance(value, bool):
-        raise Invalid(f"{field} must be true or false", field=field)
-    return value
+        return wrapped
 
-
-def iso_date(data: dict, field: str) -> date | None:
-    value = data.get(field)
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise Invalid(f"{field} must be a date as YYYY-MM-DD", field=field) from None
-
-
-def choice(data: dict, field: str, options, default=None) -> str:
-    value = data.get(field, default)
-    if value not in options:
-        raise Invalid(f"{field} must be one of: {', '.join(options)}", field=field)
-    return value
-
-
-def require_role(*roles: str) -> None:
-    """403 unless the token's user is an admin or holds one of ``roles``."""
-    if g.api_user.role != "admin" and g.api_user.role not in roles:
-        raise Forbidden(f"this needs the role: {', '.join(roles)}")
+    return decorator

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from forms.poll import ClosingDateForm, ResidentCodesForm
 from survey import access, ballots, codes, polls, qr
 from survey.access import Action
-from survey.api.util import external_url
 from survey.database import transactional
 from survey.extensions import db
 from survey.labels import prompt_label
+from survey.links import external_url
 from survey.models import Ballot
 from survey.security import ballot_token
 from survey.views.guards import campaign_to_run, staff_required, web_actor

@@ -1,0 +1,211 @@
+"""What each answer carries: the schemas an answer is dumped through and documented by.
+
+A key missing here is dropped from the answer, so each schema lists every key its service
+returns (tests/test_api_contract.py checks the answers against the document).
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from survey import rules
+from survey.api.schemas import ServiceArea, enum
+from survey.models import CampaignStatus
+from survey.models.organisation import ORGANISATION_KINDS
+from survey.models.poll import VERIFICATION_RESULTS
+from survey.polls import GEO_VALUES
+from survey.rules.results import OUTCOMES, VERDICTS
+from survey.scales import CAMPAIGN_KINDS
+
+Counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ErrorDetail(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "invalid"})
+    message = fields.String(required=True)
+    field = fields.String(metadata={"description": "the first bad field, as a dotted path"})
+
+
+class Error(ma.Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+class Organisation(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = enum(ORGANISATION_KINDS, required=True)
+    parent_id = fields.Integer(allow_none=True)
+    domain = enum(rules.DOMAINS, allow_none=True)
+    founded_on = fields.Date(allow_none=True)
+    public_facing = fields.Boolean()
+    weak = fields.Boolean()
+    service_area = fields.Nested(ServiceArea, allow_none=True)
+    scheme = fields.String(allow_none=True)
+
+
+class Question(ma.Schema):
+    key = fields.String(required=True)
+    prompt = fields.String(required=True)
+
+
+class Campaign(ma.Schema):
+    id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True)
+    kind = enum(CAMPAIGN_KINDS, required=True)
+    year = fields.Integer(required=True)
+    title = fields.String(required=True)
+    status = enum(CampaignStatus, required=True)
+    geofence = fields.String(required=True)
+    eligible_full = fields.Integer(allow_none=True)
+    eligible_probationary = fields.Integer(allow_none=True)
+    questions = fields.List(fields.Nested(Question), required=True)
+    public_url = fields.String(metadata={"description": "public polls: the page for posters"})
+
+
+class Ballot(ma.Schema):
+    url = fields.String(required=True, metadata={"description": "the one-time link (QR code)"})
+    code = fields.String(required=True, metadata={"example": "7K3M-Q9XA"})
+    ballot_class = fields.String(required=True, data_key="class")
+
+
+class Ballots(ma.Schema):
+    ballots = fields.List(fields.Nested(Ballot), required=True)
+
+
+class Transition(ma.Schema):
+    id = fields.Integer(required=True)
+    status = enum(CampaignStatus, required=True)
+    sha256 = fields.String(metadata={"description": "close: the sealed snapshot's digest"})
+
+
+class QuestionCounts(Question):
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        allow_none=True,
+        metadata={"description": "null under the small-group rule"},
+    )
+
+
+class Geo(ma.Schema):
+    inside, outside, unknown, code = (fields.Integer() for _ in range(4))
+
+
+class Tally(ma.Schema):
+    """Turnout always; counts only once closed."""
+
+    id = fields.Integer(required=True)
+    status = enum(CampaignStatus, required=True)
+    kind = enum(CAMPAIGN_KINDS)
+    year = fields.Integer()
+    organisation_id = fields.Integer()
+    issued, cast, void, responses = (fields.Integer(required=True) for _ in range(4))
+    eligible_full = fields.Integer(allow_none=True)
+    eligible_probationary = fields.Integer(allow_none=True)
+    counts = Counts
+    questions = fields.List(fields.Nested(QuestionCounts))
+    by_class = fields.Dict(keys=fields.String(), values=Counts)
+    dissatisfied_raw = fields.Integer()
+    dissatisfied_verified = fields.Integer()
+    unfounded = fields.Integer()
+    unchecked = fields.Integer()
+    geo = fields.Nested(Geo)
+
+
+assert set(Geo._declared_fields) == {*GEO_VALUES, "code"}
+
+
+class Verification(ma.Schema):
+    result = enum(VERIFICATION_RESULTS, required=True)
+    note = fields.String(required=True)
+    by = fields.String(required=True)
+    at = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class PublicResponse(ma.Schema):
+    id = fields.String(required=True)
+    choice = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    verification = fields.Nested(Verification, allow_none=True)
+
+
+class PublicResponses(ma.Schema):
+    items = fields.List(fields.Nested(PublicResponse), required=True)
+
+
+class SocialEntry(ma.Schema):
+    department = fields.String()
+    negative = fields.Boolean()
+    note = fields.String()
+
+
+class ExclusionEntry(ma.Schema):
+    key = enum(rules.EXCLUSION_KEYS)
+    note = fields.String()
+
+
+class Assessment(ma.Schema):
+    organisation_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    organisation_grade = enum(rules.GRADES, allow_none=True)
+    score = fields.Integer(allow_none=True)
+    social = fields.List(fields.Nested(SocialEntry))
+    exclusions = fields.List(fields.Nested(ExclusionEntry))
+    volunteers = fields.Integer(allow_none=True)
+    serving_members = fields.Integer(allow_none=True)
+    volunteer_activities = fields.Integer(allow_none=True)
+    stars = fields.Integer(allow_none=True)
+    named_stars = fields.List(fields.String())
+    entered_by = fields.String()
+
+
+class Criterion(ma.Schema):
+    key = fields.String(required=True)
+    label = fields.String()
+    outcome = enum(OUTCOMES, required=True)
+    value = fields.Raw(allow_none=True)
+    threshold = fields.Raw(allow_none=True)
+    evidence = fields.Dict()
+    source = fields.String(metadata={"description": "the seed file and section"})
+
+
+class Rating(ma.Schema):
+    verdict = enum(VERDICTS, required=True)
+    scheme = fields.String(required=True)
+    year = fields.Integer(required=True)
+    organisation_id = fields.Integer()
+    criteria = fields.List(fields.Nested(Criterion), required=True)
+
+
+class BranchVerdict(ma.Schema):
+    organisation_id = fields.Integer(required=True)
+    name = fields.String()
+    verdict = enum(VERDICTS, required=True)
+    holds_title_since = fields.Integer(allow_none=True)
+
+
+class Share(ma.Schema):
+    eligible = fields.Integer()
+    branches = fields.Integer()
+    percent = fields.String(allow_none=True)
+
+
+class Ratio(ma.Schema):
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+
+
+class Summary(ma.Schema):
+    committee_id = fields.Integer(required=True)
+    scheme = fields.String(required=True)
+    year = fields.Integer(required=True)
+    branches = fields.List(fields.Nested(BranchVerdict), required=True)
+    eligible_share = fields.Nested(Share)
+    target = fields.Nested(Ratio, allow_none=True)
+    target_year = fields.Integer(allow_none=True)
+    target_source = fields.String(allow_none=True)
+    meets_target = fields.Boolean(allow_none=True)
+    recommended = fields.List(fields.Integer())
+    recommendation_limit = fields.Integer(allow_none=True)
+    recommendation_source = fields.String(allow_none=True)
