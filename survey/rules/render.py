@@ -81,3 +81,20 @@ def scheme_table(scheme: Scheme) -> str:
         cap = scheme.recommendation_cap
         lines.append(f"At most {cap} of the branches recommended ({scheme.recommendation_source}).")
     return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- schemes:begin -->", "<!-- schemes:end -->"
+
+
+def all_tables() -> str:
+    """Every preset's table, in key order: the generated part of docs/rules.md."""
+    from .schemes import SCHEMES
+
+    return "\n".join(scheme_table(SCHEMES[key]) for key in sorted(SCHEMES))
+
+
+def with_tables(document: str) -> str:
+    """`document` with the text between the markers replaced by `all_tables()`."""
+    head, rest = document.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{all_tables()}{END}{tail}"
