@@ -44,8 +44,20 @@ _PLANS: dict[int, tuple[Scheme, Plan]] = {}  # by id: hashing a scheme per branc
 
 def judge(key: str, item: Item | None, evidence: Evidence, scheme: Scheme) -> Criterion:
     if item is None:
-        return votes.not_in_scheme(key, scheme)
+        return _unused(key, scheme)
     return JUDGES[item.kind](item, evidence, scheme)
+
+
+_UNUSED: dict[tuple[int, str], tuple[Scheme, Criterion]] = {}
+
+
+def _unused(key: str, scheme: Scheme) -> Criterion:
+    """The same not_applicable criterion for every branch (frozen, read only): made once per
+    scheme and key, as a committee of 10,000 branches would otherwise make it 10,000 times."""
+    cached = _UNUSED.get((id(scheme), key))
+    if cached is None or cached[0] is not scheme:
+        cached = _UNUSED[(id(scheme), key)] = (scheme, votes.not_in_scheme(key, scheme))
+    return cached[1]
 
 
 def rate(evidence: Evidence, scheme: Scheme | str = DEFAULT_SCHEME) -> Rating:

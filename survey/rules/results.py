@@ -93,9 +93,9 @@ def make_criterion(
 ) -> Criterion:
     """A criterion labelled `label` (else from `LABELS`), with `reason` added to its
     evidence when given."""
-    read = {} if evidence is None else evidence  # each judge builds its own dict
+    read = {} if evidence is None else evidence  # each judge builds its own dict: add to it
     if reason is not None:
-        read = {**read, "reason": reason}
+        read["reason"] = reason
     return Criterion(key, label or LABELS[key], outcome, value, threshold, read, source)
 
 
