@@ -1,11 +1,17 @@
-"""The reviewer's assessment form: grade, social feedback, negative list, domain data."""
+"""The reviewer's assessment form: grade, social feedback, negative list, domain data, and the
+further facts of facts.toml. The page shows only what the branch's scheme and domain need
+(``needs``); every fact's label is the data file's wording in the reader's language."""
 
 from __future__ import annotations
 
+from flask import has_request_context, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import (
     BooleanField,
+    DateField,
     FieldList,
     Form,
     FormField,
@@ -19,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
+from survey import rules
 from survey.labels import EXCLUSIONS, GRADES, STARS
 
 SOCIAL_ROWS = 5
@@ -56,6 +63,110 @@ class AssessmentForm(FlaskForm):
     )
 
 
+class Bilingual:
+    """A label in the reader's language when the page is rendered: the data files carry
+    their own Chinese and English wording, so they need no entry in the catalogue."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+
+    def __str__(self) -> str:
+        locale = get_locale() if has_request_context() else None
+        return self.zh if str(locale or "zh").startswith("zh") else self.en
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def Wording(fact: rules.Fact) -> Bilingual:  # noqa: N802 (reads as the label it makes)
+    return Bilingual(fact.zh, fact.en)
+
+
+FACT_FIELDS = {name: fact for name, fact in rules.FACTS.items() if not fact.column}
+YES_NO = [
+    SelectChoice("", "—"),
+    SelectChoice("yes", Bilingual("是", "Yes")),
+    SelectChoice("no", Bilingual("否", "No")),
+]
+
+
+def _fact_field(fact: rules.Fact):
+    if fact.type == "bool":
+        return SelectField(Wording(fact), choices=YES_NO, validators=[Optional()])
+    if fact.type == "date":
+        return DateField(Wording(fact), validators=[Optional()])
+    high = fact.high if fact.high is not None else 1_000_000
+    return IntegerField(Wording(fact), validators=[Optional(), NumberRange(fact.low, high)])
+
+
+for _name, _fact in FACT_FIELDS.items():
+    setattr(AssessmentForm, f"fact_{_name}", _fact_field(_fact))
+
+ALWAYS = ("term_ends_on",)  # the title's life reads it whatever the scheme (001 工作指南 §七(四))
+
+
+def _branch_needs():
+    """(facts, sections) the branch of this request's page needs, or None outside a page."""
+    from survey import rating
+    from survey.extensions import db
+    from survey.models import Organisation
+
+    branch_id = (request.view_args or {}).get("branch_id") if has_request_context() else None
+    branch = db.session.get(Organisation, branch_id) if branch_id is not None else None
+    if branch is None:
+        return None
+    scheme = rating.scheme_for(db.session, branch, None)
+    sections = {key for key in ("social", "exclusions") if scheme.item(key) is not None}
+    return set(scheme.facts_for(branch.domain)) | set(ALWAYS), sections
+
+
+def needs(form, name: str) -> bool:
+    """Whether the page shows ``name`` (a fact, or the sections "social" and "exclusions")."""
+    if not hasattr(form, "_needs"):
+        form._needs = _branch_needs()
+    if form._needs is None:
+        return True
+    facts, sections = form._needs
+    return name in facts or name in sections
+
+
+AssessmentForm.needs = needs
+
+
+def fact_fields(form) -> list:
+    return [getattr(form, f"fact_{name}") for name in FACT_FIELDS if form.needs(name)]
+
+
+AssessmentForm.fact_fields = fact_fields
+
+
+def _fact_data(form: AssessmentForm) -> dict:
+    facts = {}
+    for name, fact in FACT_FIELDS.items():
+        value = getattr(form, f"fact_{name}").data
+        if fact.type == "bool":
+            value = {"yes": True, "no": False}.get(value or "")
+        elif fact.type == "date" and value is not None:
+            value = value.isoformat()
+        if value is not None and form.needs(name):
+            facts[name] = value
+    return facts
+
+
+def _fill_facts(form: AssessmentForm, facts: dict) -> None:
+    from datetime import date
+
+    for name, value in facts.items():
+        fact = FACT_FIELDS.get(name)
+        if fact is None:
+            continue
+        if fact.type == "bool":
+            value = "yes" if value else "no"
+        elif fact.type == "date":
+            value = date.fromisoformat(value)
+        getattr(form, f"fact_{name}").data = value
+
+
 for _key, _label in EXCLUSIONS.items():
     setattr(AssessmentForm, f"ex_{_key}", BooleanField(_label))
     setattr(
@@ -87,6 +198,7 @@ def to_data(form: AssessmentForm) -> dict:
         for key in EXCLUSIONS
         if getattr(form, f"ex_{key}").data
     ]
+    data["facts"] = _fact_data(form)
     return data
 
 
@@ -107,3 +219,4 @@ def fill(form: AssessmentForm, saved: dict | None) -> None:
     for entry in saved["exclusions"]:
         getattr(form, f"ex_{entry['key']}").data = True
         getattr(form, f"ex_{entry['key']}_note").data = entry["note"]
+    _fill_facts(form, saved.get("facts") or {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -75,6 +76,40 @@ def _exclusions(data: dict) -> list[dict]:
     return entries
 
 
+def _fact_value(fact: rules.Fact, value: Any) -> Any:
+    """One further fact checked against facts.toml; raises Invalid naming it."""
+    field = f"facts.{fact.name}"
+    if fact.type == "bool":
+        if not isinstance(value, bool):
+            raise Invalid(f"{fact.name} is true or false", field=field)
+        return value
+    if fact.type == "date":
+        try:
+            return date.fromisoformat(value).isoformat()
+        except (TypeError, ValueError):
+            raise Invalid(f"{fact.name} is a date (YYYY-MM-DD)", field=field) from None
+    high = fact.high if fact.high is not None else 1_000_000
+    if isinstance(value, bool) or not isinstance(value, int) or not fact.low <= value <= high:
+        raise Invalid(f"{fact.name} must be a whole number from {fact.low} to {high}", field=field)
+    return value
+
+
+def _facts(data: dict) -> dict[str, Any]:
+    """The further facts (``{"weak": true, "term_ends_on": "2026-06-30", …}``): every key a
+    fact of facts.toml kept outside the columns; a null value leaves the fact unentered."""
+    given = data.get("facts") or {}
+    if not isinstance(given, dict):
+        raise Invalid("facts is an object of fact names and values", field="facts")
+    found = {}
+    for name, value in given.items():
+        fact = rules.FACTS.get(name)
+        if fact is None or fact.column:
+            raise Invalid(f"{name!r} is not a fact an assessment records", field="facts")
+        if value is not None:
+            found[name] = _fact_value(fact, value)
+    return dict(sorted(found.items()))
+
+
 def parse(data: dict[str, Any]) -> dict[str, Any]:
     """Validated assessment fields from a JSON-like dict; raises Invalid naming the field."""
     grade = data.get("organisation_grade")
@@ -97,6 +132,7 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
         "stars": _count(data, "stars", 10),
         "named_stars": sorted(set(stars)),
         **{name: _count(data, name, 1_000_000) for name in COUNT_FIELDS},
+        "facts": _facts(data),
     }
     if fields["volunteers"] is not None and fields["serving_members"] is not None:
         if fields["volunteers"] > fields["serving_members"]:
@@ -143,5 +179,6 @@ def assessment_json(assessment: Assessment | None) -> dict | None:
         "volunteer_activities": assessment.volunteer_activities,
         "stars": assessment.stars,
         "named_stars": assessment.named_stars,
+        "facts": assessment.facts or {},
         "entered_by": assessment.entered_by,
     }

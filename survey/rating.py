@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from importlib.resources import files
 
 from sqlalchemy import Select, Text, and_, cast, func, select
@@ -205,17 +206,28 @@ ASSESSMENT_COLUMNS = (
     "volunteer_activities",
     "stars",
     "named_stars",
+    "facts",
     "entered_by",
 )
 
 
-JSON_COLUMNS = {"social", "exclusions", "named_stars"}
+JSON_COLUMNS = {"social", "exclusions", "named_stars", "facts"}
 
 
 def _json_list(raw: str | None) -> list:
     """A JSON list read as text: most are empty, and skipping the JSON type's own result
     processing for 10,000 rows halves the read (measured on PostgreSQL)."""
     return json.loads(raw) if raw and raw != "[]" else []
+
+
+def _json_facts(raw: str | None) -> dict:
+    """The further facts as the engine reads them: dates as dates (stored as ISO text)."""
+    if not raw or raw in ("{}", "null"):
+        return {}
+    facts = json.loads(raw)
+    if isinstance(facts.get("term_ends_on"), str):
+        facts["term_ends_on"] = date.fromisoformat(facts["term_ends_on"])
+    return facts
 
 
 def assessment_evidence(session: Session, year: int, ids) -> dict[int, rules.Assessment]:
@@ -251,6 +263,7 @@ def to_engine_assessment(row) -> rules.Assessment:
         stars=row["stars"],
         named_stars=frozenset(_json_list(row["named_stars"])),
         entered_by=row["entered_by"],
+        facts=_json_facts(row["facts"]),
     )
 
 
@@ -339,7 +352,56 @@ def _summarise(session: Session, selector: Select, year: int, scheme) -> dict:
     for branch in data["branches"]:
         branch["name"] = names[branch["organisation_id"]]
         branch["holds_title_since"] = holders.get(branch["organisation_id"])
+    if holders:
+        held = held_titles(session, selector, year, evidence)
+        by_branch = {rating.organisation_id: rating for rating in ratings}
+        data.update(title_life(held, evidence, by_branch, scheme, year))
+    else:
+        data.update(up_for_revocation=[], due_for_rating=[])
     return data
+
+
+def title_life(held, evidence, ratings, scheme, year: int) -> dict:
+    """The holders' yearly re-check, each under its own title's scheme (002 复查): the titles
+    up for revocation with the failing criterion and its clause, and those past their term.
+    Nothing is revoked here: a reviewer revokes with a reason (titles.revoke_title)."""
+    checked = {}
+    for title in held:
+        if title.scheme == scheme.key:
+            checked[title.organisation_id] = ratings[title.organisation_id]
+        elif title.scheme in rules.SCHEMES:
+            own = rules.get_scheme(title.scheme)
+            checked[title.organisation_id] = rules.rate(evidence[title.organisation_id], own)
+    return {
+        "up_for_revocation": [e.to_dict() for e in rules.up_for_revocation(held, checked)],
+        "due_for_rating": [e.to_dict() for e in rules.due_for_rating(held, year)],
+    }
+
+
+def held_titles(session: Session, selector: Select, year: int, evidence) -> list:
+    """Live titles granted before ``year``, each with the term it lasts to: the term end the
+    year's assessment gives, else the one entered in the year the title was granted."""
+    rows = session.execute(
+        select(
+            Title.id, Title.organisation_id, Title.year, Title.scheme, cast(Assessment.facts, Text)
+        )
+        .outerjoin(
+            Assessment,
+            and_(
+                Assessment.organisation_id == Title.organisation_id, Assessment.year == Title.year
+            ),
+        )
+        .where(Title.organisation_id.in_(selector), Title.year < year, Title.revoked_at.is_(None))
+        .order_by(Title.organisation_id, Title.year)
+    )
+    held = []
+    for title_id, org_id, granted, key, raw in rows:
+        now = evidence[org_id].assessment if org_id in evidence else None
+        term = now.term_ends_on if now is not None else None
+        if term is None:
+            term = _json_facts(raw).get("term_ends_on")
+        held.append(rules.HeldTitle(title_id, org_id, granted, key, term))
+    return held
 
 
 def title_holders(session: Session, selector: Select, year: int) -> dict[int, int]:

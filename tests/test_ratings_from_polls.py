@@ -68,7 +68,7 @@ def test_an_unchecked_complaint_keeps_public_pending(client, make, db, poll_worl
     assert public_of(result)["outcome"] == "pending" and result["verdict"] == "pending"
 
 
-def test_one_verified_in_ten_passes_the_rate_rule_but_fails_the_any_verified_rule(
+def test_one_verified_in_ten_is_within_the_rate_but_fails_ordos_and_nmg_on_any_verified(
     client, make, db, poll_world
 ):
     org, campaign = poll_world
@@ -81,7 +81,9 @@ def test_one_verified_in_ten_passes_the_rate_rule_but_fails_the_any_verified_rul
     )
     assert verified.status_code == 200
     ordos = rating(client, org, "ordos-amr-2020")
-    assert public_of(ordos)["outcome"] == "pass"
+    # 000 §二(二) excludes any verified 不满意 beside §四(三)'s rate, which is still shown
+    assert public_of(ordos)["outcome"] == "fail"
+    assert public_of(ordos)["evidence"]["broken"] == ["000 §二(二)"]
     assert (
         public_of(ordos)["value"]["verified"] == 1 and public_of(ordos)["value"]["responses"] == 10
     )

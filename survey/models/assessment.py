@@ -17,6 +17,9 @@ class Assessment(db.Model):
 
     ``social`` is a list of ``{department, negative, note}``, ``exclusions`` a list of
     ``{key, note}`` and ``named_stars`` a list of star keys: small lists read whole.
+    ``facts`` holds the further facts a scheme reads (survey/rules/facts.toml), e.g.
+    ``{"weak": false, "term_ends_on": "2026-06-30", "overall_rank": 2}``; NULL on rows
+    saved before it existed, read as no facts.
     """
 
     __tablename__ = "assessments"
@@ -34,6 +37,7 @@ class Assessment(db.Model):
     volunteer_activities: Mapped[int | None] = mapped_column(Integer)
     stars: Mapped[int | None] = mapped_column(Integer)
     named_stars: Mapped[list] = mapped_column(JSON, default=list)
+    facts: Mapped[dict | None] = mapped_column(JSON, default=dict)
     entered_by: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -2,11 +2,15 @@
 
 Pure rules, no I/O: `rate(evidence, scheme) -> Rating` for one branch and
 `summarise(ratings, scheme, year) -> CommitteeSummary` for a committee. The schemes are the
-seed documents of shared/seeds as data (`SCHEMES`), every threshold cited by its clause.
+seed documents as data files (schemes/*.toml, read into `SCHEMES`), written in the criteria
+vocabulary of `vocabulary.py`, every bound cited by its clause; the reviewer's facts they
+read are listed in facts.toml. `life` re-checks title holders and counts titles toward the
+target share; `render` prints a scheme as a Markdown table.
 """
 
-from .engine import CRITERIA, rate
+from .engine import CRITERIA, JUDGES, rate
 from .evidence import (
+    COLUMN_FACTS,
     DOMAINS,
     EXCLUSION_KEYS,
     GRADES,
@@ -20,70 +24,88 @@ from .evidence import (
     PublicEvidence,
     SocialFeedback,
 )
+from .facts import FACTS, Fact, SchemeError
+from .life import (
+    DueForRating,
+    GrantedTitle,
+    HeldTitle,
+    TargetCount,
+    UpForRevocation,
+    count_toward_target,
+    due_for_rating,
+    term_over,
+    up_for_revocation,
+)
+from .loader import load_scheme
+from .render import scheme_table
 from .results import CRITERION_KEYS, LABELS, OUTCOMES, VERDICTS, Criterion, Rating, verdict_of
 from .schemes import (
     DEFAULT_SCHEME,
+    ORDER_FIGURES,
     SCHEMES,
-    MembersRule,
-    OrganisationRule,
-    PublicRule,
-    QuorumRule,
-    Ratio,
-    Rule,
     Scheme,
-    ScoreRule,
-    SocialRule,
-    StarStandard,
     Target,
     UnknownScheme,
-    VolunteerStandard,
     get_scheme,
 )
 from .sources import SEED_FILES, SeedFile, seed_of
 from .summary import BranchVerdict, CommitteeSummary, summarise
+from .vocabulary import KINDS, Bound, Check, Item, Ratio
 
 __all__ = [
+    "COLUMN_FACTS",
     "CRITERIA",
     "CRITERION_KEYS",
     "DEFAULT_SCHEME",
     "DOMAINS",
     "EXCLUSION_KEYS",
+    "FACTS",
     "GRADES",
+    "JUDGES",
+    "KINDS",
     "LABELS",
+    "ORDER_FIGURES",
     "OUTCOMES",
     "SCHEMES",
     "SEED_FILES",
     "STAR_NAMES",
     "VERDICTS",
     "Assessment",
+    "Bound",
     "BranchVerdict",
+    "Check",
     "CommitteeSummary",
     "Criterion",
+    "DueForRating",
     "Evidence",
     "Exclusion",
+    "Fact",
+    "GrantedTitle",
+    "HeldTitle",
     "InvalidEvidence",
+    "Item",
     "MemberEvidence",
-    "MembersRule",
     "OrganisationFacts",
-    "OrganisationRule",
     "PublicEvidence",
-    "PublicRule",
-    "QuorumRule",
     "Rating",
     "Ratio",
-    "Rule",
     "Scheme",
-    "ScoreRule",
+    "SchemeError",
     "SeedFile",
     "SocialFeedback",
-    "SocialRule",
-    "StarStandard",
     "Target",
+    "TargetCount",
     "UnknownScheme",
-    "VolunteerStandard",
+    "UpForRevocation",
+    "count_toward_target",
+    "due_for_rating",
     "get_scheme",
+    "load_scheme",
     "rate",
+    "scheme_table",
     "seed_of",
     "summarise",
+    "term_over",
+    "up_for_revocation",
     "verdict_of",
 ]

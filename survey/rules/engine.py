@@ -3,28 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from . import entries, votes
-from .evidence import Evidence
-from .results import Criterion, Rating, verdict_of
+from .evidence import GRADES, Evidence
+from .results import CRITERION_KEYS, Criterion, Rating, verdict_of
 from .schemes import DEFAULT_SCHEME, Scheme, get_scheme
+from .vocabulary import Item
 
-Judge = Callable[[Evidence, Scheme], Criterion]
+Judge = Callable[[Any, Evidence, Scheme], Criterion]
 
-CRITERIA: tuple[Judge, ...] = (
-    votes.members,
-    votes.quorum,
-    votes.public,
-    entries.organisation,
-    entries.social,
-    entries.exclusions,
-    entries.founded,
-    entries.weak,
-    entries.score,
-    entries.volunteers,
-    entries.stars,
-)
-"""Every criterion, in the order a rating lists them (RULES §1 the four evaluations first)."""
+JUDGES: dict[str, Judge] = {
+    "vote_share": votes.vote_share,
+    "complaints": votes.complaints,
+    "grade": entries.grade,
+    "social": entries.social,
+    "exclusions": entries.exclusions,
+    "founded": entries.founded,
+    "weak": entries.weak,
+    "number": entries.fact_checks,
+    "flag": entries.fact_checks,
+    "rank": entries.fact_checks,
+}
+"""How each kind of the vocabulary is judged (vocabulary.py)."""
+
+CRITERIA = CRITERION_KEYS
+Plan = tuple[tuple[str, "Item | None"], ...]
+
+
+def _plan(scheme: Scheme) -> Plan:
+    """The criteria a rating under `scheme` lists: the core keys in their fixed order (RULES §1:
+    the four evaluations first), then the scheme's own criteria in the order of its file."""
+    core = tuple((key, scheme.item(key)) for key in CRITERION_KEYS)
+    own = tuple((item.key, item) for item in scheme.criteria if item.key not in CRITERION_KEYS)
+    return core + own
+
+
+_PLANS: dict[int, tuple[Scheme, Plan]] = {}  # by id: hashing a scheme per branch costs more
+
+
+def judge(key: str, item: Item | None, evidence: Evidence, scheme: Scheme) -> Criterion:
+    if item is None:
+        return _unused(key, scheme)
+    return JUDGES[item.kind](item, evidence, scheme)
+
+
+_UNUSED: dict[tuple[int, str], tuple[Scheme, Criterion]] = {}
+
+
+def _unused(key: str, scheme: Scheme) -> Criterion:
+    """The same not_applicable criterion for every branch (frozen, read only): made once per
+    scheme and key, as a committee of 10,000 branches would otherwise make it 10,000 times."""
+    cached = _UNUSED.get((id(scheme), key))
+    if cached is None or cached[0] is not scheme:
+        cached = _UNUSED[(id(scheme), key)] = (scheme, votes.not_in_scheme(key, scheme))
+    return cached[1]
 
 
 def rate(evidence: Evidence, scheme: Scheme | str = DEFAULT_SCHEME) -> Rating:
@@ -34,11 +67,29 @@ def rate(evidence: Evidence, scheme: Scheme | str = DEFAULT_SCHEME) -> Rating:
     UnknownScheme for an unknown key.
     """
     chosen = get_scheme(scheme) if isinstance(scheme, str) else scheme
-    criteria = tuple(judge(evidence, chosen) for judge in CRITERIA)
+    cached = _PLANS.get(id(chosen))
+    if cached is None or cached[0] is not chosen:
+        cached = _PLANS[id(chosen)] = (chosen, _plan(chosen))
+    criteria = tuple(judge(key, item, evidence, chosen) for key, item in cached[1])
     return Rating(
         verdict=verdict_of([criterion.outcome for criterion in criteria]),
         scheme=chosen.key,
         year=evidence.year,
         organisation_id=evidence.organisation.id,
         criteria=criteria,
+        ranking=_ranking(evidence, chosen),
     )
+
+
+def _ranking(evidence: Evidence, scheme: Scheme) -> dict[str, int]:
+    """Facts the recommendation order reads that no criterion carries: the committee grade
+    (as its position, 0 best) and the overall assessment rank (综合考评)."""
+    assessment = evidence.assessment
+    if assessment is None:
+        return {}
+    found = {}
+    if "organisation_grade" in scheme.order and assessment.organisation_grade is not None:
+        found["organisation_grade"] = GRADES.index(assessment.organisation_grade)
+    if "overall_rank" in scheme.order and assessment.fact("overall_rank") is not None:
+        found["overall_rank"] = assessment.fact("overall_rank")
+    return found

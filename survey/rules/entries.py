@@ -5,48 +5,59 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .evidence import GRADES, STAR_NAMES, Assessment, Evidence
+from .evidence import STAR_NAMES, Assessment, Evidence
 from .results import Criterion, make_criterion, share
-from .schemes import Scheme, StarStandard, VolunteerStandard
-from .votes import not_in_scheme
+from .schemes import Scheme
+from .vocabulary import (
+    Check,
+    Exclusions,
+    FactChecks,
+    Founded,
+    GradeWithin,
+    Item,
+    Social,
+    Weak,
+)
+
+SYMBOLS = {"min": "≥", "max": "≤", "more_than": ">", "less_than": "<"}
 
 
 def _entered_by(assessment: Assessment | None) -> dict[str, object]:
     return {"entered_by": assessment.entered_by if assessment else None}
 
 
-def organisation(evidence: Evidence, scheme: Scheme) -> Criterion:
+def grade(item: GradeWithin, evidence: Evidence, scheme: Scheme) -> Criterion:
     """组织评定: the committee grade is one of the scheme's passing grades."""
-    rule, assessment = scheme.organisation, evidence.assessment
-    grade = assessment.organisation_grade if assessment else None
-    passing = [g for g in GRADES if g in rule.passing]
-    if grade is None:
+    assessment = evidence.assessment
+    found = assessment.organisation_grade if assessment else None
+    if found is None:
         outcome, reason = "pending", "no committee grade entered"
-    elif grade in rule.passing:
+    elif found in item.within:
         outcome, reason = "pass", None
     else:
-        outcome, reason = "fail", f"grade {grade} is not one of {', '.join(passing)}"
+        outcome, reason = "fail", f"grade {found} is not one of {', '.join(item.within)}"
     return make_criterion(
-        "organisation",
+        item.key,
         outcome,
-        source=rule.source,
-        value=None if grade is None else {"grade": grade},
-        threshold={"grade": {"in": passing}},
+        source=item.source,
+        value=None if found is None else {"grade": found},
+        threshold={"grade": {"in": list(item.within)}},
         evidence=_entered_by(assessment),
         reason=reason,
+        label=item.label,
     )
 
 
-def social(evidence: Evidence, scheme: Scheme) -> Criterion:
+def social(item: Social, evidence: Evidence, scheme: Scheme) -> Criterion:
     """社会评价: any negative feedback fails, even for a branch that could have been exempt
-    (the feedback was given); otherwise branches without public-facing functions are exempt
-    where the scheme allows (可不开展), and the rest are pending until feedback is recorded."""
-    rule, assessment = scheme.social, evidence.assessment
-    if rule is None:
-        return not_in_scheme("social", scheme)
+    (the feedback was given). Only a branch of an exempt domain (organs: 无直接面向社会职能和涉密
+    单位等机关党支部) without public-facing functions is exempt; every other branch waits for
+    its feedback."""
+    assessment = evidence.assessment
     feedback = assessment.social if assessment else ()
     negative = [entry.department for entry in feedback if entry.negative]
-    exempt = rule.exempt_non_public_facing and not evidence.organisation.public_facing
+    org = evidence.organisation
+    exempt = not org.public_facing and org.domain in item.exempt_domains
     if negative:
         outcome, reason = "fail", f"negative feedback from {', '.join(negative)}"
     elif exempt:
@@ -60,20 +71,22 @@ def social(evidence: Evidence, scheme: Scheme) -> Criterion:
         for entry in feedback
     ]
     return make_criterion(
-        "social",
+        item.key,
         outcome,
-        source=rule.source,
+        source=item.source,
         value={"feedback": len(feedback), "negative": len(negative)} if assessment else None,
         threshold={"negative": {"max": 0}},
         evidence={"feedback": entries, **_entered_by(assessment)},
         reason=reason,
+        label=item.label,
     )
 
 
-def exclusions(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """负面情形: any exclusion recorded for the year fails; pending until an assessment exists."""
+def exclusions(item: Exclusions, evidence: Evidence, scheme: Scheme) -> Criterion:
+    """负面情形: any listed exclusion recorded for the year fails; pending until an
+    assessment exists."""
     assessment = evidence.assessment
-    found = assessment.exclusions if assessment else ()
+    found = [e for e in (assessment.exclusions if assessment else ()) if e.key in item.keys]
     keys = [exclusion.key for exclusion in found]
     if assessment is None:
         outcome, reason = "pending", "no assessment entered"
@@ -82,26 +95,25 @@ def exclusions(evidence: Evidence, scheme: Scheme) -> Criterion:
     else:
         outcome, reason = "pass", None
     return make_criterion(
-        "exclusions",
+        item.key,
         outcome,
-        source=scheme.exclusions.source,
+        source=item.source,
         value={"exclusions": len(keys), "keys": keys} if assessment else None,
         threshold={"exclusions": {"max": 0}},
         evidence={
-            "exclusions": [{"key": item.key, "note": item.note} for item in found],
+            "exclusions": [{"key": e.key, "note": e.note} for e in found],
             **_entered_by(assessment),
         },
         reason=reason,
+        label=item.label,
     )
 
 
-def founded(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """新组建不满一年: founded on or before 31 Dec of the year before, i.e. at least one
-    calendar year before the end of the rating year. An unknown date passes: the rule is
-    about new branches, whose date the organisation record has; an old one may lack it."""
-    if scheme.founded is None:
-        return not_in_scheme("founded", scheme)
-    latest = date(evidence.year - 1, 12, 31)
+def founded(item: Founded, evidence: Evidence, scheme: Scheme) -> Criterion:
+    """新组建不满一年: founded on or before 31 Dec, `years` before the rating year. An unknown
+    date passes: the rule is about new branches, whose date the record has; an old one may
+    lack it."""
+    latest = date(evidence.year - item.years, 12, 31)
     founded_on = evidence.organisation.founded_on
     if founded_on is None:
         outcome, reason, read = "pass", None, {"note": "founding date unknown"}
@@ -110,155 +122,124 @@ def founded(evidence: Evidence, scheme: Scheme) -> Criterion:
     else:
         outcome, reason, read = "fail", "founded less than one year before the year's end", {}
     return make_criterion(
-        "founded",
+        item.key,
         outcome,
-        source=scheme.founded.source,
+        source=item.source,
         value={"founded_on": founded_on.isoformat() if founded_on else None},
         threshold={"founded_on": {"on_or_before": latest.isoformat()}},
         evidence=read,
         reason=reason,
+        label=item.label,
     )
 
 
-def weak(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """软弱涣散: a branch marked weak and lax cannot be rated that year."""
-    if scheme.weak is None:
-        return not_in_scheme("weak", scheme)
-    is_weak = evidence.organisation.weak
+def weak(item: Weak, evidence: Evidence, scheme: Scheme) -> Criterion:
+    """软弱涣散 for the rating year (不能直接越级评定 in that year). The year's assessment says
+    so; where it says nothing, the organisation record's old standing mark is read."""
+    assessment = evidence.assessment
+    this_year = assessment.weak if assessment is not None else None
+    is_weak = evidence.organisation.weak if this_year is None else this_year
     return make_criterion(
-        "weak",
+        item.key,
         "fail" if is_weak else "pass",
-        source=scheme.weak.source,
-        value={"weak": is_weak},
+        source=item.source,
+        value={"weak": is_weak, "read_from": "organisation" if this_year is None else "assessment"},
         threshold={"weak": {"equals": False}},
+        evidence=_entered_by(assessment),
         reason="marked weak and lax (软弱涣散)" if is_weak else None,
+        label=item.label,
     )
 
 
-def score(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """量化积分: where the scheme has a minimum and a score is kept, it must be reached."""
-    assessment = evidence.assessment
-    points = assessment.score if assessment else None
-    value = None if points is None else {"score": points}
-    rule = scheme.score
-    if rule is None:
-        return make_criterion(
-            "score",
-            "not_applicable",
-            source=scheme.source_when_absent("score"),
-            value=value,
-            evidence=_entered_by(assessment),
-            reason=f"scheme {scheme.key} has no score rule",
-        )
-    if points is None:
-        outcome, reason = "not_applicable", "no score kept"
-    elif points >= rule.minimum:
+def _figure(check: Check) -> str:
+    return f"{check.fact}/{check.per}" if check.per else check.fact
+
+
+def _bound_text(check: Check) -> str:
+    return " and ".join(f"{SYMBOLS[b.op]} {b.value}" for b in check.bounds)
+
+
+def _run(check: Check, assessment: Assessment | None, value: dict[str, Any]) -> str:
+    """ "pass", "fail", "skip" (its condition does not hold) or "missing"; records the
+    figures read in `value`."""
+    if check.when is not None:
+        condition = _run(check.when, assessment, value)
+        if condition != "pass":
+            return "skip" if condition in ("fail", "skip") else "missing"
+    found = assessment.fact(check.fact) if assessment else None
+    if found is None:
+        return "missing"
+    if check.includes:
+        value[check.fact] = [name for name in STAR_NAMES if name in found] or sorted(found)
+        return "pass" if set(check.includes) <= set(found) else "fail"
+    value[check.fact] = found
+    if check.equals is not None:
+        return "pass" if found is check.equals else "fail"
+    per = 1
+    if check.per:
+        per = assessment.fact(check.per)
+        if not per:  # not entered, or zero: no share can be judged yet
+            return "missing"
+        value[check.per] = per
+        value[_figure(check)] = share(found, per)
+    return "pass" if all(bound.holds(found, per) for bound in check.bounds) else "fail"
+
+
+def _threshold(checks: tuple[Check, ...]) -> dict[str, Any]:
+    threshold: dict[str, Any] = {}
+    for check in checks:
+        if check.includes:
+            threshold[check.fact] = {"includes": list(check.includes)}
+        elif check.equals is not None:
+            threshold[check.fact] = {"equals": check.equals}
+        else:
+            threshold[_figure(check)] = {b.op: b.to_json() for b in check.bounds}
+    return threshold
+
+
+def _problem(check: Check) -> str:
+    if check.includes:
+        return f"{check.fact} must include {', '.join(check.includes)}"
+    if check.equals is not None:
+        return f"{check.fact} must be {'yes' if check.equals else 'no'}"
+    return f"{_figure(check)} must be {_bound_text(check)}"
+
+
+def _other_domain(item: Item) -> Criterion:
+    domains = ", ".join(sorted(item.domains))
+    return make_criterion(
+        item.key,
+        "not_applicable",
+        source=item.source,
+        reason=f"a standard for {domains} branches only",
+        label=item.label,
+    )
+
+
+def fact_checks(item: FactChecks, evidence: Evidence, scheme: Scheme) -> Criterion:
+    """`number`, `flag` and `rank` items: every check holds. A missing fact keeps the
+    criterion `item.missing` (pending, or not_applicable for a score that is not kept)."""
+    if not item.applies_to(evidence.organisation.domain):
+        return _other_domain(item)
+    assessment, value = evidence.assessment, {}
+    results = [(check, _run(check, assessment, value)) for check in item.checks]
+    failed = [_problem(check) for check, result in results if result == "fail"]
+    missing = [check.fact for check, result in results if result == "missing"]
+    if failed:
+        outcome, reason = "fail", "; ".join(failed)
+    elif missing:
+        outcome = item.missing
+        kept = "kept" if item.missing == "not_applicable" else "entered"
+        reason = f"no {', '.join(missing)} {kept}"
+    else:
         outcome, reason = "pass", None
-    else:
-        outcome, reason = "fail", f"score below {rule.minimum}"
     return make_criterion(
-        "score",
+        item.key,
         outcome,
-        source=rule.source,
-        value=value,
-        threshold={"score": {"min": rule.minimum}},
+        source=item.source,
+        value=value or None,
+        threshold=_threshold(item.checks),
         evidence=_entered_by(assessment),
         reason=reason,
-    )
-
-
-def _other_domain(key: str, domain: str, source: str) -> Criterion:
-    return make_criterion(
-        key, "not_applicable", source=source, reason=f"a standard for {domain} branches only"
-    )
-
-
-def _volunteer_value(assessment: Assessment | None) -> dict[str, Any] | None:
-    """The figures entered, or None while any of them is missing."""
-    if (
-        assessment is None
-        or assessment.volunteers is None
-        or assessment.serving_members is None
-        or assessment.volunteer_activities is None
-    ):
-        return None
-    return {
-        "volunteers": assessment.volunteers,
-        "serving_members": assessment.serving_members,
-        "volunteer_share": share(assessment.volunteers, assessment.serving_members),
-        "activities": assessment.volunteer_activities,
-    }
-
-
-def _volunteer_problems(standard: VolunteerStandard, value: dict[str, Any]) -> list[str]:
-    minimum, problems = standard.minimum, []
-    if value["volunteers"] * minimum.denominator < minimum.numerator * value["serving_members"]:
-        problems.append(f"volunteers below {minimum} of serving members")
-    if value["activities"] < standard.activities_min:
-        problems.append(f"fewer than {standard.activities_min} volunteer activities")
-    return problems
-
-
-def volunteers(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """Organs (机关): volunteers ≥ 80 % of serving members and ≥ 2 activities a year."""
-    standard = scheme.volunteers
-    if standard is None:
-        return not_in_scheme("volunteers", scheme)
-    if evidence.organisation.domain != standard.domain:
-        return _other_domain("volunteers", standard.domain, standard.source)
-    value = _volunteer_value(evidence.assessment)
-    if value is None:
-        outcome, reason = "pending", "volunteer figures not entered"
-    else:
-        problems = _volunteer_problems(standard, value)
-        outcome, reason = ("fail" if problems else "pass"), "; ".join(problems) or None
-    return make_criterion(
-        "volunteers",
-        outcome,
-        source=standard.source,
-        value=value,
-        threshold={
-            "volunteer_share": {"min": standard.minimum.to_dict()},
-            "activities": {"min": standard.activities_min},
-        },
-        evidence=_entered_by(evidence.assessment),
-        reason=reason,
-    )
-
-
-def _star_problems(standard: StarStandard, stars: int, named: frozenset[str]) -> list[str]:
-    problems = [f"fewer than {standard.stars_min} stars"] if stars < standard.stars_min else []
-    missing = [name for name in STAR_NAMES if name in standard.named - named]
-    if missing:
-        problems.append(f"missing named stars: {', '.join(missing)}")
-    return problems
-
-
-def stars(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """Villages (嘎查村): ≥ 8 stars in the ten-star rating, including the three named stars."""
-    standard = scheme.stars
-    if standard is None:
-        return not_in_scheme("stars", scheme)
-    if evidence.organisation.domain != standard.domain:
-        return _other_domain("stars", standard.domain, standard.source)
-    assessment = evidence.assessment
-    value = None
-    if assessment is None or assessment.stars is None:
-        outcome, reason = "pending", "star rating not entered"
-    else:
-        got = assessment.named_stars
-        value = {"stars": assessment.stars, "named_stars": [n for n in STAR_NAMES if n in got]}
-        problems = _star_problems(standard, assessment.stars, got)
-        outcome, reason = ("fail" if problems else "pass"), "; ".join(problems) or None
-    return make_criterion(
-        "stars",
-        outcome,
-        source=standard.source,
-        value=value,
-        threshold={
-            "stars": {"min": standard.stars_min},
-            "named_stars": {"includes": [n for n in STAR_NAMES if n in standard.named]},
-        },
-        evidence=_entered_by(assessment),
-        reason=reason,
+        label=item.label,
     )

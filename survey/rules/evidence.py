@@ -8,8 +8,10 @@ that an impossible count is refused where it is made, not half-way through a rat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 GRADES = ("excellent", "good", "fair", "poor")
 """The committee grade (组织评定): 优秀 / 良好 / 一般 / 差."""
@@ -27,8 +29,34 @@ EXCLUSION_KEYS = (
 STAR_NAMES = ("strong_leadership", "harmony_stability", "public_satisfaction")
 """The three named stars of the village ten-star rating: 班子坚强星、和谐稳定星、群众满意星."""
 
-DOMAINS = ("organ", "village", "community", "enterprise", "school", "other")
-"""Usual values of `OrganisationFacts.domain`; other strings are accepted and match no standard."""
+DOMAINS = (
+    "organ",
+    "village",
+    "community",
+    "enterprise",
+    "state_enterprise",
+    "private_enterprise",
+    "social_organisation",
+    "school",
+    "mobile",
+    "other",
+)
+"""Usual values of `OrganisationFacts.domain` (001 附件2's domains: 机关, 嘎查村, 社区, 国有企业,
+非公有制企业, 社会组织, 学校, 流动党员); other strings are accepted and match no standard."""
+
+
+COLUMN_FACTS = frozenset(
+    {
+        "organisation_grade",
+        "score",
+        "volunteers",
+        "serving_members",
+        "volunteer_activities",
+        "stars",
+        "named_stars",
+    }
+)
+"""Facts with a field of their own in `Assessment` (and a column of their own in the database)."""
 
 
 class InvalidEvidence(ValueError):
@@ -58,7 +86,8 @@ class OrganisationFacts:
     """False for branches without public-facing functions or in classified units (001 工作指南
     §五(二)4 无直接面向社会职能和涉密单位)."""
     weak: bool = False
-    """Marked weak and lax (软弱涣散) for the rating year."""
+    """The organisation record's old standing mark (软弱涣散), read only where the year's
+    assessment says nothing about it: the mark belongs to a year (`Assessment.weak`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +186,23 @@ class Assessment:
     stars: int | None = None
     named_stars: frozenset[str] = field(default_factory=frozenset)
     entered_by: str | None = None
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    """The reviewer's further facts (facts.toml): ints, yes/no answers, dates."""
+
+    @property
+    def weak(self) -> bool | None:
+        """软弱涣散 for this year: True, False, or None when the reviewer said nothing."""
+        return self.facts.get("weak")
+
+    @property
+    def term_ends_on(self) -> date | None:
+        return self.facts.get("term_ends_on")
+
+    def fact(self, name: str) -> Any:
+        """A fact by name, from its own field or from `facts`; None when not entered."""
+        if name in COLUMN_FACTS:
+            return getattr(self, name)
+        return self.facts.get(name)
 
     def __post_init__(self) -> None:
         if self.organisation_grade is not None and self.organisation_grade not in GRADES:

@@ -18,12 +18,13 @@ JSON shape of a criterion (all of it serialisable as is):
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 OUTCOMES = ("pass", "fail", "pending", "exempt", "not_applicable")
 VERDICTS = ("eligible", "not_eligible", "pending")
 
+# The criteria every rating lists, whatever its scheme (not_applicable where it has none).
 CRITERION_KEYS = (
     "members",
     "quorum",
@@ -88,12 +89,14 @@ def make_criterion(
     threshold: Any = None,
     evidence: dict[str, Any] | None = None,
     reason: str | None = None,
+    label: str | None = None,
 ) -> Criterion:
-    """A criterion labelled from `LABELS`, with `reason` added to its evidence when given."""
-    read = {} if evidence is None else evidence  # each judge builds its own dict
+    """A criterion labelled `label` (else from `LABELS`), with `reason` added to its
+    evidence when given."""
+    read = {} if evidence is None else evidence  # each judge builds its own dict: add to it
     if reason is not None:
-        read = {**read, "reason": reason}
-    return Criterion(key, LABELS[key], outcome, value, threshold, read, source)
+        read["reason"] = reason
+    return Criterion(key, label or LABELS[key], outcome, value, threshold, read, source)
 
 
 def share(numerator: int, denominator: int) -> str:
@@ -118,6 +121,9 @@ class Rating:
     year: int
     organisation_id: int
     criteria: tuple[Criterion, ...]
+    ranking: Mapping[str, int] = field(default_factory=dict, compare=False)
+    """Figures the recommendation order reads that no criterion carries (engine._ranking);
+    not part of the answer's JSON."""
 
     def criterion(self, key: str) -> Criterion:
         """The criterion named `key`; KeyError if the rating has none."""

@@ -1,14 +1,19 @@
 """The committee summary: its branches' verdicts, the share rated eligible against the
 scheme's target for the year, and the branches recommended upward, best first.
 
-Recommendation order (好中选优, 000 §三(二), 001 4号方案 §三(二)2, 002 §四(三)), each key
-compared on integers. A figure counts only where its criterion passed (so not where the
-scheme does not judge it); a branch without the figure ranks after those with it:
+Recommendation order (好中选优, 000 §三(二), 001 4号方案 §三(二)2, 002 §四(三)) is the scheme's
+`order`, each figure compared on integers. A vote figure counts only where its criterion
+passed (so not where the scheme does not judge it); a branch without a figure ranks after
+those with it. The figures:
 
-1. share of `excellent` among participating members, highest first (cross-multiplied);
-2. verified dissatisfied share of public responses, lowest first (cross-multiplied);
-3. score, highest first;
-4. organisation id, lowest first (a stable, arbitrary last resort).
+- `organisation_grade`: the committee grade, excellent first;
+- `overall_rank`: the rank in the committee's overall assessment (综合考评), 1 first;
+- `excellent_share`: share of `excellent` among participating members, highest first;
+- `verified_share`: verified dissatisfied share of public responses, lowest first;
+- `score`: highest first;
+
+then the organisation id, lowest first (a stable, arbitrary last resort). Pingdingshan judges
+no vote share, so its order starts with the grade and the overall rank.
 
 Only `eligible` branches are recommended, at most floor(branches × cap) where the scheme caps
 it (002 §四(三): 不超过10%). Linear in the branches apart from the one sort (n log n), or
@@ -48,21 +53,25 @@ def _before(a: Share | None, b: Share | None, *, highest_first: bool) -> int:
     return -_sign(a, b) if highest_first else _sign(a, b)
 
 
+HIGHEST_FIRST = {
+    "organisation_grade": False,  # a grade's position in GRADES: 0 is excellent
+    "overall_rank": False,
+    "excellent_share": True,
+    "verified_share": False,
+    "score": True,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class _Rank:
     """Sort key: `x < y` when branch x is recommended before branch y."""
 
     organisation_id: int
-    excellent: Share | None
-    dissatisfied: Share | None
-    score: Share | None
+    figures: tuple[tuple[Share | None, bool], ...]  # (figure, highest first) in scheme order
 
     def __lt__(self, other: _Rank) -> bool:
-        for order in (
-            _before(self.excellent, other.excellent, highest_first=True),
-            _before(self.dissatisfied, other.dissatisfied, highest_first=False),
-            _before(self.score, other.score, highest_first=True),
-        ):
+        for (mine, highest_first), (theirs, _) in zip(self.figures, other.figures, strict=True):
+            order = _before(mine, theirs, highest_first=highest_first)
             if order:
                 return order < 0
         return self.organisation_id < other.organisation_id
@@ -84,13 +93,23 @@ def _share(value: dict[str, Any], numerator: str, denominator: str) -> Share | N
     return value[numerator], value[denominator]
 
 
-def _rank(rating: Rating) -> _Rank:
-    score = _value(rating, "score").get("score")
+def _figure(rating: Rating, name: str) -> Share | None:
+    if name in rating.ranking:
+        return rating.ranking[name], 1
+    if name == "excellent_share":
+        return _share(_value(rating, "members"), "excellent", "participants")
+    if name == "verified_share":
+        return _share(_value(rating, "public"), "verified", "responses")
+    if name == "score":
+        score = _value(rating, "score").get("score")
+        return None if score is None else (score, 1)
+    return None
+
+
+def _rank(rating: Rating, order: tuple[str, ...]) -> _Rank:
     return _Rank(
-        organisation_id=rating.organisation_id,
-        excellent=_share(_value(rating, "members"), "excellent", "participants"),
-        dissatisfied=_share(_value(rating, "public"), "verified", "responses"),
-        score=None if score is None else (score, 1),
+        rating.organisation_id,
+        tuple((_figure(rating, name), HIGHEST_FIRST[name]) for name in order),
     )
 
 
@@ -133,7 +152,9 @@ class CommitteeSummary:
                 for branch in self.branches
             ],
             "eligible_share": self.eligible_share,
-            "target": None if target is None else target.share.to_dict(),
+            "target": None if target is None or target.share is None else target.share.to_dict(),
+            "target_count": None if target is None else target.count,
+            "target_by": None if target is None else target.by,
             "target_year": None if target is None else target.year,
             "target_source": None if target is None else target.source,
             "meets_target": self.meets_target,
@@ -156,6 +177,12 @@ def _check(ratings: Sequence[Rating], scheme: Scheme, year: int) -> None:
         seen.add(rating.organisation_id)
 
 
+def _meets(target: Target, eligible: int, branches: int) -> bool:
+    if target.share is None:
+        return eligible >= (target.count or 0)
+    return eligible * target.share.denominator >= target.share.numerator * branches
+
+
 def summarise(
     ratings: Sequence[Rating], scheme: Scheme, year: int, not_reentered: Collection[int] = ()
 ) -> CommitteeSummary:
@@ -165,18 +192,18 @@ def summarise(
     stays in the list) but not recommended again (002 §四(三)), so the next best take their
     places within the cap, which still counts every branch.
     Raises ValueError if a rating is for another scheme or year, or a branch is rated twice.
-    The eligible share meets the target when eligible × d ≥ n × branches; with no target
-    for the year, or no branches, `meets_target` is None.
+    The eligible share meets the target when eligible × d ≥ n × branches (a count target:
+    eligible ≥ count); with no target for the year, or no branches, `meets_target` is None.
     """
     _check(ratings, scheme, year)
     eligible = [rating for rating in ratings if rating.verdict == "eligible"]
     target = scheme.target_for(year)
     meets = None
     if target is not None and ratings:
-        meets = len(eligible) * target.share.denominator >= target.share.numerator * len(ratings)
+        meets = _meets(target, len(eligible), len(ratings))
     limit = scheme.recommendation_limit(len(ratings))
     held = set(not_reentered)
-    ranks = [_rank(rating) for rating in eligible if rating.organisation_id not in held]
+    ranks = [_rank(r, scheme.order) for r in eligible if r.organisation_id not in held]
     best = sorted(ranks) if limit is None else heapq.nsmallest(limit, ranks)
     return CommitteeSummary(
         scheme=scheme.key,

@@ -1,10 +1,11 @@
-"""Criteria read from the votes: member review (members, quorum) and public judgement."""
+"""Criteria read from the votes: `vote_share` (members, quorum) and `complaints` (public)."""
 
 from __future__ import annotations
 
 from .evidence import Evidence, MemberEvidence, PublicEvidence
 from .results import Criterion, make_criterion, share
-from .schemes import PublicRule, Scheme
+from .schemes import Scheme
+from .vocabulary import Complaints, VoteShare
 
 
 def not_in_scheme(key: str, scheme: Scheme) -> Criterion:
@@ -27,88 +28,107 @@ def _counted(tally: MemberEvidence, count_probationary: bool) -> tuple[int, int]
     return tally.excellent_full, tally.participants_full
 
 
-def _member_evidence(tally: MemberEvidence, count_probationary: bool) -> dict[str, object]:
-    """What was read, never split by class: the split of a branch with one probationary
-    member would show that member's grade (small-group disclosure, DESIGN.md)."""
-    return {"campaign_ids": list(tally.campaign_ids), "count_probationary": count_probationary}
+def vote_share(item: VoteShare, evidence: Evidence, scheme: Scheme) -> Criterion:
+    if item.figure == "attendance":
+        return _attendance(item, evidence, scheme)
+    return _excellent(item, evidence)
 
 
-def members(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """党员评议: excellent × d ≥ n × participants (90 % 以上 includes 90 %)."""
-    rule = scheme.members
-    if rule is None:
-        return not_in_scheme("members", scheme)
-    minimum = rule.minimum
-    threshold = {"excellent_share": {"min": minimum.to_dict()}}
+def _excellent(item: VoteShare, evidence: Evidence) -> Criterion:
+    """党员评议: excellent × d ≥ n × participants (90 % 以上 includes 90 %).
+
+    The evidence never splits the counts by class: the split of a branch with one
+    probationary member would show that member's grade (small-group disclosure)."""
+    bound = item.bound
+    threshold = {"excellent_share": {bound.op: bound.value.to_dict()}}
     tally = evidence.members
     if tally is None:
         return make_criterion(
-            "members",
+            item.key,
             "pending",
-            source=rule.source,
+            source=item.source,
             threshold=threshold,
             reason="no member review this year",
+            label=item.label,
         )
-    excellent, participants = _counted(tally, rule.count_probationary)
-    value = {
-        "excellent": excellent,
-        "participants": participants,
-        "excellent_share": share(excellent, participants),
-    }
-    read = _member_evidence(tally, rule.count_probationary)
+    excellent, participants = _counted(tally, item.count_probationary)
     if participants == 0:
         outcome, reason = "pending", "no member took part"
-    elif excellent * minimum.denominator >= minimum.numerator * participants:
+    elif bound.holds(excellent, participants):
         outcome, reason = "pass", None
     else:
-        outcome, reason = "fail", f"excellent share below {minimum}"
+        outcome, reason = "fail", f"excellent share below {bound.value}"
     return make_criterion(
-        "members",
+        item.key,
         outcome,
-        source=rule.source,
-        value=value,
+        source=item.source,
+        value={
+            "excellent": excellent,
+            "participants": participants,
+            "excellent_share": share(excellent, participants),
+        },
         threshold=threshold,
-        evidence=read,
+        evidence={
+            "campaign_ids": list(tally.campaign_ids),
+            "count_probationary": item.count_probationary,
+        },
         reason=reason,
+        label=item.label,
     )
 
 
-def quorum(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """应到会人数: more than half of the roll took part, else pending ("quorum not reached").
-
-    Counts the same ballot classes as the members share. Without a roll it does not apply.
-    """
-    rule, members_rule, tally = scheme.quorum, scheme.members, evidence.members
-    if rule is None or members_rule is None:
-        return not_in_scheme("quorum", scheme)
-    probationary = members_rule.count_probationary
+def _attendance(item: VoteShare, evidence: Evidence, scheme: Scheme) -> Criterion:
+    """应到会人数: participants above the bound of the roll, else pending ("quorum not
+    reached"). Without a roll, or without a member review in the scheme, it does not apply."""
+    tally, probationary = evidence.members, item.count_probationary
+    if scheme.members is None:
+        return not_in_scheme(item.key, scheme)
     given = tally is not None and (
         tally.eligible_full is not None
         or (probationary and tally.eligible_probationary is not None)
     )
     if tally is None or not given:
         return make_criterion(
-            "quorum", "not_applicable", source=rule.source, reason="no eligible roll given"
+            item.key,
+            "not_applicable",
+            source=item.source,
+            reason="no eligible roll given",
+            label=item.label,
         )
     roll = (tally.eligible_full or 0) + ((tally.eligible_probationary or 0) if probationary else 0)
     _, present = _counted(tally, probationary)
-    reached = present * rule.more_than.denominator > rule.more_than.numerator * roll
+    reached = item.bound.holds(present, roll)
     return make_criterion(
-        "quorum",
+        item.key,
         "pass" if reached else "pending",
-        source=rule.source,
+        source=item.source,
         value={"participants": present, "roll": roll, "participant_share": share(present, roll)},
-        threshold={"participant_share": {"more_than": rule.more_than.to_dict()}},
+        threshold={"participant_share": {item.bound.op: item.bound.value.to_dict()}},
         evidence={"campaign_ids": list(tally.campaign_ids), "count_probationary": probationary},
         reason=None if reached else "quorum not reached",
+        label=item.label,
     )
 
 
-def _public_fails(rule: PublicRule, polls: PublicEvidence) -> bool:
-    """Whether the verified answers alone already break the rule (final, whatever is unchecked)."""
-    if rule.maximum is None:  # any_verified
-        return polls.verified > 0
-    return polls.verified * rule.maximum.denominator > rule.maximum.numerator * polls.responses
+def _breaks(item: Complaints, polls: PublicEvidence) -> list[str]:
+    """The clauses the verified answers alone already break (final, whatever is unchecked)."""
+    broken = []
+    if item.any_verified and polls.verified > 0:
+        broken.append(item.any_source or item.source)
+    limit = item.rate_max
+    if limit is not None and polls.responses:
+        if polls.verified * limit.denominator > limit.numerator * polls.responses:
+            broken.append(item.rate_source or item.source)
+    return broken
+
+
+def _threshold(item: Complaints) -> dict[str, object]:
+    threshold: dict[str, object] = {}
+    if item.any_verified:
+        threshold["verified"] = {"max": 0}
+    if item.rate_max is not None:
+        threshold["verified_share"] = {"max": item.rate_max.to_dict()}
+    return threshold
 
 
 def _public_value(polls: PublicEvidence) -> dict[str, object]:
@@ -122,48 +142,57 @@ def _public_value(polls: PublicEvidence) -> dict[str, object]:
     }
 
 
-def public(evidence: Evidence, scheme: Scheme) -> Criterion:
-    """群众评判 under the scheme's rule ("rate" or "any_verified").
+def _rule_name(item: Complaints) -> str:
+    if item.any_verified and item.rate_max is not None:
+        return "any_verified+rate"
+    return "any_verified" if item.any_verified else "rate"
+
+
+def complaints(item: Complaints, evidence: Evidence, scheme: Scheme) -> Criterion:
+    """群众评判: any verified 不满意 and/or a verified rate above the bound fails.
 
     A failure of the verified answers is final; otherwise pending while any dissatisfied
-    answer is unchecked. With no responses, a branch without public-facing functions is
-    exempt (it has no service radius, 服务半径, to poll: 001 工作指南 §五(二)3, and 001
-    §五(二)4 exempts such branches from the social evaluation) and any other is pending.
-    A branch without public-facing functions that did poll is judged on its answers.
+    answer is unchecked or a poll of the year is open (a rate is not known before every poll
+    is closed). With no responses, a branch without public-facing functions is exempt (it
+    has no service radius, 服务半径, to poll) and any other is pending.
     """
-    rule = scheme.public
-    if rule is None:
-        return not_in_scheme("public", scheme)
-    if rule.maximum is None:
-        threshold: dict[str, object] = {"verified": {"max": 0}}
-    else:
-        threshold = {"verified_share": {"max": rule.maximum.to_dict()}}
     polls = evidence.public
     value = None if polls is None or not polls.responses else _public_value(polls)
-    read = {"campaign_ids": list(polls.campaign_ids) if polls else [], "rule": rule.kind}
+    read: dict[str, object] = {
+        "campaign_ids": list(polls.campaign_ids) if polls else [],
+        "rule": _rule_name(item),
+    }
+    broken = _breaks(item, polls) if polls is not None else []
     if polls is not None and polls.open_polls:
         read["open_polls"] = list(polls.open_polls)
-        if rule.maximum is None and polls.verified:  # any verified complaint is final
-            outcome, reason = "fail", "verified dissatisfied answers break the rule"
-        else:  # a rate is not known before every poll of the year is closed
-            outcome, reason = "pending", "a poll of the year is still open"
+        if item.any_verified and polls.verified:  # one verified complaint is final
+            broken = [item.any_source or item.source]
+        else:
+            broken = []
+        outcome, reason = (
+            ("fail", None) if broken else ("pending", "a poll of the year is still open")
+        )
     elif polls is None or polls.responses == 0:
         if not evidence.organisation.public_facing:
             outcome, reason = "exempt", "branch has no public-facing functions"
         else:
             outcome, reason = "pending", "no public poll" if polls is None else "no responses"
-    elif _public_fails(rule, polls):
-        outcome, reason = "fail", "verified dissatisfied answers break the rule"
+    elif broken:
+        outcome, reason = "fail", None
     elif polls.unchecked:
         outcome, reason = "pending", "dissatisfied answers not yet checked"
     else:
         outcome, reason = "pass", None
+    if broken:
+        read["broken"] = broken
+        reason = "verified dissatisfied answers break the rule"
     return make_criterion(
-        "public",
+        item.key,
         outcome,
-        source=rule.source,
+        source=item.source,
         value=value,
-        threshold=threshold,
+        threshold=_threshold(item),
         evidence=read,
         reason=reason,
+        label=item.label,
     )

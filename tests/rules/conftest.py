@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from rule_helpers import PASSING_FACTS
 
 from survey.rules import (
     Assessment,
@@ -82,8 +83,14 @@ class EvidenceFactory:
                 {"strong_leadership", "harmony_stability", "public_satisfaction"}
             ),
             "entered_by": "reviewer",
+            "facts": PASSING_FACTS,
         }
         return Assessment(**{**defaults, **fields})
+
+    def with_facts(self, **facts: Any) -> Assessment:
+        """The passing assessment with some facts changed (None removes one)."""
+        merged = {**PASSING_FACTS, **facts}
+        return self.assessment(facts={k: v for k, v in merged.items() if v is not None})
 
     def evidence(
         self,

@@ -1,10 +1,8 @@
 """党员评议 (members) and 应到会人数 (quorum)."""
 
-from dataclasses import replace
-
 import pytest
 
-from survey.rules import MembersRule, Ratio, get_scheme, rate
+from survey.rules import get_scheme, rate
 
 
 def members_outcome(factory, scheme="nmg-2020", **members):
@@ -70,7 +68,7 @@ def test_probationary_grades_count_in_the_presets(factory):
 
 def test_a_scheme_not_counting_probationary_grades_reads_full_members_only(factory):
     nmg = get_scheme("nmg-2020")
-    full_only = replace(nmg, members=MembersRule(Ratio(9, 10), False, nmg.members.source))
+    full_only = nmg.with_item("members", count_probationary=False)
     evidence = factory.evidence(
         members=factory.members(9, 9, excellent_probationary=0, participants_probationary=2)
     )

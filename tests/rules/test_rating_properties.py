@@ -135,7 +135,7 @@ def test_one_more_excellent_grade_never_fails_a_passing_members_criterion(
     factory, tally, key, count_probationary, probationary, as_new_participant
 ):
     scheme = SCHEMES[key]
-    scheme = replace(scheme, members=replace(scheme.members, count_probationary=count_probationary))
+    scheme = scheme.with_item("members", count_probationary=count_probationary)
     after = one_more_excellent(tally, probationary, as_new_participant)
     if after is None:
         return

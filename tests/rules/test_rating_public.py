@@ -1,6 +1,7 @@
 """群众评判 (public): the rate rule of 000 and the any-verified rule of 001."""
 
 import pytest
+from rule_helpers import ordos_rate_only
 
 from survey.rules import rate
 
@@ -23,7 +24,7 @@ def public_criterion(factory, scheme, polls, **organisation):
 )
 def test_rate_rule_excludes_only_above_ten_percent_verified(factory, responses, verified, outcome):
     polls = factory.public(responses, verified=verified)
-    criterion = public_criterion(factory, "ordos-amr-2020", polls)
+    criterion = public_criterion(factory, ordos_rate_only(), polls)
     assert criterion.outcome == outcome
     assert criterion.threshold == {"verified_share": {"max": {"numerator": 1, "denominator": 10}}}
     assert criterion.value["verified_share"] == f"{verified}/{responses}"
@@ -53,12 +54,12 @@ def test_public_is_pending_while_a_dissatisfied_answer_is_unchecked(factory, sch
 
 def test_rate_rule_stays_pending_with_unchecked_answers_even_below_the_bar(factory):
     polls = factory.public(100, verified=1, unchecked=1)
-    assert public_criterion(factory, "ordos-amr-2020", polls).outcome == "pending"
+    assert public_criterion(factory, ordos_rate_only(), polls).outcome == "pending"
 
 
 def test_rate_rule_failure_is_final_despite_unchecked_answers(factory):
     polls = factory.public(10, verified=2, unchecked=3)
-    assert public_criterion(factory, "ordos-amr-2020", polls).outcome == "fail"
+    assert public_criterion(factory, ordos_rate_only(), polls).outcome == "fail"
 
 
 def test_any_verified_failure_is_final_despite_unchecked_answers(factory):

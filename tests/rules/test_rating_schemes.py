@@ -18,19 +18,15 @@ from survey.rules import (
 SEEDS = Path("/work/shared/seeds")
 
 
-def test_the_four_presets_are_keyed_by_seed(factory):
-    assert set(SCHEMES) == {
-        "nmg-2020",
-        "ordos-amr-2020",
-        "pingdingshan-2024",
-        "chifeng-college-2020",
-    }
+def test_the_presets_are_keyed_by_seed(factory):
     assert DEFAULT_SCHEME == "nmg-2020"
     assert {key: scheme.source[:3] for key, scheme in SCHEMES.items()} == {
         "nmg-2020": "001",
+        "nmg-2020-annex2": "001",
         "ordos-amr-2020": "000",
         "pingdingshan-2024": "002",
         "chifeng-college-2020": "003",
+        "haimen-2019": "004",
     }
 
 
@@ -48,6 +44,9 @@ def _numbers(value):
     if dataclasses.is_dataclass(value):
         for item in dataclasses.fields(value):
             yield from _numbers(getattr(value, item.name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _numbers(item)
     elif isinstance(value, tuple | list | frozenset | set):
         for item in value:
             yield from _numbers(item)
@@ -81,6 +80,7 @@ def test_scheme_thresholds_are_integers_never_floats(key):
         ("chifeng-college-2020", 2022, Ratio(30, 100)),
         ("chifeng-college-2020", 2023, Ratio(1, 2)),
         ("pingdingshan-2024", 2024, None),
+        ("haimen-2019", 2019, None),
     ],
 )
 def test_target_is_the_latest_at_or_before_the_year(key, year, target):
@@ -100,13 +100,18 @@ def test_only_pingdingshan_caps_recommendations():
 
 def test_threshold_values_match_the_seeds():
     nmg, ordos = SCHEMES["nmg-2020"], SCHEMES["ordos-amr-2020"]
-    assert nmg.members.minimum == Ratio(9, 10)
-    assert nmg.public.kind == "any_verified"
-    assert ordos.public.kind == "rate" and ordos.public.maximum == Ratio(1, 10)
+    assert nmg.members.bound.value == Ratio(9, 10) and nmg.members.bound.op == "min"
+    assert nmg.item("public").any_verified and nmg.item("public").rate_max is None
+    assert ordos.item("public").any_verified and ordos.item("public").rate_max == Ratio(1, 10)
     assert nmg.score_min == 90
-    assert [SCHEMES[k].score_min for k in sorted(SCHEMES) if k != "nmg-2020"] == [None] * 3
-    assert ordos.volunteers.minimum == Ratio(80, 100) and ordos.volunteers.activities_min == 2
-    assert nmg.stars.stars_min == 8 and len(nmg.stars.named) == 3
+    others = [SCHEMES[k].score_min for k in sorted(SCHEMES) if not k.startswith("nmg-2020")]
+    assert others == [None] * 4
+    volunteers = ordos.item("volunteers").checks
+    assert volunteers[0].bounds[0].value == Ratio(80, 100) and volunteers[1].bounds[
+        0
+    ].value == Ratio(2, 1)
+    stars = nmg.item("stars").checks
+    assert stars[0].bounds[0].value == Ratio(8, 1) and len(stars[1].includes) == 3
 
 
 def test_ratio_refuses_a_zero_denominator():

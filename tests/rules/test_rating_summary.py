@@ -5,6 +5,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from rule_helpers import ordos_rate_only
 
 from survey.rules import SCHEMES, rate, summarise
 
@@ -93,13 +94,14 @@ def test_recommended_branches_rank_by_excellent_share_first(factory):
 
 
 def test_equal_shares_rank_by_verified_dissatisfied_share_then_score_then_id(factory):
+    rate_only = ordos_rate_only()  # under the preset a verified 不满意 is not eligible at all
     made = [
-        branch(factory, "ordos-amr-2020", 5, verified=3),
-        branch(factory, "ordos-amr-2020", 6, verified=1),
-        branch(factory, "ordos-amr-2020", 7, excellent=18, participants=20, verified=0),
-        branch(factory, "ordos-amr-2020", 8, verified=0),
+        branch(factory, rate_only, 5, verified=3),
+        branch(factory, rate_only, 6, verified=1),
+        branch(factory, rate_only, 7, excellent=18, participants=20, verified=0),
+        branch(factory, rate_only, 8, verified=0),
     ]
-    summary = summarise(made, SCHEMES["ordos-amr-2020"], 2023)
+    summary = summarise(made, rate_only, 2023)
     assert summary.recommended == (8, 6, 5, 7)
     nmg = [
         branch(factory, "nmg-2020", 9, score=91),

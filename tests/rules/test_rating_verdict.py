@@ -62,10 +62,12 @@ def test_missing_evidence_alone_keeps_the_verdict_pending(factory):
 
 
 def test_a_rating_lists_every_criterion_in_a_fixed_order(factory):
-    for key in SCHEMES:
+    for key, scheme in SCHEMES.items():
         rating = rate(factory.evidence(), key)
-        assert tuple(c.key for c in rating.criteria) == CRITERION_KEYS
-        assert all(c.label == LABELS[c.key] for c in rating.criteria)
+        own = tuple(i.key for i in scheme.criteria if i.key not in CRITERION_KEYS)
+        assert tuple(c.key for c in rating.criteria) == CRITERION_KEYS + own
+        core = rating.criteria[: len(CRITERION_KEYS)]
+        assert all(c.label == LABELS[c.key] for c in core)
 
 
 def test_every_criterion_cites_a_seed_file(factory):
@@ -126,7 +128,7 @@ def shared_evidence(factory):
         (
             "ordos-amr-2020",
             {
-                "public": "pass",
+                "public": "fail",  # §二(二): any verified 不满意, whatever the rate
                 "organisation": "fail",
                 "social": "pending",
                 "score": "not_applicable",
@@ -161,7 +163,7 @@ def test_each_scheme_judges_the_same_evidence_by_its_own_rules(factory, scheme, 
     assert rating.verdict == verdict
 
 
-def test_ten_percent_verified_passes_ordos_but_not_the_any_verified_schemes(factory):
+def test_ten_percent_verified_excludes_under_every_scheme_that_reads_the_public(factory):
     evidence = factory.evidence(
         public=factory.public(20, verified=2),
         assessment=factory.assessment(social=(SocialFeedback("税务", False),)),
@@ -169,9 +171,11 @@ def test_ten_percent_verified_passes_ordos_but_not_the_any_verified_schemes(fact
     verdicts = {key: rate(evidence, key).verdict for key in SCHEMES}
     assert verdicts == {
         "nmg-2020": "not_eligible",
-        "ordos-amr-2020": "eligible",
+        "nmg-2020-annex2": "not_eligible",
+        "ordos-amr-2020": "not_eligible",  # 000 §二(二) beside §四(三)
         "pingdingshan-2024": "eligible",
         "chifeng-college-2020": "not_eligible",
+        "haimen-2019": "eligible",
     }
 
 

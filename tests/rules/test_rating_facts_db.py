@@ -1,0 +1,111 @@
+"""The reviewer's facts through the service, the page and the committee summary (database)."""
+
+from datetime import date
+
+import pytest
+from helpers import GOOD_ASSESSMENT, csrf_from, held_review
+
+from survey import assessments, rating, titles
+from survey.errors import Invalid
+
+
+def save(db, branch, year=2026, **facts):
+    data = dict(GOOD_ASSESSMENT, facts=facts)
+    saved = assessments.save_assessment(db.session, "test", branch, year, data)
+    db.session.commit()
+    return saved
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"charisma": 3}, "facts"),
+        ({"score": 95}, "facts"),  # a fact with a column of its own is not a further fact
+        ({"weak": "yes"}, "facts.weak"),
+        ({"internal_rank": 0}, "facts.internal_rank"),
+        ({"internal_rank": True}, "facts.internal_rank"),
+        ({"term_ends_on": "31/12/2026"}, "facts.term_ends_on"),
+        ({"full_members": 10**9}, "facts.full_members"),
+    ],
+)
+def test_a_bad_fact_is_refused_naming_it(db, org, facts, field):
+    with pytest.raises(Invalid) as raised:
+        assessments.save_assessment(db.session, "t", org["first"], 2026, {"facts": facts})
+    assert raised.value.detail["field"] == field
+
+
+def test_facts_are_kept_and_read_back_as_the_engine_needs_them(db, org):
+    saved = save(db, org["first"], weak=False, term_ends_on="2027-06-30", overall_rank=2)
+    evidence = rating.evidence_for(db.session, 2026, [org["first"]])[org["first"].id]
+    assert evidence.assessment.facts == {
+        "overall_rank": 2,
+        "term_ends_on": date(2027, 6, 30),
+        "weak": False,
+    }
+    stored = assessments.assessment_json(saved)["facts"]
+    assert stored == {"overall_rank": 2, "term_ends_on": "2027-06-30", "weak": False}
+
+
+def test_weak_is_a_mark_of_one_year_not_of_the_branch(make, db, org):
+    for year in (2025, 2026):
+        held_review(make, db, org["first"], 10, 0, year=year)
+    save(db, org["first"], year=2025, weak=True)
+    save(db, org["first"], year=2026)
+    weak_year = rating.rate_branch(db.session, org["first"], 2025)
+    next_year = rating.rate_branch(db.session, org["first"], 2026)
+    assert weak_year.criterion("weak").outcome == "fail"
+    assert next_year.criterion("weak").outcome == "pass" and next_year.verdict == "eligible"
+
+
+def test_the_summary_lists_holders_up_for_revocation_and_past_their_term(make, db, org):
+    held_review(make, db, org["first"], 10, 0, year=2025)
+    save(db, org["first"], year=2025, term_ends_on="2026-12-31")
+    title = titles.grant_title(db.session, "test", org["first"], 2025)
+    db.session.commit()
+    held_review(make, db, org["first"], 10, 0)
+    save(db, org["first"], weak=True)
+    summary = rating.committee_summary(db.session, org["committee"], 2026)
+    assert summary["up_for_revocation"] == [
+        {
+            "organisation_id": org["first"].id,
+            "title_id": title.id,
+            "criterion": "weak",
+            "source": "001 工作指南 §七(四)",
+            "reason": "marked weak and lax (软弱涣散)",
+        }
+    ]
+    assert summary["due_for_rating"][0]["term_ended_on"] == "2026-12-31"
+    db.session.refresh(title)
+    assert title.revoked_at is None  # listed, never revoked silently
+
+
+def test_the_page_shows_only_the_facts_the_branchs_scheme_and_domain_need(auth, client, db, org):
+    auth.login("reviewer")
+    url = f"/ratings/branches/{org['first'].id}/assessment/2026"
+    page = client.get(url).text  # an enterprise branch under nmg-2020
+    assert 'name="fact_weak"' in page and 'name="fact_term_ends_on"' in page
+    assert 'name="stars"' not in page and 'name="volunteers"' not in page
+    assert 'name="fact_internal_rank"' not in page and 'name="fact_full_members"' not in page
+    org["committee"].scheme = "haimen-2019"
+    db.session.commit()
+    page = client.get(url).text
+    assert 'name="fact_full_members"' in page and 'name="fact_venue_six_haves"' in page
+    assert 'name="organisation_grade"' not in page and 'name="social-0-department"' not in page
+
+
+def test_the_page_saves_yes_no_and_date_facts(auth, client, db, org):
+    auth.login("reviewer")
+    url = f"/ratings/branches/{org['first'].id}/assessment/2026"
+    form = client.get(url)
+    data = {
+        "csrf_token": csrf_from(form.text),
+        "organisation_grade": "excellent",
+        "fact_weak": "yes",
+        "fact_term_ends_on": "2027-03-31",
+    }
+    assert client.post(url, data=data).status_code == 303
+    db.session.rollback()
+    saved = rating.evidence_for(db.session, 2026, [org["first"]])[org["first"].id].assessment
+    assert saved.facts == {"term_ends_on": date(2027, 3, 31), "weak": True}
+    again = client.get(url).text
+    assert 'value="2027-03-31"' in again
