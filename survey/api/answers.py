@@ -196,6 +196,21 @@ class Ratio(ma.Schema):
     denominator = fields.Integer()
 
 
+class UpForRevocation(ma.Schema):
+    organisation_id = fields.Integer(required=True)
+    title_id = fields.Integer(required=True)
+    criterion = fields.String(required=True)
+    source = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+
+
+class DueForRating(ma.Schema):
+    organisation_id = fields.Integer(required=True)
+    title_id = fields.Integer(required=True)
+    term_ended_on = fields.String(required=True, metadata={"format": "date"})
+    source = fields.String(required=True)
+
+
 class Summary(ma.Schema):
     committee_id = fields.Integer(required=True)
     scheme = fields.String(required=True)
@@ -203,9 +218,23 @@ class Summary(ma.Schema):
     branches = fields.List(fields.Nested(BranchVerdict), required=True)
     eligible_share = fields.Nested(Share)
     target = fields.Nested(Ratio, allow_none=True)
+    target_count = fields.Integer(
+        allow_none=True, metadata={"description": "a count of titled branches, not a share"}
+    )
+    target_by = fields.String(allow_none=True, metadata={"description": "the count's deadline"})
     target_year = fields.Integer(allow_none=True)
     target_source = fields.String(allow_none=True)
     meets_target = fields.Boolean(allow_none=True)
     recommended = fields.List(fields.Integer())
     recommendation_limit = fields.Integer(allow_none=True)
     recommendation_source = fields.String(allow_none=True)
+    up_for_revocation = fields.List(
+        fields.Nested(UpForRevocation),
+        metadata={
+            "description": "holders whose yearly re-check fails a criterion, with its clause"
+        },
+    )
+    due_for_rating = fields.List(
+        fields.Nested(DueForRating),
+        metadata={"description": "holders whose branch committee's term is over"},
+    )
