@@ -68,7 +68,7 @@ def list_answers(session: Session, campaign: Campaign, choice: str = COMPLAINT) 
 def load_response(session: Session, response_id: str) -> Response:
     response = session.get(Response, response_id) if len(response_id) <= 32 else None
     if response is None:
-        raise NotFound(f"response {response_id} not found")
+        raise NotFound("not found")
     return response
 
 

@@ -179,18 +179,29 @@ def answer_poll(
     return receipt
 
 
-def _count_hit(session: Session, campaign_id: int, ip_hash: str, ua_hash: str) -> None:
+def _count_hit(
+    session: Session, campaign_id: int, ip_hash: str, ua_hash: str, column: str = "count"
+) -> None:
+    """One more answer taken (``count``) or refused by the per-address limit (``throttled``)."""
     hour = utcnow().replace(minute=0, second=0, microsecond=0)
     insert = sqlite_insert if is_sqlite(session) else pg_insert
+    counters = {"count": 0, "throttled": 0, column: 1}
     statement = insert(PollHit).values(
-        campaign_id=campaign_id, hour=hour, ip_hash=ip_hash, ua_hash=ua_hash, count=1
+        campaign_id=campaign_id, hour=hour, ip_hash=ip_hash, ua_hash=ua_hash, **counters
     )
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["campaign_id", "hour", "ip_hash", "ua_hash"],
-            set_={"count": PollHit.count + 1},
+            set_={column: getattr(PollHit, column) + 1},
         )
     )
+
+
+def count_throttled(session: Session, slug: str, ip_hash: str, ua_hash: str) -> None:
+    """An answer the per-address limit refused, counted for the anomaly view (never stored)."""
+    campaign_id = session.scalar(select(Campaign.id).where(Campaign.slug == slug))
+    if campaign_id is not None:
+        _count_hit(session, campaign_id, ip_hash, ua_hash, column="throttled")
 
 
 def geo_counts(session: Session, campaign_id: int) -> dict[str, int]:
@@ -211,8 +222,12 @@ def anomaly_report(session: Session, campaign: Campaign, top: int = 5) -> dict:
     inside/outside/unknown counts, so that a burst is visible rather than silently counted."""
     where = PollHit.campaign_id == campaign.id
     total = func.sum(PollHit.count)
+    refused = func.sum(PollHit.throttled)
     per_hour = session.execute(
-        select(PollHit.hour, total).where(where).group_by(PollHit.hour).order_by(PollHit.hour)
+        select(PollHit.hour, total, refused)
+        .where(where)
+        .group_by(PollHit.hour)
+        .order_by(PollHit.hour)
     ).all()
 
     def clusters(column):
@@ -225,10 +240,11 @@ def anomaly_report(session: Session, campaign: Campaign, top: int = 5) -> dict:
         ).all()
         return [{"hash": h, "answers": int(n), "flagged": _is_cluster(n, answers)} for h, n in rows]
 
-    answers = sum(int(n) for _, n in per_hour)
+    answers = sum(int(n) for _, n, _t in per_hour)
     return {
-        "per_hour": [{"hour": h, "answers": int(n)} for h, n in per_hour],
-        "peak_hour": max((int(n) for _, n in per_hour), default=0),
+        "per_hour": [{"hour": h, "answers": int(n), "throttled": int(t)} for h, n, t in per_hour],
+        "peak_hour": max((int(n) for _, n, _t in per_hour), default=0),
+        "throttled": sum(int(t) for _, _n, t in per_hour),
         "ip_clusters": clusters(PollHit.ip_hash),
         "ua_clusters": clusters(PollHit.ua_hash),
         # positions are sealed with the answers: known once the poll is closed

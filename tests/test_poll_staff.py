@@ -116,3 +116,25 @@ def test_the_staff_home_leads_to_the_polls_in_scope(auth, client, staff):
     assert page.status_code == 200
     assert f"/staff/polls/{staff['poll'].id}/poster" in page.text
     assert f"/staff/polls/{staff['foreign_poll'].id}/poster" not in page.text
+
+
+def test_answers_the_address_limit_refused_are_counted_in_the_anomaly_view(
+    app, auth, client, make, db, staff
+):
+    from poll_helpers import answer
+
+    from survey import polls
+
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+    app.config["POLL_RATE_LIMIT"] = "2 per minute"
+    poll = staff["poll"]
+    make.user("reviewer", "reviewer", poll.organisation.parent)
+    statuses = [answer(app.test_client(), poll.slug).status_code for _ in range(5)]
+    assert statuses == [303, 303, 429, 429, 429]
+    db.session.rollback()
+    report = polls.anomaly_report(db.session, poll)
+    assert report["answers"] == 2 and report["throttled"] == 3
+    assert report["per_hour"][0]["throttled"] == 3
+    auth.login("reviewer")
+    page = client.get(f"/review/campaigns/{poll.id}/anomalies?lang=en")
+    assert "too many in a minute: 3." in page.text

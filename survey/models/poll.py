@@ -52,7 +52,8 @@ class PollDevice(db.Model):
 
 
 class PollHit(db.Model):
-    """Answers counted per campaign, hour, IP hash and user-agent hash (anomaly view)."""
+    """Answers counted per campaign, hour, IP hash and user-agent hash (anomaly view), and the
+    answers the per-address limit refused from the same source (``throttled``)."""
 
     __tablename__ = "poll_hits"
     __table_args__ = (UniqueConstraint("campaign_id", "hour", "ip_hash", "ua_hash"),)
@@ -63,3 +64,4 @@ class PollHit(db.Model):
     ip_hash: Mapped[str] = mapped_column(String(16))
     ua_hash: Mapped[str] = mapped_column(String(16))
     count: Mapped[int] = mapped_column(Integer, default=0)
+    throttled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -13,11 +13,12 @@ import secrets
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature
+from sqlalchemy.exc import SQLAlchemyError
 
 from forms.ballot import field_name, submitted_answers
 from forms.poll import coordinate, poll_form_class
 from survey import polls, responses
-from survey.database import transactional
+from survey.database import run_in_transaction, transactional
 from survey.errors import AlreadyAnswered, Invalid, OutsideArea, TooFast
 from survey.extensions import csrf, db, limiter
 from survey.security import serializer
@@ -97,6 +98,17 @@ def _with_device(response, device_id: str):
     return response
 
 
+def _count_throttled() -> None:
+    """Count the refused answer for the anomaly view; a failure to count refuses nothing."""
+    slug = (request.view_args or {}).get("slug", "")
+    try:
+        run_in_transaction(
+            db.session, lambda: polls.count_throttled(db.session, slug, **_client_hashes())
+        )
+    except SQLAlchemyError:
+        current_app.logger.warning("could not count a throttled poll answer")
+
+
 def _client_hashes() -> dict[str, str]:
     secret = current_app.config["SECRET_KEY"]
     return {
@@ -147,7 +159,10 @@ def poll(slug: str):
 # Counts answers taken (303), as the contract words it: a refusal (404, 403, 409, 400) is
 # never turned into a 429 by the refusals before it.
 @limiter.limit(
-    _rate_limit, key_func=_rate_key, deduct_when=lambda response: response.status_code == 303
+    _rate_limit,
+    key_func=_rate_key,
+    deduct_when=lambda response: response.status_code == 303,
+    on_breach=lambda _limit: _count_throttled(),
 )
 @csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
 @transactional
