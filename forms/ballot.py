@@ -15,7 +15,7 @@ MAX_REASON = 500
 
 
 def reason_field() -> TextAreaField:
-    """The optional reason for 不满意 (a ``textarea`` named ``reason``, DESIGN.md)."""
+    """The optional reason for 不满意 (a ``textarea`` named ``reason``, docs/design.md)."""
     return TextAreaField(
         _l("If you are dissatisfied, tell us why (optional)"),
         validators=[

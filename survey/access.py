@@ -2,7 +2,7 @@
 
 Every door -- the staff pages, the JSON API and the CLI -- asks ``require(user, action)``
 before it acts and reads ``visible_*`` before it lists. An admin may do everything and sees
-all; a secretary sees only their branch; a reviewer their committee's subtree (DESIGN.md).
+all; a secretary sees only their branch; a reviewer their committee's subtree (docs/design.md).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Casting is one write transaction with a conditional update, so that of N simultaneous
 submissions of one ballot exactly one counts: ``UPDATE ballots SET status='used' WHERE
 id=:id AND status='issued'`` and, only when that changed one row, the response is stored.
-A read-then-update stored 15-17 votes for one token under 40 racing threads (DESIGN.md).
+A read-then-update stored 15-17 votes for one token under 40 racing threads (docs/design.md).
 The vote itself is stored sealed (survey/responses.py) in the same transaction.
 """
 
@@ -75,7 +75,7 @@ def find_by_code(session: Session, typed: str) -> Ballot | None:
 
 
 def check_ballot(session: Session, ballot_id: str | None, *, expired: bool = False) -> Ballot:
-    """The ballot if it can be cast now, else the refusal in DESIGN.md's order of precedence."""
+    """The ballot if it can be cast now, else the refusal in the order docs/design.md gives."""
     ballot = session.get(Ballot, ballot_id) if ballot_id else None
     if ballot is None:
         raise NotFound()

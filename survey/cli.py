@@ -1,4 +1,4 @@
-"""Flask CLI: init-db, create-user, create-api-token, demo, audit (DESIGN.md's contract)."""
+"""Flask CLI: init-db, create-user, create-api-token, demo, audit (docs/design.md's contract)."""
 
 from __future__ import annotations
 

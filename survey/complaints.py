@@ -43,7 +43,7 @@ def _headline_answers(campaign: Campaign):
 
 def require_closed(campaign: Campaign) -> None:
     """Complaints are read once the poll is closed: while it is open its answers are hidden
-    from everyone (DESIGN.md), and a queue growing live would show how each new one went."""
+    from everyone (docs/design.md), and a queue growing live would show how each new one went."""
     if campaign.status != "closed":
         raise Conflict("complaints are listed and verified once the poll is closed")
 

@@ -10,9 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import accounts, ballots, campaigns, codes, responses
+from survey import accounts, ballots, campaigns, codes, links, responses
 from survey.models import Ballot, Campaign, CampaignStatus, Organisation
-from survey.security import ballot_token
 
 COMMITTEE = "示范机关党委"
 BRANCHES = [
@@ -62,8 +61,8 @@ def _load(session: Session, base_url: str | None) -> Iterator[str]:
     ).all()
     yield f"Ballot links of the open campaign '{open_campaign.title}':"
     for ballot in unused:
-        yield f"  {base}/b/{ballot_token(ballot.id)}   (code {codes.display(ballot.code)})"
-    yield f"Short-code entry: {base}/b"
+        yield f"  {links.ballot_url(ballot.id, base)}   (code {codes.display(ballot.code)})"
+    yield f"Short-code entry: {base}{links.path_for('public.enter_code')}"
 
 
 def _create(session: Session) -> str:

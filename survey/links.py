@@ -1,23 +1,48 @@
 """Absolute links to this site: on SURVEY_BASE_URL when it is set, else on the request's host.
 
-QR codes, posters and API answers carry links that leave the site (printed, shared in
-WeChat), so they must name the public host, not whatever host the request came through.
+QR codes, posters, API answers and the CLI carry links that leave the site (printed, shared in
+WeChat), so they must name the public host, not whatever host the request came through. Every
+absolute link is built here.
 """
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from functools import lru_cache
+
+from flask import current_app, request
+
+from survey.security import ballot_token
+
+BALLOT_LINK_CACHE = 8192  # the links of a few full card sheets per worker
+
+
+def path_for(endpoint: str, **values) -> str:
+    """The path of ``endpoint``, with or without a request (the CLI prints links too)."""
+    return current_app.url_map.bind("").build(endpoint, values)
+
+
+def base_url() -> str:
+    """SURVEY_BASE_URL, else the scheme and host the request came to."""
+    return current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
 
 
 def external_url(endpoint: str, **values) -> str:
     """The absolute link to ``endpoint`` (as ``url_for``)."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    return base_url() + path_for(endpoint, **values)
 
 
 def absolute(path: str) -> str:
     """The absolute link to a path of this site."""
-    base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
-    return base + path
+    return base_url() + path
+
+
+def ballot_url(ballot_id: str, base: str | None = None) -> str:
+    """The link a card's QR code carries; ``base`` overrides the site's (the demo's links)."""
+    return _ballot_url(base or base_url(), current_app.config["SECRET_KEYS"][0], ballot_id)
+
+
+@lru_cache(maxsize=BALLOT_LINK_CACHE)
+def _ballot_url(base: str, newest_key: str, ballot_id: str) -> str:
+    # A token carries its signing time: the first one made for a ballot is kept, so that its
+    # QR code stays cached (any key of SECRET_KEYS still verifies it); a new key makes anew.
+    return base + path_for("public.ballot", token=ballot_token(ballot_id))

@@ -1,5 +1,5 @@
 """The secretary's meeting kit: indicator presets, printable cards, lost-card replacement,
-turnout for the projector and the reading of a sealed result snapshot (DESIGN.md)."""
+turnout for the projector and the reading of a sealed result snapshot (docs/design.md)."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def reading(snapshot: dict) -> dict:
     cast = snapshot["cast"]
     return {
         "eligible": eligible,
-        # 应到会人数: half or fewer present is not a valid meeting (DESIGN.md "quorum")
+        # 应到会人数: half or fewer present is not a valid meeting (docs/design.md "quorum")
         "quorum_met": None if not eligible else cast * 2 > eligible,
         "turnout_percent": round(100 * cast / eligible) if eligible else None,
         "reconciliation": {

@@ -1,4 +1,4 @@
-"""Public satisfaction polls (群众评判, RULES.md §1-2): answering by slug, the service radius,
+"""Public satisfaction polls (群众评判, docs/rules.md §1-2): answering by slug, the service radius,
 and what stands against ballot stuffing without shutting out neighbours.
 
 One answer per device (only an HMAC of the signed device id is stored), a minimum time to

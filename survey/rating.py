@@ -139,7 +139,7 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
     """The answers of the year's closed public polls (sealed) and their verification.
 
     A poll still open is only named: its counts stay hidden from everyone until it closes
-    (DESIGN.md), and the criterion waits for it.
+    (docs/design.md), and the criterion waits for it.
     """
     totals: dict[int, dict] = defaultdict(
         lambda: {"ids": set(), "open": [], "responses": 0, "dissatisfied": 0}

@@ -1,4 +1,4 @@
-"""Answer scales (RULES.md §1), in the order a ballot shows them."""
+"""Answer scales (docs/rules.md §1), in the order a ballot shows them."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ def grant_title(
     session: Session, actor: str, branch: Organisation, year: int, scheme_key: str | None = None
 ) -> Title:
     """Grant the year's title on the branch's rating under its committee's own scheme
-    (RULES.md §5: other schemes are for comparison only), which must be ``eligible``;
+    (docs/rules.md §5: other schemes are for comparison only), which must be ``eligible``;
     ``scheme_key``, when given, must name that scheme."""
     check_year(year)
     own = rating.scheme_for(session, branch, None).key

@@ -1,4 +1,4 @@
-"""The member's ballot: every refusal with its status, in DESIGN.md's order of precedence."""
+"""The member's ballot: every refusal with its status, in docs/design.md's order of precedence."""
 
 import re
 import time

@@ -1,4 +1,4 @@
-"""The CLI of DESIGN.md's contract."""
+"""The CLI of docs/design.md's contract."""
 
 from survey.models import ApiToken, Ballot, Campaign, Organisation, User
 

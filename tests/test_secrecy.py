@@ -1,4 +1,4 @@
-"""No stored column or export joins a vote to a ballot (DESIGN.md "Secrecy")."""
+"""No stored column or export joins a vote to a ballot (docs/design.md "Secrecy")."""
 
 from helpers import cast, envelopes
 from sqlalchemy import inspect

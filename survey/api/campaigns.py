@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from flask import Response, current_app, g
 
-from survey import access, ballots, campaigns, codes, exports
+from survey import access, ballots, campaigns, codes, exports, links
 from survey.access import Action
 from survey.api import answers, bp, schemas
 from survey.api.util import actor, body, load_organisation, refusals, to_run, with_campaign
 from survey.database import transactional
 from survey.errors import Conflict
 from survey.extensions import db
-from survey.links import absolute, external_url
 from survey.models import Campaign, CampaignStatus
-from survey.security import ballot_token
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,7 +35,7 @@ def campaign_json(campaign: Campaign) -> dict:
         "questions": [{"key": q.key, "prompt": q.prompt} for q in campaign.questions],
     }
     if campaign.slug:
-        data["public_url"] = absolute(f"/p/{campaign.slug}")
+        data["public_url"] = links.external_url("poll.poll", slug=campaign.slug)
     return data
 
 
@@ -95,7 +93,7 @@ def generate_ballots(data: dict, campaign: Campaign):
     )
     items = [
         {
-            "url": external_url("public.ballot", token=ballot_token(b.id)),
+            "url": links.ballot_url(b.id),
             "code": codes.display(b.code),
             "ballot_class": b.ballot_class,
         }

@@ -1,6 +1,6 @@
 """Ballots and the anonymous responses they unlock.
 
-Secrecy (DESIGN.md, docs/secrecy.md): while a campaign is open a cast stores only a sealed
+Secrecy (docs/design.md, docs/secrecy.md): while a campaign is open a cast stores only a sealed
 envelope (encrypted, random id, no time, no ballot reference); closing the campaign opens the
 envelopes in one shuffled transaction into responses with random ids and no time. A ballot
 keeps no time of use; a receipt is a separate row that proves a vote was counted without

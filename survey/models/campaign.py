@@ -22,7 +22,7 @@ from survey.models.organisation import Organisation
 
 
 class CampaignStatus(StrEnum):
-    """A campaign's life (DESIGN.md "Campaign life"): draft -> open -> closed, never back."""
+    """A campaign's life (docs/design.md "Campaign life"): draft -> open -> closed, never back."""
 
     DRAFT = "draft"
     OPEN = "open"

@@ -24,7 +24,7 @@ EXCLUSION_KEYS = (
     "directive_failure",
     "other",
 )
-"""The negative list (负面清单), RULES.md §3: 000 §二(二), 001 工作指南 §四(三), 002 §三."""
+"""The negative list (负面清单), docs/rules.md §3: 000 §二(二), 001 工作指南 §四(三), 002 §三."""
 
 STAR_NAMES = ("strong_leadership", "harmony_stability", "public_satisfaction")
 """The three named stars of the village ten-star rating: 班子坚强星、和谐稳定星、群众满意星."""

@@ -1,4 +1,4 @@
-"""What residents see: the public satisfaction poll at ``/p/<slug>`` (DESIGN.md contract).
+"""What residents see: the public satisfaction poll at ``/p/<slug>`` (docs/design.md contract).
 
 Refusals in the contract's order: unknown slug 404, not open 403, device already answered
 409, bad form / CSRF / honeypot / too fast 400, outside the service radius under geofence

@@ -7,14 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.poll import ClosingDateForm, ResidentCodesForm
-from survey import access, ballots, codes, polls, qr
+from survey import access, ballots, codes, links, polls, qr
 from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
 from survey.labels import prompt_label
-from survey.links import external_url
 from survey.models import Ballot
-from survey.security import ballot_token
 from survey.views.guards import campaign_to_run, staff_required, web_actor
 
 bp = Blueprint("poll_staff", __name__)
@@ -39,7 +37,7 @@ def index():
 @staff_required(Action.RUN_PUBLIC_POLL)
 def poster(campaign_id: int):
     campaign = _public_campaign(campaign_id)
-    url = external_url("poll.poll", slug=campaign.slug)
+    url = links.external_url("poll.poll", slug=campaign.slug)
     return render_template(
         "poll_staff/poster.html",
         campaign=campaign,
@@ -101,13 +99,13 @@ def generate_codes(campaign_id: int):
 def _sheet(campaign, issued, fresh: bool = False):
     slips = []
     for ballot in issued:
-        url = external_url("public.ballot", token=ballot_token(ballot.id))
+        url = links.ballot_url(ballot.id)
         slips.append({"code": codes.display(ballot.code), "qr": qr.svg(url)})
     return render_template(
         "poll_staff/codes.html",
         campaign=campaign,
         slips=slips,
         fresh=fresh,
-        entry_url=external_url("public.enter_code"),
+        entry_url=links.external_url("public.enter_code"),
         form=ResidentCodesForm(),
     )

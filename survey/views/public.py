@@ -72,7 +72,7 @@ def ballot(token: str):
 
 
 @bp.post("/b/<token>")
-@csrf.exempt  # checked by the form after the ballot, to keep DESIGN.md's order of refusals
+@csrf.exempt  # checked by the form after the ballot, to keep docs/design.md's order of refusals
 @transactional
 def cast(token: str):
     ballot_id, _expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])

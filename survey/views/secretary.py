@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from flask import (
     Blueprint,
@@ -12,7 +11,6 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,12 +18,11 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from forms.campaign import BallotsForm, CampaignForm, LostCardForm
-from survey import access, ballots, campaigns, meeting, qr
+from survey import access, ballots, campaigns, links, meeting, qr
 from survey.access import Action
 from survey.database import transactional
 from survey.errors import NotOpen
 from survey.extensions import db
-from survey.security import ballot_token
 from survey.views.guards import (
     campaign_or_404,
     campaign_to_run,
@@ -37,23 +34,8 @@ from survey.views.guards import (
 bp = Blueprint("secretary", __name__)
 
 
-def base_url() -> str:
-    return current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
-
-
-@lru_cache(maxsize=8192)
-def _link(base: str, newest_key: str, ballot_id: str) -> str:
-    # A token carries its signing time: the first one made for a ballot is kept, so that
-    # its QR code stays cached (any key of SECRET_KEYS still verifies it).
-    return base + url_for("public.ballot", token=ballot_token(ballot_id))
-
-
-def ballot_link(ballot_id: str) -> str:
-    return _link(base_url(), current_app.config["SECRET_KEYS"][0], ballot_id)
-
-
 def sheet(campaign, issued, status: int = 200, note: str | None = None):
-    cards = meeting.cards(issued, ballot_link)
+    cards = meeting.cards(issued, links.ballot_url)
     return render_template("staff/cards.html", campaign=campaign, cards=cards, note=note), status
 
 
