@@ -37,17 +37,10 @@ from .life import (
     up_for_revocation,
 )
 from .loader import load_scheme
+from .presets import SCHEMES, UnknownScheme, get_scheme
 from .render import scheme_table
 from .results import CRITERION_KEYS, LABELS, OUTCOMES, VERDICTS, Criterion, Rating, verdict_of
-from .schemes import (
-    DEFAULT_SCHEME,
-    ORDER_FIGURES,
-    SCHEMES,
-    Scheme,
-    Target,
-    UnknownScheme,
-    get_scheme,
-)
+from .schemes import DEFAULT_SCHEME, ORDER_FIGURES, Scheme, Target
 from .sources import SEED_FILES, SeedFile, seed_of
 from .summary import BranchVerdict, CommitteeSummary, summarise
 from .vocabulary import KINDS, Bound, Check, Item, Ratio

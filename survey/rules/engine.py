@@ -7,8 +7,9 @@ from typing import Any
 
 from . import entries, votes
 from .evidence import GRADES, Evidence
+from .presets import get_scheme
 from .results import CRITERION_KEYS, Criterion, Rating, verdict_of
-from .schemes import DEFAULT_SCHEME, Scheme, get_scheme
+from .schemes import DEFAULT_SCHEME, Scheme
 from .vocabulary import Item
 
 Judge = Callable[[Any, Evidence, Scheme], Criterion]

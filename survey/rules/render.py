@@ -88,7 +88,7 @@ BEGIN, END = "<!-- schemes:begin -->", "<!-- schemes:end -->"
 
 def all_tables() -> str:
     """Every preset's table, in key order: the generated part of docs/rules.md."""
-    from .schemes import SCHEMES
+    from .presets import SCHEMES
 
     return "\n".join(scheme_table(SCHEMES[key]) for key in sorted(SCHEMES))
 

@@ -2,7 +2,8 @@
 
 A scheme is a named list of criteria in the vocabulary of `vocabulary.py`, its targets, and
 how it recommends upward. The presets are read and validated when the package is imported
-(`loader.load_scheme`); a file with a mistake stops the import with the file, key and reason.
+(`presets.SCHEMES`, built by `loader.load_scheme`); a file with a mistake stops the import
+with the file, key and reason.
 A criterion a scheme does not list does not apply under it; `absent` names the clause that
 says so, where a seed says so.
 """
@@ -11,18 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from importlib.resources import files
 
-from .facts import SchemeError
 from .vocabulary import FactChecks, Item, Ratio, VoteShare
-
-
-class UnknownScheme(KeyError, ValueError):
-    """No scheme has that key. Both a KeyError (a lookup) and a ValueError (bad input)."""
-
-    def __str__(self) -> str:
-        return f"unknown rating scheme {self.args[0]!r}; known: {', '.join(sorted(SCHEMES))}"
-
 
 ORDER_FIGURES = (
     "organisation_grade",
@@ -117,29 +108,3 @@ class Scheme:
 
 
 DEFAULT_SCHEME = "nmg-2020"
-
-
-def _presets() -> dict[str, Scheme]:
-    from .loader import load_scheme  # the loader builds Schemes: import it once they exist
-
-    found = {}
-    listed = files("survey.rules").joinpath("schemes").iterdir()
-    for path in sorted((p for p in listed if p.name.endswith(".toml")), key=lambda p: p.name):
-        scheme = load_scheme(path.read_text(encoding="utf-8"), path.name)
-        if f"{scheme.key}.toml" != path.name:
-            raise SchemeError(
-                path.name, "key", f"the file of scheme {scheme.key!r} is named after it"
-            )
-        found[scheme.key] = scheme
-    return found
-
-
-SCHEMES: dict[str, Scheme] = _presets()
-
-
-def get_scheme(key: str) -> Scheme:
-    """The preset named `key`; raises UnknownScheme (a KeyError and a ValueError)."""
-    try:
-        return SCHEMES[key]
-    except KeyError:
-        raise UnknownScheme(key) from None
