@@ -70,7 +70,9 @@ def xmin_links(db) -> dict[str, int]:
 @postgres_only
 def test_no_transaction_id_joins_a_ballot_device_or_hit_to_a_choice(app, make, db):
     review, poll = cast_everything_over_http(app, make)
-    assert set(xmin_links(db).values()) == {0}
+    joins = xmin_links(db)
+    assert set(joins.values()) == {0}
+    print(f'FIGURES xmin_open: {{"joins_tried": {len(joins)}, "rows_found": 0}}')
     assert envelopes(db) == 12
     make.close(review)
     make.close(poll)
@@ -126,6 +128,7 @@ def test_no_choice_or_reason_is_in_the_sqlite_files_while_open(private_app, make
     on_disk = raw_bytes(path)
     for secret in (b"excellent", b"incompetent", b"dissatisfied", REASON.encode()):
         assert secret not in on_disk, secret
+    print(f'FIGURES wal_scan: {{"bytes_scanned": {len(on_disk)}, "choices_found": 0}}')
     make.close(review)
     make.close(poll)
     # the same reading sees the plain answers once the box is opened
@@ -180,6 +183,7 @@ def test_the_rows_order_after_close_says_nothing_of_the_order_of_voting(app, mak
     cast_index = [int(label.removeprefix("vote-")) for label in stored]
     rho = spearman(list(range(n)), cast_index)
     assert abs(rho) < 0.25, rho
+    print(f'FIGURES rank_correlation: {{"casts": {n}, "rho": {rho:.3f}}}')
 
 
 def test_a_stolen_database_without_the_keys_opens_no_envelope(app, make, db):
