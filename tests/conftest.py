@@ -258,3 +258,20 @@ def org(make):
         "reviewer": make.user("reviewer", "reviewer", committee),
         "secretary": make.user("secretary", "secretary", first),
     }
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory):
+    """A database seeded for the tests that start real servers (tests/servers.py)."""
+    from servers import shared_seed
+
+    yield from shared_seed(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def server(seeded):
+    """gunicorn, 2 sync workers, memory rate limits, on the seeded database: one for the
+    whole run, shared by the fault and the limit tests."""
+    from servers import shared_server
+
+    yield from shared_server(seeded)

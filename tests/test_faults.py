@@ -26,25 +26,12 @@ from servers import (
     close_and_count,
     gunicorn,
     report,
-    shared_seed,
-    shared_server,
 )
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 gunicorn_test = pytest.mark.gunicorn
 KILLS = 5
-
-
-@pytest.fixture(scope="session")
-def seeded(tmp_path_factory):
-    yield from shared_seed(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def server(seeded):
-    """gunicorn, 2 sync workers, memory rate limits, on the seeded database."""
-    yield from shared_server(seeded)
 
 
 def assert_spent_equals_stored(url: str, env_data: dict, base: str, name: str, seen_303) -> dict:

@@ -27,7 +27,6 @@ from servers import (
     close_and_count,
     redis_server,
     report,
-    shared_seed,
     shared_server,
     vote,
 )
@@ -36,17 +35,6 @@ pytestmark = pytest.mark.gunicorn
 CODE_MISSES = 30  # README: wrong short codes a minute from one address
 SIGN_INS = 10  # README: sign-in attempts a minute from one address
 HAMMER_THREADS = 8
-
-
-@pytest.fixture(scope="session")
-def seeded(tmp_path_factory):
-    yield from shared_seed(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def server(seeded):
-    """gunicorn, 2 sync workers, memory rate limits (shared with tests/test_faults.py)."""
-    yield from shared_server(seeded)
 
 
 @pytest.fixture(scope="module")
