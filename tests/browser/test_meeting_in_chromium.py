@@ -115,7 +115,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     page.click("text=开始投票 >> nth=-1")
     projector = desk.new_page()
     projector.goto(f"{campaign_url}/projector")
-    expect(projector.locator(".projector-figure")).to_contain_text("已投票 0 / 应到 30")
+    expect(projector.locator(".projector-figure")).to_contain_text("已投票0人（应到人数30人）")
     projector.evaluate("window.notReloaded = true")
 
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
@@ -137,7 +137,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     digest = page.locator(".digest code").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
     expect(page.locator("h1")).to_contain_text("会议记录")
-    expect(page.locator("p.quorum")).to_contain_text("未达法定人数")
+    expect(page.locator("p.quorum")).to_contain_text("参评人数未过半数")
     page.emulate_media(media="print")
     page.screenshot(path=str(artefact("minutes.png", keep=True)), full_page=True)
     phone.close()
