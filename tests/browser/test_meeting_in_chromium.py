@@ -115,7 +115,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     page.click("text=开始投票 >> nth=-1")
     projector = desk.new_page()
     projector.goto(f"{campaign_url}/projector")
-    expect(projector.locator(".projector-figure")).to_contain_text("已投票0人（应到人数30人）")
+    expect(projector.locator(".projector-figure")).to_contain_text("已投票 0 / 应到 30")
     projector.evaluate("window.notReloaded = true")
 
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
