@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 CHOICES = {
@@ -92,6 +95,46 @@ CLASSES = {
 }
 
 
+KINDS = {"branch": _l("Branch (党支部)"), "committee": _l("Committee (党委)")}
+
+DOMAINS = {
+    "organ": _l("government organs"),
+    "village": _l("villages"),
+    "community": _l("urban communities"),
+    "enterprise": _l("enterprises"),
+    "state_enterprise": _l("state-owned enterprises"),
+    "private_enterprise": _l("private enterprises"),
+    "social_organisation": _l("social organisations"),
+    "school": _l("schools"),
+    "mobile": _l("mobile Party members"),
+    "other": _l("other fields"),
+}
+
+FACTS = {
+    "volunteers": _l("Members registered as volunteers"),
+    "serving_members": _l("Serving members"),
+    "volunteer_activities": _l("Volunteer activities this year"),
+    "score": _l("Score (where a score is kept)"),
+    "stars": _l("Stars in the ten-star rating"),
+    "named_stars": _l("Named stars held"),
+}
+
+
+ROLES = {
+    "secretary": _l("Branch secretary"),
+    "reviewer": _l("Reviewer"),
+    "admin": _l("Admin"),
+}
+
+
+def role_label(key: str):
+    return ROLES.get(key, key)
+
+
+def kind_label(key: str):
+    return KINDS.get(key, key)
+
+
 def status_label(key: str):
     return STATUSES.get(key, key)
 
@@ -123,9 +166,52 @@ REASONS = {
 }
 
 
+def _names(found: str, table: dict) -> str:
+    return "、".join(str(table.get(key, key)) for key in found.split(", "))
+
+
+# the engine's reasons that carry keys or figures: (pattern, its words with the keys named)
+FIGURED = [
+    (
+        re.compile(r"excluded: (.+)"),
+        lambda m: _("on the negative list: %(items)s", items=_names(m[1], EXCLUSIONS)),
+    ),
+    (
+        re.compile(r"excellent share below (.+)"),
+        lambda m: _("share of Excellent below %(bound)s", bound=m[1]),
+    ),
+    (
+        re.compile(r"grade (\w+) is not one of (.+)"),
+        lambda m: _(
+            "grade %(grade)s is not one of %(within)s",
+            grade=_names(m[1], GRADES),
+            within=_names(m[2], GRADES),
+        ),
+    ),
+    (
+        re.compile(r"negative feedback from (.+)"),
+        lambda m: _("negative feedback from %(departments)s", departments=m[1].replace(", ", "、")),
+    ),
+    (
+        re.compile(r"a standard for (.+) branches only"),
+        lambda m: _("a standard for branches of %(domains)s only", domains=_names(m[1], DOMAINS)),
+    ),
+    (
+        re.compile(r"no (.+) entered"),
+        lambda m: _("not entered: %(facts)s", facts=_names(m[1], FACTS)),
+    ),
+    (re.compile(r"no (.+) kept"), lambda m: _("not kept: %(facts)s", facts=_names(m[1], FACTS))),
+]
+
+
 def reason_label(reason: str):
-    """The engine's fixed reasons in the reader's language; others (with figures) as given."""
-    return REASONS.get(reason, reason)
+    """The engine's reasons in the reader's language, its keys named; others as given."""
+    if reason in REASONS:
+        return REASONS[reason]
+    for pattern, words in FIGURED:
+        if found := pattern.fullmatch(reason):
+            return words(found)
+    return reason
 
 
 def init_app(app: Flask) -> None:
@@ -136,6 +222,8 @@ def init_app(app: Flask) -> None:
         return {
             "status_label": status_label,
             "class_label": class_label,
+            "kind_label": kind_label,
+            "role_label": role_label,
             "choice_label": choice_label,
             "prompt_label": prompt_label,
             "small_group": app.config["SMALL_GROUP_THRESHOLD"],

@@ -10,7 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import qrcode
-from markupsafe import Markup
+from flask import has_request_context
+from flask_babel import gettext
+from markupsafe import Markup, escape
 from qrcode.constants import ERROR_CORRECT_M
 
 BORDER = 4
@@ -21,14 +23,17 @@ MASK_PATTERN = 2
 CACHE_SIZE = 2048  # about 7 kB an entry: a few full sheets per worker
 
 
-def svg(data: str) -> Markup:
+def svg(data: str, label: str | None = None) -> Markup:
     """The QR code of ``data`` as an ``<svg>`` element sized by its viewBox (style it in CSS):
-    markup we generate from the module matrix, never from user text."""
-    return _svg(data)
+    markup we generate from the module matrix, never from user text. ``label`` is what a screen
+    reader says of the image (by default "QR code" in the reader's language)."""
+    if label is None:
+        label = gettext("QR code") if has_request_context() else "QR code"
+    return _svg(data, label)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _svg(data: str) -> Markup:
+def _svg(data: str, label: str) -> Markup:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER, mask_pattern=MASK_PATTERN)
     code.add_data(data)
     code.make(fit=True)
@@ -36,7 +41,7 @@ def _svg(data: str) -> Markup:
     size = len(modules) + 2 * BORDER
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'shape-rendering="crispEdges" class="qr" role="img">'
+        f'shape-rendering="crispEdges" class="qr" role="img" aria-label="{escape(label)}">'
         f'<rect width="{size}" height="{size}" fill="#fff"/>'
         f'<path fill="#000" d="{_path(modules)}"/></svg>'
     )

@@ -137,7 +137,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     digest = page.locator(".digest code").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
     expect(page.locator("h1")).to_contain_text("会议记录")
-    expect(page.locator("p.quorum")).to_contain_text("未达法定人数")
+    expect(page.locator("p.quorum")).to_contain_text("参评人数未过半数")
     page.emulate_media(media="print")
     page.screenshot(path=str(artefact("minutes.png", keep=True)), full_page=True)
     phone.close()

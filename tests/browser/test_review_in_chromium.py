@@ -45,7 +45,7 @@ def test_a_reviewer_verifies_assesses_and_reads_the_committee_summary(
     assert "组织评定" in page.content()
     page.screenshot(path=artefact("rating-branch-desktop.png", keep=True), full_page=True)
     verdict = page.locator(".card .verdict").inner_text()
-    assert verdict in {"可评定", "不可评定", "待定"}
+    assert verdict in {"符合条件", "不符合条件", "待定"}
     assert page.locator("a[href*='/ratings/seeds/0']").count() >= 5
 
     # The committee summary: each branch's verdict, the share against the target.
