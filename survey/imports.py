@@ -83,6 +83,8 @@ def read_table(data: bytes, filename: str, lang: str = "zh") -> list[list]:
         return _read_xlsx(data, lang)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise Unreadable("not_xlsx", lang)
+    if not filename.lower().endswith((".csv", ".txt")):
+        raise Unreadable("not_table", lang)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
