@@ -35,7 +35,7 @@ class Table:
     """One sheet (or one CSV): a title row, a header row, rows; percent columns by index."""
 
     sheet: str
-    title: list
+    title: list[list]  # the title row, then the unit and the day
     header: list[str]
     rows: list[list] = field(default_factory=list)
     percent: tuple[int, ...] = ()
@@ -82,8 +82,9 @@ def local_date(moment: datetime | None, timezone: str, lang: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
 
 
-def title_row(organisation: str, subject: str, form: str, day: str) -> list[str]:
-    return [organisation, subject, form, day]
+def title_rows(organisation: str, subject: str, form: str, day: str) -> list[list[str]]:
+    """As on the paper form: the subject and the form's name, then the unit and the day."""
+    return [[f"{subject} {form}"], [organisation, day]]
 
 
 def _share(n: int, total: int) -> float | None:
@@ -95,7 +96,7 @@ def tally_table(
 ) -> Table:
     w = words(lang)
     tally = campaigns.tally(session, campaign, reveal=True, small_group=small_group)
-    title = title_row(
+    title = title_rows(
         campaign.organisation.name,
         campaign.title,
         w["review_form"],
@@ -106,7 +107,7 @@ def tally_table(
         title,
         [w["question"], w["choice"], w["count"], w["share"]],
         percent=(3,),
-        widths=(40, 14, 10, 10),
+        widths=(40, 14, 10, 16),
     )
     table.rows.append([w["issued"], "", tally["issued"], None])
     table.rows.append([w["cast"], "", tally["cast"], _share(tally["cast"], tally["issued"])])
@@ -135,7 +136,7 @@ def responses_table(
     session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
 ) -> Table:
     w = words(lang)
-    title = title_row(
+    title = title_rows(
         campaign.organisation.name,
         campaign.title,
         w["review_form"],
@@ -202,7 +203,7 @@ def summary_table(
     share, the verified dissatisfied share, the criteria it failed and its title."""
     w = words(lang)
     ratings, summary, names, holders = _rated(session, committee, year, scheme_key)
-    title = title_row(
+    title = title_rows(
         committee.name,
         w["summary_subject"].format(year=year),
         w["summary_form"],
@@ -274,7 +275,7 @@ def table_csv(table: Table) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 Chinese text correctly only with a BOM
     writer = _FormulaSafeWriter(csv.writer(out))
-    writer.writerow(table.title)
+    writer.writerows(table.title)
     writer.writerow(table.header)
     for row in table.rows:
         writer.writerow(
@@ -292,6 +293,34 @@ def _blank(cell):
     return "" if cell is None else cell
 
 
+HEADER_ROW = 3
+
+
+def _title(sheet, title: list[list], columns: int) -> None:
+    """The subject across the table, centred and large; the unit left and the day right."""
+    from openpyxl.styles import Alignment, Font
+
+    (subject,), (unit, day) = title
+    sheet.append([subject])
+    sheet.append([unit, *[None] * (columns - 2), day])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns - 1)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.cell(2, columns).alignment = Alignment(horizontal="right")
+    sheet.row_dimensions[1].height = 24
+
+
+def _print_setup(sheet, landscape: bool) -> None:
+    """Printed as the paper form: one page wide, the title and header on every page."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = f"1:{HEADER_ROW}"
+
+
 def workbook(tables) -> bytes:
     """Each table a sheet: a bold title row, a bold frozen header, widths, percent cells."""
     from openpyxl import Workbook
@@ -303,20 +332,21 @@ def workbook(tables) -> bytes:
     bold = Font(bold=True)
     for table in tables:
         sheet = book.create_sheet(table.sheet)
-        sheet.append(table.title)
+        _title(sheet, table.title, max(len(table.header), len(table.widths), 3))
         sheet.append(table.header)
         for row in table.rows:
             sheet.append(row)
         if table.note:
             sheet.append([table.note])
-        for cell in (*sheet[1], *sheet[2]):
+        for cell in sheet[HEADER_ROW]:
             cell.font = bold
         for i in table.percent:
-            for (cell,) in sheet.iter_rows(min_row=3, min_col=i + 1, max_col=i + 1):
+            for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=i + 1, max_col=i + 1):
                 cell.number_format = PERCENT
-        sheet.freeze_panes = "A3"  # the title and header stay in view
+        sheet.freeze_panes = f"A{HEADER_ROW + 1}"  # the title and header stay in view
         for i, width in enumerate(table.widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
+        _print_setup(sheet, landscape=sum(table.widths) > 90)
     _neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)

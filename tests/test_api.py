@@ -232,8 +232,8 @@ def test_whole_campaign_life_by_api_and_tally_equals_what_was_cast(client, world
     for link in links:
         assert link["code"] not in text and link["code"].replace("-", "") not in text
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[1][0] == "No."  # a title row, then the header: one table per file
-    answers = [row[-1] for row in rows[2:]]
+    assert rows[2][0] == "No."  # two title rows, then the header: one table per file
+    answers = [row[-1] for row in rows[3:]]
     assert sorted(answers) == sorted(c.replace("_", " ").capitalize() for c in choices)
 
     workbook = client.get(f"/api/v1/campaigns/{cid}/export.xlsx?lang=zh", headers=bearer(user))
