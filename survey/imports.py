@@ -102,20 +102,23 @@ def _read_xlsx(data: bytes, lang: str) -> list[list]:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                raise Unreadable("too_many_rows", lang, n=MAX_ROWS)
-        book.close()
-        return rows
-    except Unreadable:
-        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
         raise Unreadable("not_xlsx", lang) from None
     except Exception:  # openpyxl raises its own errors for a damaged package: all one answer
         raise Unreadable("not_xlsx", lang) from None
+    rows = []
+    try:
+        for row in book.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:
+                raise Unreadable("too_many_rows", lang, n=MAX_ROWS)
+    except Unreadable:
+        raise
+    except Exception:  # a damaged sheet inside a sound package
+        raise Unreadable("not_xlsx", lang) from None
+    finally:
+        book.close()
+    return rows
 
 
 def _text(value) -> str:
