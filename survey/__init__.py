@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.api import bp as api_bp
     from survey.views.admin import bp as admin_bp
     from survey.views.auth import bp as auth_bp
+    from survey.views.files import bp as files_bp
     from survey.views.poll import bp as poll_bp
     from survey.views.poll_staff import bp as poll_staff_bp
     from survey.views.public import bp as public_bp
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(secretary_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(admin_bp, url_prefix="/staff/admin")
+    app.register_blueprint(files_bp, url_prefix="/staff/files")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     return app

@@ -113,6 +113,68 @@ def demo(base_url: str | None) -> None:
         click.echo(line)
 
 
+def _import(path: str, dry_run: bool, check, apply) -> None:
+    """Check the whole file, print every bad row (exit 1), else apply it in one transaction."""
+    from survey import imports
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    with refusals_as_click_errors():
+        checked = check(imports.read_table(data, path))
+    for line in checked.report("zh"):
+        click.echo(line, err=True)
+    if checked.problems:
+        raise click.ClickException(f"共{len(checked.problems)}处错误，未导入任何数据。")
+    if dry_run:
+        click.echo(f"检查通过：{len(checked.rows)}行（--dry-run，未写入）。")
+        return
+
+    def work():
+        with click.progressbar(length=len(checked.rows), label="导入") as bar:
+            return apply(checked.rows, lambda: bar.update(1))
+
+    with refusals_as_click_errors():
+        count = run_in_transaction(db.session, work)
+    click.echo(f"已导入{count}行。")
+
+
+@click.command("import-organisations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+def import_organisations(file: str, dry_run: bool) -> None:
+    """Create the organisations of an XLSX or CSV file (名称, 类型, 上级组织, 领域, ...)."""
+    from survey import imports
+
+    _import(
+        file,
+        dry_run,
+        lambda rows: imports.check_organisations(db.session, rows),
+        lambda rows, step: imports.apply_organisations(db.session, CLI_ACTOR, rows, step),
+    )
+
+
+@click.command("import-members")
+@click.argument("branch_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+def import_members(branch_id: int, file: str, dry_run: bool) -> None:
+    """Replace BRANCH_ID's member roll by an XLSX or CSV file (姓名, 类别)."""
+    from survey import imports
+
+    with refusals_as_click_errors():
+        branch = _organisation(branch_id)
+        if branch.kind != "branch":
+            raise NotFound(f"organisation {branch_id} is not a branch")
+    _import(
+        file,
+        dry_run,
+        imports.check_members,
+        lambda rows, step: imports.apply_members(db.session, CLI_ACTOR, branch, rows, step),
+    )
+
+
 def init_app(app: Flask) -> None:
+    for command in (import_organisations, import_members):
+        app.cli.add_command(command)
     for command in (init_db, create_user, create_api_token, demo, audit_command):
         app.cli.add_command(command)

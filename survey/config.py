@@ -21,6 +21,7 @@ DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "BABEL_DEFAULT_LOCALE": "zh",
     "SMALL_GROUP_THRESHOLD": 5,
+    "TIMEZONE": "Asia/Shanghai",  # the organisation's day on exported forms (SURVEY_TIMEZONE)
     "POLL_MIN_FILL_SECONDS": 2,  # a public poll sent faster than a human can fill it is refused
     "POLL_RATE_LIMIT": "60 per minute",  # answers per IP per campaign (Flask-Limiter syntax)
     "PASSWORD_HASH_METHOD": "scrypt",
@@ -65,6 +66,8 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["BALLOT_MAX_AGE"] = int(env["SURVEY_BALLOT_MAX_AGE"])
     if "SURVEY_POLL_MIN_FILL_SECONDS" in env:
         app.config["POLL_MIN_FILL_SECONDS"] = float(env["SURVEY_POLL_MIN_FILL_SECONDS"])
+    if "SURVEY_TIMEZONE" in env:
+        app.config["TIMEZONE"] = env["SURVEY_TIMEZONE"]
     if "SURVEY_POLL_RATE_LIMIT" in env:
         app.config["POLL_RATE_LIMIT"] = env["SURVEY_POLL_RATE_LIMIT"]
     if test_config:

@@ -1,16 +1,46 @@
-"""Exports of a closed campaign: the tally and the anonymous responses, never a ballot."""
+"""Exports of a closed campaign and of a committee's summary, shaped like the paper forms
+(测评汇总表): a title row, headers and values in the reader's language, counts with their
+share as a percentage, never a ballot. Each table is one sheet of a workbook or one CSV.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from survey import campaigns
+from survey.export_words import (
+    PROMPTS,
+    choice_word,
+    class_word,
+    criterion_word,
+    verdict_word,
+    words,
+)
 from survey.models import Campaign, Response
+
+PERCENT = "0.0%"
+TABLES = ("tally", "responses")
+
+
+@dataclass
+class Table:
+    """One sheet (or one CSV): a title row, a header row, rows; percent columns by index."""
+
+    sheet: str
+    title: list[list]  # the title row, then the unit and the day
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+    percent: tuple[int, ...] = ()
+    widths: tuple[int, ...] = ()
+    note: str | None = None  # said instead of rows (the small-group rule)
 
 
 def anonymous_rows(
@@ -44,48 +74,300 @@ def anonymous_rows(
     return header, rows
 
 
-def campaign_csv(session: Session, campaign: Campaign, small_group: int = 5) -> str:
+def local_date(moment: datetime | None, timezone: str, lang: str) -> str:
+    """The day of ``moment`` (naive UTC, as stored; now when None) in the organisation's
+    time zone: 2026年12月31日, or 2026-12-31 in English."""
+    moment = (moment or datetime.now(UTC).replace(tzinfo=None)).replace(tzinfo=UTC)
+    day = moment.astimezone(ZoneInfo(timezone)).date()
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
+def title_rows(organisation: str, subject: str, form: str, day: str) -> list[list[str]]:
+    """As on the paper form: the subject and the form's name, then the unit and the day."""
+    return [[f"{subject} {form}"], [organisation, day]]
+
+
+def _share(n: int, total: int) -> float | None:
+    return n / total if total else None
+
+
+def tally_table(
+    session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
+) -> Table:
+    w = words(lang)
     tally = campaigns.tally(session, campaign, reveal=True, small_group=small_group)
+    title = title_rows(
+        campaign.organisation.name,
+        campaign.title,
+        w["review_form"],
+        local_date(campaign.closed_at, timezone, lang),
+    )
+    table = Table(
+        w["tally_sheet"],
+        title,
+        [w["question"], w["choice"], w["count"], w["share"]],
+        percent=(3,),
+        widths=(40, 14, 10, 16),
+    )
+    table.rows.append([w["issued"], "", tally["issued"], None])
+    table.rows.append([w["cast"], "", tally["cast"], _share(tally["cast"], tally["issued"])])
+    table.rows.append([w["void"], "", tally["void"], None])
+    for key in ("eligible_full", "eligible_probationary"):
+        if tally.get(key) is not None:
+            table.rows.append([w[key], "", tally[key], None])
+    for question in tally["questions"]:
+        prompt = _prompt(question["prompt"], lang)
+        counts = question["counts"]
+        if counts is None:
+            table.rows.append([prompt, w["hidden"].format(n=small_group), None, None])
+            continue
+        total = sum(counts.values())
+        for choice, n in counts.items():
+            table.rows.append([prompt, choice_word(choice, lang), n, _share(n, total)])
+    return table
+
+
+def _prompt(prompt: str, lang: str) -> str:
+    """A built-in prompt in the reader's language; a committee's own text as written."""
+    return PROMPTS.get(prompt, {}).get(lang, prompt)
+
+
+def responses_table(
+    session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
+) -> Table:
+    w = words(lang)
+    title = title_rows(
+        campaign.organisation.name,
+        campaign.title,
+        w["review_form"],
+        local_date(campaign.closed_at, timezone, lang),
+    )
+    header, rows = anonymous_rows(session, campaign, small_group)
+    prompts = {q.key: _prompt(q.prompt, lang) for q in campaign.questions}
+    table = Table(w["responses_sheet"], title, [w["number"]])
+    if not header:
+        table.note = w["small_group"].format(n=small_group)
+        table.widths = (8, 60)
+        return table
+    table.header += [w["class"] if key == "class" else prompts[key] for key in header]
+    for number, row in enumerate(rows, start=1):
+        cells = [
+            class_word(cell, lang) if key == "class" else choice_word(cell, lang)
+            for key, cell in zip(header, row, strict=True)
+        ]
+        table.rows.append([number, *cells])
+    table.widths = (8, *[14 if key == "class" else 24 for key in header])
+    return table
+
+
+def campaign_tables(
+    session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
+) -> dict[str, Table]:
+    return {
+        "tally": tally_table(session, campaign, small_group, lang, timezone),
+        "responses": responses_table(session, campaign, small_group, lang, timezone),
+    }
+
+
+def campaign_csv(
+    session: Session,
+    campaign: Campaign,
+    small_group: int = 5,
+    *,
+    table: str = "tally",
+    lang: str = "zh",
+    timezone: str = "Asia/Shanghai",
+) -> str:
+    """One table (``tally`` or ``responses``) as CSV, UTF-8 with a BOM for Excel."""
+    if table == "tally":
+        return table_csv(tally_table(session, campaign, small_group, lang, timezone))
+    return table_csv(responses_table(session, campaign, small_group, lang, timezone))
+
+
+def campaign_xlsx(
+    session: Session,
+    campaign: Campaign,
+    small_group: int = 5,
+    *,
+    lang: str = "zh",
+    timezone: str = "Asia/Shanghai",
+) -> bytes:
+    """The tally (汇总) and the anonymous responses (明细), one sheet each."""
+    return workbook(campaign_tables(session, campaign, small_group, lang, timezone).values())
+
+
+def summary_table(
+    session: Session, committee, year: int, scheme_key: str | None, lang: str, timezone: str
+) -> Table:
+    """Each branch below ``committee`` with its verdict in words, the members' excellent
+    share, the verified dissatisfied share, the criteria it failed and its title."""
+    w = words(lang)
+    ratings, summary, names, holders = _rated(session, committee, year, scheme_key)
+    title = title_rows(
+        committee.name,
+        w["summary_subject"].format(year=year),
+        w["summary_form"],
+        local_date(None, timezone, lang),
+    )
+    header = [w[k] for k in ("number", "branch", "verdict", "excellent_share", "verified_share")]
+    table = Table(
+        w["summary_sheet"],
+        title,
+        [*header, w["failing"], w["title"]],
+        percent=(3, 4),
+        widths=(8, 30, 12, 16, 18, 36, 24),
+    )
+    rank = {org_id: n for n, org_id in enumerate(summary.recommended, start=1)}
+    for number, branch in enumerate(ratings, start=1):
+        org_id = branch.organisation_id
+        failing = [criterion_word(c, lang) for c in branch.criteria if c.outcome == "fail"]
+        held = w["held_since"].format(year=holders[org_id]) if org_id in holders else ""
+        recommended = w["recommended"].format(n=rank[org_id]) if org_id in rank else ""
+        table.rows.append(
+            [
+                number,
+                names[org_id],
+                verdict_word(branch.verdict, lang),
+                _criterion_share(branch, "members", "excellent", "participants"),
+                _criterion_share(branch, "public", "verified", "responses"),
+                w["separator"].join(failing),
+                held or recommended,
+            ]
+        )
+    return table
+
+
+def _rated(session: Session, committee, year: int, scheme_key: str | None):
+    """The ratings of every branch below ``committee`` and their summary (the same reading
+    as survey.rating.committee_summary, keeping each rating's criteria)."""
+    from survey import rating, rules
+
+    scheme = rating.scheme_for(session, committee, scheme_key)
+    selector = rating.branch_selector(session, committee)
+    branches = rating.branches_under(session, selector)
+    evidence = rating.evidence_for(session, year, branches, selector)
+    holders = rating.title_holders(session, selector, year)
+    ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
+    summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
+    return ratings, summary, {b.id: b.name for b in branches}, holders
+
+
+def _criterion_share(branch, key: str, part: str, whole: str) -> float | None:
+    try:
+        value = branch.criterion(key).value or {}
+    except KeyError:
+        return None
+    if value.get(part) is None or not value.get(whole):
+        return None
+    return value[part] / value[whole]
+
+
+def summary_xlsx(session, committee, year, scheme_key=None, *, lang="zh", timezone="Asia/Shanghai"):
+    return workbook([summary_table(session, committee, year, scheme_key, lang, timezone)])
+
+
+def summary_csv(session, committee, year, scheme_key=None, *, lang="zh", timezone="Asia/Shanghai"):
+    return table_csv(summary_table(session, committee, year, scheme_key, lang, timezone))
+
+
+def table_csv(table: Table) -> str:
+    """A title row, a header row and the rows; shares as percentages with one decimal."""
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 Chinese text correctly only with a BOM
     writer = _FormulaSafeWriter(csv.writer(out))
-    writer.writerow(["campaign", campaign.id, campaign.title, campaign.year, campaign.status])
-    writer.writerow(["issued", tally["issued"], "cast", tally["cast"], "void", tally["void"]])
-    for question in tally["questions"]:
-        for choice, n in (question["counts"] or {}).items():
-            writer.writerow(["count", question["key"], choice, n])
-    writer.writerow([])
-    header, rows = anonymous_rows(session, campaign, small_group)
-    if header:
-        writer.writerow(header)
-        writer.writerows(rows)
-    else:
-        writer.writerow([f"responses are listed only from {small_group} on (small-group rule)"])
+    writer.writerows(table.title)
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow(
+            [
+                f"{cell:.1%}" if i in table.percent and cell is not None else _blank(cell)
+                for i, cell in enumerate(row)
+            ]
+        )
+    if table.note:
+        writer.writerow([table.note])
     return out.getvalue()
 
 
-def campaign_xlsx(session: Session, campaign: Campaign, small_group: int = 5) -> bytes:
-    """The same content as the CSV, as an Excel workbook: a tally sheet and a responses sheet."""
-    from openpyxl import Workbook
+def _blank(cell):
+    return "" if cell is None else cell
 
-    tally = campaigns.tally(session, campaign, reveal=True, small_group=small_group)
+
+HEADER_ROW = 3
+
+
+def _title(sheet, title: list[list], columns: int) -> None:
+    """The subject across the table, centred and large; the unit left and the day right."""
+    from openpyxl.styles import Alignment, Font
+
+    (subject,), (unit, day) = title
+    sheet.append([subject])
+    sheet.append([unit, *[None] * (columns - 2), day])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns - 1)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.cell(2, columns).alignment = Alignment(horizontal="right")
+    sheet.row_dimensions[1].height = 24
+
+
+def _print_setup(sheet, landscape: bool) -> None:
+    """Printed as the paper form: one page wide, the title and header on every page."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = f"1:{HEADER_ROW}"
+
+
+def workbook(tables) -> bytes:
+    """Each table a sheet: a bold title row, a bold frozen header, widths, percent cells."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = book.create_sheet(table.sheet)
+        _title(sheet, table.title, max(len(table.header), len(table.widths), 3))
+        sheet.append(table.header)
+        for row in table.rows:
+            sheet.append(row)
+        if table.note:
+            sheet.append([table.note])
+        for cell in sheet[HEADER_ROW]:
+            cell.font = bold
+        for i in table.percent:
+            for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=i + 1, max_col=i + 1):
+                cell.number_format = PERCENT
+        sheet.freeze_panes = f"A{HEADER_ROW + 1}"  # the title and header stay in view
+        for i, width in enumerate(table.widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        _print_setup(sheet, landscape=sum(table.widths) > 90)
+    _neutralise_formulas(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def workbook_rows(header: list[str], rows: list[list]) -> bytes:
+    """A plain sheet with a bold frozen header (the import templates)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
-    sheet.title = "tally"
-    sheet.append(["campaign", campaign.id, campaign.title, campaign.year, campaign.status])
-    sheet.append(["issued", tally["issued"], "cast", tally["cast"], "void", tally["void"]])
-    sheet.append(["question", "choice", "count"])
-    for question in tally["questions"]:
-        for choice, n in (question["counts"] or {}).items():
-            sheet.append([question["key"], choice, n])
-    responses = book.create_sheet("responses")
-    header, rows = anonymous_rows(session, campaign, small_group)
-    if header:
-        responses.append(header)
-        for row in rows:
-            responses.append(row)
-    else:
-        responses.append([f"responses are listed only from {small_group} on (small-group rule)"])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for i, cell in enumerate(sheet[1], start=1):
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(i)].width = 16
+    sheet.freeze_panes = "A2"
     _neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)

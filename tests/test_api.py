@@ -224,24 +224,27 @@ def test_whole_campaign_life_by_api_and_tally_equals_what_was_cast(client, world
     }
     assert sum(tally["counts"].values()) == tally["cast"] == 6
 
-    export = client.get(f"/api/v1/campaigns/{cid}/export.csv", headers=bearer(user))
+    export = client.get(
+        f"/api/v1/campaigns/{cid}/export.csv?table=responses&lang=en", headers=bearer(user)
+    )
     assert export.status_code == 200 and export.mimetype == "text/csv"
     text = export.get_data(as_text=True)
     for link in links:
         assert link["code"] not in text and link["code"].replace("-", "") not in text
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    header_at = next(i for i, row in enumerate(rows) if row and row[-1] == "overall")
-    answers = [row[-1] for row in rows[header_at + 1 :]]
-    assert sorted(answers) == sorted(choices)
+    assert rows[2][0] == "No."  # two title rows, then the header: one table per file
+    answers = [row[-1] for row in rows[3:]]
+    assert sorted(answers) == sorted(c.replace("_", " ").capitalize() for c in choices)
 
-    workbook = client.get(f"/api/v1/campaigns/{cid}/export.xlsx", headers=bearer(user))
+    workbook = client.get(f"/api/v1/campaigns/{cid}/export.xlsx?lang=zh", headers=bearer(user))
     assert workbook.status_code == 200 and workbook.mimetype.endswith(".sheet")
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(workbook.data), read_only=True)
-    assert book.sheetnames == ["tally", "responses"]
-    cells = [c for row in book["responses"].iter_rows(values_only=True) for c in row]
-    assert sorted(c for c in cells if c in choices) == sorted(choices)
+    assert book.sheetnames == ["汇总", "明细"]
+    words = {"excellent": "优秀", "competent": "合格", "incompetent": "不合格"}
+    cells = [c for row in book["明细"].iter_rows(values_only=True) for c in row]
+    assert sorted(c for c in cells if c in words.values()) == sorted(words[c] for c in choices)
     everything = " ".join(str(c) for s in book for r in s.iter_rows(values_only=True) for c in r)
     assert not any(link["code"].replace("-", "") in everything for link in links)
 

@@ -35,6 +35,16 @@ GLOSSARY = {
     "a branch meeting every condition": ("符合条件", ["可评定"]),
 }
 
+# The import files' column headers are a contract (docs/design.md): they keep their words.
+CONTRACT_HEADERS = ("服务半径米",)
+
+
+def _without_headers(text: str) -> str:
+    for header in CONTRACT_HEADERS:
+        text = text.replace(header, "")
+    return text
+
+
 # words of the member ballot that a resident, on a shared page, must not be told
 BALLOT_ONLY = ["评议卡", "投票", "支部书记", "评议票"]
 SHARED_REFUSALS = [
@@ -88,7 +98,7 @@ def test_the_catalogue_uses_one_term_per_concept(concept):
         (message.id, variant)
         for message in _catalogue()
         for variant in variants
-        if variant in message.string
+        if variant in _without_headers(message.string)
     ]
     assert not found, f"{concept}: use {term}, not {found}"
 
@@ -96,7 +106,12 @@ def test_the_catalogue_uses_one_term_per_concept(concept):
 @pytest.mark.parametrize("concept", sorted(GLOSSARY))
 def test_templates_literal_chinese_uses_one_term_per_concept(concept):
     term, variants = GLOSSARY[concept]
-    found = [(str(p), run) for p, run in _template_chinese() for v in variants if v in run]
+    found = [
+        (str(p), run)
+        for p, run in _template_chinese()
+        for v in variants
+        if v in _without_headers(run)
+    ]
     assert not found, f"{concept}: use {term}, not {found}"
 
 

@@ -22,6 +22,7 @@ from survey.database import run_in_transaction
 from survey.demo import load_demo
 
 ALLOWED = {"QR", "CSV", "XLSX", "API", "SHA", "WeChat", "English", "UTC", "PDF", "URL", "APP"}
+ALLOWED |= {"Excel", "xlsx", "csv"}  # file kinds, as officials write them (Excel文件, .xlsx)
 FILE_NAME = re.compile(r"[\w-]+\.(?:txt|pdf|toml)\b")  # a cited document's file
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 WORD = re.compile(r"[A-Za-z]{3,}")

@@ -7,7 +7,8 @@ review -- exactly as on the pages (survey/views/guards.py ``campaign_to_run``).
 
 from __future__ import annotations
 
-from flask import Response, current_app, g
+from flask import Response, current_app, g, request
+from flask_babel import get_locale
 
 from survey import access, ballots, campaigns, codes, exports, links
 from survey.access import Action
@@ -15,6 +16,7 @@ from survey.api import answers, bp, schemas
 from survey.api.util import actor, body, load_organisation, refusals, to_run, with_campaign
 from survey.database import transactional
 from survey.errors import Conflict
+from survey.export_words import lang_of
 from survey.extensions import db
 from survey.models import Campaign, CampaignStatus
 
@@ -137,11 +139,19 @@ def tally(campaign: Campaign):
     )
 
 
-def _export(campaign: Campaign, fmt: str, write, mimetype: str) -> Response:
+def _export(campaign: Campaign, fmt: str, write, mimetype: str, **options) -> Response:
     if campaign.status != CampaignStatus.CLOSED:
         raise Conflict("results are exported once the campaign is closed")
-    content = write(db.session, campaign, current_app.config["SMALL_GROUP_THRESHOLD"])
-    filename = f"campaign-{campaign.id}.{fmt}"
+    content = write(
+        db.session,
+        campaign,
+        current_app.config["SMALL_GROUP_THRESHOLD"],
+        lang=lang_of(get_locale()),  # ?lang=en, the cookie or Accept-Language
+        timezone=current_app.config["TIMEZONE"],
+        **options,
+    )
+    suffix = f"-{options['table']}" if "table" in options else ""
+    filename = f"campaign-{campaign.id}{suffix}.{fmt}"
     return Response(
         content,
         mimetype=mimetype,
@@ -154,8 +164,10 @@ def _export(campaign: Campaign, fmt: str, write, mimetype: str) -> Response:
 @bp.response(200, {"type": "string"}, content_type="text/csv")
 @with_campaign(Action.READ_RESULTS)
 def export_csv(campaign: Campaign):
-    """The tally and the anonymous responses, sorted by content (closed campaigns)"""
-    return _export(campaign, "csv", exports.campaign_csv, "text/csv")
+    """One table as CSV (closed campaigns): the tally, or with ``?table=responses`` the
+    anonymous responses sorted by content; ``?lang=en`` for English headers and values"""
+    table = "responses" if request.args.get("table") == "responses" else "tally"
+    return _export(campaign, "csv", exports.campaign_csv, "text/csv", table=table)
 
 
 @bp.route("/campaigns/<int:campaign_id>/export.xlsx")
@@ -163,5 +175,5 @@ def export_csv(campaign: Campaign):
 @bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
 @with_campaign(Action.READ_RESULTS)
 def export_xlsx(campaign: Campaign):
-    """The same as a workbook with the sheets tally and responses (closed campaigns)"""
+    """Both tables as a workbook, sheets 汇总 and 明细 (Summary, Responses with ?lang=en)"""
     return _export(campaign, "xlsx", exports.campaign_xlsx, XLSX)

@@ -4,6 +4,7 @@ from survey.models.assessment import Assessment, Title
 from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Envelope, Receipt, Response
 from survey.models.campaign import Campaign, CampaignStatus, Question
+from survey.models.member import Member
 from survey.models.organisation import ApiToken, Organisation, User
 from survey.models.poll import PollDevice, PollHit, Verification
 from survey.models.tally import Tally
@@ -16,6 +17,7 @@ __all__ = [
     "Ballot",
     "Campaign",
     "CampaignStatus",
+    "Member",
     "Envelope",
     "Organisation",
     "PollDevice",

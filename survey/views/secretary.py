@@ -18,7 +18,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from forms.campaign import BallotsForm, CampaignForm, LostCardForm
-from survey import access, ballots, campaigns, links, meeting, qr
+from survey import access, ballots, campaigns, imports, links, meeting, qr
 from survey.access import Action
 from survey.database import transactional
 from survey.errors import NotOpen
@@ -52,6 +52,7 @@ def new():
     form.organisation_id.choices = branch_choices()
     if not form.is_submitted():
         form.year.data = date.today().year
+        _roll_prefill(form)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("staff/campaign_new.html", form=form), status
@@ -67,6 +68,14 @@ def new():
         extra_questions=meeting.indicator_questions(form.indicators.data or []),
     )
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+def _roll_prefill(form) -> None:
+    """应到正式/预备 from the first branch's imported member roll, when it has one."""
+    if form.organisation_id.choices:
+        roll = imports.roll_counts(db.session, form.organisation_id.choices[0].value)
+        if any(roll):
+            form.eligible_full.data, form.eligible_probationary.data = roll
 
 
 def _campaign_page(campaign, ballots_form=None, lost_form=None, status=200):

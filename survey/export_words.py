@@ -1,0 +1,146 @@
+"""The words of the exported files in both languages: the paper forms' own vocabulary
+(测评汇总表), kept here so that a file reads the same from a page, the API or the CLI."""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+WORDS = {
+    "zh": {
+        "review_form": "测评汇总表",
+        "summary_form": "评定汇总表",
+        "tally_sheet": "汇总",
+        "responses_sheet": "明细",
+        "summary_sheet": "评定汇总",
+        "question": "测评项目",
+        "choice": "选项",
+        "count": "票数",
+        "share": "占比",
+        "issued": "发放测评票",
+        "cast": "收回测评票",
+        "void": "作废测评票",
+        "eligible_full": "应到正式党员",
+        "eligible_probationary": "应到预备党员",
+        "hidden": "回收少于{n}份，不分项列出",
+        "small_group": "回收少于{n}份，不列出明细（小样本规则）",
+        "number": "序号",
+        "class": "类别",
+        "branch": "党支部",
+        "verdict": "评定结果",
+        "excellent_share": "党员评议优秀率",
+        "verified_share": "群众不满意核实率",
+        "failing": "未达标项",
+        "title": "称号",
+        "summary_subject": "{year}年度“最强党支部”评定",
+        "held_since": "{year}年起保持称号（复查）",
+        "recommended": "推荐（第{n}位）",
+        "separator": "、",
+    },
+    "en": {
+        "review_form": "Review summary",
+        "summary_form": "Rating summary",
+        "tally_sheet": "Summary",
+        "responses_sheet": "Responses",
+        "summary_sheet": "Ratings",
+        "question": "Question",
+        "choice": "Choice",
+        "count": "Count",
+        "share": "Share",
+        "issued": "Ballots issued",
+        "cast": "Ballots cast",
+        "void": "Ballots void",
+        "eligible_full": "Full members on the roll",
+        "eligible_probationary": "Probationary members on the roll",
+        "hidden": "fewer than {n} responses: no breakdown",
+        "small_group": "fewer than {n} responses: no rows (small-group rule)",
+        "number": "No.",
+        "class": "Class",
+        "branch": "Branch",
+        "verdict": "Verdict",
+        "excellent_share": "Members' excellent share",
+        "verified_share": "Verified dissatisfied share",
+        "failing": "Criteria failed",
+        "title": "Title",
+        "summary_subject": "{year} strongest-branch rating",
+        "held_since": "held since {year}, re-checked",
+        "recommended": "recommended (#{n})",
+        "separator": "; ",
+    },
+}
+
+CHOICES = {
+    "excellent": {"zh": "优秀", "en": "Excellent"},
+    "competent": {"zh": "合格", "en": "Competent"},
+    "basically_competent": {"zh": "基本合格", "en": "Basically competent"},
+    "incompetent": {"zh": "不合格", "en": "Incompetent"},
+    "satisfied": {"zh": "满意", "en": "Satisfied"},
+    "basically_satisfied": {"zh": "基本满意", "en": "Basically satisfied"},
+    "dissatisfied": {"zh": "不满意", "en": "Dissatisfied"},
+}
+
+CLASSES = {
+    "full": {"zh": "正式党员", "en": "Full member"},
+    "probationary": {"zh": "预备党员", "en": "Probationary member"},
+    "resident": {"zh": "群众", "en": "Resident"},
+}
+
+VERDICTS = {
+    "eligible": {"zh": "可评定", "en": "eligible"},
+    "not_eligible": {"zh": "不可评定", "en": "not eligible"},
+    "pending": {"zh": "待定", "en": "pending"},
+}
+
+PROMPTS = {
+    "How do you rate the work of this branch this year?": {
+        "zh": "您对本党支部本年度工作的评价是？",
+        "en": "How do you rate the work of this branch this year?",
+    },
+    "How satisfied are you with this branch's service?": {
+        "zh": "您对本党支部的服务是否满意？",
+        "en": "How satisfied are you with this branch's service?",
+    },
+}
+
+# The engine labels its criteria in Chinese (survey/rules LABELS); these are the English.
+CRITERIA_EN = {
+    "members": "Members' review",
+    "quorum": "Attendance against the roll",
+    "public": "Public judgement",
+    "organisation": "Committee grade",
+    "social": "Social evaluation",
+    "exclusions": "Negative list",
+    "founded": "Founded at least a year",
+    "weak": "Not weak and lax",
+    "score": "Quantitative score",
+    "volunteers": "Volunteer service (organs)",
+    "stars": "Ten-star rating (villages)",
+}
+
+
+def lang_of(locale) -> str:
+    """``zh`` or ``en`` from a Babel locale (or its name); Chinese for anything else."""
+    name = str(locale or "").split("_")[0]
+    return name if name in LANGS else "zh"
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS[lang_of(lang)]
+
+
+def choice_word(choice: str, lang: str) -> str:
+    return CHOICES.get(choice, {}).get(lang_of(lang), choice)
+
+
+def class_word(key: str, lang: str) -> str:
+    return CLASSES.get(key, {}).get(lang_of(lang), key)
+
+
+def verdict_word(key: str, lang: str) -> str:
+    return VERDICTS.get(key, {}).get(lang_of(lang), key)
+
+
+def criterion_word(criterion, lang: str) -> str:
+    """The engine's own label (a scheme may word it) in Chinese; the English name otherwise."""
+    if lang_of(lang) == "zh":
+        return criterion.label
+    return CRITERIA_EN.get(criterion.key, criterion.label)

@@ -1,0 +1,177 @@
+"""Files for Excel: the closed campaign's 测评汇总表, the committee's rating summary, and the
+imports of organisations (admins) and of a branch's member roll (its secretary, or an admin).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from forms.files import UploadForm
+from survey import access, exports, imports
+from survey.access import Action
+from survey.converters import year_arg
+from survey.database import run_in_transaction
+from survey.errors import Conflict
+from survey.export_words import lang_of
+from survey.extensions import db
+from survey.import_words import message
+from survey.models import CampaignStatus
+from survey.views.guards import campaign_or_404, organisation_or_404, staff_required, web_actor
+
+bp = Blueprint("files", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_LIMIT = 2 * 1024 * 1024  # a 3,000-row roll is far below; the app's 64 KiB is not
+
+
+@bp.url_value_preprocessor
+def larger_uploads(endpoint, values):
+    """The import pages accept up to 2 MiB. Set here, before any before_request hook: the
+    CSRF check (an app-wide before_request) reads the form, and with it the body."""
+    if endpoint in UPLOADS and request.method == "POST":
+        request.max_content_length = UPLOAD_LIMIT
+
+
+def _lang() -> str:
+    return lang_of(get_locale())
+
+
+def _download(content, filename: str, mimetype: str) -> Response:
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _closed(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    if campaign.status != CampaignStatus.CLOSED:
+        raise Conflict("results are exported once the campaign is closed")
+    return campaign
+
+
+def _options() -> dict:
+    return {"lang": _lang(), "timezone": current_app.config["TIMEZONE"]}
+
+
+@bp.get("/campaigns/<int:campaign_id>/summary.xlsx")
+@staff_required(Action.READ_RESULTS)
+def campaign_xlsx(campaign_id: int):
+    campaign = _closed(campaign_id)
+    small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
+    content = exports.campaign_xlsx(db.session, campaign, small_group, **_options())
+    return _download(content, f"campaign-{campaign.id}.xlsx", XLSX)
+
+
+@bp.get("/campaigns/<int:campaign_id>/<any(tally, responses):table>.csv")
+@staff_required(Action.READ_RESULTS)
+def campaign_csv(campaign_id: int, table: str):
+    campaign = _closed(campaign_id)
+    small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
+    content = exports.campaign_csv(db.session, campaign, small_group, table=table, **_options())
+    return _download(content, f"campaign-{campaign.id}-{table}.csv", "text/csv")
+
+
+@bp.get("/committees/<int:committee_id>/ratings.<any(xlsx, csv):fmt>")
+@staff_required(Action.READ_SUMMARIES)
+def committee_summary(committee_id: int, fmt: str):
+    committee = organisation_or_404(committee_id)
+    if committee.kind != "committee":
+        abort(404)
+    year = year_arg(request.args.get("year"), date.today().year)
+    scheme = request.args.get("scheme") or None
+    if fmt == "xlsx":
+        content = exports.summary_xlsx(db.session, committee, year, scheme, **_options())
+        return _download(content, f"ratings-{committee.id}-{year}.xlsx", XLSX)
+    content = exports.summary_csv(db.session, committee, year, scheme, **_options())
+    return _download(content, f"ratings-{committee.id}-{year}.csv", "text/csv")
+
+
+@bp.get("/templates/<any(organisations, members):kind>.xlsx")
+@staff_required()
+def template(kind: str):
+    return _download(imports.template_xlsx(kind), f"{kind}-template.xlsx", XLSX)
+
+
+def _upload(form: UploadForm) -> tuple[bytes, str] | None:
+    if not form.validate_on_submit():
+        return None
+    upload = form.file.data
+    return upload.read(), upload.filename or ""
+
+
+def _run_import(form, check, apply, template_kind: str, **page):
+    """Check the upload (every bad row listed, nothing written), then apply it in one
+    transaction unless only a dry run was asked for."""
+    lang = _lang()
+    status, problems, done = 200, [], None
+    if form.is_submitted():
+        status = 400
+        upload = _upload(form)
+        if upload is not None:
+            try:
+                checked = check(imports.read_table(*upload, lang=lang), lang)
+            except imports.Unreadable as exc:
+                checked = imports.Checked(unreadable=exc.message)
+            problems = checked.report(lang)
+            if not problems:
+                status = 200
+                done = len(checked.rows)
+                if not form.dry_run.data:
+                    run_in_transaction(db.session, lambda: apply(checked.rows))
+    page.update(form=form, problems=problems, done=done, template_kind=template_kind)
+    return render_template("files/import.html", dry_run=form.dry_run.data, **page), status
+
+
+@bp.route("/organisations/import", methods=["GET", "POST"])
+@staff_required(Action.MANAGE_ORGANISATIONS)
+def import_organisations():
+    return _run_import(
+        UploadForm(),
+        lambda rows, lang: imports.check_organisations(db.session, rows, lang),
+        lambda rows: imports.apply_organisations(db.session, web_actor(), rows),
+        "organisations",
+        heading="organisations",
+        action=url_for(".import_organisations"),
+    )
+
+
+@bp.route("/branches/<int:branch_id>/members/import", methods=["GET", "POST"])
+@staff_required(Action.RUN_MEMBER_REVIEW)
+def import_members(branch_id: int):
+    branch = organisation_or_404(branch_id)
+    if branch.kind != "branch":
+        abort(404)
+    return _run_import(
+        UploadForm(),
+        imports.check_members,
+        lambda rows: imports.apply_members(db.session, web_actor(), branch, rows),
+        "members",
+        heading="members",
+        branch=branch,
+        roll=imports.roll_counts(db.session, branch.id),
+        action=url_for(".import_members", branch_id=branch.id),
+    )
+
+
+@bp.get("/branches")
+@staff_required(Action.RUN_MEMBER_REVIEW)
+def rolls():
+    """The branches whose roll the signed-in account may import (a secretary: their own)."""
+    query = access.visible_organisations(db.session, current_user, kind="branch")
+    branches = [(b, imports.roll_counts(db.session, b.id)) for b in db.session.scalars(query)]
+    return render_template("files/rolls.html", branches=branches)
+
+
+UPLOADS = {"files.import_organisations", "files.import_members"}
+
+
+@bp.errorhandler(413)
+def too_large(_exc):
+    """An upload past the limit: said in words, with the way out (import in parts)."""
+    return render_template("files/too_large.html", message=message("too_large", _lang())), 413
