@@ -6,6 +6,7 @@ Runs against a throw-away SQLite database: ``python bench/cards.py [count]``.
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
@@ -65,6 +66,7 @@ def main(count: int = 500) -> int:
         return elapsed
 
     qr.cache_clear()
+    shutil.rmtree(Path(app.instance_path) / "qr-cache", ignore_errors=True)  # the shared cache
     secretary._link.cache_clear()
     first = render()
     cached = [render() for _ in range(5)]
