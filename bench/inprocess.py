@@ -109,9 +109,9 @@ def close_and_tally(app, campaign_id: int) -> tuple[float, float, int]:
         times = []
         for _ in range(5):
             db.session.remove()
-            campaign = db.session.get(Campaign, campaign_id)
             counter.take()
-            start = time.perf_counter()
+            start = time.perf_counter()  # as a request does: load the campaign, then tally
+            campaign = db.session.get(Campaign, campaign_id)
             campaigns.tally(db.session, campaign)
             times.append(time.perf_counter() - start)
         db.session.remove()
