@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import struct
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -41,6 +42,7 @@ def key_id(secret: str) -> str:
     return hmac.new(secret.encode(), VERSION + b"|key-id", hashlib.sha256).hexdigest()[:16]
 
 
+@lru_cache(maxsize=256)  # derived once per key and campaign, not on every seal and unseal
 def _campaign_key(secret: str, campaign_id: int) -> bytes:
     hkdf = HKDF(
         algorithm=hashes.SHA256(),

@@ -87,18 +87,29 @@ def cast(token: str):
 
 
 def _cast(token: str):
-    ballot = _resolve_token(token)
-    form = ballot_form_class(ballot.campaign)()
+    """Spend first (one conditional UPDATE: the refusals 404/403/410/409 come from it), then
+    check the form; a bad form rolls the spend back and shows the page again (400)."""
+    ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
+    if expired or not ballot_id:
+        _resolve_token(token)  # raises the refusal in docs/design.md's order
+    retry = _retry_hmacs(ballot_id)
+    receipt = codes.new_code(10)
+    campaign, ballot_class = ballots.spend_ballot(
+        db.session, ballot_id, retry[0] if retry else None, receipt
+    )
+    form = ballot_form_class(campaign)()
     if not form.validate():
-        return _render_ballot(ballot, token, form, status=400)
-    retry = _retry_hmacs(ballot.id)
+        db.session.rollback()
+        return _render_ballot(_resolve_token(token), token, form, status=400)
     if not retry:
         raise Invalid("stale or forged form nonce", field="nonce")
-    answers = responses.validate_answers(ballot.campaign, submitted_answers(form, ballot.campaign))
+    answers = responses.validate_answers(campaign, submitted_answers(form, campaign))
     texts = responses.reason_texts(
-        ballot.campaign, answers, getattr(form, "reason", None) and form.reason.data
+        campaign, answers, getattr(form, "reason", None) and form.reason.data
     )
-    receipt = ballots.cast_ballot(db.session, ballot.id, answers, texts, retry_hmac=retry[0])
+    receipt = ballots.store_cast(
+        db.session, ballot_id, campaign.id, ballot_class, answers, texts, receipt
+    )
     return redirect(url_for("public.receipt", code=receipt), code=303)
 
 

@@ -1,7 +1,6 @@
 """The committee summary: share against target, recommendation order and cap."""
 
 import json
-import time
 from dataclasses import replace
 
 import pytest
@@ -187,7 +186,9 @@ def test_summary_to_dict_dumps_to_json(factory):
 
 
 @pytest.mark.parametrize("scheme", ["nmg-2020", "pingdingshan-2024"])
-def test_summary_of_ten_thousand_branches_is_quick(factory, scheme):
+def test_summary_of_ten_thousand_branches_counts_every_one(factory, scheme):
+    """Its speed is measured by bench/ratings.py against limits of the same run, not here:
+    a test never fails on timing."""
     base = [
         branch(factory, scheme, number, excellent=90 + number % 11, participants=100)
         for number in range(1, 101)
@@ -197,8 +198,6 @@ def test_summary_of_ten_thousand_branches_is_quick(factory, scheme):
         for copy in range(100)
         for i, rating in enumerate(base)
     ]
-    started = time.perf_counter()
     summary = summarise(made, SCHEMES[scheme], 2023)
-    elapsed = time.perf_counter() - started
     assert summary.eligible_share["branches"] == 10_000
-    assert elapsed < 2.0
+    assert len(summary.branches) == 10_000

@@ -1,0 +1,148 @@
+"""The figures measured inside one process: SQL statements per page and per cast (a
+``before_cursor_execute`` counter, plus one per pool checkout when ``pool_pre_ping`` pings),
+the close of a sealed box beside a raw decrypt-and-insert of the same rows, and the tally
+of the closed campaign."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import statistics
+import time
+
+import seed
+from load import hidden_fields
+from sqlalchemy import event
+
+
+class Counter:
+    def __init__(self, engine):
+        self.statements = self.checkouts = 0
+        self.ping = bool(engine.pool._pre_ping)
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine.pool, "checkout", self._checkout)
+
+    def _statement(self, *_args):
+        self.statements += 1
+
+    def _checkout(self, *_args):
+        self.checkouts += 1
+
+    def take(self) -> int:
+        """Statements since the last take, counting a pre-ping's SELECT 1 per checkout."""
+        total = self.statements + (self.checkouts if self.ping else 0)
+        self.statements = self.checkouts = 0
+        return total
+
+
+def statements(app, token: str) -> tuple[int, int]:
+    from survey.extensions import db
+
+    client = app.test_client()
+    with app.app_context():
+        counter = Counter(db.engine)
+    page = client.get(f"/b/{token}")
+    assert page.status_code == 200, page.status_code
+    on_page = counter.take()
+    form = hidden_fields(page.text) | {"choice": "excellent"}
+    sent = client.post(f"/b/{token}", data=form)
+    assert sent.status_code == 303, sent.status_code
+    return on_page, counter.take()
+
+
+def raw_open(app, campaign_id: int) -> float:
+    """The cheapest close: read, decrypt, shuffle and insert the same rows with the raw
+    driver, in one transaction that is then rolled back."""
+    from survey import sealing
+    from survey.extensions import db
+
+    with app.app_context():
+        keys = sealing.secret_keys()
+        raw = db.engine.raw_connection()
+        sqlite = db.engine.dialect.name == "sqlite"
+        mark = "?" if sqlite else "%s"
+        try:
+            start = time.perf_counter()
+            cur = raw.cursor()
+            if sqlite:  # the product's SQLite connections begin by hand (survey/database.py)
+                cur.execute("BEGIN IMMEDIATE")
+            cur.execute(
+                f"SELECT key_id, sealed FROM envelopes WHERE campaign_id = {mark}", (campaign_id,)
+            )
+            votes = [sealing.unseal(campaign_id, kid, bytes(b), keys) for kid, b in cur.fetchall()]
+            random.SystemRandom().shuffle(votes)
+            responses, answers = [], []
+            for vote in votes:
+                rid = secrets.token_hex(16)
+                responses.append((rid, campaign_id, vote["class"], vote["geo"]))
+                answers += [(rid, q, c, t) for q, c, t in vote["answers"]]
+            cur.executemany(
+                "INSERT INTO responses (id, campaign_id, respondent_class, geo) "
+                f"VALUES ({mark}, {mark}, {mark}, {mark})",
+                responses,
+            )
+            cur.executemany(
+                "INSERT INTO answers (response_id, question_id, choice, text) "
+                f"VALUES ({mark}, {mark}, {mark}, {mark})",
+                answers,
+            )
+            cur.execute(f"DELETE FROM envelopes WHERE campaign_id = {mark}", (campaign_id,))
+            elapsed = time.perf_counter() - start
+        finally:
+            raw.rollback()
+            raw.close()
+        return elapsed
+
+
+def close_and_tally(app, campaign_id: int) -> tuple[float, float, int]:
+    from survey import campaigns
+    from survey.extensions import db
+    from survey.models import Campaign
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        start = time.perf_counter()
+        campaigns.close_campaign(db.session, "bench", campaign)
+        db.session.commit()
+        closed = time.perf_counter() - start
+        counter = Counter(db.engine)
+        times = []
+        for _ in range(5):
+            db.session.remove()
+            counter.take()
+            start = time.perf_counter()  # as a request does: load the campaign, then tally
+            campaign = db.session.get(Campaign, campaign_id)
+            campaigns.tally(db.session, campaign)
+            times.append(time.perf_counter() - start)
+        db.session.remove()
+        return closed, statistics.median(times), counter.take() // 5
+
+
+def figures(rows, kind, app, data, args, figure) -> None:
+    on_page, on_cast = statements(app, data["tokens"][-1])
+    figure(rows, "SQL statements per ballot page", kind, on_page, "stmts", None, "(counted)", True)
+    figure(rows, "SQL statements per cast POST", kind, on_cast, "stmts", 4, "≤ 4", on_cast <= 4)
+    campaign_id = seed.sealed_campaign(app, data["branch"], args.votes)
+    raw = raw_open(app, campaign_id)
+    closed, tally, tally_statements = close_and_tally(app, campaign_id)
+    figure(
+        rows,
+        f"close (open the box) of {args.votes} envelopes",
+        kind,
+        round(closed * 1000),
+        "ms",
+        round(raw * 1000),
+        "≤ 3 × raw decrypt+insert",
+        closed <= 3 * raw,
+    )
+    figure(
+        rows,
+        f"tally of the closed campaign ({args.votes})",
+        kind,
+        round(tally * 1000, 1),
+        "ms",
+        50,
+        "≤ 50 ms",
+        tally <= 0.05,
+        statements=tally_statements,
+    )

@@ -1,0 +1,34 @@
+"""The table of a run in docs/performance.md, between its two markers (the prose around it
+is written by hand and kept)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def table(meta: dict, rows: list[dict]) -> str:
+    lines = [
+        f"Run of {meta['date']} on {meta['cores']} cores ({meta['machine']}, Python "
+        f"{meta['python']}), {meta['seconds']} s in all: `{meta['command']}`.",
+        "",
+        "| figure | database | value | limit (same run) | ratio | target | met |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        limit = "" if row["limit"] is None else f"{row['limit']}"
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        lines.append(
+            f"| {row['figure']} | {row['database']} | {row['value']} {row['unit']} | {limit} | "
+            f"{ratio} | {row['target']} | {'yes' if row['target_met'] else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def write(path: Path, meta: dict, rows: list[dict]) -> None:
+    body = f"{BEGIN}\n{table(meta, rows)}\n{END}"
+    text = path.read_text() if path.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    path.write_text(head + body + tail)

@@ -1,0 +1,120 @@
+"""The data a bench run needs, made through the product's own services (and, for the
+sealed box, bulk-inserted envelopes sealed by survey/sealing.py)."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_migrate import upgrade
+from sqlalchemy import func, insert, select, text
+
+from survey import accounts, ballots, campaigns, create_app, sealing
+from survey.extensions import db
+from survey.models import Ballot, Envelope, Organisation
+from survey.security import ballot_token
+
+KEY = "bench-secret-key-not-for-production"
+PASSWORD = "bench-password-1"
+
+
+def app_for(url: str):
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEYS": [KEY], "BASE_URL": "http://bench.test"}
+    )
+
+
+def seed(app, ballots_wanted: int, cards: int) -> dict:
+    """An open member review with ``ballots_wanted`` ballots (tokens for the product, ids
+    for L2), a draft one of ``cards`` cards and its secretary."""
+    with app.app_context():
+        upgrade()
+        branch = Organisation(name="基准党支部", kind="branch")
+        db.session.add(branch)
+        db.session.flush()
+        review = campaigns.create_campaign(
+            db.session, "bench", branch, kind="member_review", year=2026, title="基准评议"
+        )
+        campaigns.open_campaign(db.session, "bench", review)
+        issued = []
+        while len(issued) < ballots_wanted:
+            count = min(ballots.MAX_BATCH, ballots_wanted - len(issued))
+            issued += ballots.generate_ballots(db.session, "bench", review, count)
+        draft = campaigns.create_campaign(
+            db.session, "bench", branch, kind="member_review", year=2025, title="卡片"
+        )
+        ballots.generate_ballots(db.session, "bench", draft, cards)
+        accounts.create_user(
+            db.session,
+            "bench",
+            username="secretary",
+            role="secretary",
+            organisation=branch,
+            password=PASSWORD,
+        )
+        db.session.execute(text("CREATE TABLE bench_l2 (code VARCHAR(16), choice VARCHAR(32))"))
+        db.session.commit()
+        ids = [b.id for b in issued]
+        return {
+            "review": review.id,
+            "draft": draft.id,
+            "branch": branch.id,
+            "tokens": [ballot_token(i) for i in ids],
+            "ids": ids,
+        }
+
+
+def sealed_campaign(app, branch_id: int, votes: int) -> int:
+    """An open campaign holding ``votes`` sealed envelopes (as casts would leave them)."""
+    with app.app_context():
+        branch = db.session.get(Organisation, branch_id)
+        campaign = campaigns.create_campaign(
+            db.session, "bench", branch, kind="member_review", year=2024, title="开箱"
+        )
+        campaigns.open_campaign(db.session, "bench", campaign)
+        question = campaign.questions[0].id
+        keys = sealing.secret_keys()
+        choices = ["excellent", "competent", "basically_competent", "incompetent"]
+        for start in range(0, votes, 10_000):
+            rows = []
+            for i in range(start, min(votes, start + 10_000)):
+                vote = {"class": "full", "geo": None, "answers": [[question, choices[i % 4], None]]}
+                kid, blob = sealing.seal(campaign.id, vote, keys)
+                rows.append(
+                    {
+                        "id": secrets.token_hex(16),
+                        "campaign_id": campaign.id,
+                        "key_id": kid,
+                        "sealed": blob,
+                    }
+                )
+            db.session.execute(insert(Envelope), rows)
+        db.session.commit()
+        return campaign.id
+
+
+def spent_and_stored(app, campaign_id: int, ids: list[str]) -> tuple[int, int]:
+    """Used ballots (of those cast through the product) and stored votes (envelopes) of a
+    campaign: they must be equal."""
+    with app.app_context():
+        used = db.session.scalar(
+            select(func.count())
+            .select_from(Ballot)
+            .where(Ballot.id.in_(ids), Ballot.status == "used")
+        )
+        stored = db.session.scalar(
+            select(func.count()).select_from(Envelope).where(Envelope.campaign_id == campaign_id)
+        )
+        db.session.remove()
+        return used, stored
+
+
+def l2_spent_and_stored(app, ids: list[str]) -> tuple[int, int]:
+    with app.app_context():
+        used = db.session.scalar(
+            select(func.count())
+            .select_from(Ballot)
+            .where(Ballot.id.in_(ids), Ballot.status == "used")
+        )
+        stored = db.session.scalar(text("SELECT count(*) FROM bench_l2"))
+        db.session.remove()
+        return used, stored
