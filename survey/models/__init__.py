@@ -4,6 +4,7 @@ from survey.models.assessment import Assessment, Title
 from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Envelope, Receipt, Response
 from survey.models.campaign import Campaign, CampaignStatus, Question
+from survey.models.notice import Notice, NoticeDevice, NoticeEntry, Objection
 from survey.models.organisation import ApiToken, Organisation, User
 from survey.models.poll import PollDevice, PollHit, Verification
 from survey.models.tally import Tally
@@ -17,6 +18,10 @@ __all__ = [
     "Campaign",
     "CampaignStatus",
     "Envelope",
+    "Notice",
+    "NoticeDevice",
+    "NoticeEntry",
+    "Objection",
     "Organisation",
     "PollDevice",
     "PollHit",
