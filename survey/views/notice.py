@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from itsdangerous import URLSafeTimedSerializer
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -24,11 +25,17 @@ from survey.database import transactional
 from survey.errors import AlreadyAnswered, Invalid, TooFast
 from survey.extensions import csrf, db, limiter
 from survey.models import Notice, Objection
-from survey.security import serializer
 from survey.views.guards import organisation_or_404, staff_required, web_actor
 from survey.views.poll import _device_id, _with_device
 
 bp = Blueprint("notice", __name__)
+STAMP_SALT = "survey.notice_form.v1"  # a poll's stamp never verifies here, nor this one there
+
+
+def _stamps() -> URLSafeTimedSerializer:
+    """As survey.security.serializer: the newest key signs, every key verifies."""
+    keys = list(reversed(current_app.config["SECRET_KEYS"]))
+    return URLSafeTimedSerializer(keys, salt=STAMP_SALT)
 
 
 @bp.app_template_filter("cn_date")
@@ -79,7 +86,7 @@ def private(response):
 def _render(item: Notice, device_id: str, form=None, status=200, problem=None):
     form = form or _form(item)
     stamp = polls.stamp_value(item.id, _tag(item, device_id), secrets.token_urlsafe(16))
-    form.issued.data = serializer("notice_form").dumps(stamp)
+    form.issued.data = _stamps().dumps(stamp)
     done = notice.has_objected(db.session, item, _devices(item, device_id))
     html = render_template(
         "notice/notice.html",
@@ -126,7 +133,7 @@ def lodge(slug: str):
         raise Invalid("honeypot")
     try:
         polls.check_fill_time(
-            serializer("notice_form"),
+            _stamps(),
             form.issued.data,
             item.id,
             _tag(item, device_id),
