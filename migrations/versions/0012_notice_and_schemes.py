@@ -1,4 +1,4 @@
-"""public notice (公示) with objections (异议); organisations.approves_probationary
+"""public notice (公示) with objections (异议); organisations.approves_probationary; committees' own schemes
 
 A committee that approves probationary members is the one whose titles count toward the
 target share (001 工作指南 §三(三)). Objections keep no address, no time of day and no device:
@@ -100,9 +100,32 @@ def upgrade():
     )
     op.create_index(op.f("ix_objections_notice_id"), "objections", ["notice_id"])
     op.create_index(op.f("ix_objections_organisation_id"), "objections", ["organisation_id"])
+    op.create_table(
+        "committee_schemes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("committee_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=24), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.String(length=120), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["committee_id"],
+            ["organisations.id"],
+            name=op.f("fk_committee_schemes_committee_id_organisations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_committee_schemes")),
+        sa.UniqueConstraint(
+            "committee_id", "key", "version", name=op.f("uq_committee_schemes_committee_id")
+        ),
+    )
+    op.create_index(
+        op.f("ix_committee_schemes_committee_id"), "committee_schemes", ["committee_id"]
+    )
 
 
 def downgrade():
+    op.drop_table("committee_schemes")
     op.drop_table("objections")
     op.drop_table("notice_devices")
     op.drop_table("notice_entries")

@@ -7,6 +7,7 @@ from survey.models.campaign import Campaign, CampaignStatus, Question
 from survey.models.notice import Notice, NoticeDevice, NoticeEntry, Objection
 from survey.models.organisation import ApiToken, Organisation, User
 from survey.models.poll import PollDevice, PollHit, Verification
+from survey.models.scheme import CommitteeScheme
 from survey.models.tally import Tally
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEntry",
     "Ballot",
     "Campaign",
+    "CommitteeScheme",
     "CampaignStatus",
     "Envelope",
     "Notice",

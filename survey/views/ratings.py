@@ -133,6 +133,8 @@ def branch(branch_id: int):
         abort(404)
     year = _year()
     branch_rating = rating.rate_branch(db.session, org, year, _scheme())
+    compare = request.args.get("compare") or None
+    other = rating.rate_branch(db.session, org, year, compare) if compare else None
     return render_template(
         "ratings/branch.html",
         branch=org,
@@ -143,7 +145,24 @@ def branch(branch_id: int):
         seeds=rules.SEED_FILES,
         own_scheme=rating.scheme_for(db.session, org, None).key,
         objections=notice.branch_objections(db.session, org.id, year),
+        other=other,
+        differences=differences(branch_rating, other) if other else [],
     )
+
+
+def differences(first, second) -> list[dict]:
+    """The criteria whose threshold or outcome differ between two ratings of one branch."""
+    ours = {c.key: c for c in first.criteria}
+    theirs = {c.key: c for c in second.criteria}
+    found = []
+    for key in list(ours) + [k for k in theirs if k not in ours]:
+        a, b = ours.get(key), theirs.get(key)
+        pair = {"key": key, "first": a, "second": b}
+        if a is None or b is None:
+            found.append(pair)
+        elif a.threshold != b.threshold or a.outcome != b.outcome:
+            found.append(pair)
+    return found
 
 
 @bp.route("/branches/<int:branch_id>/assessment/<year:year>", methods=["GET", "POST"])
@@ -210,3 +229,4 @@ def seed(number: str):
     return render_template(
         "ratings/seed.html", seed=found, text=text, clause=request.args.get("clause", "")
     )
+from survey.views import schemes as _schemes  # noqa: E402,F401  (its routes join bp)
