@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import audit, rating
@@ -93,7 +94,7 @@ def is_open(notice: Notice, on: date | None = None) -> bool:
 
 def has_objected(session: Session, notice: Notice, devices: list[str]) -> bool:
     found = session.scalar(
-        select(NoticeDevice.id).where(
+        select(NoticeDevice.notice_id).where(
             NoticeDevice.notice_id == notice.id, NoticeDevice.device_hmac.in_(devices)
         )
     )
@@ -121,6 +122,10 @@ def lodge(
     if has_objected(session, notice, [device]):
         raise AlreadyAnswered()
     session.add(NoticeDevice(notice_id=notice.id, device_hmac=device))
+    try:
+        session.flush()
+    except IntegrityError:  # the same device at the same moment: the other one was taken
+        raise AlreadyAnswered() from None
     receipt = secrets.token_urlsafe(12)
     session.add(
         Objection(

@@ -67,6 +67,7 @@ def test_an_objection_gets_a_receipt_and_stores_no_device_address_or_time(client
     assert objection.lodged_on == notice.today() and objection.reason == "该支部去年有违纪问题"
     columns = set(Objection.__table__.columns.keys())
     assert not columns & {"ip", "ip_hash", "device", "device_hmac", "created_at", "user_agent"}
+    assert "id" not in NoticeDevice.__table__.columns  # no serial to pair with an objection
     device = db.session.query(NoticeDevice).one()
     cookie = client.get_cookie("poll_device").value
     assert device.device_hmac not in cookie and len(device.device_hmac) == 64

@@ -66,14 +66,12 @@ def upgrade():
     )
     op.create_table(
         "notice_devices",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("notice_id", sa.Integer(), nullable=False),
         sa.Column("device_hmac", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["notice_id"], ["notices.id"], name=op.f("fk_notice_devices_notice_id_notices")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_devices")),
-        sa.UniqueConstraint("notice_id", "device_hmac", name=op.f("uq_notice_devices_notice_id")),
+        sa.PrimaryKeyConstraint("notice_id", "device_hmac", name=op.f("pk_notice_devices")),
     )
     op.create_table(
         "objections",

@@ -52,14 +52,13 @@ class NoticeEntry(db.Model):
 
 
 class NoticeDevice(db.Model):
-    """This device has objected to this notice (one per device per notice)."""
+    """This device has objected to this notice (one per device per notice). No serial id:
+    a row numbered in step with the objections would tie a device to its objection."""
 
     __tablename__ = "notice_devices"
-    __table_args__ = (UniqueConstraint("notice_id", "device_hmac"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
-    device_hmac: Mapped[str] = mapped_column(String(64))
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
+    device_hmac: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class Objection(db.Model):

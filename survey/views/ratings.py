@@ -9,7 +9,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.assessment import AssessmentForm, fill, to_data
-from survey import access, assessments, audit, labels, notice, rating, rules, titles
+from survey import (
+    access,
+    assessments,
+    audit,
+    labels,
+    notice,
+    rating,
+    rules,
+    schemes_store,
+    titles,
+)
 from survey.access import Action
 from survey.converters import year_arg
 from survey.database import transactional
@@ -99,7 +109,14 @@ def committee(committee_id: int):
         granted=granted,
         counted=titles.target_count(db.session, granted),
         notices=[n for n in notice.notices_of(db.session, [org.id]) if n.year == year],
+        own_schemes=_own_schemes(org),
     )
+
+
+def _own_schemes(org) -> list:
+    """The own schemes of the organisation's committees, for the scheme picker."""
+    chain = access.ancestors_and_self(db.session, org.id)
+    return [row for org_id in chain for row in schemes_store.own_keys(db.session, org_id)]
 
 
 @bp.post("/committees/<int:committee_id>/approves-probationary")
@@ -146,6 +163,7 @@ def branch(branch_id: int):
         own_scheme=rating.scheme_for(db.session, org, None).key,
         objections=notice.branch_objections(db.session, org.id, year),
         other=other,
+        own_schemes=_own_schemes(org),
         differences=differences(branch_rating, other) if other else [],
     )
 
@@ -229,4 +247,6 @@ def seed(number: str):
     return render_template(
         "ratings/seed.html", seed=found, text=text, clause=request.args.get("clause", "")
     )
+
+
 from survey.views import schemes as _schemes  # noqa: E402,F401  (its routes join bp)
