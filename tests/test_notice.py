@@ -156,3 +156,27 @@ def test_the_poster_carries_the_notice_link_with_the_branch(auth, client, db, or
     assert poster.status_code == 200 and "<svg" in poster.text
     assert f"/n/{item.slug}?b={org['first'].id}" in poster.text
     assert client.get(f"/staff/notices/{item.id}/poster/{org['second'].id}").status_code == 404
+
+
+@pytest.mark.parametrize(("days", "status"), [("0", 400), ("1", 303), ("30", 303), ("31", 400)])
+def test_publishing_from_the_committee_page_takes_one_to_thirty_days(
+    auth, client, org, days, status
+):
+    auth.login("reviewer")
+    page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026")
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "year": "2026",
+        "days": days,
+        "branch": [org["first"].id],
+    }
+    answer = client.post(f"/staff/notices/committees/{org['committee'].id}", data=data)
+    assert answer.status_code == status
+
+
+def test_a_secretary_may_not_publish_a_notice(auth, client, org):
+    auth.login("secretary")
+    page = client.get("/staff/")
+    data = {"csrf_token": csrf_from(page.text), "year": "2026", "days": "5", "branch": "1"}
+    answer = client.post(f"/staff/notices/committees/{org['committee'].id}", data=data)
+    assert answer.status_code in (403, 404)
