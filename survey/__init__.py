@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.views.admin import bp as admin_bp
     from survey.views.auth import bp as auth_bp
     from survey.views.files import bp as files_bp
+    from survey.views.notice import bp as notice_bp
     from survey.views.poll import bp as poll_bp
     from survey.views.poll_staff import bp as poll_staff_bp
     from survey.views.public import bp as public_bp
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(ratings_bp, url_prefix="/ratings")
     app.register_blueprint(poll_bp)
+    app.register_blueprint(notice_bp)
     app.register_blueprint(poll_staff_bp, url_prefix="/staff/polls")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(secretary_bp, url_prefix="/staff/campaigns")

@@ -16,7 +16,7 @@ from importlib.resources import files
 from sqlalchemy import Select, Text, and_, cast, func, select
 from sqlalchemy.orm import Session
 
-from survey import access, rules
+from survey import access, rules, schemes_store
 from survey.errors import Invalid, NotFound
 from survey.models import (
     Answer,
@@ -34,17 +34,24 @@ CHUNK = 5_000  # ids per IN (...) list; SQLite allows 32,766 bound parameters
 
 
 def scheme_for(session: Session, organisation: Organisation, requested: str | None):
-    """The requested scheme, else the nearest committee's own, else the default (nmg-2020)."""
+    """The requested scheme (a preset, or an own scheme of the organisation's committees),
+    else the nearest committee's choice (a preset or its own), else the default (nmg-2020)."""
+    chain = access.ancestors_and_self(session, organisation.id)
     if requested:
-        try:
+        if requested in rules.SCHEMES:
             return rules.get_scheme(requested)
-        except rules.UnknownScheme:
-            known = ", ".join(rules.SCHEMES)
-            raise Invalid(f"unknown scheme {requested!r}; known: {known}", field="scheme") from None
-    for org_id in access.ancestors_and_self(session, organisation.id):
+        own = schemes_store.resolve(session, requested, chain)
+        if own is not None:
+            return own
+        known = ", ".join(rules.SCHEMES)
+        raise Invalid(f"unknown scheme {requested!r}; known: {known}", field="scheme")
+    for org_id in chain:
         key = session.scalar(select(Organisation.scheme).where(Organisation.id == org_id))
         if key in rules.SCHEMES:
             return rules.get_scheme(key)
+        own = schemes_store.resolve(session, key, [org_id]) if key else None
+        if own is not None:
+            return own
     return rules.get_scheme(rules.DEFAULT_SCHEME)
 
 
@@ -355,13 +362,13 @@ def _summarise(session: Session, selector: Select, year: int, scheme) -> dict:
     if holders:
         held = held_titles(session, selector, year, evidence)
         by_branch = {rating.organisation_id: rating for rating in ratings}
-        data.update(title_life(held, evidence, by_branch, scheme, year))
+        data.update(title_life(held, evidence, by_branch, scheme, year, session))
     else:
         data.update(up_for_revocation=[], due_for_rating=[])
     return data
 
 
-def title_life(held, evidence, ratings, scheme, year: int) -> dict:
+def title_life(held, evidence, ratings, scheme, year: int, session=None) -> dict:
     """The holders' yearly re-check, each under its own title's scheme (002 复查): the titles
     up for revocation with the failing criterion and its clause, and those past their term.
     Nothing is revoked here: a reviewer revokes with a reason (titles.revoke_title)."""
@@ -372,10 +379,17 @@ def title_life(held, evidence, ratings, scheme, year: int) -> dict:
         elif title.scheme in rules.SCHEMES:
             own = rules.get_scheme(title.scheme)
             checked[title.organisation_id] = rules.rate(evidence[title.organisation_id], own)
+        elif session is not None and (own := _own_scheme(session, title.scheme)) is not None:
+            checked[title.organisation_id] = rules.rate(evidence[title.organisation_id], own)
     return {
         "up_for_revocation": [e.to_dict() for e in rules.up_for_revocation(held, checked)],
         "due_for_rating": [e.to_dict() for e in rules.due_for_rating(held, year)],
     }
+
+
+def _own_scheme(session: Session, ref: str):
+    """The committee's own scheme version a title was granted on (``key@version``)."""
+    return schemes_store.resolve(session, ref)
 
 
 def held_titles(session: Session, selector: Select, year: int, evidence) -> list:

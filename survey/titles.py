@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import audit, rating
+from survey import audit, notice, rating, rules
 from survey.converters import check_year
 from survey.database import lock
 from survey.errors import Conflict, Invalid
@@ -32,6 +32,7 @@ def grant_title(
     if scheme_key not in (None, own):
         raise Conflict(f"the title is granted under the committee's own scheme, {own}")
     lock(session, Organisation, branch.id)  # one grant at a time per branch
+    notice.check_grant(session, branch.id, year)
     branch_rating = rating.rate_branch(session, branch, year)
     if branch_rating.verdict != "eligible":
         raise Conflict(
@@ -63,6 +64,38 @@ def revoke_title(session: Session, actor: str, title: Title, reason: str) -> Non
     title.revoked_by = actor
     title.revoke_reason = reason.strip()
     audit.record(session, actor, "title.revoke", title, reason=title.revoke_reason)
+
+
+def granted_for(session: Session, selector, year: int) -> dict[int, Title]:
+    """Branch -> its live title granted for ``year`` (the branches ``selector`` picks)."""
+    rows = session.scalars(
+        select(Title).where(
+            Title.organisation_id.in_(selector), Title.year == year, Title.revoked_at.is_(None)
+        )
+    )
+    return {title.organisation_id: title for title in rows}
+
+
+def target_count(session: Session, granted: dict[int, Title]) -> rules.TargetCount:
+    """The year's titles as 001 工作指南 §三(三) counts them. A title here is granted by the
+    branch's own committee (level 1, the basic committee); it counts when that committee
+    approves probationary members (Organisation.approves_probationary)."""
+    parents = dict(
+        session.execute(
+            select(Organisation.id, Organisation.parent_id).where(Organisation.id.in_(granted))
+        ).all()
+    )
+    approving = set(
+        session.scalars(
+            select(Organisation.id).where(
+                Organisation.id.in_(set(parents.values()) - {None}),
+                Organisation.approves_probationary.is_(True),
+            )
+        )
+    )
+    return rules.count_toward_target(
+        rules.GrantedTitle(branch, 1, parents.get(branch) in approving) for branch in granted
+    )
 
 
 def history(session: Session, branch_id: int) -> list[Title]:

@@ -5,8 +5,10 @@ from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Envelope, Receipt, Response
 from survey.models.campaign import Campaign, CampaignStatus, Question
 from survey.models.member import Member
+from survey.models.notice import Notice, NoticeDevice, NoticeEntry, Objection
 from survey.models.organisation import ApiToken, Organisation, User
 from survey.models.poll import PollDevice, PollHit, Verification
+from survey.models.scheme import CommitteeScheme
 from survey.models.tally import Tally
 
 __all__ = [
@@ -16,9 +18,14 @@ __all__ = [
     "AuditEntry",
     "Ballot",
     "Campaign",
+    "CommitteeScheme",
     "CampaignStatus",
     "Member",
     "Envelope",
+    "Notice",
+    "NoticeDevice",
+    "NoticeEntry",
+    "Objection",
     "Organisation",
     "PollDevice",
     "PollHit",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,6 +31,11 @@ class Organisation(db.Model):
     service_lon: Mapped[float | None] = mapped_column(Float)
     service_radius_m: Mapped[int | None] = mapped_column(Integer)
     scheme: Mapped[str | None] = mapped_column(String(32))
+    # A committee with the power to approve probationary members (具有审批预备党员权限的基层
+    # 党(工)委): only its titles count toward the target share (001 工作指南 §三(三)).
+    approves_probationary: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])

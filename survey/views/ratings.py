@@ -9,7 +9,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.assessment import AssessmentForm, fill, to_data
-from survey import access, assessments, labels, rating, rules, titles
+from survey import (
+    access,
+    assessments,
+    audit,
+    labels,
+    notice,
+    rating,
+    rules,
+    schemes_store,
+    titles,
+)
 from survey.access import Action
 from survey.converters import year_arg
 from survey.database import transactional
@@ -88,6 +98,7 @@ def committee(committee_id: int):
         abort(404)
     year = _year()
     summary = rating.committee_summary(db.session, org, year, _scheme())
+    granted = titles.granted_for(db.session, rating.branch_selector(db.session, org), year)
     return render_template(
         "ratings/committee.html",
         committee=org,
@@ -95,7 +106,40 @@ def committee(committee_id: int):
         summary=summary,
         schemes=rules.SCHEMES,
         names={b["organisation_id"]: b["name"] for b in summary["branches"]},
+        granted=granted,
+        counted=titles.target_count(db.session, granted),
+        notices=[n for n in notice.notices_of(db.session, [org.id]) if n.year == year],
+        own_schemes=_own_schemes(org),
     )
+
+
+def _own_schemes(org) -> list:
+    """The own schemes of the organisation's committees, for the scheme picker."""
+    chain = access.ancestors_and_self(db.session, org.id)
+    return [row for org_id in chain for row in schemes_store.own_keys(db.session, org_id)]
+
+
+@bp.post("/committees/<int:committee_id>/approves-probationary")
+@staff_required(Action.MANAGE_TITLES)
+@transactional
+def approves_probationary(committee_id: int):
+    """The committee fact §三(三) reads: whether it approves probationary members."""
+    org = organisation_or_404(committee_id)
+    if org.kind != "committee":
+        abort(404)
+    org.approves_probationary = request.form.get("approves_probationary") == "y"
+    audit.record(
+        db.session,
+        web_actor(),
+        "organisation.approves_probationary",
+        org,
+        value=org.approves_probationary,
+    )
+    return redirect(url_for("ratings.committee", committee_id=org.id, year=_form_year()), code=303)
+
+
+def _form_year() -> int:
+    return year_arg(request.form.get("year"), date.today().year)
 
 
 @bp.get("/branches/<int:branch_id>")
@@ -106,6 +150,8 @@ def branch(branch_id: int):
         abort(404)
     year = _year()
     branch_rating = rating.rate_branch(db.session, org, year, _scheme())
+    compare = request.args.get("compare") or None
+    other = rating.rate_branch(db.session, org, year, compare) if compare else None
     return render_template(
         "ratings/branch.html",
         branch=org,
@@ -114,7 +160,27 @@ def branch(branch_id: int):
         schemes=rules.SCHEMES,
         history=titles.history(db.session, org.id),
         seeds=rules.SEED_FILES,
+        own_scheme=rating.scheme_for(db.session, org, None).key,
+        objections=notice.branch_objections(db.session, org.id, year),
+        other=other,
+        own_schemes=_own_schemes(org),
+        differences=differences(branch_rating, other) if other else [],
     )
+
+
+def differences(first, second) -> list[dict]:
+    """The criteria whose threshold or outcome differ between two ratings of one branch."""
+    ours = {c.key: c for c in first.criteria}
+    theirs = {c.key: c for c in second.criteria}
+    found = []
+    for key in list(ours) + [k for k in theirs if k not in ours]:
+        a, b = ours.get(key), theirs.get(key)
+        pair = {"key": key, "first": a, "second": b}
+        if a is None or b is None:
+            found.append(pair)
+        elif a.threshold != b.threshold or a.outcome != b.outcome:
+            found.append(pair)
+    return found
 
 
 @bp.route("/branches/<int:branch_id>/assessment/<year:year>", methods=["GET", "POST"])
@@ -147,7 +213,12 @@ def assessment(branch_id: int, year: int):
 @transactional
 def grant(branch_id: int, year: int):
     org = organisation_or_404(branch_id)
-    titles.grant_title(db.session, web_actor(), org, year, request.form.get("scheme") or None)
+    try:
+        titles.grant_title(db.session, web_actor(), org, year, request.form.get("scheme") or None)
+    except notice.NoticeBlocks as blocked:
+        db.session.rollback()
+        html = render_template("ratings/blocked.html", branch=org, year=year, **blocked.detail)
+        return html, blocked.status
     return redirect(url_for("ratings.branch", branch_id=org.id, year=year), code=303)
 
 
@@ -160,7 +231,13 @@ def revoke(title_id: int):
         abort(404)
     organisation_or_404(title.organisation_id)
     titles.revoke_title(db.session, web_actor(), title, request.form.get("reason", ""))
-    return redirect(url_for("ratings.branch", branch_id=title.organisation_id), code=303)
+    year = _form_year()
+    committee_id = request.form.get("committee_id", type=int)
+    if committee_id is not None:
+        target = url_for("ratings.committee", committee_id=committee_id, year=year)
+    else:
+        target = url_for("ratings.branch", branch_id=title.organisation_id, year=year)
+    return redirect(target, code=303)
 
 
 @bp.get("/seeds/<number>")
@@ -170,3 +247,6 @@ def seed(number: str):
     return render_template(
         "ratings/seed.html", seed=found, text=text, clause=request.args.get("clause", "")
     )
+
+
+from survey.views import schemes as _schemes  # noqa: E402,F401  (its routes join bp)

@@ -1,0 +1,233 @@
+"""Public notice (公示) at ``/n/<slug>`` and its staff side: publish, poster, objections.
+
+The objection form has the public poll's protections, in the poll's refusal order: unknown
+slug 404, period over 403, device already objected 409, bad form / CSRF / honeypot / too
+fast 400, too many from one address 429 (Flask-Limiter, per IP and per notice).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from itsdangerous import URLSafeTimedSerializer
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from survey import access, links, notice, polls, qr
+from survey.access import Action
+from survey.database import transactional
+from survey.errors import AlreadyAnswered, Invalid, TooFast
+from survey.extensions import csrf, db, limiter
+from survey.models import Notice, Objection
+from survey.views.guards import organisation_or_404, staff_required, web_actor
+from survey.views.poll import _device_id, _with_device
+
+bp = Blueprint("notice", __name__)
+STAMP_SALT = "survey.notice_form.v1"  # a poll's stamp never verifies here, nor this one there
+
+
+def _stamps() -> URLSafeTimedSerializer:
+    """As survey.security.serializer: the newest key signs, every key verifies."""
+    keys = list(reversed(current_app.config["SECRET_KEYS"]))
+    return URLSafeTimedSerializer(keys, salt=STAMP_SALT)
+
+
+@bp.app_template_filter("cn_date")
+def cn_date(value) -> str:
+    """2026年12月31日 in Chinese, ISO otherwise."""
+    if str(get_locale()) == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+class ObjectionForm(FlaskForm):
+    branch = SelectField(
+        _l("Branch"), coerce=int, validators=[InputRequired(message=_l("Choose a branch."))]
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("Please write the reason.")),
+            Length(max=notice.MAX_REASON),
+        ],
+    )
+    website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
+    issued = HiddenField()
+
+
+def _form(item: Notice) -> ObjectionForm:
+    form = ObjectionForm()
+    form.branch.choices = [(e.organisation_id, e.organisation.name) for e in item.entries]
+    return form
+
+
+def _tag(item: Notice, device_id: str) -> str:
+    secret = current_app.config["SECRET_KEY"]
+    return polls.keyed_hash(secret, "notice-stamp", item.id, device_id)[:16]
+
+
+def _devices(item: Notice, device_id: str) -> list[str]:
+    keys = current_app.config["SECRET_KEYS"]
+    return [polls.keyed_hash(k, "notice-device", item.id, device_id) for k in keys]
+
+
+@bp.after_request
+def private(response):
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _render(item: Notice, device_id: str, form=None, status=200, problem=None):
+    form = form or _form(item)
+    stamp = polls.stamp_value(item.id, _tag(item, device_id), secrets.token_urlsafe(16))
+    form.issued.data = _stamps().dumps(stamp)
+    done = notice.has_objected(db.session, item, _devices(item, device_id))
+    html = render_template(
+        "notice/notice.html",
+        notice=item,
+        form=form,
+        open=notice.is_open(item),
+        done=done,
+        problem=problem,
+        preselect=request.args.get("b", type=int),
+    )
+    return _with_device(current_app.make_response((html, status)), device_id)
+
+
+@bp.get("/n/<slug>")
+def public(slug: str):
+    item = notice.find_notice(db.session, slug)
+    return _render(item, _device_id())
+
+
+def _rate_key() -> str:
+    return f"notice|{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+
+
+@bp.post("/n/<slug>")
+@limiter.limit(
+    lambda: current_app.config["POLL_RATE_LIMIT"],
+    key_func=_rate_key,
+    deduct_when=lambda response: response.status_code == 303,
+)
+@csrf.exempt  # checked by the form after the notice and the device, in the poll's order
+@transactional
+def lodge(slug: str):
+    item = notice.find_notice(db.session, slug)
+    if not notice.is_open(item):
+        abort(403)
+    device_id = _device_id()
+    devices = _devices(item, device_id)
+    if notice.has_objected(db.session, item, devices):
+        raise AlreadyAnswered()
+    form = _form(item)
+    if not form.validate():
+        return _render(item, device_id, form, 400, "form")
+    if form.website.data:
+        raise Invalid("honeypot")
+    try:
+        polls.check_fill_time(
+            _stamps(),
+            form.issued.data,
+            item.id,
+            _tag(item, device_id),
+            current_app.config["POLL_MIN_FILL_SECONDS"],
+        )
+    except TooFast:
+        return _render(item, device_id, form, 400, "too_fast")
+    receipt = notice.lodge(db.session, item, form.branch.data, form.reason.data, devices[0])
+    target = url_for("notice.receipt", slug=slug, receipt=receipt)
+    return _with_device(redirect(target, code=303), device_id)
+
+
+@bp.get("/n/<slug>/r/<receipt>")
+def receipt(slug: str, receipt: str):
+    item = notice.find_notice(db.session, slug)
+    found = notice.find_objection(db.session, item, receipt)
+    return render_template("notice/receipt.html", notice=item, objection=found)
+
+
+def _staff_notice(notice_id: int) -> Notice:
+    item = db.session.get(Notice, notice_id)
+    if item is None:
+        abort(404)
+    organisation_or_404(item.committee_id)
+    return item
+
+
+@bp.post("/staff/notices/committees/<int:committee_id>")
+@staff_required(Action.MANAGE_TITLES)
+@transactional
+def publish(committee_id: int):
+    committee = organisation_or_404(committee_id)
+    days = request.form.get("days", type=int)
+    year = request.form.get("year", type=int)
+    if days is None or year is None:
+        raise Invalid("days and year are whole numbers", field="days")
+    branches = request.form.getlist("branch", type=int)
+    item = notice.publish(db.session, web_actor(), committee, year, branches, days)
+    return redirect(url_for("notice.staff_notice", notice_id=item.id), code=303)
+
+
+@bp.get("/staff/notices/<int:notice_id>")
+@staff_required(Action.VERIFY_COMPLAINTS)
+def staff_notice(notice_id: int):
+    item = _staff_notice(notice_id)
+    url = links.external_url("notice.public", slug=item.slug)
+    return render_template(
+        "notice/staff.html",
+        notice=item,
+        url=url,
+        objections=notice.objections_of(db.session, item),
+        failed=request.args.get("failed", type=int),
+    )
+
+
+@bp.get("/staff/notices/<int:notice_id>/poster/<int:branch_id>")
+@staff_required(Action.VERIFY_COMPLAINTS)
+def poster(notice_id: int, branch_id: int):
+    item = _staff_notice(notice_id)
+    entry = next((e for e in item.entries if e.organisation_id == branch_id), None)
+    if entry is None:
+        abort(404)
+    url = links.external_url("notice.public", slug=item.slug, b=branch_id)
+    return render_template(
+        "notice/poster.html", notice=item, branch=entry.organisation, url=url, qr=qr.svg(url)
+    )
+
+
+@bp.get("/staff/notices")
+@staff_required(Action.VERIFY_COMPLAINTS)
+def index():
+    committees = access.visible_organisations(db.session, current_user, kind="committee")
+    ids = [c.id for c in db.session.scalars(committees)]
+    return render_template("notice/index.html", notices=notice.notices_of(db.session, ids))
+
+
+@bp.post("/staff/notices/objections/<int:objection_id>")
+@staff_required(Action.VERIFY_COMPLAINTS)
+@transactional
+def check(objection_id: int):
+    objection = db.session.get(Objection, objection_id)
+    if objection is None:
+        abort(404)
+    item = _staff_notice(objection.notice_id)
+    result, note = request.form.get("result", ""), request.form.get("note", "")
+    if result not in ("verified", "unfounded") or not note.strip():
+        html = render_template(
+            "notice/staff.html",
+            notice=item,
+            url=links.external_url("notice.public", slug=item.slug),
+            objections=notice.objections_of(db.session, item),
+            failed=objection.id,
+        )
+        return html, 400
+    notice.check_objection(db.session, web_actor(), objection, result, note)
+    target = url_for("notice.staff_notice", notice_id=item.id, _anchor=f"o-{objection.id}")
+    return redirect(target, code=303)
