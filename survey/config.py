@@ -24,6 +24,7 @@ DEFAULTS = {
     "POLL_MIN_FILL_SECONDS": 2,  # a public poll sent faster than a human can fill it is refused
     "POLL_RATE_LIMIT": "60 per minute",  # answers per IP per campaign (Flask-Limiter syntax)
     "PASSWORD_HASH_METHOD": "scrypt",
+    "SURVEY_TIMEZONE": "Asia/Shanghai",  # where people read times and a poll's closing date
     # Redis down: count in each worker's memory instead, and never fail a request over a
     # counter -- above all not after its answer was committed (the deduction runs after).
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -65,6 +66,8 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["BALLOT_MAX_AGE"] = int(env["SURVEY_BALLOT_MAX_AGE"])
     if "SURVEY_POLL_MIN_FILL_SECONDS" in env:
         app.config["POLL_MIN_FILL_SECONDS"] = float(env["SURVEY_POLL_MIN_FILL_SECONDS"])
+    if env.get("SURVEY_TIMEZONE"):
+        app.config["SURVEY_TIMEZONE"] = env["SURVEY_TIMEZONE"]
     if "SURVEY_POLL_RATE_LIMIT" in env:
         app.config["POLL_RATE_LIMIT"] = env["SURVEY_POLL_RATE_LIMIT"]
     if test_config:
