@@ -45,6 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)
+    from survey import deadlines
+
+    deadlines.init_app(app)
     from survey.keys import warn_at_start
 
     warn_at_start(app)
