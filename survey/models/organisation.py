@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,6 +32,8 @@ class Organisation(db.Model):
     service_lon: Mapped[float | None] = mapped_column(Float)
     service_radius_m: Mapped[int | None] = mapped_column(Integer)
     scheme: Mapped[str | None] = mapped_column(String(32))
+    # Deactivated: gone from the lists and no new campaign; its campaigns and history stay.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])
