@@ -45,7 +45,7 @@ def localtime(value: datetime | None, hour_only: bool = False) -> str:
         return ""
     local = to_local(value)
     clock = local.strftime("%H:00" if hour_only else "%H:%M")
-    return f"{localdate(local.replace(tzinfo=None))} {clock}"
+    return f"{localdate(local.date())} {clock}"
 
 
 def init_app(app: Flask) -> None:

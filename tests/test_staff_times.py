@@ -17,7 +17,7 @@ def closed(make, db):
     (ballot,) = make.ballots(campaign, 1)
     cast(db.session, ballot.id, {campaign.headline.id: "excellent"})
     make.close(campaign)
-    campaign.opened_at = datetime(2026, 12, 31, 1, 5)  # 09:05 in Beijing
+    campaign.opened_at = datetime(2026, 12, 30, 13, 5)  # 21:05 in Beijing, the same day
     campaign.closed_at = datetime(2026, 12, 31, 16, 30)  # 00:30 on 1 January in Beijing
     db.session.commit()
     return campaign
@@ -26,7 +26,7 @@ def closed(make, db):
 def test_the_minutes_print_beijing_times_as_chinese_dates(auth, client, closed):
     auth.login("secretary")
     page = client.get(f"/staff/campaigns/{closed.id}/minutes?lang=zh").text
-    assert "2026年12月31日 09:05" in page
+    assert "2026年12月30日 21:05" in page
     assert "2027年1月1日 00:30" in page
     assert "UTC" not in page
 
@@ -35,7 +35,7 @@ def test_the_zone_is_a_setting(app, auth, client, closed):
     app.config["SURVEY_TIMEZONE"] = "UTC"
     auth.login("secretary")
     page = client.get(f"/staff/campaigns/{closed.id}/minutes?lang=en").text
-    assert "2026-12-31 01:05" in page and "2026-12-31 16:30" in page
+    assert "2026-12-30 13:05" in page and "2026-12-31 16:30" in page
 
 
 def test_the_minutes_have_every_signature_line(auth, client, closed):
