@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -83,6 +84,8 @@ def new():
 def edit(campaign_id: int):
     """A draft's title, roll and indicator items (once open the ballot is fixed)."""
     campaign = campaign_to_run(campaign_id)
+    if campaign.kind != "member_review":
+        abort(404)  # a poll's questions are set when it is made
     if campaign.status != CampaignStatus.DRAFT:
         return _campaign_page(campaign, status=409, problem="not_draft")
     form = DraftForm(obj=None if _posted() else campaign)
@@ -193,8 +196,10 @@ def _lost_card_reason(refusal: DomainError) -> str:
 @transactional
 def open_(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
+    # A member review opens with its cards printed; a public poll is answered at its link.
     if (
         campaign.status == CampaignStatus.DRAFT
+        and campaign.kind == "member_review"
         and not meeting.turnout(db.session, campaign)["issued"]
     ):
         return _campaign_page(campaign, status=409, problem="no_cards")
