@@ -51,7 +51,7 @@ def create_campaign(
         raise Invalid("kind must be member_review or public_satisfaction", field="kind")
     if organisation.kind != "branch":
         raise Invalid("campaigns belong to a branch", field="organisation_id")
-    if not organisation.active:
+    if organisation.active is False:  # None: made in this transaction, not yet flushed
         raise Invalid("this branch is deactivated", field="organisation_id")
     if geofence not in GEOFENCES:
         raise Invalid("geofence must be off, flag or require", field="geofence")

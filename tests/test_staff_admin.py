@@ -177,3 +177,17 @@ def test_the_audit_page_filters_by_campaign_and_is_closed_to_secretaries(auth, c
     auth.logout()
     auth.login("secretary")
     assert client.get("/staff/audit").status_code == 403
+
+
+def test_the_service_refuses_a_campaign_of_a_deactivated_branch(world, db):
+    from survey import campaigns
+    from survey.errors import Invalid
+
+    branch = world["first"]
+    branch.active = False
+    db.session.commit()
+    with pytest.raises(Invalid):
+        campaigns.create_campaign(
+            db.session, "test", branch, kind="member_review", year=2026, title="x"
+        )
+    db.session.rollback()
