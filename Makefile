@@ -23,6 +23,7 @@ install: $(STAMP) ## create .venv and install the project with its test tools
 run: install ## upgrade the schema, load the demo once, serve on http://127.0.0.1:8000
 	$(VENV)/bin/flask --app survey init-db
 	SURVEY_BASE_URL=$${SURVEY_BASE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/flask --app survey demo
+	@echo "Serving on http://$(HOST):$(PORT)/ -- staff sign in at http://$(HOST):$(PORT)/login"
 	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
 test: install ## the whole suite on SQLite, then on PostgreSQL (required under CI=true)

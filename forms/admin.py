@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from forms.assessment import Bilingual
 from survey.accounts import MIN_PASSWORD
+from survey.rules import DOMAINS, SCHEMES
 
 NONE = 0
 
@@ -39,4 +50,56 @@ class UserForm(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
+    )
+
+
+DOMAIN_LABELS = {
+    "organ": Bilingual("机关", "Government organ"),
+    "village": Bilingual("农村", "Village"),
+    "community": Bilingual("社区", "Community"),
+    "enterprise": Bilingual("企业", "Enterprise"),
+    "state_enterprise": Bilingual("国有企业", "State enterprise"),
+    "private_enterprise": Bilingual("非公有制企业", "Private enterprise"),
+    "social_organisation": Bilingual("社会组织", "Social organisation"),
+    "school": Bilingual("学校", "School"),
+    "mobile": Bilingual("流动党员", "Mobile members"),
+    "other": Bilingual("其他", "Other"),
+}
+
+
+class OrganisationEditForm(FlaskForm):
+    """Every field of an organisation; the service area in WGS-84 unless ``gcj02`` is ticked."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    parent_id = SelectField(_l("Above it"), coerce=int, validators=[InputRequired()])
+    domain = SelectField(
+        _l("Domain"),
+        choices=[SelectChoice("", "—")]
+        + [SelectChoice(d, DOMAIN_LABELS.get(d, d)) for d in DOMAINS],
+        validators=[Optional()],
+    )
+    founded_on = DateField(_l("Founded on"), validators=[Optional()])
+    public_facing = BooleanField(_l("Has public-facing functions (a public poll is needed)"))
+    weak = BooleanField(_l("Weak and lax (软弱涣散)"))
+    service_lat = FloatField(
+        _l("Service area: latitude"), validators=[Optional(), NumberRange(-90, 90)]
+    )
+    service_lon = FloatField(
+        _l("Service area: longitude"), validators=[Optional(), NumberRange(-180, 180)]
+    )
+    service_radius_m = IntegerField(
+        _l("Service area: radius in metres"), validators=[Optional(), NumberRange(1, 1_000_000)]
+    )
+    gcj02 = BooleanField(_l("These coordinates come from 高德 / 腾讯 maps (GCJ-02): convert them"))
+    scheme = SelectField(
+        _l("Rating scheme (committees)"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(k, s.title) for k, s in SCHEMES.items()],
+        validators=[Optional()],
+    )
+    active = BooleanField(_l("Active (untick to deactivate)"))
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
     )

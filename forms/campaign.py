@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -26,11 +27,9 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class CampaignForm(FlaskForm):
-    organisation_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired()])
-    year = IntegerField(
-        _l("Year"), validators=[InputRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)]
-    )
+class DraftForm(FlaskForm):
+    """What a draft campaign may still change: its title, roll and indicator items."""
+
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     eligible_full = IntegerField(
         _l("Full members expected (应到正式党员)"),
@@ -45,6 +44,14 @@ class CampaignForm(FlaskForm):
         choices=[SelectChoice(key, label) for key, label in INDICATORS.items()],
         validate_choice=True,
     )
+
+
+class CampaignForm(DraftForm):
+    organisation_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired()])
+    year = IntegerField(
+        _l("Year"), validators=[InputRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)]
+    )
+    second = BooleanField(_l("I know there is one already: create a second one"))
 
 
 class BallotsForm(FlaskForm):
@@ -65,3 +72,7 @@ class LostCardForm(FlaskForm):
     code = StringField(
         _l("Short code of the lost card"), validators=[DataRequired(), Length(max=40)]
     )
+
+
+class CloseForm(FlaskForm):
+    confirm = BooleanField(_l("I understand that closing cannot be undone"))

@@ -5,17 +5,20 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forms.ballot import ballot_form_class
+from survey.converters import FIRST_YEAR, LAST_YEAR
 
 HONEYPOT = "website"
 
@@ -71,3 +74,42 @@ class ResidentCodesForm(FlaskForm):
 
 class ClosingDateForm(FlaskForm):
     closes_on = DateField(_l("Closing date"), validators=[Optional()])
+
+
+MAX_EXTRA_QUESTIONS = 10
+
+
+class NewPollForm(FlaskForm):
+    """A public satisfaction poll (群众满意度测评) of a branch."""
+
+    organisation_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired()])
+    year = IntegerField(
+        _l("Year"), validators=[InputRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)]
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    geofence = RadioField(
+        _l("Service area check"),
+        choices=[
+            SelectChoice("off", _l("Off: positions are not asked for")),
+            SelectChoice("flag", _l("Flag: answers from outside the area are counted apart")),
+            SelectChoice("require", _l("Require: only answers from inside the area are taken")),
+        ],
+        default="flag",
+        validators=[InputRequired()],
+    )
+    closes_on = DateField(_l("Closing date (last day open)"), validators=[Optional()])
+    extra = TextAreaField(
+        _l("Further questions (optional, one per line)"),
+        validators=[Optional(), Length(max=2000)],
+    )
+    second = BooleanField(_l("I know there is one already: create a second one"))
+
+    def extra_questions(self) -> list[tuple[str, str]]:
+        lines = [line.strip() for line in (self.extra.data or "").splitlines() if line.strip()]
+        return [(f"q{n}", line[:200]) for n, line in enumerate(lines, start=1)]
+
+    def validate_extra(self, field) -> None:
+        from wtforms.validators import ValidationError
+
+        if len(self.extra_questions()) > MAX_EXTRA_QUESTIONS:
+            raise ValidationError(_l("At most 10 further questions."))

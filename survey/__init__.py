@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from survey import cli, database, error_pages, i18n, labels, security
+    from survey import cli, database, error_pages, i18n, labels, security, timezone
     from survey.extensions import csrf, limiter, login_manager
 
     if app.config["TRUSTED_PROXIES"]:
@@ -41,9 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    timezone.init_app(app)
     security.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)
+    from survey import deadlines
+
+    deadlines.init_app(app)
     from survey.keys import warn_at_start
 
     warn_at_start(app)

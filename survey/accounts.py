@@ -11,7 +11,7 @@ from survey import audit
 from survey.errors import Conflict, Invalid, NotFound
 from survey.models import ApiToken, Organisation, User
 from survey.models.organisation import ORGANISATION_KINDS, ROLES
-from survey.rules import DOMAINS
+from survey.rules import DOMAINS, SCHEMES
 from survey.security import new_api_token
 
 MIN_PASSWORD = 8
@@ -62,6 +62,102 @@ def create_organisation(
     session.flush()
     audit.record(session, actor, "organisation.create", organisation, name=name, kind=kind)
     return organisation
+
+
+def update_organisation(
+    session: Session,
+    actor: str,
+    organisation: Organisation,
+    *,
+    name: str,
+    parent: Organisation | None,
+    domain: str | None,
+    founded_on: date | None,
+    public_facing: bool,
+    weak: bool,
+    service_area: tuple[float, float, int] | None,
+    scheme: str | None,
+    active: bool,
+) -> None:
+    """Every field an admin may change; the kind stays (a branch's campaigns hang on it).
+    ``service_area`` is WGS-84 (lat, lon, radius_m) or None to remove it."""
+    name = name.strip()
+    if not name:
+        raise Invalid("a name is needed", field="name")
+    if organisation.kind == "branch" and parent is None:
+        raise Invalid("a branch belongs to a committee", field="parent_id")
+    if parent is not None:
+        if parent.kind != "committee":
+            raise Invalid("only a committee has organisations below it", field="parent_id")
+        if organisation.id in _ancestors(session, parent):
+            raise Invalid("an organisation cannot sit below itself", field="parent_id")
+    if domain is not None and domain not in DOMAINS:
+        raise Invalid(f"domain is one of: {', '.join(DOMAINS)}", field="domain")
+    if scheme is not None and scheme not in SCHEMES:
+        raise Invalid("unknown scheme", field="scheme")
+    if service_area is not None:
+        _check_service_area(*service_area)
+    organisation.name, organisation.parent = name, parent
+    organisation.domain, organisation.founded_on = domain, founded_on
+    organisation.public_facing, organisation.weak = public_facing, weak
+    organisation.scheme, organisation.active = scheme, active
+    lat, lon, radius_m = service_area or (None, None, None)
+    organisation.service_lat, organisation.service_lon = lat, lon
+    organisation.service_radius_m = radius_m
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "organisation.update",
+        organisation,
+        name=name,
+        parent_id=organisation.parent_id,
+        domain=domain,
+        founded_on=founded_on and founded_on.isoformat(),
+        public_facing=public_facing,
+        weak=weak,
+        service_area=list(service_area) if service_area else None,
+        scheme=scheme,
+        active=active,
+    )
+
+
+def _ancestors(session: Session, organisation: Organisation) -> list[int]:
+    from survey.access import ancestors_and_self
+
+    return ancestors_and_self(session, organisation.id)
+
+
+def set_user_active(session: Session, actor: str, user: User, active: bool) -> None:
+    """Deactivated: cannot sign in, and every session of the account ends now."""
+    user.active = active
+    if not active:
+        user.session_version = (user.session_version or 0) + 1
+    session.flush()
+    audit.record(session, actor, "user.activate" if active else "user.deactivate", user)
+
+
+def reset_password(session: Session, actor: str, user: User, password: str) -> None:
+    """An admin sets a new password (told to the user in person); other sessions end."""
+    _check_password(password)
+    user.set_password(password)
+    session.flush()
+    audit.record(session, actor, "user.password_reset", user)
+
+
+def change_password(session: Session, user: User, old: str, new: str) -> None:
+    """The user's own change: the old password is required; every other session ends."""
+    if not user.check_password(old):
+        raise Invalid("the current password is wrong", field="old_password")
+    _check_password(new)
+    user.set_password(new)
+    session.flush()
+    audit.record(session, f"web:{user.username}", "user.password_change", user)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"the password needs at least {MIN_PASSWORD} characters", field="password")
 
 
 def _check_service_area(lat: float, lon: float, radius_m: int) -> None:

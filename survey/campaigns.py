@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey import audit, complaints, polls, responses
 from survey.converters import check_year
-from survey.errors import Conflict, Invalid
+from survey.errors import AlreadyClosed, AlreadyOpen, Conflict, Invalid
 from survey.models import (
     Answer,
     Ballot,
@@ -51,6 +51,8 @@ def create_campaign(
         raise Invalid("kind must be member_review or public_satisfaction", field="kind")
     if organisation.kind != "branch":
         raise Invalid("campaigns belong to a branch", field="organisation_id")
+    if organisation.active is False:  # None: made in this transaction, not yet flushed
+        raise Invalid("this branch is deactivated", field="organisation_id")
     if geofence not in GEOFENCES:
         raise Invalid("geofence must be off, flag or require", field="geofence")
     scale = CAMPAIGN_KINDS[kind]
@@ -79,8 +81,68 @@ def create_campaign(
     return campaign
 
 
+def same_year(session: Session, organisation: Organisation, kind: str, year: int) -> list[Campaign]:
+    """Campaigns of this branch, kind and year already made: a second one is usually a
+    mistake (a double click, a colleague's), so the pages ask before making it."""
+    return list(
+        session.scalars(
+            select(Campaign).where(
+                Campaign.organisation_id == organisation.id,
+                Campaign.kind == kind,
+                Campaign.year == year,
+            )
+        )
+    )
+
+
+def update_draft(
+    session: Session,
+    actor: str,
+    campaign: Campaign,
+    *,
+    title: str,
+    eligible_full: int | None,
+    eligible_probationary: int | None,
+    extra_questions: list[tuple[str, str]] = (),
+) -> None:
+    """Change a draft's title, roll and indicator items; once open the ballot is fixed."""
+    if campaign.status != CampaignStatus.DRAFT:
+        raise Conflict("only a draft campaign can be edited", status=str(campaign.status))
+    title = title.strip()
+    if not title:
+        raise Invalid("a title is needed", field="title")
+    campaign.title = title
+    campaign.eligible_full, campaign.eligible_probationary = eligible_full, eligible_probationary
+    wanted = dict(extra_questions)
+    for question in list(campaign.questions[1:]):
+        if question.key not in wanted:
+            campaign.questions.remove(question)
+    kept = {q.key for q in campaign.questions}
+    scale = campaign.headline.scale
+    for key, prompt in extra_questions:
+        if key not in kept:
+            campaign.questions.append(Question(key=key, prompt=prompt, scale=scale, position=0))
+    order = [campaign.headline.key] + [key for key, _ in extra_questions]
+    for question in campaign.questions:
+        question.position = order.index(question.key)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "campaign.update",
+        campaign,
+        title=title,
+        eligible_full=eligible_full,
+        eligible_probationary=eligible_probationary,
+        questions=order,
+    )
+
+
 def _transition(session: Session, actor: str, campaign: Campaign, target: CampaignStatus) -> None:
     current = CampaignStatus(campaign.status)
+    if current == target:
+        already = AlreadyOpen if target == CampaignStatus.OPEN else AlreadyClosed
+        raise already(f"the campaign is {current} already", status=str(current))
     if target not in current.next_states():
         raise Conflict(f"a {current} campaign cannot become {target}", status=str(current))
     # Conditional update: two staff pressing "close" at once change the state once.

@@ -21,7 +21,8 @@ DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "BABEL_DEFAULT_LOCALE": "zh",
     "SMALL_GROUP_THRESHOLD": 5,
-    "TIMEZONE": "Asia/Shanghai",  # the organisation's day on exported forms (SURVEY_TIMEZONE)
+    # SURVEY_TIMEZONE: where people read times, a poll's closing day, the day on exported forms
+    "TIMEZONE": "Asia/Shanghai",
     "POLL_MIN_FILL_SECONDS": 2,  # a public poll sent faster than a human can fill it is refused
     "POLL_RATE_LIMIT": "60 per minute",  # answers per IP per campaign (Flask-Limiter syntax)
     "PASSWORD_HASH_METHOD": "scrypt",

@@ -43,6 +43,7 @@ def _load(session: Session, base_url: str | None) -> Iterator[str]:
         yield f"API token of 'reviewer' (shown once): {token}"
     else:
         yield "Demo data already loaded."
+    yield f"Sign in at {base}{links.path_for('auth.login')}"
     yield "Demo logins (user / password):"
     for username, _role, _org, password in LOGINS:
         yield f"  {username} / {password}"
@@ -94,6 +95,7 @@ def _create(session: Session) -> str:
         _closed_review(session, branch, rng, excellent_share)
     _assessments(session, branches)
     _open_review(session, branches[0])
+    _draft_review(session, branches[0])
     _public_polls(session, branches[2], rng)
     return token
 
@@ -152,6 +154,22 @@ def _open_review(session: Session, branch: Organisation) -> None:
     ballots.generate_ballots(session, ACTOR, campaign, 28, "full")
     ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
     campaigns.open_campaign(session, ACTOR, campaign)
+
+
+def _draft_review(session: Session, branch: Organisation) -> None:
+    """Next year's review, prepared but not open: its sheet of cards can be printed."""
+    campaign = campaigns.create_campaign(
+        session,
+        ACTOR,
+        branch,
+        kind="member_review",
+        year=2027,
+        title=f"{branch.name} 2027年度党员民主评议（草稿）",
+        eligible_full=28,
+        eligible_probationary=2,
+    )
+    ballots.generate_ballots(session, ACTOR, campaign, 28, "full")
+    ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
 
 
 def _public_polls(session: Session, branch: Organisation, rng) -> None:

@@ -23,6 +23,8 @@ TITLES = {
     500: _l("Something went wrong"),
     503: _l("Briefly unavailable"),
 }
+# A reason whose page title must not read as the generic 409 ("already submitted").
+REASON_TITLES = {"already_open": _l("Already open"), "already_closed": _l("Already closed")}
 RETRY_AFTER_S = 5  # a restarting database is usually back within seconds
 OUTAGE_MESSAGES = {
     "unavailable": "the service is briefly unavailable; nothing was recorded; try again shortly",
@@ -49,7 +51,7 @@ def page(status: int, reason: str, message: str | None = None):
             "errors/error.html",
             status=status,
             reason=reason,
-            title=TITLES.get(status, _l("Error")),
+            title=REASON_TITLES.get(reason) or TITLES.get(status, _l("Error")),
             message=message,
         ),
         status,

@@ -41,6 +41,16 @@ class Conflict(DomainError):
     status, reason = 409, "conflict"
 
 
+class AlreadyOpen(Conflict):
+    """Opening a campaign that is open already: said as such, not as a generic 409."""
+
+    reason = "already_open"
+
+
+class AlreadyClosed(Conflict):
+    reason = "already_closed"
+
+
 class Forbidden(DomainError):
     status, reason = 403, "forbidden"
 

@@ -92,6 +92,7 @@ CLASSES = {
     "full": _l("Full member"),
     "probationary": _l("Probationary member"),
     "resident": _l("Resident"),
+    "public": _l("Residents (public link)"),
 }
 
 

@@ -29,6 +29,7 @@ from survey.errors import AlreadyAnswered, NotFound, NotOpen, OutsideArea, TooFa
 from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit, Response
 from survey.models.base import utcnow
 from survey.responses import reason_texts, store_response
+from survey.timezone import local_today
 
 KIND = "public_satisfaction"
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
@@ -43,9 +44,15 @@ def find_poll(session: Session, slug: str) -> Campaign:
     campaign = session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.kind == KIND))
     if campaign is None:
         raise NotFound()
-    if campaign.status != CampaignStatus.OPEN:
+    if campaign.status != CampaignStatus.OPEN or past_closing_date(campaign):
         raise NotOpen(status=campaign.status)
     return campaign
+
+
+def past_closing_date(campaign: Campaign) -> bool:
+    """The poll's closing date (the last day it is open, where the organisation is) has
+    passed: it takes no answer even if closing it failed (survey/deadlines.py closes it)."""
+    return campaign.closes_on is not None and campaign.closes_on < local_today()
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -262,7 +269,8 @@ def _is_cluster(count: int, answers: int) -> bool:
 
 
 def set_closing_date(session: Session, actor: str, campaign: Campaign, closes_on) -> None:
-    """The closing date printed on the poster (the poll itself closes when staff close it)."""
+    """The closing date printed on the poster: the last day the poll is open. The first
+    request after it closes the poll (survey/deadlines.py); staff may close it earlier."""
     if campaign.kind != KIND:
         raise NotFound()
     campaign.closes_on = closes_on

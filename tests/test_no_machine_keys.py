@@ -23,6 +23,7 @@ from survey.demo import load_demo
 
 ALLOWED = {"QR", "CSV", "XLSX", "API", "SHA", "WeChat", "English", "UTC", "PDF", "URL", "APP"}
 ALLOWED |= {"Excel", "xlsx", "csv"}  # file kinds, as officials write them (Excel文件, .xlsx)
+ALLOWED |= {"GCJ", "WGS"}  # the coordinate systems' own names (GCJ-02, WGS-84)
 FILE_NAME = re.compile(r"[\w-]+\.(?:txt|pdf|toml)\b")  # a cited document's file
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 WORD = re.compile(r"[A-Za-z]{3,}")

@@ -146,9 +146,10 @@ def _answers(campaign, choice):
 
 def test_open_then_close_seals_the_result_and_audits_both(secretary, make, branch, db):
     campaign = make.campaign(branch, status="draft", eligible_full=6)
+    make.ballots(campaign, 6)
     url = f"/staff/campaigns/{campaign.id}"
     assert post(secretary, f"{url}/open", url).status_code == 303
-    answer = post(secretary, f"{url}/close", url)
+    answer = post(secretary, f"{url}/close", url, confirm="y")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/results")
     db.session.rollback()
     campaign = db.session.get(Campaign, campaign.id)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,6 +37,8 @@ class Organisation(db.Model):
     approves_probationary: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # Deactivated: gone from the lists and no new campaign; its campaigns and history stay.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])

@@ -1,4 +1,5 @@
-"""The admin's pages: organisations and staff accounts (the CLI stays for the server)."""
+"""The admin's pages: organisations (every field, deactivation) and staff accounts (list,
+deactivation, password reset); the CLI stays for the server."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from forms.admin import NONE, OrganisationForm, UserForm
-from survey import access, accounts
+from forms.admin import NONE, OrganisationEditForm, OrganisationForm, PasswordResetForm, UserForm
+from survey import access, accounts, gcj02
 from survey.access import Action
 from survey.database import transactional
+from survey.errors import Invalid, NotFound
 from survey.extensions import db
 from survey.models import Organisation, User
 from survey.views.guards import staff_required, web_actor
@@ -23,14 +25,23 @@ def _organisations() -> list[Organisation]:
     return list(db.session.scalars(access.visible_organisations(db.session, current_user)))
 
 
+def _committee_choices(organisations, exclude: int | None = None) -> list[SelectChoice]:
+    none = SelectChoice(NONE, _("(none)"))
+    committees = [
+        SelectChoice(o.id, o.name)
+        for o in organisations
+        if o.kind == "committee" and o.active and o.id != exclude
+    ]
+    return [none, *committees]
+
+
 def _forms(org_form=None, user_form=None):
     organisations = _organisations()
     org_form = org_form or OrganisationForm(prefix="org")
     user_form = user_form or UserForm(prefix="user")
-    none = SelectChoice(NONE, _("(none)"))
-    committees = [SelectChoice(o.id, o.name) for o in organisations if o.kind == "committee"]
-    org_form.parent_id.choices = [none, *committees]
-    user_form.organisation_id.choices = [none] + [SelectChoice(o.id, o.name) for o in organisations]
+    org_form.parent_id.choices = _committee_choices(organisations)
+    active = [SelectChoice(o.id, o.name) for o in organisations if o.active]
+    user_form.organisation_id.choices = [SelectChoice(NONE, _("(none)")), *active]
     return organisations, org_form, user_form
 
 
@@ -67,8 +78,65 @@ def create_organisation():
         kind=form.kind.data,
         parent=parent,
     )
-    flash(_("Organisation %(name)s created.", name=organisation.name))
-    return redirect(url_for(".index"), code=303)
+    flash(_("Organisation %(name)s created. Set its other fields below.", name=organisation.name))
+    return redirect(url_for(".edit_organisation", organisation_id=organisation.id), code=303)
+
+
+def _edit_form(organisation: Organisation) -> OrganisationEditForm:
+    form = OrganisationEditForm(obj=organisation)
+    if not form.is_submitted():
+        form.parent_id.data = organisation.parent_id or NONE
+        form.domain.data = organisation.domain or ""
+        form.scheme.data = organisation.scheme or ""
+    form.parent_id.choices = _committee_choices(_organisations(), exclude=organisation.id)
+    return form
+
+
+def _service_area(form: OrganisationEditForm) -> tuple[float, float, int] | None:
+    values = (form.service_lat.data, form.service_lon.data, form.service_radius_m.data)
+    if all(v is None for v in values):
+        return None
+    if any(v is None for v in values):
+        raise Invalid("latitude, longitude and radius go together", field="service_lat")
+    lat, lon, radius_m = values
+    if form.gcj02.data:
+        lat, lon = gcj02.gcj02_to_wgs84(lat, lon)
+    return round(lat, 7), round(lon, 7), radius_m
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@staff_required(Action.MANAGE_ORGANISATIONS)
+@transactional
+def edit_organisation(organisation_id: int):
+    organisation = access.get_organisation(db.session, current_user, organisation_id)
+    form = _edit_form(organisation)
+    if form.validate_on_submit():
+        try:
+            area = _service_area(form)
+            parent_id = form.parent_id.data
+            accounts.update_organisation(
+                db.session,
+                web_actor(),
+                organisation,
+                name=form.name.data,
+                parent=db.session.get(Organisation, parent_id) if parent_id else None,
+                domain=form.domain.data or None,
+                founded_on=form.founded_on.data,
+                public_facing=form.public_facing.data,
+                weak=form.weak.data,
+                service_area=area,
+                scheme=form.scheme.data or None,
+                active=form.active.data,
+            )
+        except Invalid as refusal:
+            field = getattr(form, refusal.detail.get("field", ""), None) or form.name
+            field.errors = [*field.errors, refusal.message]
+        else:
+            flash(_("Organisation %(name)s saved.", name=organisation.name))
+            return redirect(url_for(".index"), code=303)
+    status = 400 if form.is_submitted() else 200
+    html = render_template("staff/organisation.html", organisation=organisation, form=form)
+    return html, status
 
 
 @bp.post("/users")
@@ -89,4 +157,41 @@ def create_user():
         password=form.password.data,
     )
     flash(_("Account %(name)s created.", name=user.username))
+    return redirect(url_for(".index"), code=303)
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such account")
+    return user
+
+
+@bp.post("/users/<int:user_id>/active")
+@staff_required(Action.MANAGE_USERS)
+@transactional
+def toggle_user(user_id: int):
+    user = _user(user_id)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate your own account."))
+        return redirect(url_for(".index"), code=303)
+    accounts.set_user_active(db.session, web_actor(), user, not user.active)
+    if user.active:
+        flash(_("Account %(name)s is active again.", name=user.username))
+    else:
+        flash(_("Account %(name)s is deactivated: it cannot sign in.", name=user.username))
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@staff_required(Action.MANAGE_USERS)
+@transactional
+def reset_password(user_id: int):
+    user = _user(user_id)
+    form = PasswordResetForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("staff/password_reset.html", user=user, form=form), status
+    accounts.reset_password(db.session, web_actor(), user, form.password.data)
+    flash(_("New password of %(name)s saved; tell it to them in person.", name=user.username))
     return redirect(url_for(".index"), code=303)

@@ -8,15 +8,17 @@ import secrets
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse_many
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from forms.auth import LoginForm
-from survey import security
+from forms.auth import LoginForm, PasswordChangeForm
+from survey import accounts, security
 from survey.database import transactional
+from survey.errors import Invalid
 from survey.extensions import db, limiter
 from survey.models import User
 
@@ -109,3 +111,33 @@ def logout():
         security.end_sessions(db.session, current_user.id)  # and every copy of this cookie
     logout_user()
     return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@transactional
+def change_password():
+    """The signed-in user's own password, the old one required. The change raises the
+    session version (every other session ends); this one is signed in again."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(
+                db.session, user, form.old_password.data, form.new_password.data
+            )
+        except Invalid as refusal:
+            field = form.old_password if refusal.detail.get("field") == "old_password" else None
+            (field or form.new_password).errors = [_password_reason(refusal)]
+        else:
+            login_user(user)  # the cookie now names the new session version
+            flash(_("Your password is changed; your other sessions are signed out."))
+            return redirect(url_for("staff.home"), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/password.html", form=form), status
+
+
+def _password_reason(refusal: Invalid) -> str:
+    if refusal.detail.get("field") == "old_password":
+        return _("The current password is wrong.")
+    return _("The new password needs at least %(n)d characters.", n=accounts.MIN_PASSWORD)

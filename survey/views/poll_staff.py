@@ -1,19 +1,30 @@
-"""Staff pages of a public poll: the A4 poster and the sheet of one-time resident codes."""
+"""Staff pages of a public poll: create, open and close it, the A4 poster and the sheet of
+one-time resident codes (by Action.RUN_PUBLIC_POLL: secretaries and reviewers)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
-from forms.poll import ClosingDateForm, ResidentCodesForm
-from survey import access, ballots, codes, links, polls, qr
+from forms.campaign import CloseForm
+from forms.poll import ClosingDateForm, NewPollForm, ResidentCodesForm
+from survey import access, ballots, campaigns, codes, links, polls, qr
 from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
 from survey.labels import prompt_label
-from survey.models import Ballot
-from survey.views.guards import campaign_to_run, staff_required, web_actor
+from survey.models import Ballot, CampaignStatus
+from survey.views.guards import (
+    campaign_to_run,
+    organisation_or_404,
+    staff_required,
+    web_actor,
+)
 
 bp = Blueprint("poll_staff", __name__)
 SHEET_SIZE = 500
@@ -31,6 +42,79 @@ def _public_campaign(campaign_id: int):
 def index():
     query = access.visible_campaigns(db.session, current_user, kind=polls.KIND)
     return render_template("poll_staff/index.html", campaigns=db.session.scalars(query).all())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required(Action.RUN_PUBLIC_POLL)
+@transactional
+def new():
+    form = NewPollForm()
+    query = access.visible_organisations(db.session, current_user, kind="branch")
+    branches = [o for o in db.session.scalars(query) if o.active]
+    form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in branches]
+    if not form.is_submitted():
+        form.year.data = date.today().year
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("poll_staff/new.html", form=form), status
+    branch = organisation_or_404(form.organisation_id.data)
+    existing = campaigns.same_year(db.session, branch, polls.KIND, form.year.data)
+    if existing and not form.second.data:
+        return render_template("poll_staff/new.html", form=form, existing=existing), 409
+    campaign = campaigns.create_campaign(
+        db.session,
+        web_actor(),
+        branch,
+        kind=polls.KIND,
+        year=form.year.data,
+        title=form.title.data.strip(),
+        geofence=form.geofence.data,
+        extra_questions=form.extra_questions(),
+    )
+    if form.closes_on.data:
+        polls.set_closing_date(db.session, web_actor(), campaign, form.closes_on.data)
+    return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+@bp.get("/<int:campaign_id>")
+@staff_required(Action.RUN_PUBLIC_POLL)
+def show(campaign_id: int):
+    campaign = _public_campaign(campaign_id)
+    url = links.external_url("poll.poll", slug=campaign.slug)
+    return render_template("poll_staff/show.html", campaign=campaign, url=url)
+
+
+@bp.post("/<int:campaign_id>/open")
+@staff_required(Action.RUN_PUBLIC_POLL)
+@transactional
+def open_(campaign_id: int):
+    campaign = _public_campaign(campaign_id)
+    campaigns.open_campaign(db.session, web_actor(), campaign)
+    flash(_("The poll is open: residents can answer at its link."))
+    return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+@bp.route("/<int:campaign_id>/close", methods=["GET", "POST"])
+@staff_required(Action.RUN_PUBLIC_POLL)
+@transactional
+def close(campaign_id: int):
+    """Irreversible: only from the confirmation page's form (as the member review)."""
+    campaign = _public_campaign(campaign_id)
+    if campaign.status != CampaignStatus.OPEN:
+        return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+    form = CloseForm()
+    if not (form.validate_on_submit() and form.confirm.data):
+        return render_template(
+            "staff/close.html",
+            campaign=campaign,
+            turnout=None,
+            form=form,
+            close_url=url_for(".close", campaign_id=campaign.id),
+            back_url=url_for(".show", campaign_id=campaign.id),
+        )
+    small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
+    campaigns.close_campaign(db.session, web_actor(), campaign, small_group=small_group)
+    return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
 @bp.get("/<int:campaign_id>/poster")

@@ -6,23 +6,27 @@ from datetime import date
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from forms.campaign import BallotsForm, CampaignForm, LostCardForm
+from forms.ballot import ballot_form_class, field_name
+from forms.campaign import BallotsForm, CampaignForm, CloseForm, DraftForm, LostCardForm
 from survey import access, ballots, campaigns, imports, links, meeting, qr
 from survey.access import Action
 from survey.database import transactional
-from survey.errors import NotOpen
+from survey.errors import DomainError, NotOpen
 from survey.extensions import db
+from survey.models import CampaignStatus
 from survey.views.guards import (
     campaign_or_404,
     campaign_to_run,
@@ -41,7 +45,7 @@ def sheet(campaign, issued, status: int = 200, note: str | None = None):
 
 def branch_choices() -> list[SelectChoice]:
     query = access.visible_organisations(db.session, current_user, kind="branch")
-    return [SelectChoice(o.id, o.name) for o in db.session.scalars(query)]
+    return [SelectChoice(o.id, o.name) for o in db.session.scalars(query) if o.active]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -56,10 +60,15 @@ def new():
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("staff/campaign_new.html", form=form), status
+    branch = organisation_or_404(form.organisation_id.data)
+    existing = campaigns.same_year(db.session, branch, "member_review", form.year.data)
+    if existing and not form.second.data:
+        html = render_template("staff/campaign_new.html", form=form, existing=existing)
+        return html, 409
     campaign = campaigns.create_campaign(
         db.session,
         web_actor(),
-        organisation_or_404(form.organisation_id.data),
+        branch,
         kind="member_review",
         year=form.year.data,
         title=form.title.data.strip(),
@@ -78,13 +87,58 @@ def _roll_prefill(form) -> None:
             form.eligible_full.data, form.eligible_probationary.data = roll
 
 
-def _campaign_page(campaign, ballots_form=None, lost_form=None, status=200):
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@staff_required()
+@transactional
+def edit(campaign_id: int):
+    """A draft's title, roll and indicator items (once open the ballot is fixed)."""
+    campaign = campaign_to_run(campaign_id)
+    if campaign.kind != "member_review":
+        abort(404)  # a poll's questions are set when it is made
+    if campaign.status != CampaignStatus.DRAFT:
+        return _campaign_page(campaign, status=409, problem="not_draft")
+    form = DraftForm(obj=None if _posted() else campaign)
+    if not _posted():
+        form.indicators.data = [q.key for q in campaign.questions[1:]]
+    if not form.validate_on_submit():
+        html = render_template("staff/campaign_edit.html", campaign=campaign, form=form)
+        return html, 400 if _posted() else 200
+    campaigns.update_draft(
+        db.session,
+        web_actor(),
+        campaign,
+        title=form.title.data,
+        eligible_full=form.eligible_full.data,
+        eligible_probationary=form.eligible_probationary.data,
+        extra_questions=meeting.indicator_questions(form.indicators.data or []),
+    )
+    flash(_("Changes saved."))
+    return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+def _posted() -> bool:
+    return request.method == "POST"
+
+
+@bp.get("/<int:campaign_id>/preview")
+@staff_required()
+def preview(campaign_id: int):
+    """The ballot as a member sees it, read-only: no token, no form to send."""
+    campaign = campaign_to_run(campaign_id)
+    form = ballot_form_class(campaign)(formdata=None)
+    fields = [(q, getattr(form, field_name(q))) for q in campaign.questions]
+    return render_template("staff/preview.html", campaign=campaign, form=form, fields=fields)
+
+
+def _campaign_page(campaign, ballots_form=None, lost_form=None, status=200, problem=None):
+    """The campaign page; ``problem`` names a refusal shown on it (not a bare error page)."""
     return render_template(
         "staff/campaign.html",
         campaign=campaign,
         turnout=meeting.turnout(db.session, campaign),
         ballots_form=ballots_form or BallotsForm(formdata=None),
         lost_form=lost_form or LostCardForm(formdata=None),
+        problem=problem,
     ), status
 
 
@@ -129,8 +183,21 @@ def lost(campaign_id: int):
     form = LostCardForm()
     if not form.validate():
         return _campaign_page(campaign, lost_form=form, status=400)
-    replacement = meeting.replace_lost_card(db.session, web_actor(), campaign, form.code.data)
+    try:
+        replacement = meeting.replace_lost_card(db.session, web_actor(), campaign, form.code.data)
+    except DomainError as refusal:
+        # Back on the campaign page with the reason, never on the members' error page.
+        form.code.errors = [_lost_card_reason(refusal)]
+        return _campaign_page(campaign, lost_form=form, status=refusal.status)
     return sheet(campaign, [replacement], 201, _("The lost card is void. Print its replacement."))
+
+
+def _lost_card_reason(refusal: DomainError) -> str:
+    if refusal.status == 404:
+        return _("No card of this campaign has that code. Check the code on the card.")
+    if refusal.status == 400:
+        return _("That is not a short code: it has 8 letters and digits, e.g. 7KD2-QX9M.")
+    return _("That card cannot be replaced: it has been used or voided already.")
 
 
 @bp.post("/<int:campaign_id>/open")
@@ -138,15 +205,34 @@ def lost(campaign_id: int):
 @transactional
 def open_(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
+    # A member review opens with its cards printed; a public poll is answered at its link.
+    if (
+        campaign.status == CampaignStatus.DRAFT
+        and campaign.kind == "member_review"
+        and not meeting.turnout(db.session, campaign)["issued"]
+    ):
+        return _campaign_page(campaign, status=409, problem="no_cards")
     campaigns.open_campaign(db.session, web_actor(), campaign)
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
-@bp.post("/<int:campaign_id>/close")
+@bp.route("/<int:campaign_id>/close", methods=["GET", "POST"])
 @staff_required()
 @transactional
 def close(campaign_id: int):
+    """Closing is irreversible: it is done only from the confirmation page's form."""
     campaign = campaign_to_run(campaign_id)
+    form = CloseForm()
+    if campaign.status != CampaignStatus.OPEN or not (
+        form.validate_on_submit() and form.confirm.data
+    ):
+        if campaign.status == CampaignStatus.CLOSED:
+            return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+        if campaign.status == CampaignStatus.DRAFT:
+            return _campaign_page(campaign, status=409, problem="not_open")
+        turnout = meeting.turnout(db.session, campaign)
+        html = render_template("staff/close.html", campaign=campaign, turnout=turnout, form=form)
+        return html
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     campaigns.close_campaign(db.session, web_actor(), campaign, small_group=small_group)
     return redirect(url_for(".results", campaign_id=campaign.id), code=303)

@@ -1,11 +1,14 @@
-"""Staff pages: the signed-in home with the campaigns each account may see."""
+"""Staff pages: the signed-in home with the campaigns each account may see, and the audit
+log for admins (everything) and reviewers (their committee's subtree)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from survey import access
+from survey import access, audit_log
+from survey.access import ADMIN, REVIEWER
+from survey.converters import MAX_ID
 from survey.extensions import db
 from survey.views.guards import staff_required
 
@@ -17,3 +20,39 @@ bp = Blueprint("staff", __name__)
 def home():
     query = access.visible_campaigns(db.session, current_user)
     return render_template("staff/home.html", campaigns=db.session.scalars(query).all())
+
+
+def _id_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        abort(400)
+    return int(value)
+
+
+@bp.get("/audit")
+@staff_required()
+def audit():
+    if current_user.role not in (ADMIN, REVIEWER):
+        abort(403)
+    visible = access.visible_organisation_ids(db.session, current_user)
+    organisation_id = _id_arg("organisation")
+    campaign_id = _id_arg("campaign")
+    scope = visible
+    if organisation_id is not None:
+        access.get_organisation(db.session, current_user, organisation_id)  # 404 if unseen
+        scope = access.subtree_ids(db.session, organisation_id)
+    if campaign_id is not None:
+        access.get_campaign(db.session, current_user, campaign_id)
+    entries = audit_log.entries(db.session, scope, campaign_id)
+    organisations = db.session.scalars(access.visible_organisations(db.session, current_user))
+    return render_template(
+        "staff/audit.html",
+        entries=entries,
+        shown_object=audit_log.shown_object,
+        organisations=list(organisations),
+        organisation_id=organisation_id,
+        campaign_id=campaign_id,
+        page_size=audit_log.PAGE_SIZE,
+    )
