@@ -1,0 +1,158 @@
+"""Behind a real nginx: the shipped site (deploy/nginx-survey.conf, TLS swapped for a loopback
+port) in front of two gunicorn instances -- two app hosts -- sharing one PostgreSQL database
+and one private redis-server, with SURVEY_TRUSTED_PROXIES=1 as the systemd unit sets it.
+
+A meeting of 200 members casts through nginx, spread over both hosts; one host is stopped
+halfway and the other serves on; exactly 200 are counted at close. The wrong-code limit of /b
+(30 a minute from one address) holds across both hosts, keyed on the address nginx forwarded,
+and a forged X-Forwarded-For sent by the client does not get around it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from types import SimpleNamespace
+
+import pytest
+from helpers import ballot_form
+from nginx import Nginx
+from servers import (
+    BACKEND,
+    BROKEN,
+    Gunicorn,
+    Phone,
+    close_and_count,
+    dedicated_database,
+    redis_server,
+    report,
+    seed,
+    server_env,
+)
+
+pytestmark = pytest.mark.gunicorn
+MEETING = 200
+STOP_AFTER = 80  # casts done before one host is stopped
+CODE_MISSES = 30  # README: wrong short codes a minute from one address
+PHONES = 4
+SPOOFED = {"X-Forwarded-For": "203.0.113.7"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if BACKEND != "postgres":
+        pytest.skip("two app hosts share one PostgreSQL database; SQLite serves a single host")
+    directory = tmp_path_factory.mktemp("deploy")
+    with dedicated_database(directory) as url, redis_server() as redis:
+        env = server_env(
+            url,
+            secrets.token_urlsafe(32),
+            SURVEY_ENV="production",
+            SURVEY_REDIS_URL=redis.url,
+            SURVEY_TRUSTED_PROXIES="1",
+            SURVEY_LOG_LEVEL="INFO",
+            SURVEY_POLL_MIN_FILL_SECONDS="0.2",
+        )
+        data = seed(env, {"meeting": MEETING}, ["deploy-poll"])
+        hosts = [Gunicorn(env, directory / f"host{n}.log") for n in (1, 2)]
+        try:
+            for host in hosts:
+                host.wait_ready("/healthz")
+            proxy = Nginx(directory, [host.port for host in hosts])
+            try:
+                yield SimpleNamespace(hosts=hosts, proxy=proxy, data=data, redis=redis)
+            finally:
+                proxy.stop()
+        finally:
+            for host in hosts:
+                host.stop()
+
+
+def request_lines(host: Gunicorn, method: str, route: str, status: int) -> int:
+    return len(re.findall(rf"survey\.request {method} {re.escape(route)} {status} ", host.log()))
+
+
+def test_nginx_serves_static_files_itself_and_forwards_the_rest(stack):
+    phone = Phone(stack.proxy.base)
+    status, css, headers = phone.request("/static/style.css")
+    assert status == 200 and css and "Content-Security-Policy" not in headers  # not the app
+    assert phone.request("/readyz")[0] == 200
+    assert all(request_lines(h, "GET", "/static/<path:filename>", 200) == 0 for h in stack.hosts)
+
+
+def test_the_wrong_code_limit_holds_across_both_hosts_and_ignores_a_forged_address(stack):
+    statuses = Counter()
+    for attempt in range(CODE_MISSES + 10):
+        # every other miss claims another client address: nginx appends the real one, and
+        # the app (one trusted proxy) reads only that last hop
+        phone = Phone(stack.proxy.base, SPOOFED if attempt % 2 else {})
+        statuses[phone.request("/b", {"code": "WRONGCOD"})[0]] += 1
+    assert statuses == {404: CODE_MISSES, 429: 10}, statuses
+    served = [request_lines(h, "POST", "/b", 404) for h in stack.hosts]
+    assert all(served), f"both hosts counted misses on the shared Redis: {served}"
+    report_figures = {"misses_per_host": served, "answers": dict(statuses)}
+    print(f"\nFIGURES deploy_limit: {report_figures}")
+
+
+def cast(base: str, token: str, retries: Counter) -> str:
+    """A member's phone through nginx: the ballot page, then the form. A connection cut by
+    a host going down is retried with the same form, as a phone's resend would be."""
+    phone = Phone(base)
+    for _ in range(10):
+        try:
+            status, html, _ = phone.request(f"/b/{token}", timeout=20)
+        except BROKEN:
+            status = None
+        if status == 200:
+            break
+        retries["page"] += 1
+        time.sleep(0.2)
+    form = ballot_form(html) | {"choice": "excellent"}
+    for _ in range(10):
+        try:
+            status, _, headers = phone.request(f"/b/{token}", form, timeout=20)
+        except BROKEN:
+            status = None
+        if status == 303:
+            return headers["Location"].rsplit("/", 1)[1]
+        assert status in (None, 502, 503, 504), status
+        retries["post"] += 1
+        time.sleep(0.2)
+    raise AssertionError(f"no receipt after retries ({status})")
+
+
+def test_a_meeting_through_nginx_survives_one_host_stopping(stack, tmp_path_factory):
+    base, data = stack.proxy.base, stack.data
+    tokens = list(data["ballots"]["meeting"])
+    retries, receipts, done = Counter(), [], threading.Event()
+    started = time.monotonic()
+    with ThreadPoolExecutor(PHONES) as pool:
+        futures = [pool.submit(cast, base, token, retries) for token in tokens]
+        for future in as_completed(futures):
+            receipts.append(future.result())
+            if len(receipts) == STOP_AFTER and not done.is_set():
+                done.set()
+                stack.hosts[0].process.terminate()  # systemctl stop: graceful, in-flight served
+    seconds = time.monotonic() - started
+    assert stack.hosts[0].process.wait(timeout=15) is not None
+    per_host = [request_lines(h, "POST", "/b/<token>", 303) for h in stack.hosts]
+    assert per_host[0] >= STOP_AFTER // 4 and per_host[1] >= MEETING - STOP_AFTER, per_host
+    for code in receipts[:10]:
+        assert Phone(base).request(f"/receipt/{code}")[0] == 200
+    tally = close_and_count(base, data["api_token"], data["campaigns"]["meeting"])
+    assert tally["cast"] == MEETING == tally["responses"] == len(set(receipts)), tally
+    logs = "".join(h.log() for h in stack.hosts) + stack.proxy.logs()
+    assert "Traceback" not in logs
+    assert not [t for t in tokens + receipts if t in logs], "a token or receipt code was logged"
+    report(
+        tmp_path_factory,
+        "deploy_meeting",
+        casts=MEETING,
+        seconds=round(seconds, 1),
+        casts_per_host=per_host,
+        retried=dict(retries),
+    )
