@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import socket
 import threading
 import time
 from collections import Counter
@@ -19,8 +20,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from types import SimpleNamespace
 
 import pytest
-from helpers import ballot_form
+from helpers import ballot_form, csrf_from
 from nginx import Nginx
+from poll_helpers import issued_from
 from servers import (
     BACKEND,
     BROKEN,
@@ -39,6 +41,7 @@ MEETING = 200
 STOP_AFTER = 80  # casts done before one host is stopped
 CODE_MISSES = 30  # README: wrong short codes a minute from one address
 PHONES = 4
+RESIDENTS = 10
 SPOOFED = {"X-Forwarded-For": "203.0.113.7"}
 
 
@@ -56,6 +59,7 @@ def stack(tmp_path_factory):
             SURVEY_TRUSTED_PROXIES="1",
             SURVEY_LOG_LEVEL="INFO",
             SURVEY_POLL_MIN_FILL_SECONDS="0.2",
+            SURVEY_RATELIMIT_KEY_PREFIX=f"deploy-{secrets.token_hex(4)}",
         )
         data = seed(env, {"meeting": MEETING}, ["deploy-poll"])
         hosts = [Gunicorn(env, directory / f"host{n}.log") for n in (1, 2)]
@@ -98,6 +102,31 @@ def test_the_wrong_code_limit_holds_across_both_hosts_and_ignores_a_forged_addre
     print(f"\nFIGURES deploy_limit: {report_figures}")
 
 
+def redis_commands(port: int) -> int:
+    """Commands the private redis-server has processed so far (INFO stats)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+        conn.sendall(b"INFO stats\r\n")
+        reply = b""
+        while b"total_commands_processed" not in reply or not reply.endswith(b"\r\n"):
+            reply += conn.recv(65536)
+    return int(re.search(rb"total_commands_processed:(\d+)", reply).group(1))
+
+
+def test_redis_operations_per_poll_answer(stack, tmp_path_factory):
+    """The figure of docs/deploy.md: Redis commands per resident (page and answer)."""
+    slug = stack.data["polls"]["deploy-poll"]
+    before = redis_commands(stack.redis.port)
+    for _ in range(RESIDENTS):
+        phone = Phone(stack.proxy.base)
+        html = phone.request(f"/p/{slug}")[1]
+        form = {"csrf_token": csrf_from(html), "issued": issued_from(html), "website": ""}
+        time.sleep(0.25)
+        assert phone.request(f"/p/{slug}", form | {"choice": "satisfied"})[0] == 303
+    per_answer = (redis_commands(stack.redis.port) - before - 1) / RESIDENTS
+    report(tmp_path_factory, "deploy_redis_per_poll_answer", commands=per_answer)
+    assert 0 < per_answer <= 30  # first answers on a worker also load its Lua scripts
+
+
 def cast(base: str, token: str, retries: Counter) -> str:
     """A member's phone through nginx: the ballot page, then the form. A connection cut by
     a host going down is retried with the same form, as a phone's resend would be."""
@@ -129,6 +158,7 @@ def test_a_meeting_through_nginx_survives_one_host_stopping(stack, tmp_path_fact
     base, data = stack.proxy.base, stack.data
     tokens = list(data["ballots"]["meeting"])
     retries, receipts, done = Counter(), [], threading.Event()
+    redis_before = redis_commands(stack.redis.port)
     started = time.monotonic()
     with ThreadPoolExecutor(PHONES) as pool:
         futures = [pool.submit(cast, base, token, retries) for token in tokens]
@@ -138,6 +168,7 @@ def test_a_meeting_through_nginx_survives_one_host_stopping(stack, tmp_path_fact
                 done.set()
                 stack.hosts[0].process.terminate()  # systemctl stop: graceful, in-flight served
     seconds = time.monotonic() - started
+    redis_per_cast = (redis_commands(stack.redis.port) - redis_before - 1) / MEETING
     assert stack.hosts[0].process.wait(timeout=15) is not None
     per_host = [request_lines(h, "POST", "/b/<token>", 303) for h in stack.hosts]
     assert per_host[0] >= STOP_AFTER // 4 and per_host[1] >= MEETING - STOP_AFTER, per_host
@@ -155,4 +186,5 @@ def test_a_meeting_through_nginx_survives_one_host_stopping(stack, tmp_path_fact
         seconds=round(seconds, 1),
         casts_per_host=per_host,
         retried=dict(retries),
+        redis_commands_per_cast=redis_per_cast,
     )

@@ -116,3 +116,64 @@ def test_production_refuses_sqlite_unless_single_host(monkeypatch, tmp_path):
 def test_development_starts_without_keys_or_postgres(monkeypatch, tmp_path):
     app = _start(monkeypatch, tmp_path)
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
+class Statements:
+    """SQL statements the app sends, counted by a ``before_cursor_execute`` listener."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        self.count = 0
+        return self
+
+    def _seen(self, *_args):
+        self.count += 1
+
+    def __exit__(self, *_exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def test_statements_per_cast_and_per_poll_answer_stay_few(app, db, make):
+    """The figures of docs/deploy.md ("scale on paper"); a bound so that a regression that
+    multiplies the queries of the busiest path fails here."""
+    from helpers import ballot_form
+    from poll_helpers import answer as answer_poll
+
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+    branch = make.organisation("社区党支部")
+    campaign = make.campaign(branch)
+    cards = make.ballots(campaign, 10)
+    poll = make.campaign(branch, kind="public_satisfaction", title="满意度测评")
+    from survey.security import ballot_token
+
+    figures = {}
+    with Statements(db.engine) as page:
+        phones = []
+        for card in cards:
+            phone = app.test_client()
+            phones.append((phone, ballot_form(phone.get(f"/b/{ballot_token(card.id)}").text)))
+    with Statements(db.engine) as casts:
+        for card, (phone, form) in zip(cards, phones, strict=True):
+            sent = phone.post(f"/b/{ballot_token(card.id)}", data=form | {"choice": "excellent"})
+            assert sent.status_code == 303
+    with Statements(db.engine) as polls:
+        for _ in range(10):
+            assert answer_poll(app.test_client(), poll.slug).status_code == 303
+    with Statements(db.engine) as close:
+        make.close(campaign)
+    figures = {
+        "ballot_page": page.count / 10,
+        "cast": casts.count / 10,
+        "poll_page_and_answer": polls.count / 10,
+        "close_10_votes": close.count,
+        "backend": db.engine.dialect.name,
+    }
+    print(f"\nFIGURES statements: {figures}")
+    assert figures["cast"] <= 20 and figures["poll_page_and_answer"] <= 30, figures
