@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -26,10 +28,12 @@ from poll_helpers import issued_from
 from servers import (
     BACKEND,
     BROKEN,
+    ROOT,
     Gunicorn,
     Phone,
     close_and_count,
     dedicated_database,
+    needed,
     redis_server,
     report,
     seed,
@@ -68,7 +72,9 @@ def stack(tmp_path_factory):
                 host.wait_ready("/healthz")
             proxy = Nginx(directory, [host.port for host in hosts])
             try:
-                yield SimpleNamespace(hosts=hosts, proxy=proxy, data=data, redis=redis)
+                yield SimpleNamespace(
+                    hosts=hosts, proxy=proxy, data=data, redis=redis, url=url, dir=directory
+                )
             finally:
                 proxy.stop()
         finally:
@@ -188,3 +194,20 @@ def test_a_meeting_through_nginx_survives_one_host_stopping(stack, tmp_path_fact
         retried=dict(retries),
         redis_commands_per_cast=redis_per_cast,
     )
+
+
+def test_a_backup_restores_to_the_same_tallies(stack):
+    """deploy/backup-check.sh after the meeting: pg_dump, restore into a new database,
+    compare the tallies (the 200 answers of the closed meeting among them)."""
+    if not shutil.which("pg_dump"):
+        needed("pg_dump is not installed (apt-get install postgresql-client)")
+    done = subprocess.run(
+        [str(ROOT / "deploy" / "backup-check.sh"), stack.url, str(stack.dir / "backups")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("OK: ") and "rows compared" in done.stdout
+    (dump,) = (stack.dir / "backups").glob("survey-*.dump")
+    assert dump.stat().st_size > 0 and (stack.dir / "backups").stat().st_mode & 0o077 == 0
