@@ -122,7 +122,7 @@ class Statements:
     """SQL statements the app sends, counted by a ``before_cursor_execute`` listener."""
 
     def __init__(self, engine):
-        self.engine, self.count = engine, 0
+        self.engine, self.count, self.kinds = engine, 0, {}
 
     def __enter__(self):
         from sqlalchemy import event
@@ -131,8 +131,10 @@ class Statements:
         self.count = 0
         return self
 
-    def _seen(self, *_args):
+    def _seen(self, _conn, _cursor, statement, *_args):
         self.count += 1
+        kind = statement.split(None, 1)[0].upper()
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
     def __exit__(self, *_exc):
         from sqlalchemy import event
@@ -173,6 +175,7 @@ def test_statements_per_cast_and_per_poll_answer_stay_few(app, db, make):
         "cast": casts.count / 10,
         "poll_page_and_answer": polls.count / 10,
         "close_10_votes": close.count,
+        "cast_kinds": casts.kinds,
         "backend": db.engine.dialect.name,
     }
     print(f"\nFIGURES statements: {figures}")
