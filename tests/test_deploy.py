@@ -211,3 +211,63 @@ def test_a_backup_restores_to_the_same_tallies(stack):
     assert done.stdout.startswith("OK: ") and "rows compared" in done.stdout
     (dump,) = (stack.dir / "backups").glob("survey-*.dump")
     assert dump.stat().st_size > 0 and (stack.dir / "backups").stat().st_mode & 0o077 == 0
+
+
+def test_the_shipped_site_with_tls_and_http2_passes_nginx_t(tmp_path):
+    """The file an administrator copies, as it is (HTTPS, HTTP/2, redirect), with only the
+    placeholders filled: a self-signed certificate and the installed static folder."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from nginx import TEMPLATE, nginx_binary
+
+    binary = nginx_binary()
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "survey.example.org")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    text = TEMPLATE.read_text()
+    for placeholder, value in {
+        "/etc/letsencrypt/live/survey.example.org/fullchain.pem": tmp_path / "cert.pem",
+        "/etc/letsencrypt/live/survey.example.org/privkey.pem": tmp_path / "key.pem",
+        "/var/log/nginx/survey-error.log": tmp_path / "site-error.log",
+        "STATIC_DIR": ROOT / "static",
+    }.items():
+        assert placeholder in text
+        text = text.replace(placeholder, str(value))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\n"
+        f"events {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\n{text}\n}}\n"
+    )
+    done = subprocess.run(
+        [binary, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    from survey.config import DEFAULTS
+
+    limit = DEFAULTS["MAX_CONTENT_LENGTH"] // 1024
+    assert f"client_max_body_size {limit}k;" in text  # nginx refuses what the app would
