@@ -7,7 +7,7 @@ PORT ?= 8000
 SURVEY_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export SURVEY_TEST_POSTGRES_URL
 
-.PHONY: help install run test test-sqlite test-postgres lint fmt migrate messages bench clean
+.PHONY: help install run wheel test test-sqlite test-postgres lint fmt migrate messages bench clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ run: install ## upgrade the schema, load the demo once, serve on http://127.0.0.
 	SURVEY_BASE_URL=$${SURVEY_BASE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/flask --app survey demo
 	@echo "Serving on http://$(HOST):$(PORT)/ -- staff sign in at http://$(HOST):$(PORT)/login"
 	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+
+wheel: install ## dist/survey-*.whl: templates, static, migrations and compiled catalogues inside
+	$(PY) -m pip wheel -q --no-deps -w dist .
 
 test: install ## the whole suite on SQLite, then on PostgreSQL (required under CI=true)
 	$(MAKE) --no-print-directory test-sqlite

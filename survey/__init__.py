@@ -7,11 +7,16 @@ from flask import Flask
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides the environment."""
+    import os
+
     from survey.config import ROOT
 
     app = Flask(
         __name__,
         instance_relative_config=True,
+        # An installed package's default instance folder is inside the venv, which the service
+        # user may not own: a deployment names its own (systemd's StateDirectory).
+        instance_path=os.environ.get("SURVEY_INSTANCE_PATH") or None,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -19,7 +24,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from survey import cli, database, error_pages, i18n, labels, security, timezone
+    from survey import (
+        cli,
+        database,
+        deadlines,
+        error_pages,
+        i18n,
+        labels,
+        logs,
+        security,
+        timezone,
+    )
     from survey.extensions import csrf, limiter, login_manager
 
     if app.config["TRUSTED_PROXIES"]:
@@ -45,9 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)
-    from survey import deadlines
-
     deadlines.init_app(app)
+    logs.init_app(app)
     from survey.keys import warn_at_start
 
     warn_at_start(app)
@@ -57,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.views.auth import bp as auth_bp
     from survey.views.files import bp as files_bp
     from survey.views.notice import bp as notice_bp
+    from survey.views.ops import bp as ops_bp
     from survey.views.poll import bp as poll_bp
     from survey.views.poll_staff import bp as poll_staff_bp
     from survey.views.public import bp as public_bp
@@ -65,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.views.secretary import bp as secretary_bp
     from survey.views.staff import bp as staff_bp
 
+    app.register_blueprint(ops_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent  # templates/, static/, migrations/ beside survey/
+# templates/, static/, migrations/: inside the package when installed from a wheel (setup.py
+# copies them there), at the repository root in a checkout or an editable install.
+_PACKAGE = Path(__file__).resolve().parent
+ROOT = _PACKAGE if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent
 
 DEFAULTS = {
     "BALLOT_MAX_AGE": 60 * 60 * 24 * 120,  # a card printed for the meeting stays valid 120 days
@@ -77,7 +80,35 @@ def load(app: Flask, test_config: dict | None) -> None:
             app.config["RATELIMIT_STORAGE_URI"] = test_config["REDIS_URL"] or "memory://"
     if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_TIMEOUTS)
+    app.config["LOG_LEVEL"] = env.get("SURVEY_LOG_LEVEL", "INFO").upper()
+    app.config["LOG_JSON"] = env.get("SURVEY_LOG_JSON") == "1"
+    check_production(app, env)
     if not app.config.get("SECRET_KEYS"):
         app.config["SECRET_KEYS"] = _secret_keys(app)
     app.config["SECRET_KEY"] = app.config["SECRET_KEYS"][0]
     app.config["SECRET_KEY_FALLBACKS"] = app.config["SECRET_KEYS"][1:]
+
+
+class ProductionError(RuntimeError):
+    """A production start with a setting that would lose or split data: refuse to start."""
+
+
+def check_production(app: Flask, env) -> None:
+    """``SURVEY_ENV=production``: the keys come from the environment (a key made up in one
+    host's instance folder differs on the next host and dies with the folder), and SQLite only
+    where the operator says the service runs on one host (a file cannot be shared by hosts)."""
+    if env.get("SURVEY_ENV") != "production":
+        return
+    if not app.config.get("SECRET_KEYS") and not env.get("SURVEY_SECRET_KEYS", "").strip():
+        raise ProductionError(
+            "SURVEY_ENV=production needs SURVEY_SECRET_KEYS (comma-separated, newest first; "
+            "the same on every host), e.g. from: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'"
+        )
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    if sqlite and env.get("SURVEY_SINGLE_HOST") != "1":
+        raise ProductionError(
+            "SURVEY_ENV=production with SQLite: set SURVEY_DATABASE_URL to PostgreSQL "
+            "(postgresql+psycopg://…), or SURVEY_SINGLE_HOST=1 if this one host is the whole "
+            "service (the SQLite file cannot be shared between hosts)"
+        )

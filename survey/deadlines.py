@@ -54,10 +54,15 @@ def close_overdue(session: Session, slug: str | None = None) -> list[int]:
     return closed
 
 
+READERS = {"poll", "poll_staff", "staff", "secretary", "review", "ratings", "files", "api"}
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def close_polls_past_their_date():
-        if request.endpoint in (None, "static"):
+        # Only where a poll or its results are read: never on a ballot, a health check or a
+        # static file (one statement less on the members' hot path).
+        if request.endpoint in (None, "static") or request.blueprint not in READERS:
             return
         slug = (request.view_args or {}).get("slug") if request.blueprint == "poll" else None
         if request.blueprint == "poll" and slug is None:

@@ -1,7 +1,9 @@
 """Chinese first, English as a full second language (Flask-Babel).
 
-The catalogues are compiled from ``survey/translations/*.po`` into the instance folder when
-they are missing or older than their source, so a fresh clone needs no build step.
+An installed wheel carries its compiled ``messages.mo`` beside each ``messages.po`` (setup.py
+compiles them at build time): the server reads them there and writes nothing. A checkout has
+no ``.mo`` (never committed): the catalogues are compiled into the instance folder when they
+are missing or older than their source, so a fresh clone needs no build step.
 """
 
 from __future__ import annotations
@@ -42,9 +44,18 @@ def compile_catalogues(target: Path) -> None:
         os.replace(tmp, mo)
 
 
+def shipped() -> bool:
+    """Every catalogue compiled by the build (an installed wheel), none to compile here."""
+    sources = list(SOURCE.glob("*/LC_MESSAGES/messages.po"))
+    return bool(sources) and all(po.with_suffix(".mo").exists() for po in sources)
+
+
 def init_app(app: Flask) -> None:
-    target = Path(app.instance_path) / "translations"
-    compile_catalogues(target)
+    if shipped():
+        target = SOURCE
+    else:
+        target = Path(app.instance_path) / "translations"
+        compile_catalogues(target)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(target))
 
     @app.before_request
