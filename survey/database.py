@@ -98,6 +98,17 @@ def init_app(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = uri
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config, uri)
     db.init_app(app)
+
+    # Registered after Flask-SQLAlchemy's own, so it runs first: a session whose connection
+    # died with the server (a restart, an outage) cannot even roll back, and that failure in
+    # the teardown would turn an answered 503 into a 500.
+    @app.teardown_appcontext
+    def remove_session_even_on_a_dead_connection(_exc):
+        try:
+            db.session.remove()
+        except DBAPIError:
+            db.session.invalidate()
+            db.session.remove()
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -206,16 +206,19 @@ def test_a_database_outage_is_answered_503_and_service_resumes_by_itself(
         status, body = api(server.base, data["api_token"], "GET", campaign)
         bearer = {"Authorization": f"Bearer {data['api_token']}"}
         api_headers = Phone(server.base, bearer).request(f"/api/v1{campaign}")[2]
+        ready_during = Phone(server.base).request("/readyz")[0]  # a load balancer's check
         with postgres_admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
         outage_end = time.monotonic()
         back = wait_for_ballot_page(server.base, tokens[-1], timeout=15)
+        ready_after = Phone(server.base).request("/readyz")[0]
         time.sleep(1)
         stop.set()
         for future in running:
             future.result()
     assert status == 503 and body["error"]["code"] == "unavailable", (status, body)
     assert api_headers.get("Retry-After") == "5"
+    assert (ready_during, ready_after) == (503, 200)  # /readyz: out while down, back after
     statuses = Counter(a[2] for a in answers)
     assert 500 not in statuses, statuses
     during = [a for a in answers if outage_start + 0.2 < a[0] < outage_end]
