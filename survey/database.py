@@ -109,6 +109,7 @@ def init_app(app: Flask) -> None:
         except DBAPIError:
             db.session.invalidate()
             db.session.remove()
+
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

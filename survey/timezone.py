@@ -39,10 +39,13 @@ def localdate(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
-def localtime(value: datetime | None, hour_only: bool = False) -> str:
-    """``2026年12月31日 14:05`` (zh) or ``2026-12-31 14:05`` (en), in the local zone."""
-    if value is None:
+def localtime(value: datetime | str | None, hour_only: bool = False) -> str:
+    """``2026年12月31日 14:05`` (zh) or ``2026-12-31 14:05`` (en), in the local zone; a UTC
+    time written as ISO text (``…Z``, as the JSON answers give it) is read first."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     local = to_local(value)
     clock = local.strftime("%H:00" if hour_only else "%H:%M")
     return f"{localdate(local.date())} {clock}"

@@ -23,6 +23,7 @@ from survey.demo import load_demo
 
 ALLOWED = {"QR", "CSV", "XLSX", "API", "SHA", "WeChat", "English", "UTC", "PDF", "URL", "APP"}
 ALLOWED |= {"Excel", "xlsx", "csv"}  # file kinds, as officials write them (Excel文件, .xlsx)
+ALLOWED |= {"TOML"}  # the scheme file's format, named on the upload form
 ALLOWED |= {"GCJ", "WGS"}  # the coordinate systems' own names (GCJ-02, WGS-84)
 FILE_NAME = re.compile(r"[\w-]+\.(?:txt|pdf|toml)\b")  # a cited document's file
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
@@ -41,24 +42,8 @@ USERS = [
 ACCOUNTS = [user[0] for user in USERS]
 NAMES = ("张华", "李军", "王芳")  # the three demo accounts, renamed
 
-# pages whose machine key is in a template another helper owns: (path part, template, key)
-OWNED_ELSEWHERE = [
-    (
-        "/ratings/branches/",
-        "templates/ratings/branch.html (Value and Threshold columns print the engine's evidence)",
-        "excellent_share: 16/20, grade ∈ excellent, weak: False, keys: [], read_from",
-    ),
-    (
-        "/ratings/",
-        "templates/ratings/_pickers.html (the scheme picker shows scheme keys)",
-        "chifeng-college-2020, nmg-2020-annex2, ordos-amr-2020",
-    ),
-    (
-        "/review/campaigns/",
-        "templates/review/complaints.html (who verified and when)",
-        "cli:demo, 2026-11-27T10:51:19Z",
-    ),
-]
+# pages whose machine key is known and left for later: (path part, template, key)
+OWNED_ELSEWHERE: list[tuple[str, str, str]] = []
 
 
 class Text(HTMLParser):

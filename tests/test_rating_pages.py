@@ -111,14 +111,24 @@ def test_strangers_are_sent_to_sign_in(client, org):
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
 
 
-def test_thresholds_read_as_bounds():
-    from survey.views.ratings import threshold_text
+def test_thresholds_and_values_read_in_words(app):
+    from survey.figures import threshold_lines, value_lines
 
-    assert threshold_text({"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}) == [
-        "excellent_share ≥ 9/10"
-    ]
-    assert threshold_text({"grade": {"in": ["excellent"]}}) == ["grade ∈ excellent"]
-    assert threshold_text(None) == []
+    with app.test_request_context("/?lang=en"):
+        assert threshold_lines(
+            {"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}
+        ) == ["Share of excellent grades ≥ 9/10（90.0%）"]
+        assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["Committee grade ∈ Excellent"]
+        assert threshold_lines(None) == []
+        assert value_lines({"weak": False, "keys": []}) == [
+            "Weak and lax this year：no",
+            "Negative list：none",
+        ]
+    with app.test_request_context("/"):  # Chinese by default
+        from flask_babel import refresh
+
+        refresh()  # the test's app context keeps the English catalogue otherwise
+        assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["组织评定等次 ∈ 优秀"]
 
 
 def test_ratings_index_sends_each_role_where_it_belongs(auth, client, org):

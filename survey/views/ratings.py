@@ -13,6 +13,7 @@ from survey import (
     access,
     assessments,
     audit,
+    figures,
     labels,
     notice,
     rating,
@@ -31,43 +32,14 @@ from survey.views.guards import organisation_or_404, staff_required, web_actor
 bp = Blueprint("ratings", __name__)
 
 
-OPERATORS = {
-    "min": "≥",
-    "max": "≤",
-    "more_than": ">",
-    "in": "∈",
-    "includes": "⊇",
-    "equals": "=",
-    "on_or_before": "≤",
-}
-
-
-def _bound(value) -> str:
-    if isinstance(value, dict) and set(value) == {"numerator", "denominator"}:
-        return f"{value['numerator']}/{value['denominator']}"
-    if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
-    return str(value)
-
-
-def threshold_text(threshold) -> list[str]:
-    """``{"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}`` ->
-    ``["excellent_share ≥ 9/10"]``: a bound a person reads at a glance."""
-    if not isinstance(threshold, dict):
-        return [] if threshold is None else [str(threshold)]
-    lines = []
-    for figure, bound in threshold.items():
-        if isinstance(bound, dict) and len(bound) == 1 and next(iter(bound)) in OPERATORS:
-            op, value = next(iter(bound.items()))
-            lines.append(f"{figure} {OPERATORS[op]} {_bound(value)}")
-        else:
-            lines.append(f"{figure}: {_bound(bound)}")
-    return lines
-
-
 @bp.context_processor
 def label_tables():
-    return {"labels": labels, "threshold_text": threshold_text}
+    return {
+        "labels": labels,
+        "threshold_text": figures.threshold_lines,
+        "value_lines": figures.value_lines,
+        "scheme_title": figures.scheme_title,
+    }
 
 
 def _year() -> int:
