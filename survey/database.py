@@ -107,8 +107,11 @@ def init_app(app: Flask) -> None:
         try:
             db.session.remove()
         except DBAPIError:
-            db.session.invalidate()
-            db.session.remove()
+            current = db.session()  # the scoped session's own Session
+            try:
+                current.invalidate()  # drop the dead connection without a ROLLBACK
+            finally:
+                db.session.registry.clear()
 
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     with app.app_context():
