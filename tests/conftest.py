@@ -186,7 +186,7 @@ class Factory:
         from survey import campaigns
 
         fields.setdefault("year", 2026)
-        fields.setdefault("title", "2026年度党员民主评议")
+        fields.setdefault("title", "2026年度党员评议党支部工作")
         campaign = campaigns.create_campaign(
             self.session, "test", organisation, kind=kind, **fields
         )

@@ -28,7 +28,7 @@ def create_campaign(client, user, organisation, **extra):
         "organisation_id": organisation.id,
         "year": 2026,
         "kind": "member_review",
-        "title": "2026年度党员民主评议",
+        "title": "2026年度党员评议党支部工作",
         **extra,
     }
     return client.post("/api/v1/campaigns", json=body, headers=bearer(user))

@@ -51,7 +51,7 @@ def world(db, make):
         return db.session.scalar(query)
 
     branch = one(select(Organisation).where(Organisation.name == "第一党支部"))
-    draft = make.campaign(branch, status="draft", year=2027, title="2027年度党员民主评议")
+    draft = make.campaign(branch, status="draft", year=2027, title="2027年度党员评议党支部工作")
     make.ballots(draft, 3)
     member = select(Campaign).where(Campaign.kind == "member_review")
     polls = select(Campaign).where(Campaign.kind == "public_satisfaction")

@@ -36,7 +36,7 @@ def sign_in(page, base):
 def create_campaign(page) -> str:
     page.click("main a.button")  # 新建评议
     page.fill("#year", "2026")
-    page.fill("#title", "2026年度党员民主评议大会")
+    page.fill("#title", "2026年度党员评议党支部工作大会")
     page.fill("#eligible_full", "28")
     page.fill("#eligible_probationary", "2")
     page.check("input[value=political]")
