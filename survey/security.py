@@ -18,6 +18,7 @@ SALTS = {
     "device": "survey.device.v1",
     "poll_form": "survey.poll_form.v2",  # v2: bound to the device, with a one-time nonce
     "ballot_nonce": "survey.ballot_nonce.v1",
+    "notice_form": "survey.notice_form.v1",  # a poll's stamp never verifies there, nor this here
 }
 
 

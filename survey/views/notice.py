@@ -10,12 +10,10 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from itsdangerous import URLSafeTimedSerializer
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -25,25 +23,11 @@ from survey.database import transactional
 from survey.errors import AlreadyAnswered, Invalid, TooFast
 from survey.extensions import csrf, db, limiter
 from survey.models import Notice, Objection
+from survey.security import serializer
+from survey.views.devices import current_device, with_device
 from survey.views.guards import organisation_or_404, staff_required, web_actor
-from survey.views.poll import _device_id, _with_device
 
 bp = Blueprint("notice", __name__)
-STAMP_SALT = "survey.notice_form.v1"  # a poll's stamp never verifies here, nor this one there
-
-
-def _stamps() -> URLSafeTimedSerializer:
-    """As survey.security.serializer: the newest key signs, every key verifies."""
-    keys = list(reversed(current_app.config["SECRET_KEYS"]))
-    return URLSafeTimedSerializer(keys, salt=STAMP_SALT)
-
-
-@bp.app_template_filter("cn_date")
-def cn_date(value) -> str:
-    """2026年12月31日 in Chinese, ISO otherwise."""
-    if str(get_locale()) == "zh":
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.isoformat()
 
 
 class ObjectionForm(FlaskForm):
@@ -86,7 +70,7 @@ def private(response):
 def _render(item: Notice, device_id: str, form=None, status=200, problem=None):
     form = form or _form(item)
     stamp = polls.stamp_value(item.id, _tag(item, device_id), secrets.token_urlsafe(16))
-    form.issued.data = _stamps().dumps(stamp)
+    form.issued.data = serializer("notice_form").dumps(stamp)
     done = notice.has_objected(db.session, item, _devices(item, device_id))
     html = render_template(
         "notice/notice.html",
@@ -97,13 +81,13 @@ def _render(item: Notice, device_id: str, form=None, status=200, problem=None):
         problem=problem,
         preselect=request.args.get("b", type=int),
     )
-    return _with_device(current_app.make_response((html, status)), device_id)
+    return with_device(current_app.make_response((html, status)), device_id)
 
 
 @bp.get("/n/<slug>")
 def public(slug: str):
     item = notice.find_notice(db.session, slug)
-    return _render(item, _device_id())
+    return _render(item, current_device())
 
 
 def _rate_key() -> str:
@@ -122,7 +106,7 @@ def lodge(slug: str):
     item = notice.find_notice(db.session, slug)
     if not notice.is_open(item):
         abort(403)
-    device_id = _device_id()
+    device_id = current_device()
     devices = _devices(item, device_id)
     if notice.has_objected(db.session, item, devices):
         raise AlreadyAnswered()
@@ -133,7 +117,7 @@ def lodge(slug: str):
         raise Invalid("honeypot")
     try:
         polls.check_fill_time(
-            _stamps(),
+            serializer("notice_form"),
             form.issued.data,
             item.id,
             _tag(item, device_id),
@@ -143,7 +127,7 @@ def lodge(slug: str):
         return _render(item, device_id, form, 400, "too_fast")
     receipt = notice.lodge(db.session, item, form.branch.data, form.reason.data, devices[0])
     target = url_for("notice.receipt", slug=slug, receipt=receipt)
-    return _with_device(redirect(target, code=303), device_id)
+    return with_device(redirect(target, code=303), device_id)
 
 
 @bp.get("/n/<slug>/r/<receipt>")

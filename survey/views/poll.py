@@ -12,7 +12,6 @@ import secrets
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from itsdangerous import BadSignature
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms.ballot import field_name, submitted_answers
@@ -22,10 +21,9 @@ from survey.database import run_in_transaction, transactional
 from survey.errors import AlreadyAnswered, Invalid, OutsideArea, TooFast
 from survey.extensions import csrf, db, limiter
 from survey.security import serializer
+from survey.views.devices import current_device, with_device
 
 bp = Blueprint("poll", __name__)
-DEVICE_COOKIE = "poll_device"
-DEVICE_MAX_AGE = 2 * 365 * 86400
 
 
 @bp.after_request
@@ -47,14 +45,6 @@ def _rate_limit() -> str:
 def _rate_key() -> str:
     """Per address AND per poll: a busy neighbourhood poll does not block another."""
     return f"poll|{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
-
-
-def _device_id() -> str:
-    """The signed random id of this browser, or a new one (set on the response)."""
-    try:
-        return serializer("device").loads(request.cookies.get(DEVICE_COOKIE, ""))
-    except BadSignature:
-        return secrets.token_urlsafe(16)
 
 
 def _device_hmacs(campaign, device_id: str) -> list[str]:
@@ -83,19 +73,7 @@ def _render(campaign, device_id: str, form=None, status: int = 200, problem: str
     html = render_template(
         "poll/poll.html", campaign=campaign, form=form, fields=fields, problem=problem
     )
-    return _with_device(make_response(html, status), device_id)
-
-
-def _with_device(response, device_id: str):
-    response.set_cookie(
-        DEVICE_COOKIE,
-        serializer("device").dumps(device_id),
-        max_age=DEVICE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
-    return response
+    return with_device(make_response(html, status), device_id)
 
 
 def _count_throttled() -> None:
@@ -149,7 +127,7 @@ def _retried_receipt(campaign, device_id: str) -> str | None:
 @bp.get("/p/<slug>")
 def poll(slug: str):
     campaign = polls.find_poll(db.session, slug)
-    device_id = _device_id()
+    device_id = current_device()
     if polls.has_answered(db.session, campaign.id, _device_hmacs(campaign, device_id)):
         raise AlreadyAnswered()
     return _render(campaign, device_id)
@@ -168,7 +146,7 @@ def poll(slug: str):
 @transactional
 def answer(slug: str):
     campaign = polls.find_poll(db.session, slug)
-    device_id = _device_id()
+    device_id = current_device()
     devices = _device_hmacs(campaign, device_id)
     if polls.has_answered(db.session, campaign.id, devices):
         receipt = _retried_receipt(campaign, device_id)
@@ -195,4 +173,4 @@ def answer(slug: str):
         nonce_hmac=_nonce_hmacs(campaign, nonce)[0],
         **_client_hashes(),
     )
-    return _with_device(redirect(url_for("public.receipt", code=receipt), code=303), device_id)
+    return with_device(redirect(url_for("public.receipt", code=receipt), code=303), device_id)
