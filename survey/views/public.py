@@ -75,9 +75,9 @@ def ballot(token: str):
 @csrf.exempt  # checked by the form after the ballot, to keep docs/design.md's order of refusals
 @transactional
 def cast(token: str):
-    ballot_id, _expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
+    ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
     try:
-        return _cast(token)
+        return _cast(token, ballot_id, expired)
     except AlreadyUsed:
         # The same form sent again (the answer to the first one was lost): its receipt.
         receipt = ballots.retried_receipt(db.session, ballot_id, _retry_hmacs(ballot_id))
@@ -86,10 +86,10 @@ def cast(token: str):
         return redirect(url_for("public.receipt", code=receipt), code=303)
 
 
-def _cast(token: str):
+def _cast(token: str, ballot_id: str | None, expired: bool):
     """Spend first (one conditional UPDATE: the refusals 404/403/410/409 come from it), then
-    check the form; a bad form rolls the spend back and shows the page again (400)."""
-    ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
+    check the form; a bad form rolls the spend back and shows the page again (400). The
+    token was read once by the caller: its signature is checked under every key."""
     if expired or not ballot_id:
         _resolve_token(token)  # raises the refusal in docs/design.md's order
     retry = _retry_hmacs(ballot_id)
