@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.views.public import bp as public_bp
     from survey.views.ratings import bp as ratings_bp
     from survey.views.review import bp as review_bp
+    from survey.views.schemes import bp as schemes_bp
     from survey.views.secretary import bp as secretary_bp
     from survey.views.staff import bp as staff_bp
 
@@ -85,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(ratings_bp, url_prefix="/ratings")
+    app.register_blueprint(schemes_bp, url_prefix="/ratings")
     app.register_blueprint(poll_bp)
     app.register_blueprint(notice_bp)
     app.register_blueprint(poll_staff_bp, url_prefix="/staff/polls")

@@ -219,6 +219,3 @@ def seed(number: str):
     return render_template(
         "ratings/seed.html", seed=found, text=text, clause=request.args.get("clause", "")
     )
-
-
-from survey.views import schemes as _schemes  # noqa: E402,F401  (its routes join bp)

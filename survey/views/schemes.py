@@ -3,7 +3,7 @@ choose the committee's scheme, upload a file, copy a preset and edit it."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from survey import rules, schemes_store
 from survey.access import Action
@@ -11,7 +11,10 @@ from survey.database import transactional
 from survey.errors import Invalid
 from survey.extensions import db
 from survey.views.guards import organisation_or_404, staff_required, web_actor
-from survey.views.ratings import bp
+
+# Served under /ratings beside the ratings they decide; a blueprint of its own so that
+# neither module imports the other.
+bp = Blueprint("schemes", __name__)
 
 
 def _committee(committee_id: int):
@@ -45,7 +48,7 @@ def schemes(committee_id: int):
 def choose_scheme(committee_id: int):
     committee = _committee(committee_id)
     schemes_store.choose(db.session, web_actor(), committee, request.form.get("scheme") or None)
-    return redirect(url_for("ratings.schemes", committee_id=committee.id), code=303)
+    return redirect(url_for("schemes.schemes", committee_id=committee.id), code=303)
 
 
 @bp.post("/committees/<int:committee_id>/schemes/upload")
@@ -62,7 +65,7 @@ def upload_scheme(committee_id: int):
     except (Invalid, UnicodeDecodeError) as exc:
         db.session.rollback()
         return _page(committee, getattr(exc, "message", f"{upload.filename}: not UTF-8"), 400)
-    return redirect(url_for("ratings.schemes", committee_id=committee.id, saved=row.ref), 303)
+    return redirect(url_for("schemes.schemes", committee_id=committee.id, saved=row.ref), 303)
 
 
 @bp.post("/committees/<int:committee_id>/schemes/copy")
@@ -77,7 +80,7 @@ def copy_scheme(committee_id: int):
     except Invalid as exc:
         db.session.rollback()
         return _page(committee, exc.message, 400)
-    return redirect(url_for("ratings.edit_scheme", committee_id=committee.id, key=row.key), 303)
+    return redirect(url_for("schemes.edit_scheme", committee_id=committee.id, key=row.key), 303)
 
 
 @bp.route("/committees/<int:committee_id>/schemes/<key>", methods=["GET", "POST"])
@@ -91,7 +94,7 @@ def edit_scheme(committee_id: int, key: str):
         text = request.form.get("text", "")
         try:
             row = schemes_store.save(db.session, web_actor(), committee, text, f"{key}.toml")
-            target = url_for("ratings.edit_scheme", committee_id=committee.id, key=row.key)
+            target = url_for("schemes.edit_scheme", committee_id=committee.id, key=row.key)
             return redirect(target, code=303)
         except Invalid as exc:
             db.session.rollback()
