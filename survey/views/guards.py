@@ -29,13 +29,17 @@ def staff_required(action: Action | None = None):
     return decorator
 
 
-def campaign_or_404(campaign_id: int):
-    return access.get_campaign(db.session, current_user, campaign_id)
+def campaign_or_404(campaign_id: int, kind: str | None = None):
+    """A campaign the signed-in account may see, of ``kind`` when given; otherwise 404."""
+    campaign = access.get_campaign(db.session, current_user, campaign_id)
+    if kind is not None and campaign.kind != kind:
+        abort(404)
+    return campaign
 
 
-def campaign_to_run(campaign_id: int):
+def campaign_to_run(campaign_id: int, kind: str | None = None):
     """A campaign the signed-in account may see (else 404) and run (else 403)."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id, kind)
     access.require(current_user, access.run_campaign_action(campaign.kind))
     return campaign
 

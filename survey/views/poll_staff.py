@@ -31,10 +31,7 @@ SHEET_SIZE = 500
 
 
 def _public_campaign(campaign_id: int):
-    campaign = campaign_to_run(campaign_id)
-    if campaign.kind != polls.KIND:
-        abort(404)
-    return campaign
+    return campaign_to_run(campaign_id, polls.KIND)
 
 
 @bp.get("/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from forms.poll import VerificationForm
@@ -10,17 +10,14 @@ from survey import access, complaints, polls
 from survey.access import Action
 from survey.database import transactional
 from survey.extensions import db
-from survey.models import Campaign, CampaignStatus
+from survey.models import CampaignStatus
 from survey.views.guards import campaign_or_404, staff_required, web_actor
 
 bp = Blueprint("review", __name__)
 
 
-def _public_campaign(campaign_id: int) -> Campaign:
-    campaign = campaign_or_404(campaign_id)
-    if campaign.kind != polls.KIND:
-        abort(404)
-    return campaign
+def _public_campaign(campaign_id: int):
+    return campaign_or_404(campaign_id, polls.KIND)
 
 
 @bp.get("/")
