@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from survey import campaigns
+from survey.errors import Conflict
 from survey.export_words import (
     PROMPTS,
     choice_word,
@@ -24,7 +25,7 @@ from survey.export_words import (
     verdict_word,
     words,
 )
-from survey.models import Campaign, Response
+from survey.models import Campaign, CampaignStatus, Response
 
 PERCENT = "0.0%"
 TABLES = ("tally", "responses")
@@ -160,6 +161,12 @@ def responses_table(
     return table
 
 
+def require_closed(campaign: Campaign) -> None:
+    """Results leave the service once the campaign is closed (its box opened and sealed)."""
+    if campaign.status != CampaignStatus.CLOSED:
+        raise Conflict("results are exported once the campaign is closed")
+
+
 def campaign_tables(
     session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
 ) -> dict[str, Table]:
@@ -179,6 +186,7 @@ def campaign_csv(
     timezone: str = "Asia/Shanghai",
 ) -> str:
     """One table (``tally`` or ``responses``) as CSV, UTF-8 with a BOM for Excel."""
+    require_closed(campaign)
     if table == "tally":
         return table_csv(tally_table(session, campaign, small_group, lang, timezone))
     return table_csv(responses_table(session, campaign, small_group, lang, timezone))
@@ -193,6 +201,7 @@ def campaign_xlsx(
     timezone: str = "Asia/Shanghai",
 ) -> bytes:
     """The tally (汇总) and the anonymous responses (明细), one sheet each."""
+    require_closed(campaign)
     return workbook(campaign_tables(session, campaign, small_group, lang, timezone).values())
 
 

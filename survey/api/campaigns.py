@@ -15,10 +15,9 @@ from survey.access import Action
 from survey.api import answers, bp, schemas
 from survey.api.util import actor, body, load_organisation, refusals, to_run, with_campaign
 from survey.database import transactional
-from survey.errors import Conflict
 from survey.export_words import lang_of
 from survey.extensions import db
-from survey.models import Campaign, CampaignStatus
+from survey.models import Campaign
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -140,8 +139,6 @@ def tally(campaign: Campaign):
 
 
 def _export(campaign: Campaign, fmt: str, write, mimetype: str, **options) -> Response:
-    if campaign.status != CampaignStatus.CLOSED:
-        raise Conflict("results are exported once the campaign is closed")
     content = write(
         db.session,
         campaign,

@@ -4,8 +4,6 @@ imports of organisations (admins) and of a branch's member roll (its secretary, 
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -15,11 +13,10 @@ from survey import access, exports, imports
 from survey.access import Action
 from survey.converters import year_arg
 from survey.database import run_in_transaction
-from survey.errors import Conflict
 from survey.export_words import lang_of
 from survey.extensions import db
 from survey.import_words import message
-from survey.models import CampaignStatus
+from survey.timezone import local_today
 from survey.views.guards import campaign_or_404, organisation_or_404, staff_required, web_actor
 
 bp = Blueprint("files", __name__)
@@ -48,13 +45,6 @@ def _download(content, filename: str, mimetype: str) -> Response:
     )
 
 
-def _closed(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
-    if campaign.status != CampaignStatus.CLOSED:
-        raise Conflict("results are exported once the campaign is closed")
-    return campaign
-
-
 def _options() -> dict:
     return {"lang": _lang(), "timezone": current_app.config["TIMEZONE"]}
 
@@ -62,7 +52,7 @@ def _options() -> dict:
 @bp.get("/campaigns/<int:campaign_id>/summary.xlsx")
 @staff_required(Action.READ_RESULTS)
 def campaign_xlsx(campaign_id: int):
-    campaign = _closed(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     content = exports.campaign_xlsx(db.session, campaign, small_group, **_options())
     return _download(content, f"campaign-{campaign.id}.xlsx", XLSX)
@@ -71,7 +61,7 @@ def campaign_xlsx(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>/<any(tally, responses):table>.csv")
 @staff_required(Action.READ_RESULTS)
 def campaign_csv(campaign_id: int, table: str):
-    campaign = _closed(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     content = exports.campaign_csv(db.session, campaign, small_group, table=table, **_options())
     return _download(content, f"campaign-{campaign.id}-{table}.csv", "text/csv")
@@ -83,7 +73,7 @@ def committee_summary(committee_id: int, fmt: str):
     committee = organisation_or_404(committee_id)
     if committee.kind != "committee":
         abort(404)
-    year = year_arg(request.args.get("year"), date.today().year)
+    year = year_arg(request.args.get("year"), local_today().year)
     scheme = request.args.get("scheme") or None
     if fmt == "xlsx":
         content = exports.summary_xlsx(db.session, committee, year, scheme, **_options())

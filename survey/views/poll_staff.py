@@ -3,8 +3,6 @@ one-time resident codes (by Action.RUN_PUBLIC_POLL: secretaries and reviewers)."
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +17,7 @@ from survey.database import transactional
 from survey.extensions import db
 from survey.labels import prompt_label
 from survey.models import Ballot, CampaignStatus
+from survey.timezone import local_today
 from survey.views.guards import (
     campaign_to_run,
     organisation_or_404,
@@ -50,7 +49,7 @@ def new():
     branches = [o for o in db.session.scalars(query) if o.active]
     form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in branches]
     if not form.is_submitted():
-        form.year.data = date.today().year
+        form.year.data = local_today().year
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("poll_staff/new.html", form=form), status

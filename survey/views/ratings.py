@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,6 +25,7 @@ from survey.database import transactional
 from survey.errors import DomainError
 from survey.extensions import db
 from survey.models import Assessment, Title
+from survey.timezone import local_today
 from survey.views.guards import organisation_or_404, staff_required, web_actor
 
 bp = Blueprint("ratings", __name__)
@@ -43,7 +42,7 @@ def label_tables():
 
 
 def _year() -> int:
-    return year_arg(request.args.get("year"), date.today().year)
+    return year_arg(request.args.get("year"), local_today().year)
 
 
 def _scheme() -> str | None:
@@ -111,7 +110,7 @@ def approves_probationary(committee_id: int):
 
 
 def _form_year() -> int:
-    return year_arg(request.form.get("year"), date.today().year)
+    return year_arg(request.form.get("year"), local_today().year)
 
 
 @bp.get("/branches/<int:branch_id>")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -27,6 +25,7 @@ from survey.database import transactional
 from survey.errors import DomainError, NotOpen
 from survey.extensions import db
 from survey.models import CampaignStatus
+from survey.timezone import local_today
 from survey.views.guards import (
     campaign_or_404,
     campaign_to_run,
@@ -55,7 +54,7 @@ def new():
     form = CampaignForm()
     form.organisation_id.choices = branch_choices()
     if not form.is_submitted():
-        form.year.data = date.today().year
+        form.year.data = local_today().year
         _roll_prefill(form)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
