@@ -27,6 +27,14 @@ def private(response):
     return response
 
 
+@bp.errorhandler(AlreadyUsed)
+def already_used(_exc):
+    """The used card's refusal (409), as errors/error.html words it, with static/keep.js: a
+    phone whose own submission of this card is still pending sends it again instead, and is
+    shown its receipt (the resend carries the form's nonce), never this page."""
+    return render_template("public/used.html"), 409
+
+
 @bp.get("/")
 def index():
     return render_template("public/index.html", form=CodeForm())
