@@ -14,7 +14,7 @@
   var MAX_AGE_MS = 2 * 24 * 3600 * 1000; // kept answers older than two days are forgotten
   var TIMEOUT_MS = 30000; // a request hanging on a weak signal counts as a failure
   var BACKOFF_MS = [2000, 4000, 8000, 15000, 30000];
-  var TRANSIENT = [502, 503, 504]; // the service, not the vote: sent again like a cut
+  var GATEWAY = [502, 504]; // the proxy could not reach the service: sent again like a cut
   var GONE = [404, 409, 410]; // the ballot cannot be used here any more: forget its answers
   var SKIP = ["hidden", "submit", "button", "reset", "file", "password", "image"];
   var store = openStorage();
@@ -170,7 +170,7 @@
       cache: "no-store",
       signal: abort ? abort.signal : undefined
     }).then(function (response) {
-      if (TRANSIENT.indexOf(response.status) >= 0) return failed("busy");
+      if (transient(response)) return failed("busy");
       return response.text().then(function (html) {
         clearTimeout(deadline);
         answered(response, html);
@@ -178,6 +178,13 @@
     }, function () {
       failed("offline");
     }).then(function () { clearTimeout(deadline); });
+  }
+
+  // Nothing was recorded and the service will be back by itself: a gateway's refusal, or the
+  // service's own 503 with Retry-After (a database outage; a full disk has none and is shown).
+  function transient(response) {
+    if (GATEWAY.indexOf(response.status) >= 0) return true;
+    return response.status === 503 && response.headers.has("Retry-After");
   }
 
   function failed(kind) {
@@ -250,6 +257,8 @@
       pending = record.pending; // the page was reloaded while a submission was pending
       say("resending");
       send();
+    } else if (record && !document.querySelector("form[data-keep]")) {
+      forget(); // a refusal with nothing pending (a used card): its answers are of no use
     }
   }
 

@@ -190,3 +190,25 @@ def test_without_javascript_the_ballot_posts_as_before(live_server, browser, db,
     page.wait_for_url("**/receipt/*")
     assert spent(db, card) == ("used", 1)
     context.close()
+
+
+def test_a_briefly_unavailable_service_is_waited_for_like_a_cut(live_server, phone, db, card):
+    """A 503 with Retry-After (a database outage: nothing recorded) keeps the answers and
+    sends them again; the page says the service, not the network, is away."""
+    page = phone.new_page()
+    fill_ballot(page, live_server, card)
+    refused = []
+
+    def outage(route):
+        if route.request.method == "POST" and not refused:
+            refused.append(1)
+            route.fulfill(status=503, headers={"Retry-After": "5"}, body="unavailable")
+        else:
+            route.continue_()
+
+    page.route("**/b/*", outage)
+    page.locator("form[data-keep] button[type=submit]").click()
+    page.locator("[data-keep-status]", has_text="服务暂时不可用，您的选择已保存在本机").wait_for()
+    assert spent(db, card) == ("issued", 0) and kept(page)["pending"]
+    page.wait_for_url("**/receipt/*", timeout=20_000)
+    assert spent(db, card) == ("used", 1) and refused == [1]
