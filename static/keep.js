@@ -9,7 +9,9 @@
 // script, no eval.
 (function () {
   "use strict";
-  if (!window.fetch || !window.JSON || !document.querySelector) return;
+  // An old WebView without these posts the form itself, as with JavaScript off.
+  if (!window.fetch || !window.FormData || !window.DOMParser || !window.history.replaceState ||
+      !Element.prototype.closest || !Element.prototype.replaceWith) return;
   var PREFIX = "keep:";
   var MAX_AGE_MS = 2 * 24 * 3600 * 1000; // kept answers older than two days are forgotten
   var TIMEOUT_MS = 30000; // a request hanging on a weak signal counts as a failure
