@@ -70,9 +70,13 @@ def fill_poll(page, base, poll):
     page.fill("textarea[name=reason]", "窗口排队太久")
 
 
+def plain(code: str) -> str:
+    return code.replace("-", "").replace(" ", "")
+
+
 def receipt_of(db, code: str) -> Receipt:
     db.session.rollback()
-    return db.session.get(Receipt, code.replace("-", "").replace(" ", ""))
+    return db.session.get(Receipt, plain(code))
 
 
 @pytest.mark.parametrize("mode", ["offline", "lost"])
@@ -91,6 +95,7 @@ def test_a_ballot_submitted_through_a_cut_ends_on_one_receipt_and_one_vote(
     assert page.locator("h1").inner_text() == "您的选择已经计入"
     assert spent(db, card) == ("used", 1)
     assert receipt_of(db, seen["receipt"]) is not None
+    assert db.session.get(Ballot, card.id).receipt_code == plain(seen["receipt"])
     assert seen["left_on_phone"] == []  # the answers are gone from the phone
     assert seen["refusals_seen"] == []
     assert {k for k, _ in seen["kept"]["fields"].items()} >= {"choice", "q_study"}
@@ -123,6 +128,7 @@ def test_a_poll_answered_through_a_cut_ends_on_one_receipt_and_one_answer(
     db.session.rollback()
     assert envelopes(db, poll.id) == 1 and db.session.query(PollDevice).count() == 1
     assert receipt_of(db, seen["receipt"]) is not None
+    assert db.session.query(PollDevice).one().receipt_code == plain(seen["receipt"])
     assert "reason=%E7%AA%97" in seen["kept"]["pending"]["body"]  # the text went with it
     assert "lat=39.9" in seen["kept"]["pending"]["body"]  # poll.js's position, then keep.js
     assert seen["left_on_phone"] == [] and seen["refusals_seen"] == []
