@@ -146,3 +146,39 @@ def test_a_used_card_and_an_answered_poll_say_so_and_carry_the_resend(app, card,
         # keep.js runs before the page shows (no defer): a pending resend hides the refusal
         assert re.search(r'<script src="/static/keep.js"></script>', page.text)
         assert "data-keep-hide-when-resending" in page.text and calm in page.text
+
+
+def test_a_ballot_resent_after_the_campaign_closed_gets_its_receipt_not_not_recorded(
+    app, client, card, make, db
+):
+    token = ballot_token(card.id)
+    data = ballot_form(client.get(f"/b/{token}").text) | {"choice": "excellent"}
+    first = client.post(f"/b/{token}", data=data)
+    assert first.status_code == 303
+    make.close(card.campaign)  # the meeting ended while the phone was out of signal
+    again = client.post(f"/b/{token}", data=data)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert client.get(again.headers["Location"]).status_code == 200
+    # another form for the card is told the truth: not open
+    assert client.get(f"/b/{token}").status_code == 403
+    assert client.post(f"/b/{token}", data=data | {"nonce": "another"}).status_code == 403
+
+
+def test_a_ballot_resent_after_its_link_aged_gets_its_receipt(app, client, card):
+    token = ballot_token(card.id)
+    data = ballot_form(client.get(f"/b/{token}").text) | {"choice": "excellent"}
+    first = client.post(f"/b/{token}", data=data)
+    app.config["BALLOT_MAX_AGE"] = -1  # every link is now too old
+    again = client.post(f"/b/{token}", data=data)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+
+
+def test_a_poll_answer_resent_after_the_poll_closed_gets_its_receipt(app, make, poll, db):
+    client = app.test_client()
+    form = filled_poll(client, poll.slug)
+    first = client.post(f"/p/{poll.slug}", data=form)
+    make.close(poll)
+    again = client.post(f"/p/{poll.slug}", data=form)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    fresh = app.test_client()
+    assert fresh.post(f"/p/{poll.slug}", data=form | {"issued": "x"}).status_code == 403

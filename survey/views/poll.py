@@ -30,6 +30,7 @@ from survey import polls, responses
 from survey.database import run_in_transaction, transactional
 from survey.errors import AlreadyAnswered, Invalid, OutsideArea, TooFast
 from survey.extensions import csrf, db, limiter
+from survey.models import Campaign
 from survey.security import serializer
 from survey.views.devices import current_device, with_device
 
@@ -152,6 +153,11 @@ def _retried_receipt() -> tuple[int, str] | None:
     return g.poll_retry
 
 
+def _slug_of(campaign_id: int) -> str | None:
+    campaign = db.session.get(Campaign, campaign_id)
+    return campaign.slug if campaign is not None else None
+
+
 @bp.get("/p/<slug>")
 def poll(slug: str):
     campaign = polls.find_poll(db.session, slug)
@@ -174,11 +180,11 @@ def poll(slug: str):
 @csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
 @transactional
 def answer(slug: str):
+    retried = _retried_receipt()
+    if retried is not None and _slug_of(retried[0]) == slug:  # before 403: a poll closed since
+        return redirect(url_for("public.receipt", code=retried[1]), code=303)
     campaign = polls.find_poll(db.session, slug)
     device_id = current_device()
-    retried = _retried_receipt()
-    if retried is not None and retried[0] == campaign.id:
-        return redirect(url_for("public.receipt", code=retried[1]), code=303)
     devices = _device_hmacs(campaign, device_id)
     if polls.has_answered(db.session, campaign.id, devices):
         raise AlreadyAnswered()
