@@ -81,7 +81,7 @@ def receipt_of(db, code: str) -> Receipt:
 
 @pytest.mark.parametrize("mode", ["offline", "lost"])
 def test_a_ballot_submitted_through_a_cut_ends_on_one_receipt_and_one_vote(
-    live_server, phone, db, card, mode
+    live_server, phone, db, card, mode, artefact
 ):
     page = phone.new_page()
     fill_ballot(page, live_server, card)
@@ -90,6 +90,8 @@ def test_a_ballot_submitted_through_a_cut_ends_on_one_receipt_and_one_vote(
         # offline: nothing reached the server; lost: the server took it once (303)
         assert spent(db, card) == (("issued", 0) if mode == "offline" else ("used", 1))
         assert cut.taken == ([] if mode == "offline" else [303])
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320  # the words fit
+        page.screenshot(path=artefact(f"offline-ballot-{mode}-320.png"), full_page=True)
 
     seen = submit_through_a_cut(page, phone, mode, while_cut=while_cut)
     assert page.locator("h1").inner_text() == "您的选择已经计入"
