@@ -3,7 +3,8 @@
 Refusals in the contract's order: unknown slug 404, not open 403, device already answered
 409, bad form / CSRF / honeypot / too fast 400, outside the service radius under geofence
 ``require`` 403 (the form comes back with the answers kept), too many answers from one
-address 429 (Flask-Limiter, per IP and per poll; POSTs only).
+address 429 (Flask-Limiter, per IP and per poll; POSTs only). Before them all, a form this
+poll already took, sent again (its answer was lost on a weak signal), is shown its receipt.
 """
 
 from __future__ import annotations
