@@ -3,15 +3,26 @@
 Refusals in the contract's order: unknown slug 404, not open 403, device already answered
 409, bad form / CSRF / honeypot / too fast 400, outside the service radius under geofence
 ``require`` 403 (the form comes back with the answers kept), too many answers from one
-address 429 (Flask-Limiter, per IP and per poll; POSTs only).
+address 429 (Flask-Limiter, per IP and per poll; POSTs only). Before them all, a form this
+poll already took, sent again (its answer was lost on a weak signal), is shown its receipt.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms.ballot import field_name, submitted_answers
@@ -20,6 +31,7 @@ from survey import polls, responses
 from survey.database import run_in_transaction, transactional
 from survey.errors import AlreadyAnswered, Invalid, OutsideArea, TooFast
 from survey.extensions import csrf, db, limiter
+from survey.models import Campaign
 from survey.security import serializer
 from survey.views.devices import current_device, with_device
 
@@ -57,9 +69,9 @@ def _device_tag(campaign, device_id: str) -> str:
     return polls.keyed_hash(current_app.config["SECRET_KEY"], "stamp", campaign.id, device_id)[:16]
 
 
-def _nonce_hmacs(campaign, nonce: str) -> list[str]:
+def _nonce_hmacs(campaign_id: int, nonce: str) -> list[str]:
     return [
-        polls.keyed_hash(k, "nonce", campaign.id, nonce) for k in current_app.config["SECRET_KEYS"]
+        polls.keyed_hash(k, "nonce", campaign_id, nonce) for k in current_app.config["SECRET_KEYS"]
     ]
 
 
@@ -110,18 +122,41 @@ def _screen(campaign, form, device_id: str) -> tuple[str, str]:
     return nonce, geo
 
 
-def _retried_receipt(campaign, device_id: str) -> str | None:
-    """The receipt of this device's answer when this same form is sent again."""
+def _stamp_nonce() -> tuple[int, str] | None:
+    """(poll, nonce) of the posted form's genuine stamp, whatever its age and its device."""
     try:
-        nonce, _issued = polls.read_stamp(
-            serializer("poll_form"),
-            request.form.get("issued"),
-            campaign.id,
-            _device_tag(campaign, device_id),
-        )
-    except TooFast:
+        value = serializer("poll_form").loads(request.form.get("issued") or "")
+    except BadSignature:
         return None
-    return polls.retried_receipt(db.session, campaign.id, _nonce_hmacs(campaign, nonce))
+    if not isinstance(value, list) or len(value) != 3 or not isinstance(value[0], int):
+        return None
+    return value[0], str(value[2])
+
+
+def _retried_receipt() -> tuple[int, str] | None:
+    """(poll, receipt) when this same form was already taken: a resend after a lost answer
+    (static/keep.js sends the very same body) ends on its receipt. The stamp's nonce is the
+    idempotency key: neither the device cookie (lost or renewed) nor the address's rate
+    limit refuses it, and it is never counted as a new answer. Read once per request."""
+    if "poll_retry" not in g:
+        g.poll_retry = None
+        found = _stamp_nonce() if request.method == "POST" else None
+        if found is not None:
+            campaign_id, nonce = found
+            try:
+                receipt = polls.retried_receipt(
+                    db.session, campaign_id, _nonce_hmacs(campaign_id, nonce)
+                )
+            except SQLAlchemyError:
+                db.session.rollback()  # the view meets the outage itself and answers 503
+                receipt = None
+            g.poll_retry = (campaign_id, receipt) if receipt else None
+    return g.poll_retry
+
+
+def _slug_of(campaign_id: int) -> str | None:
+    campaign = db.session.get(Campaign, campaign_id)
+    return campaign.slug if campaign is not None else None
 
 
 @bp.get("/p/<slug>")
@@ -140,19 +175,20 @@ def poll(slug: str):
     _rate_limit,
     key_func=_rate_key,
     deduct_when=lambda response: response.status_code == 303,
+    exempt_when=lambda: _retried_receipt() is not None,
     on_breach=lambda _limit: _count_throttled(),
 )
 @csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
 @transactional
 def answer(slug: str):
+    retried = _retried_receipt()
+    if retried is not None and _slug_of(retried[0]) == slug:  # before 403: a poll closed since
+        return redirect(url_for("public.receipt", code=retried[1]), code=303)
     campaign = polls.find_poll(db.session, slug)
     device_id = current_device()
     devices = _device_hmacs(campaign, device_id)
     if polls.has_answered(db.session, campaign.id, devices):
-        receipt = _retried_receipt(campaign, device_id)
-        if receipt is None:
-            raise AlreadyAnswered()
-        return redirect(url_for("public.receipt", code=receipt), code=303)
+        raise AlreadyAnswered()
     form = poll_form_class(campaign)()
     if not form.validate():
         return _render(campaign, device_id, form, 400, "form")
@@ -170,7 +206,7 @@ def answer(slug: str):
         reason=form.reason.data,
         geo=geo,
         device=devices[0],
-        nonce_hmac=_nonce_hmacs(campaign, nonce)[0],
+        nonce_hmac=_nonce_hmacs(campaign.id, nonce)[0],
         **_client_hashes(),
     )
     return with_device(redirect(url_for("public.receipt", code=receipt), code=303), device_id)

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature
 from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
 from survey import ballots, codes, polls, responses
 from survey.database import transactional
-from survey.errors import AlreadyUsed, Invalid, NotFound
+from survey.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
 from survey.extensions import csrf, db, limiter
 from survey.models import Campaign
 from survey.security import ballot_token, read_ballot_token, serializer
@@ -25,6 +25,14 @@ def private(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.errorhandler(AlreadyUsed)
+def already_used(_exc):
+    """The used card's refusal (409), as errors/error.html words it, with static/keep.js: a
+    phone whose own submission of this card is still pending sends it again instead, and is
+    shown its receipt (the resend carries the form's nonce), never this page."""
+    return render_template("public/used.html"), 409
 
 
 @bp.get("/")
@@ -78,8 +86,9 @@ def cast(token: str):
     ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
     try:
         return _cast(token, ballot_id, expired)
-    except AlreadyUsed:
-        # The same form sent again (the answer to the first one was lost): its receipt.
+    except (AlreadyUsed, NotOpen, Expired):
+        # The same form sent again (the answer to the first one was lost, and meanwhile the
+        # campaign may have closed or the link aged): its receipt, never "not recorded".
         receipt = ballots.retried_receipt(db.session, ballot_id, _retry_hmacs(ballot_id))
         if receipt is None:
             raise
