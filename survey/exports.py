@@ -202,7 +202,7 @@ def summary_table(
     """Each branch below ``committee`` with its verdict in words, the members' excellent
     share, the verified dissatisfied share, the criteria it failed and its title."""
     w = words(lang)
-    ratings, summary, names, holders = _rated(session, committee, year, scheme_key)
+    ratings, summary, names, holders, granted = _rated(session, committee, year, scheme_key)
     title = title_rows(
         committee.name,
         w["summary_subject"].format(year=year),
@@ -223,6 +223,8 @@ def summary_table(
         failing = [criterion_word(c, lang) for c in branch.criteria if c.outcome == "fail"]
         held = w["held_since"].format(year=holders[org_id]) if org_id in holders else ""
         recommended = w["recommended"].format(n=rank[org_id]) if org_id in rank else ""
+        if org_id in granted:  # as the page's 称号 column: the year's title once granted
+            held = recommended = w["granted"].format(year=year)
         table.rows.append(
             [
                 number,
@@ -239,8 +241,9 @@ def summary_table(
 
 def _rated(session: Session, committee, year: int, scheme_key: str | None):
     """The ratings of every branch below ``committee`` and their summary (the same reading
-    as survey.rating.committee_summary, keeping each rating's criteria)."""
-    from survey import rating, rules
+    as survey.rating.committee_summary, keeping each rating's criteria), and the titles
+    granted for ``year``."""
+    from survey import rating, rules, titles
 
     scheme = rating.scheme_for(session, committee, scheme_key)
     selector = rating.branch_selector(session, committee)
@@ -249,7 +252,8 @@ def _rated(session: Session, committee, year: int, scheme_key: str | None):
     holders = rating.title_holders(session, selector, year)
     ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
     summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
-    return ratings, summary, {b.id: b.name for b in branches}, holders
+    granted = titles.granted_for(session, selector, year)
+    return ratings, summary, {b.id: b.name for b in branches}, holders, granted
 
 
 def _criterion_share(branch, key: str, part: str, whole: str) -> float | None:

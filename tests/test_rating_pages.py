@@ -26,7 +26,7 @@ def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(
     assert saved.status_code == 303
     page = client.get(saved.headers["Location"])
     assert page.status_code == 200
-    assert "eligible" in page.text or "可评定" in page.text
+    assert "eligible" in page.text or "符合条件" in page.text
     assert re.search(r'href="/ratings/seeds/00\d\?clause=', page.text)
     grant = client.post(
         f"/ratings/branches/{org['first'].id}/titles/2026",

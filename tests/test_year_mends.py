@@ -21,3 +21,46 @@ def test_the_indicator_items_follow_the_page_language(client, org):
     english = client.get("/staff/campaigns/new?lang=en").get_data(as_text=True)
     assert "Strong political function (政治功能强)" in english
     assert "Strong work with the people (群众工作强)" in english
+
+
+def _export_chinese():
+    from survey import export_words
+
+    yield from export_words.WORDS["zh"].values()
+    for table in (export_words.CHOICES, export_words.CLASSES, export_words.VERDICTS):
+        yield from (entry["zh"] for entry in table.values())
+
+
+def test_the_exported_files_use_the_glossary_s_terms():
+    """The XLSX said 可评定 where the page says 符合条件: the files speak as the pages do."""
+    from test_glossary import GLOSSARY
+
+    found = [
+        (text, variant)
+        for text in _export_chinese()
+        for _term, variants in GLOSSARY.values()
+        for variant in variants
+        if variant in text
+    ]
+    assert not found
+
+
+def test_the_summary_xlsx_says_which_titles_were_granted(auth, client, make, db, org):
+    """The page's 称号 column said 已评定为2025年度最强党支部; the file kept 推荐（第1位）."""
+    from io import BytesIO
+
+    from notice_helpers import eligible
+    from openpyxl import load_workbook
+
+    from survey import titles
+
+    eligible(make, db, org["first"], year=2025)
+    titles.grant_title(db.session, "t", org["first"], 2025)
+    db.session.commit()
+    auth.login("reviewer")
+    url = f"/staff/files/committees/{org['committee'].id}/ratings.xlsx?year=2025"
+    for lang, said in (("zh", "已评定为2025年度最强党支部"), ("en", "granted for 2025")):
+        sheet = load_workbook(BytesIO(client.get(f"{url}&lang={lang}").data)).active
+        rows = sheet.iter_rows(min_row=4, values_only=True)
+        first = next(r for r in rows if r[1] == "第一党支部")
+        assert first[6] == said

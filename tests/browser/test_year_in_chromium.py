@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -291,3 +292,96 @@ def secretary_year(browser, base, lang, artefact) -> None:
 def test_a_secretary_s_whole_year_from_the_demo(browser, live_server, db, artefact, lang):
     run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
     secretary_year(browser, live_server, lang, artefact)
+
+
+def verify_the_complaint(page) -> None:
+    """群众评判: the 2025 poll of 社区党支部 has one complaint still unchecked."""
+    nav(page, "不满意意见")
+    page.locator("main a", has_text="社区党支部 2025年度群众满意度测评").first.click()
+    unchecked = page.locator(".card", has_text="尚未查证").first
+    unchecked.locator("input[value=unfounded]").check()
+    unchecked.locator("textarea[name=note]").fill("经走访核实，路灯已于当月修复")
+    unchecked.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("text=尚未查证").count() == 0
+
+
+def the_committee_in(page, year: int) -> None:
+    nav(page, "评定")
+    page.locator("main a", has_text=str(year)).first.click()
+    page.wait_for_load_state()
+    assert f"评定 {year}" in page.locator("h1").inner_text()
+
+
+def assess(page) -> str:
+    """组织评定 and 社会评价 of 社区党支部 through the form; the verdict it leads to."""
+    page.locator("main table a", has_text="社区党支部").first.click()
+    page.locator("main a", has_text="录入或修改2025年度的组织评定").click()
+    page.select_option("select[name=organisation_grade]", "excellent")
+    page.fill("input[name='social-0-department']", "信访")
+    page.fill("input[name='social-0-note']", "无反馈问题")
+    page.locator("main button", has_text="保存").click()
+    page.wait_for_load_state()
+    assert "组织评定等次：优秀" in page.locator("main").inner_text()
+    return page.locator(".card .verdict").inner_text()
+
+
+def publish_the_notice(page, db) -> None:
+    """The recommended list on public notice for 5 days; the days then pass (in the
+    database: a browser cannot wait five days)."""
+    from survey.models import Notice
+
+    page.fill("input[name=days]", "5")
+    page.locator("main button", has_text="将推荐名单进行公示").click()
+    page.wait_for_load_state()
+    assert "/n/" in page.locator("a.notice-link").get_attribute("href")
+    db.session.rollback()
+    notice = db.session.query(Notice).one()
+    notice.opens_on -= timedelta(days=6)
+    notice.closes_on -= timedelta(days=6)
+    db.session.commit()
+
+
+def grant(page) -> None:
+    page.locator("main table a", has_text="第一党支部").first.click()
+    page.locator("main button", has_text="授予2025年度称号").click()
+    page.wait_for_load_state()
+    record = page.locator("h2:has-text('称号') + .card").first.inner_text()
+    assert "2025" in record, record
+
+
+def check_summary_xlsx(content: bytes) -> None:
+    sheet = load_workbook(BytesIO(content)).worksheets[0]
+    assert "评定汇总表" in sheet["A1"].value and "2025" in sheet["A1"].value
+    assert sheet["A2"].value == "示范机关党委"
+    header = [c.value for c in sheet[3]]
+    assert header[:5] == ["序号", "党支部", "评定结果", "党员评议优秀率", header[4]]
+    assert sheet.freeze_panes == "A4"
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=4)}
+    assert set(rows) == {"第一党支部", "第二党支部", "社区党支部"}
+    first = rows["第一党支部"]
+    assert first[2].value == "符合条件"
+    assert first[3].number_format == "0.0%" and first[3].value == 1.0
+    assert first[6].value == "已评定为2025年度最强党支部", "the title granted shows"
+
+
+def test_a_reviewer_s_whole_year_from_the_demo(browser, live_server, db, artefact):
+    from playwright.sync_api import expect
+
+    run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
+    context, page = sign_in(browser, live_server, "reviewer", "zh")
+    verify_the_complaint(page)
+    the_committee_in(page, 2025)
+    verdict = assess(page)
+    assert verdict in {"符合条件", "不符合条件", "待定"}
+    page.go_back()
+    page.go_back()
+    the_committee_in(page, 2025)
+    expect(page.locator("main")).to_contain_text("推荐名单（好中选优）: 第一党支部")
+    publish_the_notice(page, db)
+    the_committee_in(page, 2025)
+    grant(page)
+    page.go_back()
+    the_committee_in(page, 2025)
+    check_summary_xlsx(download(page, "评定汇总表（.xlsx）"))
+    context.close()
