@@ -315,25 +315,42 @@ def _title(sheet, title: list[list], columns: int) -> None:
     sheet.row_dimensions[1].height = 24
 
 
-def _print_setup(sheet, landscape: bool) -> None:
+def _print_setup(sheet, landscape: bool, header_row: int = HEADER_ROW) -> None:
     """Printed as the paper form: one page wide, the title and header on every page."""
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.print_title_rows = f"1:{HEADER_ROW}"
+    sheet.print_title_rows = f"1:{header_row}"
+
+
+def _grid(sheet, columns: int, header_row: int = HEADER_ROW) -> None:
+    """Ruled as the paper form: every cell of the header and the rows in a thin border,
+    the header bold and centred (wrapped when long), text cells wrapped at their width."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in sheet.iter_rows(min_row=header_row, max_col=columns):
+        for cell in row:
+            cell.border = border
+            if cell.row == header_row:
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            elif isinstance(cell.value, str):
+                cell.alignment = Alignment(vertical="center", wrap_text=True)
+            else:
+                cell.alignment = Alignment(horizontal="center", vertical="center")
 
 
 def workbook(tables) -> bytes:
     """Each table a sheet: a bold title row, a bold frozen header, widths, percent cells."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    bold = Font(bold=True)
     for table in tables:
         sheet = book.create_sheet(table.sheet)
         _title(sheet, table.title, max(len(table.header), len(table.widths), 3))
@@ -342,8 +359,7 @@ def workbook(tables) -> bytes:
             sheet.append(row)
         if table.note:
             sheet.append([table.note])
-        for cell in sheet[HEADER_ROW]:
-            cell.font = bold
+        _grid(sheet, len(table.header))
         for i in table.percent:
             for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=i + 1, max_col=i + 1):
                 cell.number_format = PERCENT
@@ -358,9 +374,9 @@ def workbook(tables) -> bytes:
 
 
 def workbook_rows(header: list[str], rows: list[list]) -> bytes:
-    """A plain sheet with a bold frozen header (the import templates)."""
+    """A plain ruled sheet with a bold frozen header (the import templates), every column
+    on one printed page."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
@@ -368,10 +384,11 @@ def workbook_rows(header: list[str], rows: list[list]) -> bytes:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    for i, cell in enumerate(sheet[1], start=1):
-        cell.font = Font(bold=True)
+    _grid(sheet, len(header), header_row=1)
+    for i in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(i)].width = 16
     sheet.freeze_panes = "A2"
+    _print_setup(sheet, landscape=len(header) > 5, header_row=1)
     _neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)

@@ -64,3 +64,29 @@ def test_the_summary_xlsx_says_which_titles_were_granted(auth, client, make, db,
         rows = sheet.iter_rows(min_row=4, values_only=True)
         first = next(r for r in rows if r[1] == "第一党支部")
         assert first[6] == said
+
+
+def test_the_workbooks_are_ruled_as_the_paper_form(make, db, org):
+    """LibreOffice printed the forms without a single line (docs/screenshots/xlsx-*.png):
+    every cell of the header and the rows is bordered, the header bold and centred."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from survey import exports, imports
+
+    campaign = make.campaign(org["first"])
+    make.close(campaign)
+    for content, header_row in (
+        (exports.campaign_xlsx(db.session, campaign), 3),
+        (exports.summary_xlsx(db.session, org["committee"], 2026), 3),
+        (imports.template_xlsx("organisations"), 1),
+    ):
+        sheet = load_workbook(BytesIO(content)).worksheets[0]
+        for row in sheet.iter_rows(min_row=header_row, max_col=sheet.max_column):
+            for cell in row:
+                sides = (cell.border.left, cell.border.right, cell.border.top, cell.border.bottom)
+                assert all(side.style == "thin" for side in sides), cell.coordinate
+        header = sheet.cell(header_row, 1)
+        assert header.font.bold and header.alignment.horizontal == "center"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.orientation == "landscape"
