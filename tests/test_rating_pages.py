@@ -121,8 +121,8 @@ def test_thresholds_and_values_read_in_words(app):
         assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["Committee grade ∈ Excellent"]
         assert threshold_lines(None) == []
         assert value_lines({"weak": False, "keys": []}) == [
-            "Weak and lax this year：no",
-            "Negative list：none",
+            "Weak and lax this year: no",
+            "Negative list: none",
         ]
     with app.test_request_context("/"):  # Chinese by default
         from flask_babel import refresh

@@ -3,6 +3,8 @@ held here without a browser: a roll's row without a name is named as 姓名 (a m
 not 名称 (an organisation's); the new campaign's indicator items read in English on the
 English page and in Chinese on the Chinese one."""
 
+import re
+
 from helpers import sign_in
 
 from survey.imports import check_members
@@ -90,3 +92,32 @@ def test_the_workbooks_are_ruled_as_the_paper_form(make, db, org):
         header = sheet.cell(header_row, 1)
         assert header.font.bold and header.alignment.horizontal == "center"
     assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.orientation == "landscape"
+
+
+HALF_WIDTH_COLON = re.compile(r"[\u4e00-\u9fff）]: ")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _visible(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_the_reviewer_s_chinese_pages_use_full_width_colons_and_chinese_dates(
+    auth, client, make, db, org
+):
+    """The committee page read 评定方案: …, 推荐名单（好中选优）: … and its notice
+    2026-11-21至2026-11-25公示 · 1: now 评定方案：…, 2026年11月21日至… · 列入1个党支部."""
+    from notice_helpers import eligible, published
+
+    eligible(make, db, org["first"])
+    published(db, org["committee"], [org["first"]])
+    auth.login("reviewer")
+    committee = f"/ratings/committees/{org['committee'].id}?year=2026"
+    for url in (committee, f"/ratings/branches/{org['first'].id}?year=2026"):
+        text = _visible(client.get(url).get_data(as_text=True))
+        assert not HALF_WIDTH_COLON.findall(text), url
+        assert not ISO_DAY.findall(text), url
+    text = _visible(client.get(committee).get_data(as_text=True))
+    assert "评定方案：" in text and "列入1个党支部" in text
+    english = _visible(client.get(committee + "&lang=en").get_data(as_text=True))
+    assert "Scheme: " in english and "Recommended, best first: " in english

@@ -145,7 +145,7 @@ def upload(page, name: str, content: bytes) -> None:
     page.wait_for_load_state()
 
 
-def import_the_roll(page, w) -> None:
+def import_the_roll(page, w, artefact) -> None:
     from playwright.sync_api import expect
 
     nav(page, w["roll"])
@@ -158,6 +158,8 @@ def import_the_roll(page, w) -> None:
     assert [p.split("：" if "：" in p else ":")[0] for p in problems] == [
         w["row"].format(n=n).rstrip("：: ") for n in (3, 4)
     ], problems
+    shot = artefact(f"roll-refused-{w['lang']}.png", keep=w["lang"] == "zh")
+    page.screenshot(path=str(shot), full_page=True)
     upload(page, "roll.xlsx", roll_xlsx(GOOD_ROLL))
     expect(page.locator("section.card[data-done]")).to_contain_text(w["imported"])
 
@@ -248,7 +250,7 @@ def secretary_year(browser, base, lang, artefact) -> None:
 
     w = WORDS[lang]
     context, page = sign_in(browser, base, "secretary", lang)
-    import_the_roll(page, w)
+    import_the_roll(page, w, artefact)
     campaign_url = create_the_review(page, w)
     preview(page, w)
     links = print_cards(page, artefact)
@@ -275,6 +277,8 @@ def secretary_year(browser, base, lang, artefact) -> None:
     page.click("button.danger")
     page.wait_for_url(f"{campaign_url}/results")
     in_language(page, lang)
+    shot = artefact(f"results-{lang}.png", keep=lang == "en")
+    page.screenshot(path=str(shot), full_page=True)
     page.locator("main a", has_text=w["minutes"]).first.click()
     expect(page.locator("h1")).to_contain_text(w["minutes"])
     expect(page.locator("p.quorum")).to_contain_text(w["quorum"])
@@ -380,5 +384,6 @@ def test_a_reviewer_s_whole_year_from_the_demo(browser, live_server, db, artefac
     the_committee_in(page, 2025)
     grant(page)
     the_committee_in(page, 2025)
+    page.screenshot(path=str(artefact("committee-granted.png", keep=True)), full_page=True)
     check_summary_xlsx(download(page, "评定汇总表（.xlsx）"))
     context.close()
