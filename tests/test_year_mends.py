@@ -121,3 +121,16 @@ def test_the_reviewer_s_chinese_pages_use_full_width_colons_and_chinese_dates(
     assert "评定方案：" in text and "列入1个党支部" in text
     english = _visible(client.get(committee + "&lang=en").get_data(as_text=True))
     assert "Scheme: " in english and "Recommended, best first: " in english
+
+
+def test_the_english_chart_leaves_room_for_its_longest_label(auth, client, make, db, org):
+    """"Basically competent" ran over its figure on the English results page."""
+    from helpers import held_review
+
+    campaign = held_review(make, db, org["first"], 3, 3)
+    auth.login("secretary")
+    url = f"/staff/campaigns/{campaign.id}/results"
+    english = client.get(url + "?lang=en").get_data(as_text=True)
+    assert 'viewBox="0 0 350 ' in english and '<rect x="140" ' in english
+    chinese = client.get(url + "?lang=zh").get_data(as_text=True)
+    assert 'viewBox="0 0 320 ' in chinese and '<rect x="110" ' in chinese
