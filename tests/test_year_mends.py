@@ -124,7 +124,7 @@ def test_the_reviewer_s_chinese_pages_use_full_width_colons_and_chinese_dates(
 
 
 def test_the_english_chart_leaves_room_for_its_longest_label(auth, client, make, db, org):
-    """"Basically competent" ran over its figure on the English results page."""
+    """ "Basically competent" ran over its figure on the English results page."""
     from helpers import held_review
 
     campaign = held_review(make, db, org["first"], 3, 3)
