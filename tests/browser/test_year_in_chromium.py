@@ -379,7 +379,7 @@ def test_a_reviewer_s_whole_year_from_the_demo(browser, live_server, db, artefac
     verdict = assess(page)
     assert verdict in {"符合条件", "不符合条件", "待定"}
     the_committee_in(page, 2025)
-    expect(page.locator("main")).to_contain_text("推荐名单（好中选优）: 第一党支部")
+    expect(page.locator("main")).to_contain_text(re.compile(r"推荐名单（好中选优）：\s*第一党支部"))
     publish_the_notice(page, db)
     the_committee_in(page, 2025)
     grant(page)
