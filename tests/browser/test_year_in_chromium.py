@@ -121,12 +121,21 @@ FILE_WORDS = re.compile(r"姓名|类别|正式党员|预备党员|\([^)]*\)")
 CHROME = "button, label, nav a, th, legend, .hint"  # the page's own words, not the data
 
 
+# each element's text without the options of a select inside it (the titles of the official
+# documents a scheme comes from are data, as names are)
+OWN_WORDS = """selector => [...document.querySelectorAll(selector)].map(element => {
+    const copy = element.cloneNode(true);
+    copy.querySelectorAll("select").forEach(select => select.remove());
+    return copy.textContent;
+})"""
+
+
 def in_language(page, lang: str) -> None:
     """On an English page no button, label, link of the menu, header or hint is Chinese
     (an untranslated word); on a Chinese page the html says zh-CN."""
     assert page.get_attribute("html", "lang") == ("en" if lang == "en" else "zh-CN"), page.url
     if lang == "en":
-        texts = page.locator(CHROME).all_inner_texts()
+        texts = page.evaluate(OWN_WORDS, CHROME)
         chinese = [t for t in texts if CJK.search(FILE_WORDS.sub("", t)) and t.strip() != "中文"]
         assert not chinese, f"untranslated on {page.url}: {chinese}"
 
@@ -298,46 +307,96 @@ def test_a_secretary_s_whole_year_from_the_demo(browser, live_server, db, artefa
     secretary_year(browser, live_server, lang, artefact)
 
 
-def verify_the_complaint(page) -> None:
+REVIEWER_WORDS = {
+    "zh": {
+        "lang": "zh",
+        "complaints": "不满意意见",
+        "unchecked": "尚未查证",
+        "ratings": "评定",
+        "heading": "评定 2025",
+        "assess": "录入或修改2025年度的组织评定",
+        "save": "保存",
+        "grade": "组织评定等次：优秀",
+        "verdicts": {"符合条件", "不符合条件", "待定"},
+        "recommended": r"推荐名单（好中选优）：\s*第一党支部",
+        "publish": "将推荐名单进行公示",
+        "grant": "授予2025年度称号",
+        "history": "称号记录",
+        "xlsx": "评定汇总表（.xlsx）",
+        "form": "评定汇总表",
+        "header": ["序号", "党支部", "评定结果", "党员评议优秀率"],
+        "eligible": "符合条件",
+        "granted": "已评定为2025年度最强党支部",
+    },
+    "en": {
+        "lang": "en",
+        "complaints": "Complaints",
+        "unchecked": "Not checked yet",
+        "ratings": "Ratings",
+        "heading": "Ratings 2025",
+        "assess": "Enter or change the assessment for 2025",
+        "save": "Save",
+        "grade": "Committee grade: Excellent",
+        "verdicts": {"eligible", "not eligible", "pending"},
+        "recommended": r"Recommended, best first:\s*第一党支部",
+        "publish": "Publish the recommended list for public notice",
+        "grant": "Grant the title for 2025",
+        "history": "Title history",
+        "xlsx": "Rating summary (.xlsx)",
+        "form": "Rating summary",
+        "header": ["No.", "Branch", "Verdict", "Members' excellent share"],
+        "eligible": "eligible",
+        "granted": "granted for 2025",
+    },
+}
+
+
+def verify_the_complaint(page, w) -> None:
     """群众评判: the 2025 poll of 社区党支部 has one complaint still unchecked."""
-    nav(page, "不满意意见")
+    nav(page, w["complaints"])
+    in_language(page, w["lang"])
     page.locator("main a", has_text="社区党支部 2025年度群众满意度测评").first.click()
-    unchecked = page.locator(".card", has_text="尚未查证").first
+    in_language(page, w["lang"])
+    unchecked = page.locator(".card", has_text=w["unchecked"]).first
     unchecked.locator("input[value=unfounded]").check()
     unchecked.locator("textarea[name=note]").fill("经走访核实，路灯已于当月修复")
     unchecked.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert page.locator("text=尚未查证").count() == 0
+    assert page.locator(f"text={w['unchecked']}").count() == 0
 
 
-def the_committee_in(page, year: int) -> None:
-    nav(page, "评定")
-    page.locator("main a", has_text=str(year)).first.click()
+def the_committee_in(page, w) -> None:
+    nav(page, w["ratings"])
+    page.locator("main a", has_text="2025").first.click()
     page.wait_for_load_state()
-    assert f"评定 {year}" in page.locator("h1").inner_text()
+    assert w["heading"] in page.locator("h1").inner_text()
+    in_language(page, w["lang"])
 
 
-def assess(page) -> str:
+def assess(page, w) -> str:
     """组织评定 and 社会评价 of 社区党支部 through the form; the verdict it leads to."""
     page.locator("main table a", has_text="社区党支部").first.click()
-    page.locator("main a", has_text="录入或修改2025年度的组织评定").click()
+    in_language(page, w["lang"])
+    page.locator("main a", has_text=w["assess"]).click()
+    in_language(page, w["lang"])
     page.select_option("select[name=organisation_grade]", "excellent")
     page.fill("input[name='social-0-department']", "信访")
     page.fill("input[name='social-0-note']", "无反馈问题")
-    page.locator("main button", has_text="保存").click()
+    page.locator("main button", has_text=w["save"]).click()
     page.wait_for_load_state()
-    assert "组织评定等次：优秀" in page.locator("main").inner_text()
+    assert w["grade"] in page.locator("main").inner_text()
     return page.locator(".card .verdict").inner_text()
 
 
-def publish_the_notice(page, db) -> None:
+def publish_the_notice(page, db, w) -> None:
     """The recommended list on public notice for 5 days; the days then pass (in the
     database: a browser cannot wait five days)."""
     from survey.models import Notice
 
     page.fill("input[name=days]", "5")
-    page.locator("main button", has_text="将推荐名单进行公示").click()
+    page.locator("main button", has_text=w["publish"]).click()
     page.wait_for_load_state()
+    in_language(page, w["lang"])
     assert "/n/" in page.locator("a.notice-link").get_attribute("href")
     db.session.rollback()
     notice = db.session.query(Notice).one()
@@ -346,44 +405,45 @@ def publish_the_notice(page, db) -> None:
     db.session.commit()
 
 
-def grant(page) -> None:
+def grant(page, w) -> None:
     page.locator("main table a", has_text="第一党支部").first.click()
-    page.locator("main button", has_text="授予2025年度称号").click()
+    page.locator("main button", has_text=w["grant"]).click()
     page.wait_for_load_state()
-    record = page.locator("h2:has-text('称号') + .card").first.inner_text()
+    record = page.locator(f"h2:has-text('{w['history']}') + .card").first.inner_text()
     assert "2025" in record, record
 
 
-def check_summary_xlsx(content: bytes) -> None:
+def check_summary_xlsx(content: bytes, w) -> None:
     sheet = load_workbook(BytesIO(content)).worksheets[0]
-    assert "评定汇总表" in sheet["A1"].value and "2025" in sheet["A1"].value
+    assert w["form"] in sheet["A1"].value and "2025" in sheet["A1"].value
     assert sheet["A2"].value == "示范机关党委"
-    header = [c.value for c in sheet[3]]
-    assert header[:5] == ["序号", "党支部", "评定结果", "党员评议优秀率", header[4]]
+    assert [c.value for c in sheet[3]][:4] == w["header"]
     assert sheet.freeze_panes == "A4"
     rows = {row[1].value: row for row in sheet.iter_rows(min_row=4)}
     assert set(rows) == {"第一党支部", "第二党支部", "社区党支部"}
     first = rows["第一党支部"]
-    assert first[2].value == "符合条件"
+    assert first[2].value == w["eligible"]
     assert first[3].number_format == "0.0%" and first[3].value == 1.0
-    assert first[6].value == "已评定为2025年度最强党支部", "the title granted shows"
+    assert first[6].value == w["granted"], "the title granted shows"
 
 
-def test_a_reviewer_s_whole_year_from_the_demo(browser, live_server, db, artefact):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_reviewer_s_whole_year_from_the_demo(browser, live_server, db, artefact, lang):
     from playwright.sync_api import expect
 
+    w = REVIEWER_WORDS[lang]
     run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
-    context, page = sign_in(browser, live_server, "reviewer", "zh")
-    verify_the_complaint(page)
-    the_committee_in(page, 2025)
-    verdict = assess(page)
-    assert verdict in {"符合条件", "不符合条件", "待定"}
-    the_committee_in(page, 2025)
-    expect(page.locator("main")).to_contain_text(re.compile(r"推荐名单（好中选优）：\s*第一党支部"))
-    publish_the_notice(page, db)
-    the_committee_in(page, 2025)
-    grant(page)
-    the_committee_in(page, 2025)
-    page.screenshot(path=str(artefact("committee-granted.png", keep=True)), full_page=True)
-    check_summary_xlsx(download(page, "评定汇总表（.xlsx）"))
+    context, page = sign_in(browser, live_server, "reviewer", lang)
+    verify_the_complaint(page, w)
+    the_committee_in(page, w)
+    assert assess(page, w) in w["verdicts"]
+    the_committee_in(page, w)
+    expect(page.locator("main")).to_contain_text(re.compile(w["recommended"]))
+    publish_the_notice(page, db, w)
+    the_committee_in(page, w)
+    grant(page, w)
+    the_committee_in(page, w)
+    shot = artefact(f"committee-granted-{lang}.png", keep=lang == "zh")
+    page.screenshot(path=str(shot), full_page=True)
+    check_summary_xlsx(download(page, w["xlsx"]), w)
     context.close()
