@@ -25,6 +25,7 @@ from survey.export_words import (
     words,
 )
 from survey.models import Campaign, Response
+from survey.sheet_style import HEADER_ROW, grid, print_setup, title_block
 
 PERCENT = "0.0%"
 TABLES = ("tally", "responses")
@@ -297,53 +298,6 @@ def _blank(cell):
     return "" if cell is None else cell
 
 
-HEADER_ROW = 3
-
-
-def _title(sheet, title: list[list], columns: int) -> None:
-    """The subject across the table, centred and large; the unit left and the day right."""
-    from openpyxl.styles import Alignment, Font
-
-    (subject,), (unit, day) = title
-    sheet.append([subject])
-    sheet.append([unit, *[None] * (columns - 2), day])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns - 1)
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.cell(2, columns).alignment = Alignment(horizontal="right")
-    sheet.row_dimensions[1].height = 24
-
-
-def _print_setup(sheet, landscape: bool, header_row: int = HEADER_ROW) -> None:
-    """Printed as the paper form: one page wide, the title and header on every page."""
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.print_title_rows = f"1:{header_row}"
-
-
-def _grid(sheet, columns: int, header_row: int = HEADER_ROW) -> None:
-    """Ruled as the paper form: every cell of the header and the rows in a thin border,
-    the header bold and centred (wrapped when long), text cells wrapped at their width."""
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for row in sheet.iter_rows(min_row=header_row, max_col=columns):
-        for cell in row:
-            cell.border = border
-            if cell.row == header_row:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            elif isinstance(cell.value, str):
-                cell.alignment = Alignment(vertical="center", wrap_text=True)
-            else:
-                cell.alignment = Alignment(horizontal="center", vertical="center")
-
-
 def workbook(tables) -> bytes:
     """Each table a sheet: a bold title row, a bold frozen header, widths, percent cells."""
     from openpyxl import Workbook
@@ -353,20 +307,20 @@ def workbook(tables) -> bytes:
     book.remove(book.active)
     for table in tables:
         sheet = book.create_sheet(table.sheet)
-        _title(sheet, table.title, max(len(table.header), len(table.widths), 3))
+        title_block(sheet, table.title, max(len(table.header), len(table.widths), 3))
         sheet.append(table.header)
         for row in table.rows:
             sheet.append(row)
         if table.note:
             sheet.append([table.note])
-        _grid(sheet, len(table.header))
+        grid(sheet, len(table.header))
         for i in table.percent:
             for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=i + 1, max_col=i + 1):
                 cell.number_format = PERCENT
         sheet.freeze_panes = f"A{HEADER_ROW + 1}"  # the title and header stay in view
         for i, width in enumerate(table.widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
-        _print_setup(sheet, landscape=sum(table.widths) > 90)
+        print_setup(sheet, landscape=sum(table.widths) > 90)
     _neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)
@@ -384,11 +338,11 @@ def workbook_rows(header: list[str], rows: list[list]) -> bytes:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    _grid(sheet, len(header), header_row=1)
+    grid(sheet, len(header), header_row=1)
     for i in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(i)].width = 16
     sheet.freeze_panes = "A2"
-    _print_setup(sheet, landscape=len(header) > 5, header_row=1)
+    print_setup(sheet, landscape=len(header) > 5, header_row=1)
     _neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)
