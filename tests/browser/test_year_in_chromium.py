@@ -254,24 +254,17 @@ def download(page, text: str) -> bytes:
     return Path(started.value.path()).read_bytes()
 
 
-def secretary_year(browser, base, lang, artefact) -> None:
+def open_and_watch_the_projector(browser, page, links, w) -> None:
+    """Voting opens; three members vote from phones while the projector, in its own tab,
+    counts them without a reload."""
     from playwright.sync_api import expect
 
-    w = WORDS[lang]
-    context, page = sign_in(browser, base, "secretary", lang)
-    import_the_roll(page, w, artefact)
-    campaign_url = create_the_review(page, w)
-    preview(page, w)
-    links = print_cards(page, artefact)
-    assert len(links) == 8, "every QR code of the first printed page decodes"
-    assert all(link.startswith(f"{base}/b/") for link in links)
-    in_language(page, lang)
     page.locator("main button", has_text=w["open"]).last.click()
     page.wait_for_load_state()
-    with context.expect_page() as opened:
+    with page.context.expect_page() as opened:
         page.locator("main a", has_text=w["projector"]).first.click()  # a new tab
     projector = opened.value
-    in_language(projector, lang)
+    in_language(projector, w["lang"])
     expect(projector.locator("#cast")).to_have_text("0")
     projector.evaluate("window.notReloaded = true")
     vote_from_phones(browser, sorted(links)[:3])
@@ -280,6 +273,12 @@ def secretary_year(browser, base, lang, artefact) -> None:
     assert projector.evaluate("window.notReloaded") is True, "turnout is polled, not reloaded"
     projector.close()
     page.reload()
+
+
+def close_seal_and_read_the_minutes(page, campaign_url, w, artefact) -> None:
+    from playwright.sync_api import expect
+
+    lang = w["lang"]
     in_language(page, lang)
     page.locator("main a", has_text=w["close"]).first.click()  # the confirmation page
     in_language(page, lang)
@@ -293,6 +292,20 @@ def secretary_year(browser, base, lang, artefact) -> None:
     expect(page.locator("p.quorum")).to_contain_text(w["quorum"])
     in_language(page, lang)
     page.go_back()
+
+
+def secretary_year(browser, base, lang, artefact) -> None:
+    w = WORDS[lang]
+    context, page = sign_in(browser, base, "secretary", lang)
+    import_the_roll(page, w, artefact)
+    campaign_url = create_the_review(page, w)
+    preview(page, w)
+    links = print_cards(page, artefact)
+    assert len(links) == 8, "every QR code of the first printed page decodes"
+    assert all(link.startswith(f"{base}/b/") for link in links)
+    in_language(page, lang)
+    open_and_watch_the_projector(browser, page, links, w)
+    close_seal_and_read_the_minutes(page, campaign_url, w, artefact)
     page.locator("nav a", has_text=w["campaigns"]).first.click()
     page.locator("main a", has_text=w["title"]).first.click()
     in_language(page, lang)
