@@ -134,3 +134,14 @@ def test_the_english_chart_leaves_room_for_its_longest_label(auth, client, make,
     assert 'viewBox="0 0 350 ' in english and '<rect x="140" ' in english
     chinese = client.get(url + "?lang=zh").get_data(as_text=True)
     assert 'viewBox="0 0 320 ' in chinese and '<rect x="110" ' in chinese
+
+
+def test_the_minutes_name_the_year_in_full_width_brackets(auth, client, make, db, org):
+    """The minutes read 2026年度党员评议党支部工作大会 (2026): now （2026年度） in Chinese."""
+    from helpers import held_review
+
+    campaign = held_review(make, db, org["first"], 3, 3)
+    auth.login("secretary")
+    url = f"/staff/campaigns/{campaign.id}/minutes"
+    assert "（2026年度）" in client.get(url + "?lang=zh").get_data(as_text=True)
+    assert "党支部工作 (2026)" in client.get(url + "?lang=en").get_data(as_text=True)
