@@ -61,7 +61,7 @@ migrate: install ## autogenerate a migration: make migrate m="what changed"
 	$(VENV)/bin/flask --app survey db migrate -m "$(m)"
 
 messages: install ## extract new strings into survey/translations/*/messages.po
-	$(VENV)/bin/pybabel extract -F survey/translations/babel.cfg -k _l -k lazy_gettext -o survey/translations/messages.pot . >/dev/null
+	$(VENV)/bin/pybabel extract --no-location -F survey/translations/babel.cfg -k _l -k lazy_gettext -o survey/translations/messages.pot . >/dev/null
 	$(VENV)/bin/pybabel update -N -i survey/translations/messages.pot -d survey/translations >/dev/null
 
 bench: install ## the product beside bare-Flask ceilings on both databases (needs wrk; ~8 min)

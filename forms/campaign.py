@@ -20,6 +20,14 @@ from survey.converters import FIRST_YEAR, LAST_YEAR
 from survey.meeting import INDICATORS
 
 MAX_ROLL = 10_000
+# The choices' labels in the reader's language (the ballot asks meeting.INDICATORS' words).
+INDICATOR_LABELS = {
+    "political": _l("Strong political function (政治功能强)"),
+    "team": _l("Strong ranks of members (队伍建设强)"),
+    "life": _l("Strong organisational life (组织生活强)"),
+    "role": _l("Strong in playing its role (作用发挥强)"),
+    "masses": _l("Strong work with the people (群众工作强)"),
+}
 
 
 class CheckboxesField(SelectMultipleField):
@@ -41,7 +49,7 @@ class DraftForm(FlaskForm):
     )
     indicators = CheckboxesField(
         _l("Indicator items besides the overall grade"),
-        choices=[SelectChoice(key, label) for key, label in INDICATORS.items()],
+        choices=[SelectChoice(key, INDICATOR_LABELS[key]) for key in INDICATORS],
         validate_choice=True,
     )
 

@@ -126,9 +126,21 @@ def visible_campaigns(session: Session, user: User, kind: str | None = None) -> 
     return _within_scope(session, user, query, Campaign.organisation_id)
 
 
-def visible_organisations(session: Session, user: User, kind: str | None = None) -> Select:
-    """A query of the organisations ``user`` may see (of ``kind`` only), in id order."""
+def listed(query: Select) -> Select:
+    """``query`` without deactivated organisations: a deactivated branch leaves this year's
+    lists, the committee summary and the choices for new campaigns; its pages and its past
+    years stay readable by id (get_organisation does not filter)."""
+    return query.where(Organisation.active.is_(True))
+
+
+def visible_organisations(
+    session: Session, user: User, kind: str | None = None, deactivated: bool = False
+) -> Select:
+    """A query of the organisations ``user`` may see (of ``kind`` only), in id order; the
+    deactivated ones only with ``deactivated`` (the admin's page, which reactivates them)."""
     query = select(Organisation).order_by(Organisation.id)
+    if not deactivated:
+        query = listed(query)
     if kind is not None:
         query = query.where(Organisation.kind == kind)
     return _within_scope(session, user, query, Organisation.id)

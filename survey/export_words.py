@@ -34,6 +34,7 @@ WORDS = {
         "summary_subject": "{year}年度“最强党支部”评定",
         "held_since": "{year}年起保持称号（复查）",
         "recommended": "推荐（第{n}位）",
+        "granted": "已评定为{year}年度最强党支部",
         "separator": "、",
     },
     "en": {
@@ -64,6 +65,7 @@ WORDS = {
         "summary_subject": "{year} strongest-branch rating",
         "held_since": "held since {year}, re-checked",
         "recommended": "recommended (#{n})",
+        "granted": "granted for {year}",
         "separator": "; ",
     },
 }
@@ -85,8 +87,8 @@ CLASSES = {
 }
 
 VERDICTS = {
-    "eligible": {"zh": "可评定", "en": "eligible"},
-    "not_eligible": {"zh": "不可评定", "en": "not eligible"},
+    "eligible": {"zh": "符合条件", "en": "eligible"},  # the pages' words (tests/test_glossary.py)
+    "not_eligible": {"zh": "不符合条件", "en": "not eligible"},
     "pending": {"zh": "待定", "en": "pending"},
 }
 

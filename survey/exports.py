@@ -26,6 +26,7 @@ from survey.export_words import (
     words,
 )
 from survey.models import Campaign, CampaignStatus, Response
+from survey.sheet_style import HEADER_ROW, grid, print_setup, title_block
 
 PERCENT = "0.0%"
 TABLES = ("tally", "responses")
@@ -211,7 +212,7 @@ def summary_table(
     """Each branch below ``committee`` with its verdict in words, the members' excellent
     share, the verified dissatisfied share, the criteria it failed and its title."""
     w = words(lang)
-    ratings, summary, names, holders = _rated(session, committee, year, scheme_key)
+    ratings, summary, names, holders, granted = _rated(session, committee, year, scheme_key)
     title = title_rows(
         committee.name,
         w["summary_subject"].format(year=year),
@@ -232,6 +233,8 @@ def summary_table(
         failing = [criterion_word(c, lang) for c in branch.criteria if c.outcome == "fail"]
         held = w["held_since"].format(year=holders[org_id]) if org_id in holders else ""
         recommended = w["recommended"].format(n=rank[org_id]) if org_id in rank else ""
+        if org_id in granted:  # as the page's 称号 column: the year's title once granted
+            held = recommended = w["granted"].format(year=year)
         table.rows.append(
             [
                 number,
@@ -248,8 +251,9 @@ def summary_table(
 
 def _rated(session: Session, committee, year: int, scheme_key: str | None):
     """The ratings of every branch below ``committee`` and their summary (the same reading
-    as survey.rating.committee_summary, keeping each rating's criteria)."""
-    from survey import rating, rules
+    as survey.rating.committee_summary, keeping each rating's criteria), and the titles
+    granted for ``year``."""
+    from survey import rating, rules, titles
 
     scheme = rating.scheme_for(session, committee, scheme_key)
     selector = rating.branch_selector(session, committee)
@@ -258,7 +262,8 @@ def _rated(session: Session, committee, year: int, scheme_key: str | None):
     holders = rating.title_holders(session, selector, year)
     ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
     summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
-    return ratings, summary, {b.id: b.name for b in branches}, holders
+    granted = titles.granted_for(session, selector, year)
+    return ratings, summary, {b.id: b.name for b in branches}, holders, granted
 
 
 def _criterion_share(branch, key: str, part: str, whole: str) -> float | None:
@@ -302,60 +307,29 @@ def _blank(cell):
     return "" if cell is None else cell
 
 
-HEADER_ROW = 3
-
-
-def _title(sheet, title: list[list], columns: int) -> None:
-    """The subject across the table, centred and large; the unit left and the day right."""
-    from openpyxl.styles import Alignment, Font
-
-    (subject,), (unit, day) = title
-    sheet.append([subject])
-    sheet.append([unit, *[None] * (columns - 2), day])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns - 1)
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.cell(2, columns).alignment = Alignment(horizontal="right")
-    sheet.row_dimensions[1].height = 24
-
-
-def _print_setup(sheet, landscape: bool) -> None:
-    """Printed as the paper form: one page wide, the title and header on every page."""
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.print_title_rows = f"1:{HEADER_ROW}"
-
-
 def workbook(tables) -> bytes:
     """Each table a sheet: a bold title row, a bold frozen header, widths, percent cells."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    bold = Font(bold=True)
     for table in tables:
         sheet = book.create_sheet(table.sheet)
-        _title(sheet, table.title, max(len(table.header), len(table.widths), 3))
+        title_block(sheet, table.title, max(len(table.header), len(table.widths), 3))
         sheet.append(table.header)
         for row in table.rows:
             sheet.append(row)
         if table.note:
             sheet.append([table.note])
-        for cell in sheet[HEADER_ROW]:
-            cell.font = bold
+        grid(sheet, len(table.header))
         for i in table.percent:
             for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=i + 1, max_col=i + 1):
                 cell.number_format = PERCENT
         sheet.freeze_panes = f"A{HEADER_ROW + 1}"  # the title and header stay in view
         for i, width in enumerate(table.widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
-        _print_setup(sheet, landscape=sum(table.widths) > 90)
+        print_setup(sheet, landscape=sum(table.widths) > 90)
     _neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)
@@ -363,9 +337,9 @@ def workbook(tables) -> bytes:
 
 
 def workbook_rows(header: list[str], rows: list[list]) -> bytes:
-    """A plain sheet with a bold frozen header (the import templates)."""
+    """A plain ruled sheet with a bold frozen header (the import templates), every column
+    on one printed page."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
@@ -373,10 +347,11 @@ def workbook_rows(header: list[str], rows: list[list]) -> bytes:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    for i, cell in enumerate(sheet[1], start=1):
-        cell.font = Font(bold=True)
+    grid(sheet, len(header), header_row=1)
+    for i in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(i)].width = 16
     sheet.freeze_panes = "A2"
+    print_setup(sheet, landscape=len(header) > 5, header_row=1)
     _neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)

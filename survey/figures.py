@@ -7,11 +7,17 @@ show a key.
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from survey import labels, rules
+from survey.timezone import localdate
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FIGURES = {
     "excellent": _l("Excellent grades"),
@@ -76,9 +82,15 @@ def value_text(key: str, value) -> str:
         return f"{numerator}/{denominator}（{100 * numerator / denominator:.1f}%）"
     if isinstance(value, list | tuple):
         return "、".join(value_text(key, v) for v in value)
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return localdate(date.fromisoformat(value))  # 2015年7月1日 on a Chinese page
     if isinstance(value, str):
         return str(_word(key, value))
     return str(value)
+
+
+def _colon() -> str:
+    return "：" if str(get_locale() or "zh").startswith("zh") else ": "
 
 
 def _word(key: str, value: str):
@@ -93,7 +105,7 @@ def _word(key: str, value: str):
 def value_lines(value) -> list[str]:
     """A criterion's value, one figure a line."""
     if isinstance(value, dict) and set(value) != {"numerator", "denominator"}:
-        return [f"{figure_label(k)}：{value_text(k, v)}" for k, v in value.items()]
+        return [f"{figure_label(k)}{_colon()}{value_text(k, v)}" for k, v in value.items()]
     return [] if value is None else [value_text("", value)]
 
 
@@ -108,7 +120,7 @@ def threshold_lines(threshold) -> list[str]:
         if isinstance(bound, dict) and bound and set(bound) <= set(OPERATORS):
             lines += [f"{name} {OPERATORS[op]} {value_text(figure, v)}" for op, v in bound.items()]
         else:
-            lines.append(f"{name}：{value_text(figure, bound)}")
+            lines.append(f"{name}{_colon()}{value_text(figure, bound)}")
     return lines
 
 

@@ -72,4 +72,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def languages():
-        return {"current_lang": select_locale(), "LANGUAGES": LANGUAGES}
+        lang = select_locale()
+        # a label's colon: full-width in Chinese (评定方案：…), ": " in English
+        colon = "：" if lang == "zh" else ": "
+        return {"current_lang": lang, "LANGUAGES": LANGUAGES, "colon": colon}

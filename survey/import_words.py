@@ -49,6 +49,8 @@ MESSAGES = {
     "missing_header": ("缺少“{name}”列", 'the column "{name}" is missing'),
     "name_missing": ("名称为空", "the name is empty"),
     "name_too_long": ("名称超过{n}个字", "the name is longer than {n} characters"),
+    "member_name_missing": ("姓名为空", "the member's name is empty"),
+    "member_name_too_long": ("姓名超过{n}个字", "the member's name is longer than {n} characters"),
     "name_taken": ("“{name}”已存在", '"{name}" exists already'),
     "bad_kind": ("类型“{value}”须为党委或党支部", 'type "{value}" must be 党委 or 党支部'),
     "bad_parent": (

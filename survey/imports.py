@@ -280,9 +280,9 @@ def check_members(rows: list[list], lang: str = "zh") -> Checked:
         name = _text(record.get("name"))
         member_class = CLASSES.get(_text(record.get("member_class")).lower())
         if not name:
-            checked.bad(number, "name_missing")
+            checked.bad(number, "member_name_missing")
         elif len(name) > MAX_NAME:
-            checked.bad(number, "name_too_long", n=MAX_NAME)
+            checked.bad(number, "member_name_too_long", n=MAX_NAME)
         if member_class is None:
             checked.bad(number, "bad_class", value=_text(record.get("member_class")))
         if name and len(name) <= MAX_NAME and member_class is not None:

@@ -315,10 +315,12 @@ FACTS = ("id", "name", "domain", "founded_on", "public_facing", "weak")
 
 
 def branch_selector(session: Session, committee: Organisation) -> Select:
-    """A query of the ids of every branch below ``committee``."""
+    """A query of the ids of every active branch below ``committee`` (access.listed)."""
     parents = list(access.subtree_ids(session, committee.id, kind="committee"))
-    return select(Organisation.id).where(
-        Organisation.kind == "branch", Organisation.parent_id.in_(parents)
+    return access.listed(
+        select(Organisation.id).where(
+            Organisation.kind == "branch", Organisation.parent_id.in_(parents)
+        )
     )
 
 

@@ -153,7 +153,7 @@ def test_the_committee_summary_lists_verdicts_shares_and_failed_criteria(
         "称号",
     ]
     second = next(r for r in rows[3:] if r[1] == "第二党支部")
-    assert second[2] == "不可评定" and second[3] == pytest.approx(0.5)
+    assert second[2] == "不符合条件" and second[3] == pytest.approx(0.5)
     assert "党员评议" in second[5]
     first = next(row for row in sheet.iter_rows(min_row=4) if row[1].value == "第一党支部")
     assert first[3].value == 1 and first[3].number_format == "0.0%"

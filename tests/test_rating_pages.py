@@ -26,7 +26,7 @@ def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(
     assert saved.status_code == 303
     page = client.get(saved.headers["Location"])
     assert page.status_code == 200
-    assert "eligible" in page.text or "可评定" in page.text
+    assert "eligible" in page.text or "符合条件" in page.text
     assert re.search(r'href="/ratings/seeds/00\d\?clause=', page.text)
     grant = client.post(
         f"/ratings/branches/{org['first'].id}/titles/2026",
@@ -121,8 +121,8 @@ def test_thresholds_and_values_read_in_words(app):
         assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["Committee grade ∈ Excellent"]
         assert threshold_lines(None) == []
         assert value_lines({"weak": False, "keys": []}) == [
-            "Weak and lax this year：no",
-            "Negative list：none",
+            "Weak and lax this year: no",
+            "Negative list: none",
         ]
     with app.test_request_context("/"):  # Chinese by default
         from flask_babel import refresh

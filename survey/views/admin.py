@@ -22,7 +22,8 @@ bp = Blueprint("admin", __name__)
 
 
 def _organisations() -> list[Organisation]:
-    return list(db.session.scalars(access.visible_organisations(db.session, current_user)))
+    query = access.visible_organisations(db.session, current_user, deactivated=True)
+    return list(db.session.scalars(query))
 
 
 def _committee_choices(organisations, exclude: int | None = None) -> list[SelectChoice]:

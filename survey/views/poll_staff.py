@@ -46,7 +46,7 @@ def index():
 def new():
     form = NewPollForm()
     query = access.visible_organisations(db.session, current_user, kind="branch")
-    branches = [o for o in db.session.scalars(query) if o.active]
+    branches = list(db.session.scalars(query))
     form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in branches]
     if not form.is_submitted():
         form.year.data = local_today().year

@@ -44,7 +44,7 @@ def sheet(campaign, issued, status: int = 200, note: str | None = None):
 
 def branch_choices() -> list[SelectChoice]:
     query = access.visible_organisations(db.session, current_user, kind="branch")
-    return [SelectChoice(o.id, o.name) for o in db.session.scalars(query) if o.active]
+    return [SelectChoice(o.id, o.name) for o in db.session.scalars(query)]
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -46,7 +46,9 @@ def audit():
     if campaign_id is not None:
         access.get_campaign(db.session, current_user, campaign_id)
     entries = audit_log.entries(db.session, scope, campaign_id)
-    organisations = db.session.scalars(access.visible_organisations(db.session, current_user))
+    organisations = db.session.scalars(
+        access.visible_organisations(db.session, current_user, deactivated=True)
+    )
     return render_template(
         "staff/audit.html",
         entries=entries,
