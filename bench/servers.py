@@ -27,6 +27,7 @@ BIN = Path(sys.executable).parent
 POSTGRES = os.environ.get(
     "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS = os.environ.get("SURVEY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 WORKERS = 2  # the same for the product, L1 and L2
 
 
@@ -56,6 +57,15 @@ def database(kind: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - any failure means: the poll figure cannot be made
+        return False
 
 
 def postgres_reachable() -> bool:
@@ -136,7 +146,14 @@ def wrk(port: int, paths: list[str], seconds: int, connections: int = 32) -> dic
     }
 
 
-def load(port: int, tokens: list[str], clients: int, seconds: int, prefix: str = "/b/") -> dict:
+def load(
+    port: int,
+    tokens: list[str],
+    clients: int,
+    seconds: int,
+    prefix: str = "/b/",
+    fields: dict | None = None,
+) -> dict:
     import json
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
@@ -145,6 +162,8 @@ def load(port: int, tokens: list[str], clients: int, seconds: int, prefix: str =
         command = [sys.executable, str(ROOT / "bench" / "load.py"), "--port", str(port)]
         command += ["--tokens", f.name, "--clients", str(clients), "--seconds", str(seconds)]
         command += ["--prefix", prefix]
+        for name, value in (fields or {}).items():
+            command += ["--field", f"{name}={value}"]
         run = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
         assert run.returncode == 0, run.stderr
         return json.loads(run.stdout)
