@@ -60,6 +60,11 @@ def figure(rows, name, database, value, unit, limit, target, met, **extra):
         f"target {target}: {'met' if met else 'MISSED'}",
         flush=True,
     )
+    shown = {
+        k: v for k, v in extra.items() if k in ("build_s", "close_ms", "statuses", "growth_mb")
+    }
+    if shown:
+        print(f"  {'':<44} {shown}", flush=True)
 
 
 def ratings_figure(rows, kind, args):
@@ -109,7 +114,7 @@ def arguments():
     parser.add_argument("--database", choices=["sqlite", "postgres"], help="default: both")
     parser.add_argument("--seconds", type=int, default=10, help="each load phase")
     parser.add_argument("--memory-requests", type=int, default=100_000)
-    parser.add_argument("--memory-seconds", type=int, default=60, help="the memory load's bound")
+    parser.add_argument("--memory-seconds", type=int, default=45, help="the memory load's bound")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--ballots", type=int, default=6000)
     parser.add_argument("--votes", type=int, default=20_000, help="envelopes the close opens")
