@@ -31,6 +31,7 @@ CACHE_SIZE = 2048  # about 7 kB an entry: a few full sheets per worker
 DISK_FILES = 10_000
 PRUNE_EVERY = 256
 STALE_PARTIAL_S = 60  # a .tmp older than this was left by a worker killed mid-write
+KEPT = (".svg", ".tok")  # codes, and the ballot tokens survey/links.py shares
 _writes = 0
 _writes_lock = threading.Lock()
 
@@ -50,7 +51,7 @@ def _shared_folder() -> str | None:
     rendered afresh by whichever worker had not seen it (1 s instead of 0.1 s, bench/)."""
     if not has_app_context():
         return None
-    return os.path.join(current_app.instance_path, "qr-cache")
+    return shared_folder()
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -67,16 +68,28 @@ def _svg(data: str, label: str, folder: str | None = None) -> Markup:
     except OSError:
         pass
     markup = _render(data, label)
+    write_shared(path, str(markup))
+    return markup
+
+
+def shared_folder() -> str:
+    """The folder every worker shares (in an app context)."""
+    return os.path.join(current_app.instance_path, "qr-cache")
+
+
+def write_shared(path: str, text: str) -> None:
+    """Write a file of the shared folder atomically (another worker reads all of it or
+    nothing), counted for the prune; a full or read-only disk costs speed, never the page."""
+    folder = os.path.dirname(path)
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         partial = f"{path}.{os.getpid()}.tmp"
         with open(partial, "w", encoding="utf-8") as out:
-            out.write(str(markup))
-        os.replace(partial, path)  # atomic: another worker reads all of it or nothing
+            out.write(text)
+        os.replace(partial, path)
         _count_write(folder)
     except OSError:
-        pass  # a full or read-only disk costs speed, never the sheet
-    return markup
+        pass
 
 
 def _count_write(folder: str) -> None:
@@ -101,7 +114,7 @@ def prune(folder: str, limit: int | None = None) -> int:
                     mtime = entry.stat().st_mtime
                 except OSError:
                     continue
-                if entry.name.endswith(".svg"):
+                if entry.name.endswith(KEPT):
                     codes.append((mtime, entry.path))
                 elif entry.name.endswith(".tmp") and now - mtime > STALE_PARTIAL_S:
                     removed += _remove(entry.path)

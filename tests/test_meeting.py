@@ -106,3 +106,28 @@ def test_indicator_presets_keep_the_standard_order_and_refuse_unknown_keys():
     ]
     with pytest.raises(Invalid):
         meeting.indicator_questions(["bogus"])
+
+
+def test_every_worker_prints_one_link_per_ballot_and_a_late_reprint_a_fresh_one(
+    app, make, monkeypatch
+):
+    """The token carries its signing time: each worker made its own, so the other worker's
+    sheet missed the shared QR cache. The first is kept in the shared folder, until half its
+    validity has gone."""
+    from survey import links
+    from survey.security import read_ballot_token
+
+    [card] = make.ballots(make.campaign(make.organisation("第一党支部"), status="draft"))
+    now = time.time()
+    with app.test_request_context():
+        first = links.ballot_url(card.id)
+        links._ballot_url.cache_clear()  # another worker, a few seconds later
+        monkeypatch.setattr(time, "time", lambda: now + 5)
+        assert links.ballot_url(card.id) == first
+        half = app.config["BALLOT_MAX_AGE"] // 2
+        links._ballot_url.cache_clear()
+        monkeypatch.setattr(time, "time", lambda: now + half + 5)
+        late = links.ballot_url(card.id)
+        assert late != first
+        assert read_ballot_token(late.rsplit("/", 1)[1], 10) == (card.id, False)
+        links._ballot_url.cache_clear()
