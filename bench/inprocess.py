@@ -141,6 +141,26 @@ def tally(app, campaign_id: int) -> tuple[float, int]:
         return statistics.median(times), counter.take() // 5, result
 
 
+def poll_statements(app, slug: str) -> tuple[int, int, dict]:
+    """Statements of a poll page and of its answer (the app as run.py serves it: the limit
+    counted, never refused; no fill-time screen)."""
+    from survey.extensions import db
+
+    app.config.update(POLL_RATE_LIMIT="1000000 per minute", POLL_MIN_FILL_SECONDS=0)
+    client = app.test_client()
+    with app.app_context():
+        counter = Counter(db.engine)
+    page = client.get(f"/p/{slug}")
+    assert page.status_code == 200, page.status_code
+    kinds = {"page": f"{counter.seen} + {counter.begins} BEGIN"}
+    on_page = counter.take()
+    form = hidden_fields(page.text) | {"choice": "satisfied", "website": ""}
+    sent = client.post(f"/p/{slug}", data=form)
+    assert sent.status_code == 303, sent.status_code
+    kinds["answer"] = f"{counter.seen} + {counter.begins} BEGIN"
+    return on_page, counter.take(), kinds
+
+
 def figures(rows, kind, app, data, args, figure, only) -> None:
     if "statements" in only:
         on_page, on_cast, kinds = statements(app, data["tokens"][-1])
@@ -149,6 +169,11 @@ def figures(rows, kind, app, data, args, figure, only) -> None:
                "(counted, BEGIN apart)", True, statements=page)  # fmt: skip
         figure(rows, "SQL statements per cast POST", kind, on_cast, "stmts", 4,
                "≤ 4 (BEGIN apart)", on_cast <= 4, statements=cast)  # fmt: skip
+        on_page, on_answer, kinds = poll_statements(app, data["slug"])
+        figure(rows, "SQL statements per poll page", kind, on_page, "stmts", None,
+               "(counted, BEGIN apart)", True, statements=kinds["page"])  # fmt: skip
+        figure(rows, "SQL statements per poll answer POST", kind, on_answer, "stmts", None,
+               "(counted; a cast makes 4)", True, statements=kinds["answer"])  # fmt: skip
     if "close" in only:
         campaign_id = seed.sealed_campaign(app, data["branch"], args.votes)
         raw = raw_open(app, campaign_id)

@@ -95,7 +95,8 @@ def run(
         "post_p50_ms": pct(0.50) if latencies else None,
         "post_p99_ms": pct(0.99) if latencies else None,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "seconds": round(wall, 1),
+        "seconds": round(wall, 3),
+        "latencies_ms": [round(x * 1000, 1) for x in latencies],
     }
 
 

@@ -169,3 +169,40 @@ def load(
         return json.loads(run.stdout)
     finally:
         os.unlink(f.name)
+
+
+def combined_wrk(runs: list[dict]) -> dict:
+    """Slices of one GET load as one: rates over the summed time, the worst p99."""
+    requests = sum(r["requests"] for r in runs)
+    seconds = sum(r["requests"] / r["per_s"] for r in runs if r["per_s"])
+    return {
+        "requests": requests,
+        "errors": sum(r["errors"] for r in runs),
+        "non2xx": sum(r["non2xx"] for r in runs),
+        "per_s": round(requests / seconds, 1) if seconds else 0.0,
+        "p99_ms": max(r["p99_ms"] for r in runs),
+        "slices_per_s": [r["per_s"] for r in runs],
+    }
+
+
+def combined_load(runs: list[dict]) -> dict:
+    """Slices of one cast load as one: casts over the summed time, percentiles of all."""
+    latencies = sorted(x for r in runs for x in r["latencies_ms"])
+    seconds = sum(r["seconds"] for r in runs)
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for status, n in run["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else None
+
+    return {
+        "casts": len(latencies),
+        "casts_per_s": round(len(latencies) / seconds, 1) if seconds else 0.0,
+        "post_p50_ms": pct(0.50),
+        "post_p99_ms": pct(0.99),
+        "statuses": statuses,
+        "seconds": round(seconds, 1),
+        "slices_per_s": [r["casts_per_s"] for r in runs],
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from contextlib import ExitStack
 
 import seed
 import servers
@@ -30,40 +31,66 @@ def product_env(url: str) -> dict:
     }
 
 
+SLICES = 3  # each load phase is cut in slices, the product's and its limit's in turn
+
+
 def figures(rows, kind, url, data, app, args, logs, only, figure) -> None:
+    """L1, L2 and the product run side by side (idle servers cost nothing), and each figure
+    and its limit are measured in alternating slices: on a machine whose load swings with
+    other work, both see the same swings, so the ratio holds even where the absolutes move."""
+    tokens, ids = data["tokens"], data["ids"]
+    part = max(1, args.seconds // SLICES)
+    page = [f"/b/{t}" for t in tokens[-20:]]  # never cast: the page stays a ballot page
+    l2_env = {"BENCH_L2_URL": url}
+    got = {}
+    with ExitStack() as stack:
+        if "page" in only:
+            l1, _ = stack.enter_context(
+                servers.gunicorn("bench.baseline_l1:app", {}, logs / "l1.log", "/b/x")
+            )
+        if only & {"cast", "poll"}:
+            l2, _ = stack.enter_context(
+                servers.gunicorn("bench.baseline_l2:app", l2_env, logs / "l2.log", f"/b/{ids[-1]}")
+            )
+        if not only & set(WEB):
+            return
+        port, master = stack.enter_context(
+            servers.gunicorn("wsgi:app", product_env(url), logs / "app.log", page[0])
+        )
+        if "page" in only:
+            runs = [
+                (servers.wrk(l1, page, part), servers.wrk(port, page, part)) for _ in range(SLICES)
+            ]
+            got["l1"] = servers.combined_wrk([a for a, _ in runs])
+            got["page"] = servers.combined_wrk([b for _, b in runs])
+        if only & {"cast", "poll"}:
+            got |= casts(port, l2, data, args, only, part)
+        if "cards" in only:
+            got["cards"] = card_sheet(port, data["draft"])
+        if "memory" in only:
+            mixed = page + [f"/p/{data['slug']}", "/healthz", "/static/style.css", "/login"]
+            got["memory"] = memory(port, master, mixed, args)
+    report(rows, kind, got, data, app, args, figure)
+
+
+def casts(port, l2, data, args, only, part) -> dict:
+    """Slices in turn: L2's cast, the product's cast, the product's poll answer."""
     tokens, ids = data["tokens"], data["ids"]
     half = len(tokens) // 2
-    page = [f"/b/{t}" for t in tokens[-20:]]  # never cast: the page stays a ballot page
-    got = {}
-    if "page" in only:
-        with servers.gunicorn("bench.baseline_l1:app", {}, logs / "l1.log", "/b/x") as (port, _):
-            got["l1"] = servers.wrk(port, page, args.seconds)
-    if only & set(WEB):
-        with servers.gunicorn("wsgi:app", product_env(url), logs / "app.log", page[0]) as run:
-            port, master = run
-            if "page" in only:
-                got["page"] = servers.wrk(port, page, args.seconds)
-            if "cast" in only:
-                got["cast"] = servers.load(port, tokens[:half], args.clients, args.seconds)
-            if "poll" in only:
-                slugs = [data["slug"]] * args.ballots
-                fields = {"choice": "satisfied", "website": ""}
-                got["poll"] = servers.load(port, slugs, args.clients, args.seconds, "/p/", fields)
-            if "cards" in only:
-                got["cards"] = card_sheet(port, data["draft"])
-            if "memory" in only:
-                mixed = page + [f"/p/{data['slug']}", "/healthz", "/static/style.css", "/login"]
-                got["memory"] = memory(port, master, mixed, args)
-    if only & {"cast", "poll"}:
-        l2_env = {"BENCH_L2_URL": url}
-        with servers.gunicorn(
-            "bench.baseline_l2:app", l2_env, logs / "l2.log", f"/b/{ids[-1]}"
-        ) as (
-            port,
-            _,
-        ):
-            got["l2"] = servers.load(port, ids[half:-20], args.clients, args.seconds)
-    report(rows, kind, got, data, app, args, figure)
+    mine, theirs = tokens[:half], ids[half:-20]
+    per = [len(mine) // SLICES, len(theirs) // SLICES]
+    fields = {"choice": "satisfied", "website": ""}
+    runs = {"l2": [], "cast": [], "poll": []}
+    for i in range(SLICES):
+        batch = theirs[i * per[1] : (i + 1) * per[1]]
+        runs["l2"].append(servers.load(l2, batch, args.clients, part))
+        if "cast" in only:
+            batch = mine[i * per[0] : (i + 1) * per[0]]
+            runs["cast"].append(servers.load(port, batch, args.clients, part))
+        if "poll" in only:
+            slugs = [data["slug"]] * per[0]
+            runs["poll"].append(servers.load(port, slugs, args.clients, part, "/p/", fields))
+    return {name: servers.combined_load(r) for name, r in runs.items() if r}
 
 
 def report(rows, kind, got, data, app, args, figure) -> None:
