@@ -61,7 +61,9 @@ def figure(rows, name, database, value, unit, limit, target, met, **extra):
         flush=True,
     )
     shown = {
-        k: v for k, v in extra.items() if k in ("build_s", "close_ms", "statuses", "growth_mb")
+        k: v
+        for k, v in extra.items()
+        if k in ("build_s", "close_ms", "statuses", "growth_mb", "private_mb")
     }
     if shown:
         print(f"  {'':<44} {shown}", flush=True)

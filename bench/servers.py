@@ -120,6 +120,16 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def private_mb(pid: int) -> float:
+    """The worker's own memory (private pages, not the libraries' pages every process of
+    the machine shares), beside its RSS."""
+    total = 0
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(("Private_Clean:", "Private_Dirty:")):
+            total += int(line.split()[1])
+    return total / 1024
+
+
 def wrk(port: int, paths: list[str], seconds: int, connections: int = 32) -> dict:
     """wrk from Debian; requests per second and p99 over ``seconds``."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]

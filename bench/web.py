@@ -234,6 +234,7 @@ def report(rows, kind, got, data, app, args, figure) -> None:
             max_mb=rss["max_mb"],
             mid_mb=rss["mid_mb"],
             growth_mb=rss["growth_mb"],
+            private_mb=rss["private_mb_at_end"],
             samples=rss["samples"],
             wanted=args.memory_requests,
         )
@@ -267,8 +268,10 @@ def memory(port, master, paths, args) -> dict:
     while total < args.memory_requests and time.monotonic() - started < args.memory_seconds:
         slice_s = max(1, min(5, round(args.memory_seconds - (time.monotonic() - started))))
         total += servers.wrk(port, paths, slice_s)["requests"]
-        rss = max(servers.rss_mb(p) for p in servers.worker_pids(master))
+        workers = servers.worker_pids(master)
+        rss = max(servers.rss_mb(p) for p in workers)
         samples.append((total, round(rss, 1)))
+        private = max(servers.private_mb(p) for p in workers)
     mid = next(rss for count, rss in samples if count >= total / 2)
     end = samples[-1][1]
     return {
@@ -278,4 +281,5 @@ def memory(port, master, paths, args) -> dict:
         "max_mb": max(rss for _count, rss in samples),
         "growth_mb": round(end - mid, 1),
         "samples": samples,
+        "private_mb_at_end": round(private, 1),
     }
