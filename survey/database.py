@@ -135,7 +135,9 @@ def _drop_if_server_hung_up(dbapi_connection, _record, _proxy) -> None:
     """A pooled PostgreSQL connection is idle between requests: if its socket has anything to
     read, the server hung up (a restart or ``pg_terminate_backend`` sends its FATAL and
     closes). Then the pool replaces it before use -- what ``pool_pre_ping`` does, without its
-    ``SELECT 1`` round trip on every request (one non-blocking poll instead)."""
+    ``SELECT 1`` round trip on every request (one non-blocking poll instead). Anything else
+    an idle backend may send unasked (a ParameterStatus after a configuration reload; we
+    LISTEN to nothing) costs one reconnect, never an error."""
     try:
         if dbapi_connection.closed or _select.select([dbapi_connection.fileno()], [], [], 0)[0]:
             raise DisconnectionError("the server closed this connection")
