@@ -64,10 +64,9 @@ messages: install ## extract new strings into survey/translations/*/messages.po
 	$(VENV)/bin/pybabel extract --no-location -F survey/translations/babel.cfg -k _l -k lazy_gettext -o survey/translations/messages.pot . >/dev/null
 	$(VENV)/bin/pybabel update -N -i survey/translations/messages.pot -d survey/translations >/dev/null
 
-bench: install ## the product beside bare-Flask ceilings on both databases (needs wrk; ~8 min)
+bench: install ## the product beside bare-Flask ceilings on both databases (needs wrk, Redis; < 10 min)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk (the bench installs nothing itself)"; exit 1; }
-	$(PY) bench/run.py
-	$(PY) bench/cards.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean: ## remove .venv and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -5,6 +5,9 @@ Run it as its own process, so that the load does not share the server's interpre
 
     python bench/load.py --port P --tokens FILE --clients 32 --seconds 15
 
+The public poll has the same shape (``--prefix /p/``, the poll's slug as every token,
+``--field choice=satisfied --field website=``: a new device each answer).
+
 Bounded in count (each token is cast at most once) and in time; prints one JSON object:
 casts, casts_per_s, POST p50/p99 in ms, and the statuses seen.
 """
@@ -19,7 +22,7 @@ import threading
 import time
 import urllib.parse
 
-INPUT = re.compile(r'<input[^>]*name="(csrf_token|nonce)"[^>]*>')
+INPUT = re.compile(r'<input[^>]*name="(csrf_token|nonce|issued)"[^>]*>')
 VALUE = re.compile(r'value="([^"]*)"')
 
 
@@ -27,7 +30,7 @@ def hidden_fields(html: str) -> dict:
     return {m.group(1): VALUE.search(m.group(0)).group(1) for m in INPUT.finditer(html)}
 
 
-def one_cast(port: int, token: str, prefix: str) -> tuple[int, float]:
+def one_cast(port: int, token: str, prefix: str, fields: dict) -> tuple[int, float]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", f"{prefix}{token}")
     page = conn.getresponse()
@@ -36,7 +39,7 @@ def one_cast(port: int, token: str, prefix: str) -> tuple[int, float]:
         c.split(";", 1)[0] for c in page.msg.get_all("Set-Cookie") or [] if "Max-Age=0" not in c
     )
     conn.close()
-    form = hidden_fields(html) | {"choice": "excellent"}
+    form = hidden_fields(html) | fields
     body = urllib.parse.urlencode(form)
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if cookie:
@@ -51,7 +54,9 @@ def one_cast(port: int, token: str, prefix: str) -> tuple[int, float]:
     return answer.status, elapsed
 
 
-def run(port: int, tokens: list[str], clients: int, seconds: float, prefix: str) -> dict:
+def run(
+    port: int, tokens: list[str], clients: int, seconds: float, prefix: str, fields: dict
+) -> dict:
     lock = threading.Lock()
     queue = list(reversed(tokens))
     latencies, statuses = [], {}
@@ -64,7 +69,7 @@ def run(port: int, tokens: list[str], clients: int, seconds: float, prefix: str)
                     return
                 token = queue.pop()
             try:
-                status, elapsed = one_cast(port, token, prefix)
+                status, elapsed = one_cast(port, token, prefix, fields)
             except (OSError, http.client.HTTPException):
                 status, elapsed = 0, 0.0
             with lock:
@@ -90,7 +95,8 @@ def run(port: int, tokens: list[str], clients: int, seconds: float, prefix: str)
         "post_p50_ms": pct(0.50) if latencies else None,
         "post_p99_ms": pct(0.99) if latencies else None,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "seconds": round(wall, 1),
+        "seconds": round(wall, 3),
+        "latencies_ms": [round(x * 1000, 1) for x in latencies],
     }
 
 
@@ -101,10 +107,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--prefix", default="/b/")
+    parser.add_argument("--field", action="append", default=[], help="name=value sent too")
     args = parser.parse_args()
+    fields = dict(f.split("=", 1) for f in args.field) or {"choice": "excellent"}
     with open(args.tokens) as f:
         tokens = [line.strip() for line in f if line.strip()]
-    print(json.dumps(run(args.port, tokens, args.clients, args.seconds, args.prefix)))
+    print(json.dumps(run(args.port, tokens, args.clients, args.seconds, args.prefix, fields)))
 
 
 if __name__ == "__main__":

@@ -25,16 +25,17 @@ from datetime import date
 from sqlalchemy import create_engine, event, insert, text
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+
+import bulk  # noqa: E402
 
 from survey import create_app, rating  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.models import (  # noqa: E402
-    Answer,
     Assessment,
     Campaign,
     Organisation,
     Question,
-    Response,
     Tally,
 )
 
@@ -112,8 +113,18 @@ def build(session, branches: int) -> int:
                 tallies[cid, choice] = tallies.get((cid, choice), 0) + 1
     session.execute(insert(Campaign), campaigns)
     session.execute(insert(Question), questions)
-    session.execute(insert(Response), responses)
-    session.execute(insert(Answer), answers)
+    bulk.rows_in(
+        session,
+        "responses",
+        ("id", "campaign_id", "respondent_class"),
+        ((r["id"], r["campaign_id"], r["respondent_class"]) for r in responses),
+    )
+    bulk.rows_in(
+        session,
+        "answers",
+        ("response_id", "question_id", "choice"),
+        ((a["response_id"], a["question_id"], a["choice"]) for a in answers),
+    )
     session.execute(
         insert(Tally),
         [  # what close_campaign seals

@@ -11,7 +11,8 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 def table(meta: dict, rows: list[dict]) -> str:
     lines = [
         f"Run of {meta['date']} on {meta['cores']} cores ({meta['machine']}, Python "
-        f"{meta['python']}), {meta['seconds']} s in all: `{meta['command']}`.",
+        f"{meta['python']}), {meta['seconds']} s in all: `{meta['command']}`; load average "
+        f"{_load(meta, 'start')} at the start, {_load(meta, 'end')} at the end.",
         "",
         "| figure | database | value | limit (same run) | ratio | target | met |",
         "|---|---|---:|---:|---:|---|---|",
@@ -24,6 +25,11 @@ def table(meta: dict, rows: list[dict]) -> str:
             f"{ratio} | {row['target']} | {'yes' if row['target_met'] else '**no**'} |"
         )
     return "\n".join(lines)
+
+
+def _load(meta: dict, when: str) -> str:
+    found = meta.get(f"load_average_at_{when}")
+    return " / ".join(f"{x:.1f}" for x in found) if found else "?"
 
 
 def write(path: Path, meta: dict, rows: list[dict]) -> None:

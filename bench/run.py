@@ -8,7 +8,9 @@ process: SQL statements per page and per cast, the close of a sealed box beside 
 decrypt-and-insert, the tally of the closed campaign. After each load the run checks that
 spent ballots == stored votes. Writes bench/results/latest.json and docs/performance.md.
 
-    .venv/bin/python bench/run.py [--only sqlite|postgres] [--quick]
+    .venv/bin/python bench/run.py                       # everything, both databases
+    .venv/bin/python bench/run.py --only cast --database sqlite --no-write   # one figure
+    .venv/bin/python bench/run.py --help                # the figures and the sizes
 
 Never a test: the figures are compared with limits measured in the same run (ratios).
 """
@@ -33,6 +35,7 @@ import inprocess  # noqa: E402
 import report  # noqa: E402
 import seed  # noqa: E402
 import servers  # noqa: E402
+import web  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,163 +60,26 @@ def figure(rows, name, database, value, unit, limit, target, met, **extra):
         f"target {target}: {'met' if met else 'MISSED'}",
         flush=True,
     )
-
-
-def http_figures(rows, kind, url, data, app, args, logs):
-    env = {
-        "SURVEY_DATABASE_URL": url,
-        "SURVEY_SECRET_KEYS": seed.KEY,
-        "SURVEY_BASE_URL": "http://bench.test",
+    shown = {
+        k: v
+        for k, v in extra.items()
+        if k in ("build_s", "close_ms", "statuses", "growth_mb", "private_mb")
     }
-    tokens, ids = data["tokens"], data["ids"]
-    half = len(tokens) // 2
-    page = [f"/b/{t}" for t in tokens[-20:]]  # never cast: the page stays a ballot page
-    with servers.gunicorn("bench.baseline_l1:app", {}, logs / "l1.log", "/b/x") as (port, _):
-        l1 = servers.wrk(port, page, args.seconds)
-    with servers.gunicorn("wsgi:app", env, logs / "app.log", page[0]) as (port, master):
-        got = servers.wrk(port, page, args.seconds)
-        figure(
-            rows,
-            "ballot page GET",
-            kind,
-            got["per_s"],
-            "req/s",
-            l1["per_s"],
-            "≥ 0.5 × L1",
-            got["per_s"] >= 0.5 * l1["per_s"] and got["non2xx"] == 0,
-            non2xx=got["non2xx"],
-        )
-        cast = servers.load(port, tokens[:half], args.clients, args.seconds)
-        cards = card_sheet(port, data["draft"])
-        rss = memory(port, master, page, args.memory_seconds)
-    with servers.gunicorn(
-        "bench.baseline_l2:app", {"BENCH_L2_URL": url}, logs / "l2.log", f"/b/{ids[-1]}"
-    ) as (port, _):
-        l2 = servers.load(port, ids[half:-20], args.clients, args.seconds)
-    figure(
-        rows,
-        f"cast GET+POST, {args.clients} clients",
-        kind,
-        cast["casts_per_s"],
-        "casts/s",
-        l2["casts_per_s"],
-        "≥ 0.6 × L2",
-        cast["casts_per_s"] >= 0.6 * l2["casts_per_s"],
-        statuses=cast["statuses"],
-        l2_statuses=l2["statuses"],
-    )
-    figure(
-        rows, "cast POST p50", kind, cast["post_p50_ms"], "ms", l2["post_p50_ms"], "(shown)", True
-    )
-    figure(
-        rows,
-        "cast POST p99",
-        kind,
-        cast["post_p99_ms"],
-        "ms",
-        100,
-        "≤ 100 ms",
-        (cast["post_p99_ms"] or 1e9) <= 100,
-    )
-    used, stored = seed.spent_and_stored(app, data["review"], ids[:half])
-    figure(
-        rows,
-        "check: spent ballots == envelopes",
-        kind,
-        stored,
-        "rows",
-        used,
-        "equal",
-        used == stored and used >= cast["casts"],
-    )
-    used, stored = seed.l2_spent_and_stored(app, ids[half:-20])
-    figure(
-        rows, "check L2: spent ballots == rows", kind, stored, "rows", used, "equal", used == stored
-    )
-    figure(
-        rows,
-        "card sheet of 500, first",
-        kind,
-        cards["first_ms"],
-        "ms",
-        2000,
-        "≤ 2000 ms",
-        cards["first_ms"] <= 2000,
-    )
-    figure(
-        rows,
-        "card sheet of 500, repeats (worst)",
-        kind,
-        cards["repeat_ms"],
-        "ms",
-        200,
-        "≤ 200 ms every worker",
-        cards["repeat_ms"] <= 200,
-        repeats=cards["repeats"],
-    )
-    figure(
-        rows,
-        f"worker RSS after {rss['requests']} requests",
-        kind,
-        rss["end_mb"],
-        "MB",
-        120,
-        "≤ 120 MB, no growth in 2nd half",
-        rss["end_mb"] <= 120 and rss["growth_mb"] <= 2,
-        mid_mb=rss["mid_mb"],
-        growth_mb=rss["growth_mb"],
-    )
-
-
-def card_sheet(port, draft_id):
-    import http.cookiejar
-    import urllib.parse
-    import urllib.request
-
-    from load import hidden_fields
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    base = f"http://127.0.0.1:{port}"
-    form = hidden_fields(opener.open(f"{base}/login", timeout=30).read().decode())
-    form |= {"username": "secretary", "password": seed.PASSWORD}
-    opener.open(f"{base}/login", urllib.parse.urlencode(form).encode(), timeout=30).read()
-    times = []
-    for _ in range(7):  # 2 workers: the repeats land on both
-        start = time.perf_counter()
-        body = opener.open(f"{base}/staff/campaigns/{draft_id}/cards", timeout=60).read()
-        times.append(round((time.perf_counter() - start) * 1000, 1))
-        assert body.decode().count('class="ballot-card"') == 500, "not a sheet of 500 cards"
-    return {"first_ms": times[0], "repeat_ms": max(times[1:]), "repeats": times[1:]}
-
-
-def memory(port, master, page, seconds):
-    first = servers.wrk(port, page, seconds)
-    mid = max(servers.rss_mb(p) for p in servers.worker_pids(master))
-    second = servers.wrk(port, page, seconds)
-    end = max(servers.rss_mb(p) for p in servers.worker_pids(master))
-    return {
-        "requests": first["requests"] + second["requests"],
-        "mid_mb": round(mid, 1),
-        "end_mb": round(end, 1),
-        "growth_mb": round(end - mid, 1),
-    }
+    if shown:
+        print(f"  {'':<44} {shown}", flush=True)
 
 
 def ratings_figure(rows, kind, args):
-    command = [
-        sys.executable,
-        str(ROOT / "bench" / "ratings.py"),
-        "--only",
-        kind,
-        "--branches",
-        str(args.branches),
-    ]
+    command = [sys.executable, str(ROOT / "bench" / "ratings.py"), "--only", kind]
+    command += ["--branches", str(args.branches)]
     run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if run.returncode:
+        print(run.stderr[-2000:])
     print("  " + run.stdout.strip().replace("\n", "\n  "))
     import re
 
     found = re.search(r"worst of 3: (\d+) ms", run.stdout)
+    raw = re.search(r"one raw read of every answer row: (\d+) ms", run.stdout)
     if found:
         worst = int(found.group(1))
         figure(
@@ -225,49 +91,95 @@ def ratings_figure(rows, kind, args):
             1000,
             "≤ 1000 ms",
             worst <= 1000,
+            raw_read_of_every_answer_ms=int(raw.group(1)) if raw else None,
         )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--memory-seconds", type=int, default=20)
+GROUPS = {
+    "page": "ballot page GET beside L1 (wrk)",
+    "cast": "cast GET+POST beside L2, p50/p99, spent == stored",
+    "poll": "public poll answer with limits on Redis beside L2",
+    "cards": "card sheet of 500, first and repeats",
+    "memory": "worker RSS over --memory-requests mixed GETs",
+    "statements": "SQL statements per ballot page and per cast",
+    "close": "close of --votes envelopes beside a raw decrypt+insert",
+    "tally": "tally of a closed campaign of --responses responses",
+    "summary": "committee summary over --branches branches",
+}
+
+
+def arguments():
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="figures (--only): " + "; ".join(f"{k}: {v}" for k, v in GROUPS.items()),
+    )
+    parser.add_argument("--only", default="", help="comma-separated figures (default: all)")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], help="default: both")
+    parser.add_argument("--seconds", type=int, default=12, help="each load phase (3 slices)")
+    parser.add_argument("--memory-requests", type=int, default=100_000)
+    parser.add_argument("--memory-seconds", type=int, default=45, help="the memory load's bound")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--ballots", type=int, default=6000)
-    parser.add_argument("--votes", type=int, default=20_000)
+    parser.add_argument("--votes", type=int, default=20_000, help="envelopes the close opens")
+    parser.add_argument("--responses", type=int, default=1_000_000, help="for the tally")
     parser.add_argument("--branches", type=int, default=10_000)
+    parser.add_argument("--no-write", action="store_true", help="print only (a partial run)")
     args = parser.parse_args()
+    only = set(filter(None, args.only.split(","))) or set(GROUPS)
+    if only & {"sqlite", "postgres"}:  # the old spelling: --only sqlite
+        args.database = (only & {"sqlite", "postgres"}).pop()
+        only -= {"sqlite", "postgres"}
+        only = only or set(GROUPS)
+    unknown = only - set(GROUPS)
+    if unknown:
+        parser.error(f"unknown figures {sorted(unknown)}; known: {', '.join(GROUPS)}")
+    return args, only
+
+
+def main() -> int:
+    args, only = arguments()
     if not shutil.which("wrk"):
         print("wrk is missing: `apt-get install -y wrk` (the bench installs nothing itself).")
         return 1
-    kinds = [args.only] if args.only else ["sqlite", "postgres"]
+    if "poll" in only and not servers.redis_reachable():
+        print(f"Redis is not reachable at {servers.REDIS}: the poll figure is skipped.")
+        only.discard("poll")
+    kinds = [args.database] if args.database else ["sqlite", "postgres"]
     if "postgres" in kinds and not servers.postgres_reachable():
         print(f"PostgreSQL is not reachable at {servers.POSTGRES}: measuring SQLite only.")
         kinds.remove("postgres")
-    rows, started = [], time.monotonic()
+    rows, started, load_at_start = [], time.monotonic(), os.getloadavg()
     logs = Path(tempfile.mkdtemp(prefix="survey-bench-logs-"))
     for kind in kinds:
-        print(f"== {kind}", flush=True)
-        with servers.database(kind) as url:
-            app = seed.app_for(url)
-            data = seed.seed(app, args.ballots, 500)
-            http_figures(rows, kind, url, data, app, args, logs)
-            inprocess.figures(rows, kind, app, data, args, figure)
-            with app.app_context():
-                from survey.extensions import db
+        print(f"== {kind} ({', '.join(g for g in GROUPS if g in only)})", flush=True)
+        if only - {"summary"}:
+            with servers.database(kind) as url:
+                app = seed.app_for(url)
+                data = seed.seed(app, args.ballots, 500)
+                web.figures(rows, kind, url, data, app, args, logs, only, figure)
+                inprocess.figures(rows, kind, app, data, args, figure, only)
+                with app.app_context():
+                    from survey.extensions import db
 
-                db.engine.dispose()
-        ratings_figure(rows, kind, args)
+                    db.engine.dispose()
+        if "summary" in only:
+            ratings_figure(rows, kind, args)
+        print(f"   ({round(time.monotonic() - started)} s so far)", flush=True)
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "cores": os.cpu_count(),
+        "load_average_at_start": load_at_start,  # other helpers' suites share the cores
+        "load_average_at_end": os.getloadavg(),
         "machine": platform.platform(),
         "python": platform.python_version(),
-        "command": " ".join(["make bench  # =", "python", *sys.argv]),
+        "command": " ".join(["python", "bench/run.py", *sys.argv[1:]]),
         "seconds": round(time.monotonic() - started),
         "args": vars(args),
     }
+    if args.no_write:
+        print(f"done in {meta['seconds']} s (--no-write: nothing written); logs in {logs}")
+        return 0
     out = ROOT / "bench" / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "figures": rows}, ensure_ascii=False, indent=1))

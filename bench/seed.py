@@ -25,7 +25,7 @@ def app_for(url: str):
 
 def seed(app, ballots_wanted: int, cards: int) -> dict:
     """An open member review with ``ballots_wanted`` ballots (tokens for the product, ids
-    for L2), a draft one of ``cards`` cards and its secretary."""
+    for L2), an open public poll, a draft review of ``cards`` cards and its secretary."""
     with app.app_context():
         upgrade()
         branch = Organisation(name="基准党支部", kind="branch")
@@ -39,6 +39,10 @@ def seed(app, ballots_wanted: int, cards: int) -> dict:
         while len(issued) < ballots_wanted:
             count = min(ballots.MAX_BATCH, ballots_wanted - len(issued))
             issued += ballots.generate_ballots(db.session, "bench", review, count)
+        poll = campaigns.create_campaign(
+            db.session, "bench", branch, kind="public_satisfaction", year=2026, title="基准测评"
+        )
+        campaigns.open_campaign(db.session, "bench", poll)
         draft = campaigns.create_campaign(
             db.session, "bench", branch, kind="member_review", year=2025, title="卡片"
         )
@@ -56,6 +60,8 @@ def seed(app, ballots_wanted: int, cards: int) -> dict:
         ids = [b.id for b in issued]
         return {
             "review": review.id,
+            "poll": poll.id,
+            "slug": poll.slug,
             "draft": draft.id,
             "branch": branch.id,
             "tokens": [ballot_token(i) for i in ids],
@@ -92,6 +98,32 @@ def sealed_campaign(app, branch_id: int, votes: int) -> int:
         return campaign.id
 
 
+def opened_box(app, branch_id: int, responses: int) -> int:
+    """An open member review whose box already holds ``responses`` plain responses (one
+    answer each), as the close of as many envelopes leaves them: its close then seals the
+    counts of those rows, and the tally reads what it sealed. Bulk: COPY on PostgreSQL, one
+    executemany on SQLite (the 4 kB envelopes of a real 1,000,000-vote close are 4 GB)."""
+    import bulk
+
+    with app.app_context():
+        branch = db.session.get(Organisation, branch_id)
+        campaign = campaigns.create_campaign(
+            db.session, "bench", branch, kind="member_review", year=2023, title="百万"
+        )
+        campaigns.open_campaign(db.session, "bench", campaign)
+        question = campaign.questions[0].id
+        db.session.flush()
+        ids = [secrets.token_hex(16) for _ in range(responses)]
+        choices = ("excellent", "competent", "basically_competent", "incompetent")
+        columns = ("id", "campaign_id", "respondent_class")
+        bulk.rows_in(db.session, "responses", columns, ((i, campaign.id, "full") for i in ids))
+        columns = ("response_id", "question_id", "choice")
+        rows = ((r, question, choices[n % 4]) for n, r in enumerate(ids))
+        bulk.rows_in(db.session, "answers", columns, rows)
+        db.session.commit()
+        return campaign.id
+
+
 def spent_and_stored(app, campaign_id: int, ids: list[str]) -> tuple[int, int]:
     """Used ballots (of those cast through the product) and stored votes (envelopes) of a
     campaign: they must be equal."""
@@ -106,6 +138,15 @@ def spent_and_stored(app, campaign_id: int, ids: list[str]) -> tuple[int, int]:
         )
         db.session.remove()
         return used, stored
+
+
+def envelopes_of(app, campaign_id: int) -> int:
+    with app.app_context():
+        stored = db.session.scalar(
+            select(func.count()).select_from(Envelope).where(Envelope.campaign_id == campaign_id)
+        )
+        db.session.remove()
+        return stored
 
 
 def l2_spent_and_stored(app, ids: list[str]) -> tuple[int, int]:

@@ -27,6 +27,7 @@ BIN = Path(sys.executable).parent
 POSTGRES = os.environ.get(
     "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS = os.environ.get("SURVEY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 WORKERS = 2  # the same for the product, L1 and L2
 
 
@@ -56,6 +57,15 @@ def database(kind: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - any failure means: the poll figure cannot be made
+        return False
 
 
 def postgres_reachable() -> bool:
@@ -110,6 +120,16 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def private_mb(pid: int) -> float:
+    """The worker's own memory (private pages, not the libraries' pages every process of
+    the machine shares), beside its RSS."""
+    total = 0
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(("Private_Clean:", "Private_Dirty:")):
+            total += int(line.split()[1])
+    return total / 1024
+
+
 def wrk(port: int, paths: list[str], seconds: int, connections: int = 32) -> dict:
     """wrk from Debian; requests per second and p99 over ``seconds``."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
@@ -136,7 +156,14 @@ def wrk(port: int, paths: list[str], seconds: int, connections: int = 32) -> dic
     }
 
 
-def load(port: int, tokens: list[str], clients: int, seconds: int, prefix: str = "/b/") -> dict:
+def load(
+    port: int,
+    tokens: list[str],
+    clients: int,
+    seconds: int,
+    prefix: str = "/b/",
+    fields: dict | None = None,
+) -> dict:
     import json
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
@@ -145,8 +172,47 @@ def load(port: int, tokens: list[str], clients: int, seconds: int, prefix: str =
         command = [sys.executable, str(ROOT / "bench" / "load.py"), "--port", str(port)]
         command += ["--tokens", f.name, "--clients", str(clients), "--seconds", str(seconds)]
         command += ["--prefix", prefix]
+        for name, value in (fields or {}).items():
+            command += ["--field", f"{name}={value}"]
         run = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
         assert run.returncode == 0, run.stderr
         return json.loads(run.stdout)
     finally:
         os.unlink(f.name)
+
+
+def combined_wrk(runs: list[dict]) -> dict:
+    """Slices of one GET load as one: rates over the summed time, the worst p99."""
+    requests = sum(r["requests"] for r in runs)
+    seconds = sum(r["requests"] / r["per_s"] for r in runs if r["per_s"])
+    return {
+        "requests": requests,
+        "errors": sum(r["errors"] for r in runs),
+        "non2xx": sum(r["non2xx"] for r in runs),
+        "per_s": round(requests / seconds, 1) if seconds else 0.0,
+        "p99_ms": max(r["p99_ms"] for r in runs),
+        "slices_per_s": [r["per_s"] for r in runs],
+    }
+
+
+def combined_load(runs: list[dict]) -> dict:
+    """Slices of one cast load as one: casts over the summed time, percentiles of all."""
+    latencies = sorted(x for r in runs for x in r["latencies_ms"])
+    seconds = sum(r["seconds"] for r in runs)
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for status, n in run["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else None
+
+    return {
+        "casts": len(latencies),
+        "casts_per_s": round(len(latencies) / seconds, 1) if seconds else 0.0,
+        "post_p50_ms": pct(0.50),
+        "post_p99_ms": pct(0.99),
+        "statuses": statuses,
+        "seconds": round(seconds, 1),
+        "slices_per_s": [r["casts_per_s"] for r in runs],
+    }

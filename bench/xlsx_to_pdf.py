@@ -74,8 +74,19 @@ def to_png(book: Path, folder: Path) -> Path:
     )
     pdf = book.with_suffix(".pdf")
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-         str(book.with_suffix(""))],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(book.with_suffix("")),
+        ],
         check=True,
         timeout=TIMEOUT_S,
     )

@@ -22,6 +22,7 @@ when a card was used.
 from __future__ import annotations
 
 import os
+import select as _select
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -29,7 +30,7 @@ from typing import ParamSpec, TypeVar
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, scoped_session
 
@@ -126,13 +127,32 @@ def init_app(app: Flask) -> None:
                 if request.method not in SAFE_METHODS:
                     begin_write(db.session)
 
+        elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"]:
+            event.listen(db.engine, "checkout", _drop_if_server_hung_up)
+
+
+def _drop_if_server_hung_up(dbapi_connection, _record, _proxy) -> None:
+    """A pooled PostgreSQL connection is idle between requests: if its socket has anything to
+    read, the server hung up (a restart or ``pg_terminate_backend`` sends its FATAL and
+    closes). Then the pool replaces it before use -- what ``pool_pre_ping`` does, without its
+    ``SELECT 1`` round trip on every request (one non-blocking poll instead). Anything else
+    an idle backend may send unasked (a ParameterStatus after a configuration reload; we
+    LISTEN to nothing) costs one reconnect, never an error."""
+    try:
+        if dbapi_connection.closed or _select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+            raise DisconnectionError("the server closed this connection")
+    except (OSError, ValueError) as exc:
+        raise DisconnectionError("the connection's socket is gone") from exc
+
 
 def _engine_options(config, uri: str) -> dict:
     """The configured options, with SQL parameters hidden from every message and log whatever
     the configuration says, and a bounded connect time on PostgreSQL."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     options["hide_parameters"] = True
-    options.setdefault("pool_pre_ping", True)  # a connection dropped by a restart is replaced
+    # No pre-ping by default: a dropped connection costs one request a 503 (outage() below),
+    # then the pool is invalidated and refilled; a ping would cost every request a round trip.
+    options.setdefault("pool_pre_ping", False)
     if uri.startswith("postgresql"):
         connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
         options["connect_args"] = connect_args | dict(options.get("connect_args") or {})

@@ -7,11 +7,14 @@ absolute link is built here.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import lru_cache
 
 from flask import current_app, request
 
-from survey.security import ballot_token
+from survey import qr
+from survey.security import ballot_token, read_ballot_token
 
 BALLOT_LINK_CACHE = 8192  # the links of a few full card sheets per worker
 
@@ -45,4 +48,24 @@ def ballot_url(ballot_id: str, base: str | None = None) -> str:
 def _ballot_url(base: str, newest_key: str, ballot_id: str) -> str:
     # A token carries its signing time: the first one made for a ballot is kept, so that its
     # QR code stays cached (any key of SECRET_KEYS still verifies it); a new key makes anew.
-    return base + path_for("public.ballot", token=ballot_token(ballot_id))
+    return base + path_for("public.ballot", token=_kept_token(newest_key, ballot_id))
+
+
+def _kept_token(newest_key: str, ballot_id: str) -> str:
+    """The first token made for a ballot, shared by every worker through a file beside the
+    QR codes (which already carry it): each worker then prints the same link, and the shared
+    QR cache hits (it missed in the other worker: 1 s a sheet of 500, bench/). A token older
+    than half its validity is made anew, so that a reprinted card keeps most of it."""
+    name = hashlib.sha256(f"token\x1f{newest_key}\x1f{ballot_id}".encode()).hexdigest()
+    path = os.path.join(qr.shared_folder(), name + ".tok")
+    try:
+        with open(path, encoding="ascii") as kept:
+            token = kept.read()
+        max_age = current_app.config["BALLOT_MAX_AGE"] // 2
+        if read_ballot_token(token, max_age) == (ballot_id, False):
+            return token
+    except (OSError, UnicodeDecodeError):
+        pass
+    token = ballot_token(ballot_id)
+    qr.write_shared(path, token)
+    return token

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+import time
 from functools import lru_cache
 
 import qrcode
@@ -23,6 +25,15 @@ BORDER = 4
 # bits, and the payload is a random token whose modules are already well mixed.
 MASK_PATTERN = 2
 CACHE_SIZE = 2048  # about 7 kB an entry: a few full sheets per worker
+# The shared disk cache is bounded: at most DISK_FILES codes (about 7 kB each: 70 MB), pruned
+# on write, once every PRUNE_EVERY writes of a worker, down to 80 % of the bound, the least
+# recently used first (a disk hit touches its file). A scan of 10,000 entries takes ~10 ms.
+DISK_FILES = 10_000
+PRUNE_EVERY = 256
+STALE_PARTIAL_S = 60  # a .tmp older than this was left by a worker killed mid-write
+KEPT = (".svg", ".tok")  # codes, and the ballot tokens survey/links.py shares
+_writes = 0
+_writes_lock = threading.Lock()
 
 
 def svg(data: str, label: str | None = None) -> Markup:
@@ -40,7 +51,7 @@ def _shared_folder() -> str | None:
     rendered afresh by whichever worker had not seen it (1 s instead of 0.1 s, bench/)."""
     if not has_app_context():
         return None
-    return os.path.join(current_app.instance_path, "qr-cache")
+    return shared_folder()
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -51,19 +62,77 @@ def _svg(data: str, label: str, folder: str | None = None) -> Markup:
     path = os.path.join(folder, name + ".svg")
     try:
         with open(path, encoding="utf-8") as cached:
-            return Markup(cached.read())
+            markup = Markup(cached.read())
+        os.utime(path)  # recently used: pruned last
+        return markup
     except OSError:
         pass
     markup = _render(data, label)
+    write_shared(path, str(markup))
+    return markup
+
+
+def shared_folder() -> str:
+    """The folder every worker shares (in an app context)."""
+    return os.path.join(current_app.instance_path, "qr-cache")
+
+
+def write_shared(path: str, text: str) -> None:
+    """Write a file of the shared folder atomically (another worker reads all of it or
+    nothing), counted for the prune; a full or read-only disk costs speed, never the page."""
+    folder = os.path.dirname(path)
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         partial = f"{path}.{os.getpid()}.tmp"
         with open(partial, "w", encoding="utf-8") as out:
-            out.write(str(markup))
-        os.replace(partial, path)  # atomic: another worker reads all of it or nothing
+            out.write(text)
+        os.replace(partial, path)
+        _count_write(folder)
     except OSError:
-        pass  # a full or read-only disk costs speed, never the sheet
-    return markup
+        pass
+
+
+def _count_write(folder: str) -> None:
+    global _writes
+    with _writes_lock:
+        _writes += 1
+        due = _writes % PRUNE_EVERY == 0
+    if due:
+        prune(folder)
+
+
+def prune(folder: str, limit: int | None = None) -> int:
+    """Keep at most 80 % of ``limit`` (DISK_FILES) codes in ``folder``, the most recently
+    used; drop partial files left by a killed worker. Returns how many files were removed.
+    Safe beside other workers: a file removed under a reader is only rendered again."""
+    limit = DISK_FILES if limit is None else limit
+    codes, removed, now = [], 0, time.time()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    mtime = entry.stat().st_mtime
+                except OSError:
+                    continue
+                if entry.name.endswith(KEPT):
+                    codes.append((mtime, entry.path))
+                elif entry.name.endswith(".tmp") and now - mtime > STALE_PARTIAL_S:
+                    removed += _remove(entry.path)
+    except OSError:
+        return removed
+    if len(codes) > limit:
+        codes.sort()
+        for _mtime, path in codes[: len(codes) - int(limit * 0.8)]:
+            removed += _remove(path)
+    return removed
+
+
+def _remove(path: str) -> int:
+    try:
+        os.remove(path)
+        return 1
+    except OSError:
+        return 0
 
 
 def _render(data: str, label: str) -> Markup:
@@ -96,5 +165,6 @@ def _path(modules: list[list[bool]]) -> str:
 
 
 def cache_clear() -> None:
-    """Forget the codes this worker holds (the shared files stay: they never go stale)."""
+    """Forget the codes this worker holds (the shared files stay: they never go stale, and
+    ``prune`` bounds their number)."""
     _svg.cache_clear()

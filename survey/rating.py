@@ -7,9 +7,11 @@ is summarised in a handful of statements.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from importlib.resources import files
 
@@ -345,9 +347,26 @@ def committee_summary(
     if committee.kind != "committee":
         raise Invalid("a summary is made for a committee", field="committee_id")
     scheme = scheme_for(session, committee, scheme_key)
-    data = _summarise(session, branch_selector(session, committee), year, scheme)
+    with _no_collection():
+        data = _summarise(session, branch_selector(session, committee), year, scheme)
     data["committee_id"] = committee.id
     return data
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a summary is built: every object it makes
+    (evidence, criteria, ratings of 10,000 branches) lives until it returns, so each full
+    collection had nothing to free and only walked them again -- 7 passes, 1.3 s of a 3 s
+    summary of 10,000 branches (bench/ratings.py). Collection resumes after, as before."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _summarise(session: Session, selector: Select, year: int, scheme) -> dict:

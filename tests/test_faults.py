@@ -156,9 +156,12 @@ def postgres_admin():
 
 
 def terminate_backends(admin, name: str) -> None:
+    """Every session of the database ended, waiting (up to 5 s each) until it has: a bare
+    pg_terminate_backend only signals, and a request made at once could still find its
+    pooled connection alive, then lose it mid-query (a 503 where the test expects a read)."""
     with admin.connect() as conn:
         conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            text("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = :n"),
             {"n": name},
         )
 

@@ -1,6 +1,8 @@
 """The meeting kit's pure parts: QR codes, quorum at its bound, bars, reconciliation."""
 
+import os
 import re
+import time
 
 import pytest
 import qrcode
@@ -27,6 +29,41 @@ def test_qr_svg_has_error_correction_m_and_a_four_module_quiet_zone():
 
 def test_qr_svg_is_cached():
     assert qr.svg(LINK) is qr.svg(LINK)
+
+
+def test_the_shared_qr_cache_is_bounded_on_write_and_sweeps_partial_files(tmp_path, monkeypatch):
+    folder = str(tmp_path / "qr-cache")
+    monkeypatch.setattr(qr, "DISK_FILES", 10)
+    monkeypatch.setattr(qr, "PRUNE_EVERY", 5)
+    monkeypatch.setattr(qr, "_writes", 0)
+    qr.cache_clear()
+    first = qr._svg(f"{LINK}0", "QR code", folder)
+    old = tmp_path / "qr-cache" / "killed-worker.svg.123.tmp"
+    old.write_text("partial")
+    for path in (tmp_path / "qr-cache").iterdir():  # everything written an hour ago
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    qr.cache_clear()
+    assert qr._svg(f"{LINK}0", "QR code", folder) == first  # a disk hit: used again now
+    for i in range(1, 25):
+        qr._svg(f"{LINK}{i}", "QR code", folder)
+        assert len(list((tmp_path / "qr-cache").glob("*.svg"))) <= 10 + 5  # bounded
+    names = {p.name for p in (tmp_path / "qr-cache").iterdir()}
+    assert not old.exists()  # a stale partial file is swept
+    qr.cache_clear()
+    assert qr._svg(f"{LINK}23", "QR code", folder) == qr._render(f"{LINK}23", "QR code")
+    assert len(names) < 25
+    qr.cache_clear()
+
+
+def test_pruning_the_qr_cache_keeps_the_most_recently_used(tmp_path):
+    for i in range(12):
+        path = tmp_path / f"{i:02}.svg"
+        path.write_text("<svg/>")
+        os.utime(path, (1000 + i, 1000 + i))
+    os.utime(tmp_path / "00.svg")  # read a moment ago
+    assert qr.prune(str(tmp_path), limit=10) == 4  # down to 8
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert kept == ["00.svg", "05.svg", "06.svg", "07.svg", "08.svg", "09.svg", "10.svg", "11.svg"]
 
 
 def snapshot(cast, eligible_full=None, eligible_probationary=None, issued=30, void=0):
@@ -69,3 +106,28 @@ def test_indicator_presets_keep_the_standard_order_and_refuse_unknown_keys():
     ]
     with pytest.raises(Invalid):
         meeting.indicator_questions(["bogus"])
+
+
+def test_every_worker_prints_one_link_per_ballot_and_a_late_reprint_a_fresh_one(
+    app, make, monkeypatch
+):
+    """The token carries its signing time: each worker made its own, so the other worker's
+    sheet missed the shared QR cache. The first is kept in the shared folder, until half its
+    validity has gone."""
+    from survey import links
+    from survey.security import read_ballot_token
+
+    [card] = make.ballots(make.campaign(make.organisation("第一党支部"), status="draft"))
+    now = time.time()
+    with app.test_request_context():
+        first = links.ballot_url(card.id)
+        links._ballot_url.cache_clear()  # another worker, a few seconds later
+        monkeypatch.setattr(time, "time", lambda: now + 5)
+        assert links.ballot_url(card.id) == first
+        half = app.config["BALLOT_MAX_AGE"] // 2
+        links._ballot_url.cache_clear()
+        monkeypatch.setattr(time, "time", lambda: now + half + 5)
+        late = links.ballot_url(card.id)
+        assert late != first
+        assert read_ballot_token(late.rsplit("/", 1)[1], 10) == (card.id, False)
+        links._ballot_url.cache_clear()
