@@ -25,6 +25,13 @@ PROMPTS = {
     "How satisfied are you with this branch's service?": _l(
         "How satisfied are you with this branch's service?"
     ),
+    # The indicator items are stored as the ballot asks them (survey.meeting.INDICATORS, the
+    # five 强 of the standard); an English page asks them in English.
+    "政治功能强": _l("Strong political function"),
+    "队伍建设强": _l("Strong ranks of members"),
+    "组织生活强": _l("Strong organisational life"),
+    "作用发挥强": _l("Strong in playing its role"),
+    "群众工作强": _l("Strong work with the people"),
 }
 
 

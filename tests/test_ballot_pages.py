@@ -201,6 +201,20 @@ def test_extra_indicator_questions_must_all_be_answered(client, make, db):
     assert sorted(a.choice for a in db.session.query(Answer)) == ["competent", "excellent"]
 
 
+def test_the_five_strong_items_are_asked_in_the_page_language(client, make):
+    from survey.meeting import INDICATORS, indicator_questions
+
+    committee, branch, *_ = make.tree()
+    campaign = make.campaign(branch, extra_questions=indicator_questions(list(INDICATORS)))
+    token = ballot_token(make.ballots(campaign)[0].id)
+    chinese = client.get(f"/b/{token}").text
+    assert all(f"<legend>{words}</legend>" in chinese for words in INDICATORS.values())
+    english = client.get(f"/b/{token}?lang=en").text
+    assert "<legend>Strong political function</legend>" in english
+    assert "<legend>Strong work with the people</legend>" in english
+    assert not any(words in english for words in INDICATORS.values())
+
+
 def test_body_over_the_size_limit_is_413(client, open_ballot):
     answer = client.post(
         f"/b/{ballot_token(open_ballot.id)}", data={"choice": "excellent", "x": "a" * 100_000}
