@@ -107,7 +107,7 @@ def _closed_review(session: Session, branch: Organisation, rng, share: float) ->
         branch,
         kind="member_review",
         year=2025,
-        title=f"{branch.name} 2025年度党员评议党支部工作",
+        title=f"{branch.name}2025年度党员评议党支部工作",
         eligible_full=24,
         eligible_probationary=2,
     )
@@ -146,7 +146,7 @@ def _open_review(session: Session, branch: Organisation) -> None:
         branch,
         kind="member_review",
         year=2026,
-        title=f"{branch.name} 2026年度党员评议党支部工作",
+        title=f"{branch.name}2026年度党员评议党支部工作",
         eligible_full=28,
         eligible_probationary=2,
         extra_questions=[("political", "政治功能强"), ("team", "支部班子强")],
@@ -164,7 +164,7 @@ def _draft_review(session: Session, branch: Organisation) -> None:
         branch,
         kind="member_review",
         year=2027,
-        title=f"{branch.name} 2027年度党员评议党支部工作（草稿）",
+        title=f"{branch.name}2027年度党员评议党支部工作（草稿）",
         eligible_full=28,
         eligible_probationary=2,
     )
@@ -183,7 +183,7 @@ def _public_polls(session: Session, branch: Organisation, rng) -> None:
         branch,
         kind="public_satisfaction",
         year=2025,
-        title=f"{branch.name} 2025年度群众满意度测评",
+        title=f"{branch.name}2025年度群众满意度测评",
         geofence="flag",
     )
     campaigns.open_campaign(session, ACTOR, closed)
@@ -211,7 +211,7 @@ def _public_polls(session: Session, branch: Organisation, rng) -> None:
         branch,
         kind="public_satisfaction",
         year=2026,
-        title=f"{branch.name} 2026年度群众满意度测评",
+        title=f"{branch.name}2026年度群众满意度测评",
         geofence="flag",
     )
     campaigns.open_campaign(session, ACTOR, current)

@@ -84,9 +84,13 @@ def local_date(moment: datetime | None, timezone: str, lang: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
 
 
-def title_rows(organisation: str, subject: str, form: str, day: str) -> list[list[str]]:
-    """As on the paper form: the subject and the form's name, then the unit and the day."""
-    return [[f"{subject} {form}"], [organisation, day]]
+def title_rows(
+    organisation: str, subject: str, form: str, day: str, lang: str = "zh"
+) -> list[list[str]]:
+    """As on the paper form: the subject and the form's name (no space between Chinese
+    words: 第一党支部2025年度……测评汇总表), then the unit and the day."""
+    joiner = " " if lang == "en" else ""
+    return [[f"{subject}{joiner}{form}"], [organisation, day]]
 
 
 def _share(n: int, total: int) -> float | None:
@@ -103,6 +107,7 @@ def tally_table(
         campaign.title,
         w["review_form"],
         local_date(campaign.closed_at, timezone, lang),
+        lang,
     )
     table = Table(
         w["tally_sheet"],
@@ -143,6 +148,7 @@ def responses_table(
         campaign.title,
         w["review_form"],
         local_date(campaign.closed_at, timezone, lang),
+        lang,
     )
     header, rows = anonymous_rows(session, campaign, small_group)
     prompts = {q.key: _prompt(q.prompt, lang) for q in campaign.questions}
@@ -218,6 +224,7 @@ def summary_table(
         w["summary_subject"].format(year=year),
         w["summary_form"],
         local_date(None, timezone, lang),
+        lang,
     )
     header = [w[k] for k in ("number", "branch", "verdict", "excellent_share", "verified_share")]
     table = Table(

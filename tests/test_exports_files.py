@@ -44,7 +44,7 @@ def test_the_campaign_workbook_is_a_chinese_summary_form_with_percent_cells(
     book = book_of(client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx"))
     assert book.sheetnames == ["汇总", "明细"]
     tally = book["汇总"]
-    assert tally["A1"].value == "2026年度党员评议党支部工作 测评汇总表"
+    assert tally["A1"].value == "2026年度党员评议党支部工作测评汇总表"
     assert "A1:D1" in tally.merged_cells and tally["A1"].font.bold
     assert tally["A2"].value == "第一党支部"
     assert tally["D2"].value.endswith("日") and "年" in tally["D2"].value
@@ -86,7 +86,7 @@ def test_each_csv_is_one_table_with_a_bom(auth, client, make, db, org):
         assert answer.status_code == 200 and answer.mimetype == "text/csv"
         assert answer.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(tally.data.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["2026年度党员评议党支部工作 测评汇总表"] and rows[1][0] == "第一党支部"
+    assert rows[0] == ["2026年度党员评议党支部工作测评汇总表"] and rows[1][0] == "第一党支部"
     assert rows[2] == ["测评项目", "选项", "票数", "占比"]
     assert all(row and len(row) <= 4 for row in rows)  # no blank line, no second table
     assert ["您对本党支部本年度工作的评价是？", "优秀", "4", "66.7%"] in rows

@@ -25,7 +25,7 @@ def test_a_reviewer_verifies_assesses_and_reads_the_committee_summary(
 
     # 群众评判: the 2025 poll of 社区党支部 has one complaint still unchecked.
     page.click("nav >> text=不满意意见")
-    page.click("text=社区党支部 2025年度群众满意度测评")
+    page.click("text=社区党支部2025年度群众满意度测评")
     unchecked = page.locator(".card", has_text="尚未查证").first
     unchecked.locator("input[value=unfounded]").check()
     unchecked.locator("textarea[name=note]").fill("经走访核实，路灯已于当月修复")

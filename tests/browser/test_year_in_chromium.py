@@ -368,7 +368,7 @@ def verify_the_complaint(page, w) -> None:
     """群众评判: the 2025 poll of 社区党支部 has one complaint still unchecked."""
     nav(page, w["complaints"])
     in_language(page, w["lang"])
-    page.locator("main a", has_text="社区党支部 2025年度群众满意度测评").first.click()
+    page.locator("main a", has_text="社区党支部2025年度群众满意度测评").first.click()
     in_language(page, w["lang"])
     unchecked = page.locator(".card", has_text=w["unchecked"]).first
     unchecked.locator("input[value=unfounded]").check()
