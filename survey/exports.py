@@ -25,6 +25,7 @@ from survey.export_words import (
     words,
 )
 from survey.models import Campaign, Response
+from survey.scales import MEMBER_APPRAISAL
 
 PERCENT = "0.0%"
 TABLES = ("tally", "responses")
@@ -94,6 +95,10 @@ def _share(n: int, total: int) -> float | None:
 def tally_table(
     session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
 ) -> Table:
+    if campaign.kind == MEMBER_APPRAISAL:  # its 测评汇总表 is one row per member
+        from survey.appraisal_export import appraisal_table
+
+        return appraisal_table(session, campaign, small_group, lang, timezone)
     w = words(lang)
     tally = campaigns.tally(session, campaign, reveal=True, small_group=small_group)
     title = title_rows(

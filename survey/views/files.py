@@ -20,6 +20,7 @@ from survey.export_words import lang_of
 from survey.extensions import db
 from survey.import_words import message
 from survey.models import CampaignStatus
+from survey.scales import MEMBER_APPRAISAL
 from survey.views.guards import campaign_or_404, organisation_or_404, staff_required, web_actor
 
 bp = Blueprint("files", __name__)
@@ -50,6 +51,8 @@ def _download(content, filename: str, mimetype: str) -> Response:
 
 def _closed(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
+    if campaign.kind == MEMBER_APPRAISAL:  # names and grades of members: their own Action
+        access.require(current_user, Action.READ_APPRAISAL)
     if campaign.status != CampaignStatus.CLOSED:
         raise Conflict("results are exported once the campaign is closed")
     return campaign
