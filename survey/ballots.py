@@ -143,7 +143,16 @@ def cast_ballot(
     leaves nothing behind."""
     receipt = codes.new_code(10)
     campaign, ballot_class = spend_ballot(session, ballot_id, retry_hmac, receipt)
-    return store_cast(session, ballot_id, campaign.id, ballot_class, answers, texts, receipt)
+    return store_cast(
+        session,
+        ballot_id,
+        campaign.id,
+        ballot_class,
+        answers,
+        texts,
+        receipt,
+        len(campaign.questions),
+    )
 
 
 def spend_ballot(
@@ -189,10 +198,15 @@ def spend_ballot(
     return shape, row.ballot_class
 
 
-def store_cast(session, ballot_id, campaign_id, ballot_class, answers, texts, receipt) -> str:
+def store_cast(
+    session, ballot_id, campaign_id, ballot_class, answers, texts, receipt, rows: int = 0
+) -> str:
     """The sealed vote of a spent ballot, under the receipt drawn for it (or a fresh one,
-    recorded on the ballot, in the one-in-10^15 case that code was taken)."""
-    stored = store_response(session, campaign_id, ballot_class, answers, texts, receipt=receipt)
+    recorded on the ballot, in the one-in-10^15 case that code was taken); ``rows``, the
+    ballot's number of questions, sets the envelope's size."""
+    stored = store_response(
+        session, campaign_id, ballot_class, answers, texts, receipt=receipt, rows=rows
+    )
     if stored != receipt:
         session.execute(
             update(Ballot)

@@ -143,3 +143,29 @@ def test_results_sort_as_the_committee_chooses(make, db):
     assert [r.position for r in by_incompetent[:2]] == [1, 2]
     names = [r.name for r in service.results(db.session, campaign, "name")]
     assert names == sorted(names)
+
+
+def test_a_200_member_ballot_seals_to_one_size_whatever_is_chosen(make, db):
+    """The envelope's length says the campaign's row count and nothing else: all
+    basically_competent (the longest word), all excellent, a single row, on 200 members."""
+    from survey.models import Answer, Envelope
+
+    branch = make.organisation()
+    campaign = appraisal(make, branch, 200, all_rows_required=False)
+    longest, shortest, single = make.ballots(campaign, 3)
+    cast(
+        db.session,
+        longest.id,
+        grades_of(campaign, dict.fromkeys(range(200), "basically_competent")),
+    )
+    cast(db.session, shortest.id, grades_of(campaign, dict.fromkeys(range(200), "excellent")))
+    cast(db.session, single.id, grades_of(campaign, {7: "competent"}))
+    db.session.rollback()
+    sizes = {len(e.sealed) for e in db.session.query(Envelope).filter_by(campaign_id=campaign.id)}
+    assert len(sizes) == 1
+    (size,) = sizes
+    assert size == 4 * 4096 + 12 + 16  # four blocks, the nonce and the GCM tag
+    make.close(campaign)
+    assert campaign.snapshot["responses"] == 3
+    assert all(r["counts"] is None for r in campaign.snapshot["appraisees"])  # 3 < 5
+    assert db.session.query(Answer).count() == 401  # every grade opened, none lost

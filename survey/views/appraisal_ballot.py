@@ -66,7 +66,8 @@ def cast(token: str, ballot_id: str, campaign, ballot_class: str, retry, receipt
         db.session.rollback()
         chosen = {q.key: request.form[q.key] for q in campaign.questions if q.id in answers}
         return rerender(chosen, missing, form)
+    rows = len(campaign.questions)
     receipt = ballots.store_cast(
-        db.session, ballot_id, campaign.id, ballot_class, answers, {}, receipt
+        db.session, ballot_id, campaign.id, ballot_class, answers, {}, receipt, rows
     )
     return redirect(url_for("public.receipt", code=receipt), code=303)
