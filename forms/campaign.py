@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -47,7 +48,7 @@ class DraftForm(FlaskForm):
 
 
 class CampaignForm(DraftForm):
-    kind = SelectField(
+    kind = RadioField(
         _l("Kind"),
         choices=[
             SelectChoice("member_review", _l("Members' review of the branch (党员评议党支部)")),
