@@ -204,3 +204,24 @@ def test_cards_carry_both_ballots(org, make, db, client, auth):
     sheet = client.get(f"/staff/campaigns/{review.id}/cards/both")
     assert sheet.status_code == 200
     assert len(re.findall(r'data-code="[^"]+ / [^"]+"', sheet.text)) == 3
+
+
+def test_the_api_tally_of_an_appraisal_lists_each_member_as_sealed(org, make, db, client):
+    campaign = _closed(make, db, org["first"])
+    tally = client.get(f"/api/v1/campaigns/{campaign.id}/tally", headers=bearer(org["reviewer"]))
+    assert tally.status_code == 200
+    rows = tally.json["appraisees"]
+    assert rows == campaign.snapshot["appraisees"]
+    assert rows[0]["counts"] == {
+        "excellent": 6,
+        "competent": 0,
+        "basically_competent": 0,
+        "incompetent": 0,
+    }
+    assert "counts" not in tally.json and "questions" not in tally.json
+    sheet = client.get(
+        f"/api/v1/campaigns/{campaign.id}/export.xlsx", headers=bearer(org["reviewer"])
+    )
+    assert (
+        "民主评议党员测评汇总表" in load_workbook(io.BytesIO(sheet.data)).worksheets[0]["A1"].value
+    )
