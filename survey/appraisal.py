@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import audit
+from survey.database import lock
 from survey.errors import Conflict, Invalid, NotFound
 from survey.models import Answer, Appraisee, Campaign, CampaignStatus, Member, Question
 from survey.models.base import utcnow
@@ -200,7 +201,8 @@ def record_final_grade(
         raise Invalid("a final grade needs its reason", field="reason")
     if len(reason) > MAX_REASON:
         raise Invalid(f"keep the reason under {MAX_REASON} characters", field="reason")
-    rows = appraisees(session, campaign)
+    lock(session, Campaign, campaign.id)  # two committee members grading at once: in turn,
+    rows = appraisees(session, campaign)  # so that the cap is checked against both
     row = next((r for r in rows if r.id == appraisee_id), None)
     if row is None:
         raise NotFound("no such member in this appraisal")

@@ -169,3 +169,44 @@ def test_a_200_member_ballot_seals_to_one_size_whatever_is_chosen(make, db):
     assert campaign.snapshot["responses"] == 3
     assert all(r["counts"] is None for r in campaign.snapshot["appraisees"])  # 3 < 5
     assert db.session.query(Answer).count() == 401  # every grade opened, none lost
+
+
+def test_members_graded_excellent_at_once_stay_within_the_cap(app, make, db):
+    """Ten committee members each grade a different member 优秀 at the same moment under a
+    10 % cap of 10 members: exactly one is recorded, the others are refused."""
+    from test_race import race
+
+    from survey.models import Campaign
+
+    campaign = _closed(make, db, n=10, votes=5, top_grade_cap_percent=10)
+    campaign_id = campaign.id
+    rows = [r.id for r in service.results(db.session, campaign)]
+
+    def grade(i):
+        with app.app_context():
+            session = db.session
+            try:
+                run_in_transaction(
+                    session,
+                    lambda: service.record_final_grade(
+                        session,
+                        f"web:r{i}",
+                        session.get(Campaign, campaign_id),
+                        rows[i],
+                        "excellent",
+                        "好",
+                    ),
+                )
+                return "ok"
+            except Conflict:
+                return "409"
+            except Exception as exc:  # noqa: BLE001  (the test reports any other outcome)
+                return repr(exc)
+            finally:
+                session.remove()
+
+    results = race(grade, 10)
+    assert sorted(results) == ["409"] * 9 + ["ok"], results
+    db.session.rollback()
+    finals = [r.final_grade for r in service.appraisees(db.session, campaign)]
+    assert finals.count("excellent") == 1
