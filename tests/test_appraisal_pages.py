@@ -115,3 +115,18 @@ def test_a_forged_second_token_is_dropped(make, client):
     (card,) = make.ballots(make.campaign(branch), 1)
     page = client.get(f"/b/{ballot_token(card.id)}?then=not-a-token")
     assert "then=" not in page.text
+
+
+def test_a_two_ballot_card_scanned_again_goes_on_to_the_second_ballot(make, db, client):
+    branch = make.organisation()
+    review = make.campaign(branch)
+    campaign = appraisal(make, branch, 5)
+    (first,) = make.ballots(review, 1)
+    (second,) = make.ballots(campaign, 1)
+    link = f"/b/{ballot_token(first.id)}?then={ballot_token(second.id)}"
+    data = ballot_form(client.get(link).text) | {"choice": "competent"}
+    assert client.post(link, data=data).status_code == 303
+    again = client.get(link)  # the receipt was lost: the card is scanned again
+    assert again.status_code == 303 and again.location.endswith(f"/b/{ballot_token(second.id)}")
+    alone = client.get(f"/b/{ballot_token(first.id)}")
+    assert alone.status_code == 409  # without the second token: used, as always

@@ -78,7 +78,15 @@ def _render_ballot(ballot, token: str, form=None, status: int = 200):
 
 @bp.get("/b/<token>")
 def ballot(token: str):
-    return _render_ballot(_resolve_token(token), token)
+    try:
+        return _render_ballot(_resolve_token(token), token)
+    except AlreadyUsed:
+        # A card carrying two ballots scanned again after the first was cast (the phone lost
+        # the receipt page): on to the second ballot, which answers for itself.
+        then = _then_token()
+        if then is None:
+            raise
+        return redirect(url_for("public.ballot", token=then), code=303)
 
 
 @bp.post("/b/<token>")
