@@ -150,6 +150,10 @@ def responses_table(
     header, rows = anonymous_rows(session, campaign, small_group)
     prompts = {q.key: _prompt(q.prompt, lang) for q in campaign.questions}
     table = Table(w["responses_sheet"], title, [w["number"]])
+    if campaign.kind == MEMBER_APPRAISAL:  # a row per ballot would show the grades of a
+        table.note = w["no_detail"]  # member graded by fewer than the small group
+        table.widths = (8, 60)
+        return table
     if not header:
         table.note = w["small_group"].format(n=small_group)
         table.widths = (8, 60)

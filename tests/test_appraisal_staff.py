@@ -225,3 +225,28 @@ def test_the_api_tally_of_an_appraisal_lists_each_member_as_sealed(org, make, db
     assert (
         "民主评议党员测评汇总表" in load_workbook(io.BytesIO(sheet.data)).worksheets[0]["A1"].value
     )
+
+
+def test_no_ballot_by_ballot_detail_shows_a_member_the_small_group_hides(
+    org, make, db, client, auth
+):
+    """Six ballots, member 1 graded on three only: the summary hides their counts, and no
+    detail sheet or CSV lists those three grades either."""
+    campaign = appraisal(make, org["first"], 4, all_rows_required=False)
+    for i, card in enumerate(make.ballots(campaign, 6)):
+        chosen = dict.fromkeys(range(1, 4), "competent") | ({0: "incompetent"} if i < 3 else {})
+        cast(db.session, card.id, grades_of(campaign, chosen))
+    make.close(campaign)
+    assert campaign.snapshot["appraisees"][0]["counts"] is None
+    assert campaign.snapshot["appraisees"][1]["counts"]["competent"] == 6
+    auth.login("secretary")
+    detail = client.get(f"/staff/files/campaigns/{campaign.id}/responses.csv?lang=zh")
+    assert detail.status_code == 200 and "不合格" not in detail.text
+    assert "只列汇总" in detail.text
+    book = load_workbook(
+        io.BytesIO(client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx").data)
+    )
+    summary, detail = book.worksheets
+    assert [summary.cell(4, c).value for c in range(4, 11)] == [None] * 7  # member 1 hidden
+    values = [c.value for row in detail.iter_rows() for c in row]
+    assert "不合格" not in values and any("只列汇总" in str(v) for v in values)
