@@ -19,17 +19,7 @@ def test_models_match_the_migrated_schema(db):
         assert compare_metadata(context, db.metadata) == []
 
 
-def _fresh_database(tmp_path):
-    """A database of its own (a throw-away PostgreSQL one, or a SQLite file)."""
-    from conftest import BACKEND, _postgres_database
-
-    if BACKEND == "postgres":
-        yield from _postgres_database()
-    else:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
-
-
-def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, tmp_path):
+def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, fresh_database_url):
     """0011 -> 0013 adds the appraisal's settings (an existing campaign wants every row, no
     cap) and its appraisees; back to 0011 removes them; up again restores them."""
     from flask_migrate import downgrade, upgrade
@@ -38,9 +28,8 @@ def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, tmp_pa
     from survey import create_app
     from survey.extensions import db
 
-    urls = _fresh_database(tmp_path)
     fresh = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": next(urls), "SECRET_KEYS": ["k"]}
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEYS": ["k"]}
     )
     with fresh.app_context():
         upgrade(revision="0011")
@@ -74,4 +63,3 @@ def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, tmp_pa
         assert "appraisees" in inspect(db.engine).get_table_names()
         db.session.remove()
         db.engine.dispose()
-    urls.close()
