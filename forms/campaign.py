@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -55,11 +56,25 @@ class DraftForm(FlaskForm):
 
 
 class CampaignForm(DraftForm):
+    kind = RadioField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("member_review", _l("Members' review of the branch (党员评议党支部)")),
+            SelectChoice("member_appraisal", _l("Appraisal of members (民主评议党员)")),
+        ],
+        default="member_review",  # a form posted without it (the old page) makes a review
+    )
     organisation_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired()])
     year = IntegerField(
         _l("Year"), validators=[InputRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)]
     )
     second = BooleanField(_l("I know there is one already: create a second one"))
+    # Appraisal of members only
+    all_rows_required = BooleanField(_l("Every member must be graded"), default=True)
+    excellent_cap = IntegerField(
+        _l("Highest share of Excellent in the final grades, in percent (optional)"),
+        validators=[Optional(), NumberRange(0, 100)],
+    )
 
 
 class BallotsForm(FlaskForm):

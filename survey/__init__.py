@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from survey.api import bp as api_bp
     from survey.views.admin import bp as admin_bp
+    from survey.views.appraisal import bp as appraisal_bp
     from survey.views.auth import bp as auth_bp
     from survey.views.files import bp as files_bp
     from survey.views.notice import bp as notice_bp
@@ -92,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(poll_staff_bp, url_prefix="/staff/polls")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(secretary_bp, url_prefix="/staff/campaigns")
+    app.register_blueprint(appraisal_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(admin_bp, url_prefix="/staff/admin")
     app.register_blueprint(files_bp, url_prefix="/staff/files")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

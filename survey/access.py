@@ -29,6 +29,11 @@ class Action(StrEnum):
     # the member review is the branch's own meeting; a public poll is run by either side.
     RUN_MEMBER_REVIEW = "member_review.run"
     RUN_PUBLIC_POLL = "public_satisfaction.run"
+    RUN_MEMBER_APPRAISAL = "member_appraisal.run"
+    # 民主评议党员: the appraised members' names and results, and their final grades, are
+    # for the branch's secretary and its committee's reviewers only.
+    READ_APPRAISAL = "appraisal.read"
+    GRADE_MEMBERS = "appraisal.grade"
     READ_RESULTS = "results.read"
     VERIFY_COMPLAINTS = "complaints.verify"
     READ_ANOMALIES = "anomalies.read"
@@ -44,6 +49,9 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.MANAGE_USERS: frozenset(),
     Action.RUN_MEMBER_REVIEW: frozenset({SECRETARY}),
     Action.RUN_PUBLIC_POLL: frozenset({SECRETARY, REVIEWER}),
+    Action.RUN_MEMBER_APPRAISAL: frozenset({SECRETARY}),
+    Action.READ_APPRAISAL: frozenset({SECRETARY, REVIEWER}),
+    Action.GRADE_MEMBERS: frozenset({SECRETARY, REVIEWER}),
     Action.READ_RESULTS: frozenset({SECRETARY, REVIEWER}),
     Action.VERIFY_COMPLAINTS: frozenset({REVIEWER}),
     Action.READ_ANOMALIES: frozenset({REVIEWER}),
@@ -55,6 +63,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
 RUN_CAMPAIGN = {
     "member_review": Action.RUN_MEMBER_REVIEW,
     "public_satisfaction": Action.RUN_PUBLIC_POLL,
+    "member_appraisal": Action.RUN_MEMBER_APPRAISAL,
 }
 
 

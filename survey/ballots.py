@@ -23,6 +23,7 @@ from survey.errors import AlreadyUsed, Conflict, Expired, Invalid, NotFound, Not
 from survey.models import Ballot, Campaign, CampaignStatus, Question, Receipt
 from survey.models.base import utcnow
 from survey.responses import store_response
+from survey.scales import MEETING_KINDS
 
 MAX_BATCH = 1000
 MEMBER_CLASSES = ("full", "probationary")
@@ -34,7 +35,7 @@ def generate_ballots(
     """Issue ``count`` new ballots with unique short codes (draft or open campaigns)."""
     if campaign.status == CampaignStatus.CLOSED:
         raise Conflict("ballots cannot be added to a closed campaign")
-    allowed = MEMBER_CLASSES if campaign.kind == "member_review" else ("resident",)
+    allowed = MEMBER_CLASSES if campaign.kind in MEETING_KINDS else ("resident",)
     if ballot_class not in allowed:
         raise Invalid(f"class must be one of {', '.join(allowed)}", field="class")
     if not 1 <= count <= MAX_BATCH:
@@ -99,6 +100,8 @@ class CampaignShape:
 
     id: int
     questions: tuple[QuestionShape, ...]
+    kind: str = "member_review"
+    all_rows_required: bool = True
 
     @property
     def headline(self) -> QuestionShape:
@@ -140,7 +143,16 @@ def cast_ballot(
     leaves nothing behind."""
     receipt = codes.new_code(10)
     campaign, ballot_class = spend_ballot(session, ballot_id, retry_hmac, receipt)
-    return store_cast(session, ballot_id, campaign.id, ballot_class, answers, texts, receipt)
+    return store_cast(
+        session,
+        ballot_id,
+        campaign.id,
+        ballot_class,
+        answers,
+        texts,
+        receipt,
+        len(campaign.questions),
+    )
 
 
 def spend_ballot(
@@ -170,7 +182,7 @@ def spend_ballot(
     # writer): a close that committed meanwhile is seen here, and the cast is refused.
     query = (
         select(Campaign.status, Question.id, Question.position, Question.key, Question.prompt)
-        .add_columns(Question.scale)
+        .add_columns(Question.scale, Campaign.kind, Campaign.all_rows_required)
         .join(Question, Question.campaign_id == Campaign.id)
         .where(Campaign.id == row.campaign_id)
         .order_by(Question.position)
@@ -181,14 +193,20 @@ def spend_ballot(
     status = rows[0].status if rows else None
     if status != CampaignStatus.OPEN:
         raise NotOpen(status=status)
-    questions = tuple(QuestionShape(*r[1:]) for r in rows)
-    return CampaignShape(row.campaign_id, questions), row.ballot_class
+    questions = tuple(QuestionShape(*r[1:6]) for r in rows)
+    shape = CampaignShape(row.campaign_id, questions, rows[0].kind, rows[0].all_rows_required)
+    return shape, row.ballot_class
 
 
-def store_cast(session, ballot_id, campaign_id, ballot_class, answers, texts, receipt) -> str:
+def store_cast(
+    session, ballot_id, campaign_id, ballot_class, answers, texts, receipt, rows: int = 0
+) -> str:
     """The sealed vote of a spent ballot, under the receipt drawn for it (or a fresh one,
-    recorded on the ballot, in the one-in-10^15 case that code was taken)."""
-    stored = store_response(session, campaign_id, ballot_class, answers, texts, receipt=receipt)
+    recorded on the ballot, in the one-in-10^15 case that code was taken); ``rows``, the
+    ballot's number of questions, sets the envelope's size."""
+    stored = store_response(
+        session, campaign_id, ballot_class, answers, texts, receipt=receipt, rows=rows
+    )
     if stored != receipt:
         session.execute(
             update(Ballot)

@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey import audit, complaints, polls, responses
+from survey import appraisal, audit, complaints, polls, responses
 from survey.converters import check_year
 from survey.errors import AlreadyClosed, AlreadyOpen, Conflict, Invalid
 from survey.models import (
@@ -23,7 +23,7 @@ from survey.models import (
     Tally,
 )
 from survey.models.base import utcnow
-from survey.scales import CAMPAIGN_KINDS, MEMBER_REVIEW, SATISFACTION, SCALES
+from survey.scales import CAMPAIGN_KINDS, MEMBER_APPRAISAL, MEMBER_REVIEW, SATISFACTION, SCALES
 
 GEOFENCES = ("off", "flag", "require")
 HEADLINE = {
@@ -44,11 +44,16 @@ def create_campaign(
     eligible_full: int | None = None,
     eligible_probationary: int | None = None,
     extra_questions: list[tuple[str, str]] = (),
+    all_rows_required: bool = True,
+    top_grade_cap_percent: int | None = None,
 ) -> Campaign:
-    """A draft campaign with its headline question and any extra indicator items."""
+    """A draft campaign with its headline question and any extra indicator items; a member
+    appraisal with one question per member of the branch's roll instead."""
     check_year(year)
     if kind not in CAMPAIGN_KINDS:
-        raise Invalid("kind must be member_review or public_satisfaction", field="kind")
+        raise Invalid(
+            "kind must be member_review, member_appraisal or public_satisfaction", field="kind"
+        )
     if organisation.kind != "branch":
         raise Invalid("campaigns belong to a branch", field="organisation_id")
     if organisation.active is False:  # None: made in this transaction, not yet flushed
@@ -67,6 +72,8 @@ def create_campaign(
         eligible_probationary=eligible_probationary,
         slug=secrets.token_urlsafe(8) if kind == "public_satisfaction" else None,
     )
+    if kind == MEMBER_APPRAISAL:
+        return _create_appraisal(session, actor, campaign, all_rows_required, top_grade_cap_percent)
     key, prompt = HEADLINE[scale]
     questions = [(key, prompt), *extra_questions]
     if len({k for k, _ in questions}) != len(questions):
@@ -78,6 +85,32 @@ def create_campaign(
     session.add(campaign)
     session.flush()
     audit.record(session, actor, "campaign.create", campaign, kind=kind, year=year, title=title)
+    return campaign
+
+
+def _create_appraisal(
+    session: Session, actor: str, campaign: Campaign, all_rows: bool, cap: int | None
+) -> Campaign:
+    if cap is not None and not 0 <= cap <= 100:
+        raise Invalid(
+            "the cap on 优秀 is a percentage from 0 to 100", field="top_grade_cap_percent"
+        )
+    campaign.all_rows_required, campaign.top_grade_cap_percent = bool(all_rows), cap
+    session.add(campaign)
+    session.flush()
+    rows = appraisal.freeze_roll(session, campaign)
+    audit.record(
+        session,
+        actor,
+        "campaign.create",
+        campaign,
+        kind=campaign.kind,
+        year=campaign.year,
+        title=campaign.title,
+        appraisees=len(rows),
+        all_rows_required=campaign.all_rows_required,
+        top_grade_cap_percent=cap,
+    )
     return campaign
 
 
@@ -180,7 +213,10 @@ def close_campaign(session: Session, actor: str, campaign: Campaign, small_group
 
 
 def seal_tallies(session: Session, campaign: Campaign) -> None:
-    """Store the headline counts by class of a closed campaign (read by the ratings)."""
+    """Store the headline counts by class of a closed campaign (read by the ratings). A
+    member appraisal has no headline: its per-member counts are in the snapshot only."""
+    if appraisal.is_appraisal(campaign):
+        return
     for cls, counts in class_counts(session, campaign).items():
         session.add_all(
             Tally(campaign_id=campaign.id, respondent_class=cls, choice=choice, n=n)
@@ -270,7 +306,9 @@ def tally(
         "eligible_full": campaign.eligible_full,
         "eligible_probationary": campaign.eligible_probationary,
     }
-    if reveal:
+    if reveal and appraisal.is_appraisal(campaign):
+        result["appraisees"] = appraisal.row_counts(session, campaign, count, small_group)
+    elif reveal:
         per_question = answer_counts(session, campaign)
         result["counts"] = per_question[campaign.headline.key]
         hide = count < small_group

@@ -26,6 +26,7 @@ from survey.export_words import (
     words,
 )
 from survey.models import Campaign, CampaignStatus, Response
+from survey.scales import MEMBER_APPRAISAL
 from survey.sheet_style import HEADER_ROW, grid, print_setup, title_block
 
 PERCENT = "0.0%"
@@ -100,6 +101,10 @@ def _share(n: int, total: int) -> float | None:
 def tally_table(
     session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
 ) -> Table:
+    if campaign.kind == MEMBER_APPRAISAL:  # its 测评汇总表 is one row per member
+        from survey.appraisal_export import appraisal_table
+
+        return appraisal_table(session, campaign, small_group, lang, timezone)
     w = words(lang)
     tally = campaigns.tally(session, campaign, reveal=True, small_group=small_group)
     title = title_rows(
@@ -153,6 +158,10 @@ def responses_table(
     header, rows = anonymous_rows(session, campaign, small_group)
     prompts = {q.key: _prompt(q.prompt, lang) for q in campaign.questions}
     table = Table(w["responses_sheet"], title, [w["number"]])
+    if campaign.kind == MEMBER_APPRAISAL:  # a row per ballot would show the grades of a
+        table.note = w["no_detail"]  # member graded by fewer than the small group
+        table.widths = (8, 60)
+        return table
     if not header:
         table.note = w["small_group"].format(n=small_group)
         table.widths = (8, 60)

@@ -3,6 +3,7 @@ turnout for the projector and the reading of a sealed result snapshot (docs/desi
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from survey import ballots, campaigns, codes, qr
 from survey.errors import Conflict, Invalid, NotFound
 from survey.models import Ballot, Campaign
-from survey.scales import SCALES
+from survey.scales import MEMBER_APPRAISAL, SCALES
 
 # The five "强" of the 最强党支部 standard (seeds 000 §二 and 001 “五强”标准), offered as
 # optional indicator items beside the headline grade.
@@ -30,6 +31,7 @@ class Card:
     ballot_class: str
     url: str
     svg: str
+    also: str | None = None  # a card carrying two ballots: the second campaign's title
 
 
 def indicator_questions(keys) -> list[tuple[str, str]]:
@@ -65,6 +67,45 @@ def cards(issued: list[Ballot], link) -> list[Card]:
             raise Conflict("only an unused ballot can be printed")
         url = link(ballot.id)
         result.append(Card(codes.display(ballot.code), ballot.ballot_class, url, qr.svg(url)))
+    return result
+
+
+def partner(session: Session, campaign: Campaign) -> Campaign | None:
+    """The member appraisal held at the same meeting as this branch review (same branch and
+    year, still a draft), the newest if there are several; None if there is none."""
+    if campaign.kind != "member_review":
+        return None
+    return session.scalar(
+        select(Campaign)
+        .where(
+            Campaign.organisation_id == campaign.organisation_id,
+            Campaign.year == campaign.year,
+            Campaign.kind == MEMBER_APPRAISAL,
+            Campaign.status == "draft",
+        )
+        .order_by(Campaign.id.desc())
+        .limit(1)
+    )
+
+
+def paired_cards(session: Session, first: Campaign, second: Campaign, link) -> list[Card]:
+    """One card per member carrying a ballot of each campaign: ``link(first_id, second_id)``
+    opens the first and, after its receipt, offers the second. The two ballots are paired
+    at random within each class, here, for the printer: no column ever holds the pair."""
+    if first.status != "draft" or second.status != "draft":
+        raise Conflict("cards are printable only before voting opens", reason="not_draft")
+    ones, twos = printable_ballots(session, first), printable_ballots(session, second)
+    result = []
+    for ballot_class in ballots.MEMBER_CLASSES:
+        mine = [b for b in ones if b.ballot_class == ballot_class]
+        theirs = [b for b in twos if b.ballot_class == ballot_class]
+        if len(mine) != len(theirs):
+            raise Conflict("both campaigns need as many cards of each class", reason="counts")
+        secrets.SystemRandom().shuffle(theirs)
+        for one, two in zip(mine, theirs, strict=True):
+            url = link(one.id, two.id)
+            code = f"{codes.display(one.code)} / {codes.display(two.code)}"
+            result.append(Card(code, ballot_class, url, qr.svg(url), second.title))
     return result
 
 

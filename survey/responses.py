@@ -60,9 +60,11 @@ def store_response(
     texts: Mapping[int, str],
     geo: str | None = None,
     receipt: str | None = None,
+    rows: int = 0,
 ) -> str:
     """Seal the vote into an envelope and draw its receipt (``receipt`` first, when the
-    caller drew it already); returns the receipt code."""
+    caller drew it already); returns the receipt code. ``rows``: the ballot's number of
+    questions, which alone sets the envelope's size (survey/sealing.py)."""
     payload = {
         "class": respondent_class,
         "geo": geo,
@@ -71,7 +73,7 @@ def store_response(
             for question_id, choice in answers.items()
         ],
     }
-    kid, sealed = sealing.seal(campaign_id, payload)
+    kid, sealed = sealing.seal(campaign_id, payload, rows=rows)
     session.add(
         Envelope(id=secrets.token_hex(16), campaign_id=campaign_id, key_id=kid, sealed=sealed)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 MEMBER_REVIEW = "member_review"
 SATISFACTION = "satisfaction"
+MEMBER_APPRAISAL = "member_appraisal"  # 民主评议党员: the kind; its rows use the four grades
 
 SCALES: dict[str, tuple[str, ...]] = {
     # 优秀 / 合格 / 基本合格 / 不合格
@@ -12,4 +13,12 @@ SCALES: dict[str, tuple[str, ...]] = {
     SATISFACTION: ("satisfied", "basically_satisfied", "dissatisfied"),
 }
 
-CAMPAIGN_KINDS = {"member_review": MEMBER_REVIEW, "public_satisfaction": SATISFACTION}
+# Campaign kind -> the scale of its questions. A member appraisal asks one question per
+# member of the roll, each on the four grades (docs/rules.md §1).
+CAMPAIGN_KINDS = {
+    "member_review": MEMBER_REVIEW,
+    "public_satisfaction": SATISFACTION,
+    MEMBER_APPRAISAL: MEMBER_REVIEW,
+}
+# The kinds whose ballots are printed on cards for a branch meeting (full / probationary).
+MEETING_KINDS = ("member_review", MEMBER_APPRAISAL)

@@ -3,8 +3,10 @@
 Each envelope is AES-256-GCM under a key derived (HKDF-SHA256) from one of the server's
 secret keys and the campaign id; the derived key is never stored. The envelope names the
 secret key that sealed it only by a short hash (``key_id``), so that a rotated key can still
-open it and a retired one is noticed. Plaintext is padded to a fixed block, so that the
-ciphertext's length does not tell a long choice or a reason from a short one.
+open it and a retired one is noticed. Plaintext is padded to a size set by the campaign's
+number of questions alone (whole blocks), so that the ciphertext's length does not tell a
+long choice from a short one, a reason from none, nor a ballot with blank rows from a full
+one: one block up to 18 questions, four for a 200-member appraisal.
 
 A database copy without the secret keys opens nothing; the envelopes carry no time and no
 ballot reference, and closing the campaign decrypts them, shuffles them and deletes them.
@@ -28,7 +30,10 @@ from flask import current_app
 from survey.errors import BrokenEnvelope, MissingKey
 
 NONCE_BYTES = 12
-BLOCK = 4096  # one block holds any ballot with a 500-character reason: all envelopes match
+BLOCK = 4096
+# The room a payload may take: its frame, each question's answer at its longest (a question
+# id, "basically_competent", a null text), and a 500-character reason at its most escaped.
+HEAD_ROOM, ROW_ROOM, REASON_ROOM = 128, 48, 3072
 VERSION = b"survey.envelope.v1"
 
 
@@ -57,9 +62,16 @@ def _aad(campaign_id: int, kid: str) -> bytes:
     return VERSION + f"|{campaign_id}|{kid}".encode()
 
 
-def _pad(data: bytes) -> bytes:
+def capacity(rows: int) -> int:
+    """The padded size of a vote on a ballot of ``rows`` questions: whole blocks."""
+    room = HEAD_ROOM + rows * ROW_ROOM + REASON_ROOM
+    return room + (-room % BLOCK)
+
+
+def _pad(data: bytes, rows: int = 0) -> bytes:
     framed = struct.pack(">I", len(data)) + data
-    return framed + b"\0" * (-len(framed) % BLOCK)
+    size = max(capacity(rows), len(framed))
+    return framed + b"\0" * (size - len(framed) + (-size % BLOCK))
 
 
 def _unpad(padded: bytes) -> bytes:
@@ -67,12 +79,15 @@ def _unpad(padded: bytes) -> bytes:
     return padded[4 : 4 + length]
 
 
-def seal(campaign_id: int, payload: dict, keys: list[str] | None = None) -> tuple[str, bytes]:
-    """(key id, nonce + ciphertext) of ``payload`` under the newest secret key."""
+def seal(
+    campaign_id: int, payload: dict, keys: list[str] | None = None, rows: int = 0
+) -> tuple[str, bytes]:
+    """(key id, nonce + ciphertext) of ``payload`` under the newest secret key, padded for a
+    ballot of ``rows`` questions."""
     secret = (keys or secret_keys())[0]
     kid = key_id(secret)
     nonce = os.urandom(NONCE_BYTES)
-    plain = _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+    plain = _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(), rows)
     sealed = AESGCM(_campaign_key(secret, campaign_id)).encrypt(
         nonce, plain, _aad(campaign_id, kid)
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey import campaigns, responses
+from survey import appraisal, campaigns, responses
 from survey.models import Campaign, CampaignStatus, PollDevice, Receipt, Response, Tally
 
 
@@ -65,7 +65,6 @@ def _closed_checks(session: Session, campaign: Campaign, sealed: int, plain: int
     snapshot = campaign.snapshot or {}
     digest = campaigns.snapshot_digest(snapshot) if campaign.snapshot else None
     per_question = campaigns.answer_counts(session, campaign)
-    headline = per_question[campaign.headline.key]
     checks = [
         Check("closed: no envelope left", sealed == 0, f"{sealed} envelopes"),
         Check(
@@ -78,6 +77,11 @@ def _closed_checks(session: Session, campaign: Campaign, sealed: int, plain: int
             plain == snapshot.get("responses"),
             f"{plain} vs {snapshot.get('responses')}",
         ),
+    ]
+    if appraisal.is_appraisal(campaign):
+        return checks + _appraisal_checks(session, campaign, snapshot, per_question)
+    headline = per_question[campaign.headline.key]
+    checks += [
         Check(
             "headline counts recounted == snapshot",
             headline == snapshot.get("counts"),
@@ -101,3 +105,17 @@ def _closed_checks(session: Session, campaign: Campaign, sealed: int, plain: int
     }
     checks.append(Check("tallies table == responses recounted", stored == by_class, f"{stored}"))
     return checks
+
+
+def _appraisal_checks(session, campaign, snapshot: dict, per_question: dict) -> list[Check]:
+    """A member appraisal: each member's counts the seal shows (the small-group rule hides
+    the others) recounted, and no headline tallies (the ratings read none from it)."""
+    shown = {r["key"]: r["counts"] for r in snapshot.get("appraisees", []) if r["counts"]}
+    fresh = {key: counts for key, counts in per_question.items() if key in shown}
+    tallies = session.scalar(
+        select(func.count()).select_from(Tally).where(Tally.campaign_id == campaign.id)
+    )
+    return [
+        Check("member counts recounted == snapshot", fresh == shown, f"{fresh}"),
+        Check("no tallies row for a member appraisal", tallies == 0, f"{tallies} rows"),
+    ]

@@ -48,6 +48,16 @@ def database_url(tmp_path_factory):
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """A database of a test's own, empty: a throw-away PostgreSQL one or a SQLite file (the
+    migration tests go up and down on it without touching the session's database)."""
+    if BACKEND == "postgres":
+        yield from _postgres_database()
+    else:
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+
+
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     os.environ.pop("SURVEY_REDIS_URL", None)

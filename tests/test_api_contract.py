@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from appraisal_helpers import roll
 from helpers import GOOD_ASSESSMENT, answer, bearer
 
 from survey import campaigns, rating
@@ -137,6 +138,7 @@ def build_world(make):
     committee, first, second, _ = make.tree()
     poll = make.campaign(first, kind="public_satisfaction", status="draft")
     review = make.campaign(second, status="draft")
+    roll(make, first, 3)  # a member appraisal is made from the branch's roll
     return {
         "committee": committee,
         "first": first,

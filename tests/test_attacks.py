@@ -386,7 +386,8 @@ def every_page(app, make, db, org):
     make.close(closed_poll)
     make.user("root", "admin")
     staff = "/staff/campaigns"
-    return [
+    appraisal_pages = member_appraisal_pages(make, db, first, draft)
+    return appraisal_pages + [
         "/",
         "/b",
         "/login",
@@ -415,6 +416,33 @@ def every_page(app, make, db, org):
         "/ratings/seeds/000",
         "/nowhere",
         "/api/v1/openapi.json",
+    ]
+
+
+def member_appraisal_pages(make, db, branch, draft_review) -> list[str]:
+    """The member appraisal's ballot (open), results, print, XLSX and the both-ballot cards."""
+    from appraisal_helpers import roll
+
+    from survey.security import ballot_token
+
+    roll(make, branch, 6)
+    draft = make.campaign(branch, status="draft", kind="member_appraisal", title="草稿评议")
+    make.ballots(draft, 2)
+    live = make.campaign(branch, kind="member_appraisal", title="进行中评议")
+    (card,) = make.ballots(live, 1)
+    closed = make.campaign(branch, kind="member_appraisal", title="已结束评议")
+    for ballot in make.ballots(closed, 5):
+        cast(db.session, ballot.id, {q.id: "competent" for q in closed.questions})
+    make.close(closed)
+    staff = "/staff/campaigns"
+    return [
+        f"/b/{ballot_token(card.id)}",
+        f"{staff}/{live.id}",
+        f"{staff}/{closed.id}",
+        f"{staff}/{closed.id}/appraisal",
+        f"{staff}/{closed.id}/appraisal/print",
+        f"{staff}/{closed.id}/appraisal.xlsx",
+        f"{staff}/{draft_review.id}/cards/both",
     ]
 
 

@@ -21,8 +21,10 @@ TEMPLATES = ROOT / "templates"
 GLOSSARY = {
     "the members' review of the branch's work": (
         "党员评议党支部工作",
-        ["党员民主评议", "民主评议党员"],
+        ["党员民主评议", "民主评议党支部"],
     ),
+    # the second kind of campaign: members grade each member (优秀/合格/基本合格/不合格)
+    "the members' appraisal of each member": ("民主评议党员", ["党员互评", "党员民主评议"]),
     "a campaign (one review or poll)": ("评议活动", ["评议项目", "评议任务", "新建评议。"]),
     "the roll (members expected)": ("应到人数", ["应到会人数", "应参会人数", "应到党员数"]),
     "the one-time code of a resident": ("测评码", ["群众短码", "居民码", "测评短码"]),

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from helpers import ballot_form
+from helpers import ballot_form, cast
 
 from survey.database import run_in_transaction
 from survey.demo import load_demo
@@ -134,9 +134,35 @@ def world(app, db, make):
     branch = db.session.query(Organisation).filter_by(name="第一党支部").one()
     committee = branch.parent
     make.campaign(branch, status="draft", year=2027, title="2027年度党员评议党支部工作")
+    appraisals(make, db, branch)
     for username, role, organisation in USERS:
         make.user(username, role, {"branch": branch, "committee": committee}.get(organisation))
     return {"base": app.config["BASE_URL"].rstrip("/"), "typed": {"demo", *ACCOUNTS}}
+
+
+def appraisals(make, db, branch):
+    """民主评议党员 of the branch: a closed one with results (and a final grade), an open one,
+    and a draft beside the 2027 review (its page offers the cards carrying both ballots)."""
+    from appraisal_helpers import roll
+
+    from survey import appraisal
+    from survey.database import run_in_transaction
+    from survey.models import Question
+
+    roll(make, branch, 6, probationary=1)
+    closed = make.campaign(branch, kind="member_appraisal", title="2026年度民主评议党员")
+    for card in make.ballots(closed, 5):
+        cast(db.session, card.id, {q.id: "competent" for q in closed.questions})
+    make.close(closed)
+    row = db.session.query(Question).filter_by(campaign_id=closed.id).first().key[2:]
+    run_in_transaction(
+        db.session,
+        lambda: appraisal.record_final_grade(
+            db.session, "test", closed, int(row), "incompetent", "长期不参加组织生活"
+        ),
+    )
+    make.ballots(make.campaign(branch, kind="member_appraisal", title="评议进行中"), 2)
+    make.campaign(branch, status="draft", kind="member_appraisal", year=2027, title="2027年度")
 
 
 def chinese(client):
@@ -171,6 +197,7 @@ def test_no_machine_key_on_a_staff_page_in_chinese(client, world, auth, username
     auth.login(username)
     pages = crawl(client, ["/staff/", "/ratings/", "/review/", "/staff/polls/"], world["base"])
     assert len(pages) >= 5, sorted(pages)
+    assert any(path.endswith("/appraisal") for path in pages)  # 民主评议党员 is crawled too
     found, expected = _check(pages, world["typed"])
     assert not found, context(pages, found)
     if expected:
@@ -218,6 +245,16 @@ def test_no_machine_key_on_a_member_or_resident_page_in_chinese(app, client, wor
     pages["used"] = client.get(ballot).text  # already used
     pages["bad code"] = client.post("/b", data={"code": "ZZZZ-ZZZZ"}).text
     assert "回执码" in pages["receipt"] and "已经用过" in pages["used"]
+    open_appraisal = (
+        db.session.query(Campaign)
+        .filter_by(status=CampaignStatus.OPEN, kind="member_appraisal")
+        .one()
+    )
+    card = db.session.query(Ballot).filter_by(campaign_id=open_appraisal.id).first()
+    appraisal = links.ballot_url(card.id).replace(base, "")
+    pages["appraisal"] = client.get(appraisal).text
+    pages["appraisal blank"] = client.post(appraisal, data=ballot_form(pages["appraisal"])).text
+    assert "已在下方标出" in pages["appraisal blank"]
     found, _ = _check(pages, world["typed"])
     assert not found, context(pages, found)
 

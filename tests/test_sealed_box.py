@@ -9,10 +9,12 @@ order of voting in the rows' physical order, the day of a late voter.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
 import pytest
+from appraisal_helpers import roll
 from helpers import ballot_form, cast, envelopes
 from poll_helpers import answer, poll_campaign
 from sqlalchemy import text
@@ -31,18 +33,42 @@ postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="xmin is Postgr
 sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="the WAL file is SQLite's")
 
 
+# The branch meeting's two kinds of campaign: the same box must hold for both.
+MEETING_KINDS = ("member_review", "member_appraisal")
+meeting_kinds = pytest.mark.parametrize("kind", MEETING_KINDS)
+
+
+def meeting_campaign(make, kind: str, branch=None, **fields):
+    """An open campaign of ``kind``; a member appraisal of a 6-member roll."""
+    branch = branch or make.organisation()
+    if kind == "member_appraisal":
+        roll(make, branch, 6)
+    return make.campaign(branch, kind=kind, **fields)
+
+
+def vote(campaign, grade: str) -> dict[int, str]:
+    """One ballot's answers: the headline of a review, every member's row of an appraisal."""
+    if campaign.kind == "member_appraisal":
+        return {q.id: grade for q in campaign.questions}
+    return {campaign.headline.id: grade}
+
+
 def vote_over_http(client, token: str, choice: str, **extra):
-    data = ballot_form(client.get(f"/b/{token}").text) | {"choice": choice, **extra}
+    page = client.get(f"/b/{token}").text
+    rows = set(re.findall(r'name="(m_\d+)"', page))  # an appraisal: every member's row
+    fields = {key: choice for key in rows} if rows else {"choice": choice}
+    data = ballot_form(page) | fields | extra
     answered = client.post(f"/b/{token}", data=data)
     assert answered.status_code == 303, answered.status_code
     return answered
 
 
-def cast_everything_over_http(app, make):
-    """A member review, a public poll with a reason and a resident code, all by HTTP."""
+def cast_everything_over_http(app, make, kind="member_review"):
+    """A branch meeting's campaign of ``kind``, a public poll with a reason and a resident
+    code, all by HTTP."""
     app.config["POLL_MIN_FILL_SECONDS"] = 0
     branch = make.organisation()
-    review = make.campaign(branch)
+    review = meeting_campaign(make, kind, branch)
     grades = ["excellent", "competent", "basically_competent", "incompetent"] * 2
     for card, grade in zip(make.ballots(review, 8), grades, strict=True):
         vote_over_http(app.test_client(), ballot_token(card.id), grade)
@@ -68,8 +94,9 @@ def xmin_links(db) -> dict[str, int]:
 
 
 @postgres_only
-def test_no_transaction_id_joins_a_ballot_device_or_hit_to_a_choice(app, make, db):
-    review, poll = cast_everything_over_http(app, make)
+@meeting_kinds
+def test_no_transaction_id_joins_a_ballot_device_or_hit_to_a_choice(app, make, db, kind):
+    review, poll = cast_everything_over_http(app, make, kind)
     joins = xmin_links(db)
     assert set(joins.values()) == {0}
     print(f'FIGURES xmin_open: {{"joins_tried": {len(joins)}, "rows_found": 0}}')
@@ -121,9 +148,10 @@ def raw_bytes(path) -> bytes:
 
 
 @sqlite_only
-def test_no_choice_or_reason_is_in_the_sqlite_files_while_open(private_app, make):
+@meeting_kinds
+def test_no_choice_or_reason_is_in_the_sqlite_files_while_open(private_app, make, kind):
     app, db, path = private_app
-    review, poll = cast_everything_over_http(app, make)
+    review, poll = cast_everything_over_http(app, make, kind)
     assert os.path.exists(f"{path}-wal")
     on_disk = raw_bytes(path)
     for secret in (b"excellent", b"incompetent", b"dissatisfied", REASON.encode()):
@@ -186,13 +214,14 @@ def test_the_rows_order_after_close_says_nothing_of_the_order_of_voting(app, mak
     print(f'FIGURES rank_correlation: {{"casts": {n}, "rho": {rho:.3f}}}')
 
 
-def test_a_stolen_database_without_the_keys_opens_no_envelope(app, make, db):
-    campaign = make.campaign(make.organisation())
+@meeting_kinds
+def test_a_stolen_database_without_the_keys_opens_no_envelope(app, make, db, kind):
+    campaign = meeting_campaign(make, kind)
     headline = campaign.headline.id
     cards = make.ballots(campaign, 3)
-    cast(db.session, cards[0].id, {headline: "excellent"})
-    cast(db.session, cards[1].id, {headline: "basically_competent"}, {headline: "长" * 500})
-    cast(db.session, cards[2].id, {headline: "incompetent"})
+    cast(db.session, cards[0].id, vote(campaign, "excellent"))
+    cast(db.session, cards[1].id, vote(campaign, "basically_competent"), {headline: "长" * 500})
+    cast(db.session, cards[2].id, vote(campaign, "incompetent"))
     db.session.rollback()
     rows = db.session.execute(select_envelopes(campaign.id)).all()
     assert len({len(blob) for _kid, blob in rows}) == 1  # the length tells nothing either
@@ -214,11 +243,12 @@ def select_envelopes(campaign_id: int):
     )
 
 
-def test_spent_ballots_equal_envelopes_while_open_and_responses_after_close(app, make, db):
-    campaign = make.campaign(make.organisation())
+@meeting_kinds
+def test_spent_ballots_equal_envelopes_while_open_and_responses_after_close(app, make, db, kind):
+    campaign = meeting_campaign(make, kind)
     cards = make.ballots(campaign, 7)
     for card in cards[:5]:
-        cast(db.session, card.id, {campaign.headline.id: "competent"})
+        cast(db.session, card.id, vote(campaign, "competent"))
     spent = db.session.query(Ballot).filter_by(campaign_id=campaign.id, status="used").count()
     assert spent == envelopes(db, campaign.id) == 5
     assert db.session.query(Response).count() == 0
@@ -229,10 +259,11 @@ def test_spent_ballots_equal_envelopes_while_open_and_responses_after_close(app,
     assert db.session.query(Receipt).count() == 5
 
 
-def test_a_retired_key_leaves_the_campaign_open_with_a_clear_error(app, make, db, runner):
-    campaign = make.campaign(make.organisation())
+@meeting_kinds
+def test_a_retired_key_leaves_the_campaign_open_with_a_clear_error(app, make, db, runner, kind):
+    campaign = meeting_campaign(make, kind)
     (card,) = make.ballots(campaign, 1)
-    cast(db.session, card.id, {campaign.headline.id: "excellent"})
+    cast(db.session, card.id, vote(campaign, "excellent"))
     app.config["SECRET_KEYS"] = ["a-brand-new-key"]
     warned = runner.invoke(args=["init-db"])
     assert f"open campaign {campaign.id} has 1 votes sealed" in warned.output
@@ -340,11 +371,12 @@ def test_the_export_has_no_day_column(app, make, db):
     assert "day" not in header and len(rows) == 5
 
 
-def test_audit_passes_a_clean_campaign_and_fails_a_tampered_one(app, make, db, runner):
-    campaign = make.campaign(make.organisation())
+@meeting_kinds
+def test_audit_passes_a_clean_campaign_and_fails_a_tampered_one(app, make, db, runner, kind):
+    campaign = meeting_campaign(make, kind)
     cards = make.ballots(campaign, 6)
     for card in cards[:5]:
-        cast(db.session, card.id, {campaign.headline.id: "excellent"})
+        cast(db.session, card.id, vote(campaign, "excellent"))
     opened = runner.invoke(args=["audit", str(campaign.id)])
     assert opened.exit_code == 0, opened.output
     assert "open: envelopes == ballots spent" in opened.output
@@ -360,14 +392,16 @@ def test_audit_passes_a_clean_campaign_and_fails_a_tampered_one(app, make, db, r
     tampered = runner.invoke(args=["audit", str(campaign.id)])
     assert tampered.exit_code != 0
     assert "FAIL votes stored == ballots spent" in tampered.output
-    assert "FAIL headline counts recounted == snapshot" in tampered.output
+    recount = "member" if kind == "member_appraisal" else "headline"
+    assert f"FAIL {recount} counts recounted == snapshot" in tampered.output
     assert runner.invoke(args=["audit", "999999"]).exit_code != 0
 
 
-def test_audit_fails_an_open_campaign_missing_an_envelope(app, make, db, runner):
-    campaign = make.campaign(make.organisation())
+@meeting_kinds
+def test_audit_fails_an_open_campaign_missing_an_envelope(app, make, db, runner, kind):
+    campaign = meeting_campaign(make, kind)
     for card in make.ballots(campaign, 3):
-        cast(db.session, card.id, {campaign.headline.id: "excellent"})
+        cast(db.session, card.id, vote(campaign, "excellent"))
     db.session.rollback()
     victim = db.session.query(Envelope).first().id
     db.session.execute(text("DELETE FROM envelopes WHERE id = :e").bindparams(e=victim))

@@ -61,6 +61,10 @@ class Campaign(ma.Schema):
     eligible_probationary = fields.Integer(allow_none=True)
     questions = fields.List(fields.Nested(Question), required=True)
     public_url = fields.String(metadata={"description": "public polls: the page for posters"})
+    all_rows_required = fields.Boolean(metadata={"description": "member_appraisal only"})
+    excellent_cap_percent = fields.Integer(
+        allow_none=True, metadata={"description": "member_appraisal only: cap on 优秀, or null"}
+    )
 
 
 class Ballot(ma.Schema):
@@ -92,6 +96,20 @@ class Geo(ma.Schema):
     inside, outside, unknown, code = (fields.Integer() for _ in range(4))
 
 
+class AppraiseeCounts(ma.Schema):
+    id = fields.Integer(required=True)
+    key = fields.String(required=True, metadata={"example": "m_12"})
+    name = fields.String(required=True)
+    member_class = fields.String(required=True)
+    answered = fields.Integer(allow_none=True, metadata={"description": "null: small group"})
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        allow_none=True,
+        metadata={"description": "null under the small-group rule"},
+    )
+
+
 class Tally(ma.Schema):
     """Turnout always; counts only once closed."""
 
@@ -111,6 +129,10 @@ class Tally(ma.Schema):
     unfounded = fields.Integer()
     unchecked = fields.Integer()
     geo = fields.Nested(Geo)
+    appraisees = fields.List(
+        fields.Nested(AppraiseeCounts),
+        metadata={"description": "member_appraisal only: one row per member appraised"},
+    )
 
 
 assert set(Geo._declared_fields) == {*GEO_VALUES, "code"}

@@ -18,6 +18,7 @@ from survey.database import transactional
 from survey.export_words import lang_of
 from survey.extensions import db
 from survey.models import Campaign
+from survey.scales import MEETING_KINDS, MEMBER_APPRAISAL
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,6 +36,9 @@ def campaign_json(campaign: Campaign) -> dict:
         "eligible_probationary": campaign.eligible_probationary,
         "questions": [{"key": q.key, "prompt": q.prompt} for q in campaign.questions],
     }
+    if campaign.kind == MEMBER_APPRAISAL:
+        data["all_rows_required"] = campaign.all_rows_required
+        data["excellent_cap_percent"] = campaign.top_grade_cap_percent
     if campaign.slug:
         data["public_url"] = links.external_url("poll.poll", slug=campaign.slug)
     return data
@@ -64,6 +68,8 @@ def create_campaign(data: dict):
         eligible_full=data.get("eligible_full"),
         eligible_probationary=data.get("eligible_probationary"),
         extra_questions=[(q["key"], q["prompt"]) for q in data["questions"]],
+        all_rows_required=data["all_rows_required"],
+        top_grade_cap_percent=data.get("excellent_cap_percent"),
     )
     return campaign_json(campaign), 201
 
@@ -88,7 +94,7 @@ def generate_ballots(data: dict, campaign: Campaign):
 
     Each is a link for its QR code and a short code to type; neither is stored with a vote.
     """
-    default_class = "full" if campaign.kind == "member_review" else "resident"
+    default_class = "full" if campaign.kind in MEETING_KINDS else "resident"
     issued = ballots.generate_ballots(
         db.session, actor(), campaign, data["count"], data.get("ballot_class", default_class)
     )
@@ -132,13 +138,22 @@ def close_campaign(campaign: Campaign):
 @bp.response(200, answers.Tally)
 @with_campaign(Action.READ_RESULTS)
 def tally(campaign: Campaign):
-    """Turnout, and the counts once closed (small-group rule applies)"""
+    """Turnout, and the counts once closed (small-group rule applies); a member appraisal's
+    counts are per member (``appraisees``), for its branch's secretary and reviewers only"""
+    _appraisal_readers_only(campaign)
     return campaigns.tally(
         db.session, campaign, small_group=current_app.config["SMALL_GROUP_THRESHOLD"]
     )
 
 
+def _appraisal_readers_only(campaign: Campaign) -> None:
+    """A member appraisal names members and their grades: READ_APPRAISAL, not READ_RESULTS."""
+    if campaign.kind == MEMBER_APPRAISAL:
+        access.require(g.api_user, Action.READ_APPRAISAL)
+
+
 def _export(campaign: Campaign, fmt: str, write, mimetype: str, **options) -> Response:
+    _appraisal_readers_only(campaign)
     content = write(
         db.session,
         campaign,

@@ -144,6 +144,10 @@ class CampaignBody(Strict):
     questions = fields.List(
         fields.Nested(QuestionBody), load_default=list, validate=Length(max=MAX_QUESTIONS)
     )
+    # member_appraisal only: must every member be graded; the highest share of 优秀 the
+    # committee's final grades may give, in percent (none by default)
+    all_rows_required = Bool(load_default=True)
+    excellent_cap_percent = Int(allow_none=True, validate=Range(0, 100))
 
 
 class BallotsBody(Strict):

@@ -1,5 +1,6 @@
 """Persistence: one module per aggregate."""
 
+from survey.models.appraisal import Appraisee
 from survey.models.assessment import Assessment, Title
 from survey.models.audit import AuditEntry
 from survey.models.ballot import Answer, Ballot, Envelope, Receipt, Response
@@ -14,6 +15,7 @@ from survey.models.tally import Tally
 __all__ = [
     "Answer",
     "ApiToken",
+    "Appraisee",
     "Assessment",
     "AuditEntry",
     "Ballot",

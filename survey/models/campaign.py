@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,6 +64,11 @@ class Campaign(db.Model):
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
     closes_on: Mapped[date | None] = mapped_column(Date)  # shown on the public poll's poster
+    # Member appraisal (民主评议党员) settings: must every row be graded, and the highest
+    # share of 优秀 the final grades may give (None: no cap). No grade word in a column name:
+    # tests/test_sealed_box.py scans the raw database file for them while voting is open.
+    all_rows_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    top_grade_cap_percent: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation] = relationship()
     questions: Mapped[list[Question]] = relationship(

@@ -16,6 +16,7 @@ from survey.database import run_in_transaction
 from survey.export_words import lang_of
 from survey.extensions import db
 from survey.import_words import message
+from survey.scales import MEMBER_APPRAISAL
 from survey.timezone import local_today
 from survey.views.guards import campaign_or_404, organisation_or_404, staff_required, web_actor
 
@@ -45,6 +46,13 @@ def _download(content, filename: str, mimetype: str) -> Response:
     )
 
 
+def _readable(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    if campaign.kind == MEMBER_APPRAISAL:  # names and grades of members: their own Action
+        access.require(current_user, Action.READ_APPRAISAL)
+    return campaign
+
+
 def _options() -> dict:
     return {"lang": _lang(), "timezone": current_app.config["TIMEZONE"]}
 
@@ -52,7 +60,7 @@ def _options() -> dict:
 @bp.get("/campaigns/<int:campaign_id>/summary.xlsx")
 @staff_required(Action.READ_RESULTS)
 def campaign_xlsx(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+    campaign = _readable(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     content = exports.campaign_xlsx(db.session, campaign, small_group, **_options())
     return _download(content, f"campaign-{campaign.id}.xlsx", XLSX)
@@ -61,7 +69,7 @@ def campaign_xlsx(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>/<any(tally, responses):table>.csv")
 @staff_required(Action.READ_RESULTS)
 def campaign_csv(campaign_id: int, table: str):
-    campaign = campaign_or_404(campaign_id)
+    campaign = _readable(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     content = exports.campaign_csv(db.session, campaign, small_group, table=table, **_options())
     return _download(content, f"campaign-{campaign.id}-{table}.csv", "text/csv")

@@ -14,6 +14,7 @@ from survey.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
 from survey.extensions import csrf, db, limiter
 from survey.models import Campaign
 from survey.security import ballot_token, read_ballot_token, serializer
+from survey.views import appraisal_ballot
 
 bp = Blueprint("public", __name__)
 CODE_GUESS_LIMIT = "30 per minute"
@@ -65,18 +66,35 @@ def _retry_hmacs(ballot_id: str | None) -> list[str]:
 
 
 def _render_ballot(ballot, token: str, form=None, status: int = 200):
+    if appraisal_ballot.is_appraisal(ballot.campaign.kind):
+        return appraisal_ballot.page(ballot, token, _form_nonce(ballot.id), status=status)
     form = form or ballot_form_class(ballot.campaign)()
     form.nonce.data = _form_nonce(ballot.id)
     fields = [(q, getattr(form, field_name(q))) for q in ballot.campaign.questions]
     return (
-        render_template("public/ballot.html", ballot=ballot, token=token, form=form, fields=fields),
+        render_template(
+            "public/ballot.html",
+            ballot=ballot,
+            token=token,
+            form=form,
+            fields=fields,
+            then=_then_token(),
+        ),
         status,
     )
 
 
 @bp.get("/b/<token>")
 def ballot(token: str):
-    return _render_ballot(_resolve_token(token), token)
+    try:
+        return _render_ballot(_resolve_token(token), token)
+    except AlreadyUsed:
+        # A card carrying two ballots scanned again after the first was cast (the phone lost
+        # the receipt page): on to the second ballot, which answers for itself.
+        then = _then_token()
+        if then is None:
+            raise
+        return redirect(url_for("public.ballot", token=then), code=303)
 
 
 @bp.post("/b/<token>")
@@ -92,7 +110,7 @@ def cast(token: str):
         receipt = ballots.retried_receipt(db.session, ballot_id, _retry_hmacs(ballot_id))
         if receipt is None:
             raise
-        return redirect(url_for("public.receipt", code=receipt), code=303)
+        return redirect(url_for("public.receipt", code=receipt, then=_then_token()), code=303)
 
 
 def _cast(token: str, ballot_id: str | None, expired: bool):
@@ -106,6 +124,10 @@ def _cast(token: str, ballot_id: str | None, expired: bool):
     campaign, ballot_class = ballots.spend_ballot(
         db.session, ballot_id, retry[0] if retry else None, receipt
     )
+    if appraisal_ballot.is_appraisal(campaign.kind):
+        return appraisal_ballot.cast(
+            token, ballot_id, campaign, ballot_class, retry, receipt, _rerender_appraisal(token)
+        )
     form = ballot_form_class(campaign)()
     if not form.validate():
         db.session.rollback()
@@ -116,10 +138,33 @@ def _cast(token: str, ballot_id: str | None, expired: bool):
     texts = responses.reason_texts(
         campaign, answers, getattr(form, "reason", None) and form.reason.data
     )
+    rows = len(campaign.questions)
     receipt = ballots.store_cast(
-        db.session, ballot_id, campaign.id, ballot_class, answers, texts, receipt
+        db.session, ballot_id, campaign.id, ballot_class, answers, texts, receipt, rows
     )
-    return redirect(url_for("public.receipt", code=receipt), code=303)
+    return redirect(url_for("public.receipt", code=receipt, then=_then_token()), code=303)
+
+
+def _rerender_appraisal(token: str):
+    def rerender(chosen, missing, form):
+        ballot = _resolve_token(token)
+        nonce = _form_nonce(ballot.id)
+        return appraisal_ballot.page(
+            ballot, token, nonce, chosen=chosen, missing=missing, status=400, form=form
+        )
+
+    return rerender
+
+
+def _then_token() -> str | None:
+    """A card carrying two ballots (the branch review, then the member appraisal) links to
+    the first with ``?then=<second token>``: the pairing lives on the card and in the URL
+    only, never in a column. Passed on if it is a genuine ballot token, dropped otherwise."""
+    then = request.args.get("then", "")
+    if not then or len(then) > 200:
+        return None
+    ballot_id, _expired = read_ballot_token(then, current_app.config["BALLOT_MAX_AGE"])
+    return then if ballot_id else None
 
 
 @bp.route("/b", methods=["GET", "POST"])
@@ -151,6 +196,11 @@ def receipt(code: str):
     if found is None:
         raise NotFound()
     campaign = db.session.get(Campaign, found.campaign_id)
+    then = _then_token()
     return render_template(
-        "public/receipt.html", receipt=found, code=codes.display(found.code, 5), campaign=campaign
+        "public/receipt.html",
+        receipt=found,
+        code=codes.display(found.code, 5),
+        campaign=campaign,
+        next_ballot=url_for("public.ballot", token=then) if then else None,
     )

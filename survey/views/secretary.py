@@ -25,6 +25,7 @@ from survey.database import transactional
 from survey.errors import DomainError, NotOpen
 from survey.extensions import db
 from survey.models import CampaignStatus
+from survey.scales import MEETING_KINDS, MEMBER_APPRAISAL
 from survey.timezone import local_today
 from survey.views.guards import (
     campaign_or_404,
@@ -55,27 +56,41 @@ def new():
     form.organisation_id.choices = branch_choices()
     if not form.is_submitted():
         form.year.data = local_today().year
+        form.kind.data = request.args.get("kind", "member_review")
         _roll_prefill(form)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("staff/campaign_new.html", form=form), status
+    access.require(current_user, access.run_campaign_action(form.kind.data))
     branch = organisation_or_404(form.organisation_id.data)
-    existing = campaigns.same_year(db.session, branch, "member_review", form.year.data)
+    if form.kind.data == MEMBER_APPRAISAL and not any(imports.roll_counts(db.session, branch.id)):
+        form.organisation_id.errors = [_("This branch has no member roll yet: import it first.")]
+        return render_template("staff/campaign_new.html", form=form), 400
+    existing = campaigns.same_year(db.session, branch, form.kind.data, form.year.data)
     if existing and not form.second.data:
         html = render_template("staff/campaign_new.html", form=form, existing=existing)
         return html, 409
-    campaign = campaigns.create_campaign(
+    campaign = _create(form, branch)
+    return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+def _create(form, branch):
+    appraisal = form.kind.data == MEMBER_APPRAISAL
+    return campaigns.create_campaign(
         db.session,
         web_actor(),
         branch,
-        kind="member_review",
+        kind=form.kind.data,
         year=form.year.data,
         title=form.title.data.strip(),
         eligible_full=form.eligible_full.data,
         eligible_probationary=form.eligible_probationary.data,
-        extra_questions=meeting.indicator_questions(form.indicators.data or []),
+        extra_questions=[]
+        if appraisal
+        else meeting.indicator_questions(form.indicators.data or []),
+        all_rows_required=form.all_rows_required.data,
+        top_grade_cap_percent=form.excellent_cap.data if appraisal else None,
     )
-    return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
 def _roll_prefill(form) -> None:
@@ -124,6 +139,8 @@ def _posted() -> bool:
 def preview(campaign_id: int):
     """The ballot as a member sees it, read-only: no token, no form to send."""
     campaign = campaign_to_run(campaign_id)
+    if campaign.kind == MEMBER_APPRAISAL:
+        abort(404)  # its rows are the roll's members: the campaign page lists them
     form = ballot_form_class(campaign)(formdata=None)
     fields = [(q, getattr(form, field_name(q))) for q in campaign.questions]
     return render_template("staff/preview.html", campaign=campaign, form=form, fields=fields)
@@ -138,6 +155,7 @@ def _campaign_page(campaign, ballots_form=None, lost_form=None, status=200, prob
         ballots_form=ballots_form or BallotsForm(formdata=None),
         lost_form=lost_form or LostCardForm(formdata=None),
         problem=problem,
+        partner=meeting.partner(db.session, campaign) if campaign.status == "draft" else None,
     ), status
 
 
@@ -207,7 +225,7 @@ def open_(campaign_id: int):
     # A member review opens with its cards printed; a public poll is answered at its link.
     if (
         campaign.status == CampaignStatus.DRAFT
-        and campaign.kind == "member_review"
+        and campaign.kind in MEETING_KINDS
         and not meeting.turnout(db.session, campaign)["issued"]
     ):
         return _campaign_page(campaign, status=409, problem="no_cards")
@@ -256,6 +274,8 @@ def turnout(campaign_id: int):
 
 def _closed_with_results(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
+    if campaign.kind == MEMBER_APPRAISAL:  # its results name members: their own page
+        abort(redirect(url_for("appraisal.results", campaign_id=campaign.id), code=303))
     if campaign.status != "closed" or campaign.snapshot is None:
         raise NotOpen("results are shown once the campaign is closed", status=campaign.status)
     return campaign, meeting.reading(campaign.snapshot)

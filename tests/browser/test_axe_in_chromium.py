@@ -82,8 +82,10 @@ def site(live_server, db, make):
     fresh, spare = db.session.query(Ballot).filter_by(campaign_id=review.id).limit(2).all()
     used = db.session.query(Ballot).filter_by(campaign_id=closed.id).first()
     committee = branch.parent
+    appraisal, appraisal_results = member_appraisals(make, db, branch)
     return {
         "base": live_server,
+        "appraisal": links.ballot_url(appraisal.id),
         "ballot": links.ballot_url(fresh.id),
         "spare": links.ballot_url(spare.id),
         "closed_ballot": links.ballot_url(used.id),
@@ -105,8 +107,32 @@ def site(live_server, db, make):
             "/review/",
             f"/review/campaigns/{old_poll.id}/complaints",
             f"/review/campaigns/{old_poll.id}/anomalies",
+            appraisal_results,
+            f"{appraisal_results}/print",
         ],
     }
+
+
+def member_appraisals(make, db, branch):
+    """民主评议党员 of a 6-member roll: an open one's card, and a closed one's results page."""
+    from appraisal_helpers import roll
+    from helpers import cast
+
+    roll(make, branch, 6, probationary=1)
+    live = make.campaign(branch, kind="member_appraisal", title="2026年度民主评议党员")
+    (card,) = make.ballots(live, 1)
+    closed = make.campaign(branch, kind="member_appraisal", year=2025, title="2025年度民主评议党员")
+    for ballot in make.ballots(closed, 5):
+        cast(db.session, ballot.id, {q.id: "competent" for q in closed.questions})
+    make.close(closed)
+    return card, f"/staff/campaigns/{closed.id}/appraisal"
+
+
+def send_blank(page, url: str) -> None:
+    """The appraisal sent with no row graded: the page comes back with every row marked."""
+    page.goto(url)
+    page.locator("form.appraisal button[type=submit]").click()
+    page.wait_for_load_state()
 
 
 def violations(page, axe_js: Path) -> list[str]:
@@ -139,6 +165,9 @@ def member_pages(page, site):
         ("not found", lambda: page.goto(f"{base}/b/forged-token")),
         ("not open", lambda: page.goto(site["closed_ballot"])),
         ("no such page", lambda: page.goto(f"{base}/nowhere")),
+        ("appraisal", lambda: page.goto(site["appraisal"])),
+        ("appraisal with blank rows", lambda: send_blank(page, site["appraisal"])),
+        ("appraisal receipt", lambda: vote(page, site["appraisal"])),
     ]
 
 

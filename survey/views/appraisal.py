@@ -1,0 +1,166 @@
+"""The committee's pages of a member appraisal (民主评议党员): per-member results read from the
+sealed snapshot, the final grades, the printable table for the minutes, its XLSX, and the
+sheet of cards that carry both of a meeting's ballots.
+
+Names and results are shown only to those the role table allows (Action.READ_APPRAISAL,
+Action.GRADE_MEMBERS) within their scope (the branch's secretary, its committee's reviewers).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.appraisal import FinalGradeForm
+from survey import access, appraisal, appraisal_export, links, meeting
+from survey.access import Action
+from survey.database import transactional
+from survey.errors import DomainError
+from survey.export_words import lang_of
+from survey.extensions import db
+from survey.models import CampaignStatus
+from survey.security import ballot_token
+from survey.views.guards import campaign_or_404, campaign_to_run, staff_required, web_actor
+
+bp = Blueprint("appraisal", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _appraisal(campaign_id: int, closed: bool = True):
+    campaign = campaign_or_404(campaign_id, appraisal.MEMBER_APPRAISAL)
+    if closed and campaign.status != CampaignStatus.CLOSED:
+        return campaign, render_template("staff/appraisal_open.html", campaign=campaign), 409
+    return campaign, None, 200
+
+
+def _sort() -> str:
+    sort = request.values.get("sort", "position")
+    return sort if sort in appraisal.SORTS else "position"
+
+
+def _page(campaign, form=None, problem: str | None = None, status: int = 200):
+    rows = appraisal.results(db.session, campaign, _sort())
+    graded = [r for r in rows if r.final_grade]
+    return render_template(
+        "staff/appraisal.html",
+        campaign=campaign,
+        rows=rows,
+        handling=[r for r in rows if r.calls_for_handling],
+        excellent_final=sum(1 for r in graded if r.final_grade == "excellent"),
+        graded=len(graded),
+        hidden=any(r.counts is None for r in rows),
+        small_group=current_app.config["SMALL_GROUP_THRESHOLD"],
+        sort=_sort(),
+        form=form or FinalGradeForm(formdata=None),
+        failed=form.appraisee.data if form is not None else None,
+        problem=problem,
+        may_grade=access.may(current_user, Action.GRADE_MEMBERS),
+    ), status
+
+
+@bp.get("/<int:campaign_id>/appraisal")
+@staff_required(Action.READ_APPRAISAL)
+def results(campaign_id: int):
+    campaign, refusal, status = _appraisal(campaign_id)
+    return (refusal, status) if refusal else _page(campaign)
+
+
+@bp.post("/<int:campaign_id>/appraisal/grade")
+@staff_required(Action.GRADE_MEMBERS)
+@transactional
+def grade(campaign_id: int):
+    campaign, refusal, status = _appraisal(campaign_id)
+    if refusal:
+        return refusal, status
+    form = FinalGradeForm()
+    if not form.validate():
+        return _page(campaign, form, status=400)
+    try:
+        appraisal.record_final_grade(
+            db.session,
+            web_actor(),
+            campaign,
+            form.appraisee.data,
+            form.grade.data,
+            form.reason.data,
+        )
+    except DomainError as refused:
+        db.session.rollback()
+        problem = "cap" if refused.detail.get("cap") is not None else "refused"
+        return _page(campaign, form, problem=problem, status=refused.status)
+    target = url_for(".results", campaign_id=campaign.id, sort=_sort())
+    return redirect(f"{target}#row-{form.appraisee.data}", code=303)
+
+
+@bp.get("/<int:campaign_id>/appraisal/print")
+@staff_required(Action.READ_APPRAISAL)
+def printable(campaign_id: int):
+    campaign, refusal, status = _appraisal(campaign_id)
+    if refusal:
+        return refusal, status
+    rows = appraisal.results(db.session, campaign, _sort())
+    return render_template(
+        "staff/appraisal_print.html",
+        campaign=campaign,
+        rows=rows,
+        handling=[r for r in rows if r.calls_for_handling],
+        hidden=any(r.counts is None for r in rows),
+        small_group=current_app.config["SMALL_GROUP_THRESHOLD"],
+    )
+
+
+@bp.get("/<int:campaign_id>/appraisal.xlsx")
+@staff_required(Action.READ_APPRAISAL)
+def xlsx(campaign_id: int):
+    campaign, refusal, status = _appraisal(campaign_id)
+    if refusal:
+        return refusal, status
+    content = appraisal_export.appraisal_xlsx(
+        db.session,
+        campaign,
+        current_app.config["SMALL_GROUP_THRESHOLD"],
+        lang=lang_of(get_locale()),
+        timezone=current_app.config["TIMEZONE"],
+    )
+    name = f"appraisal-{campaign.id}.xlsx"
+    return Response(
+        content, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/<int:campaign_id>/cards/both")
+@staff_required()
+def both_cards(campaign_id: int):
+    """One card per member carrying the branch review and, after its receipt, the member
+    appraisal of the same branch and year (the pairing is printed, never stored)."""
+    review = campaign_to_run(campaign_id)
+    second = meeting.partner(db.session, review)
+    if second is None:
+        abort(404)
+    access.require(current_user, access.run_campaign_action(second.kind))
+    try:
+        cards = meeting.paired_cards(db.session, review, second, _paired_link)
+    except DomainError as refused:
+        html = render_template(
+            "staff/cards_unavailable.html", campaign=review, reason=refused.detail.get("reason")
+        )
+        return html, refused.status
+    note = _(
+        "Each card carries both ballots: the review of the branch, then the appraisal of members."
+    )
+    return render_template("staff/cards.html", campaign=review, cards=cards, note=note)
+
+
+def _paired_link(first_id: str, second_id: str) -> str:
+    return f"{links.ballot_url(first_id)}?then={ballot_token(second_id)}"

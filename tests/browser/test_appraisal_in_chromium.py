@@ -1,0 +1,255 @@
+"""民主评议党员 in real Chromium: a branch of 12 members holds both campaigns at one meeting.
+
+The secretary creates the branch review and the member appraisal on the web, prints one card
+per member carrying both ballots (the QR codes decoded by zbarimg), opens both; each member's
+phone (360x640, WeChat's browser; one with JavaScript off) answers the review, then the
+appraisal offered by its receipt; the secretary closes both, reads the per-member results,
+records final grades and downloads the 测评汇总表 opened here with openpyxl.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from appraisal_helpers import roll
+from openpyxl import load_workbook
+
+from survey.models import AuditEntry
+
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 360, "height": 640}
+A4_AT_96DPI = {"width": 794, "height": 1123}
+ZBARIMG = "/usr/bin/zbarimg"
+WECHAT = (
+    "Mozilla/5.0 (Linux; Android 12; M2102J2SC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 "
+    "XWEB/5023 MMWEBSDK/20230701 MMWEBID/1234 MicroMessenger/8.0.40.2420(0x28002837) "
+    "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
+)
+GRADES = ("excellent", "competent", "basically_competent", "incompetent")
+MEMBERS, PROBATIONARY = 12, 2
+
+
+def plan(voter: int) -> list[str]:
+    """What voter ``voter`` gives each member, in roll order: member 1 is excellent for all,
+    member 2 incompetent for 8 of 12, the rest spread over the four grades."""
+    grades = []
+    for member in range(MEMBERS):
+        if member == 0:
+            grades.append("excellent")
+        elif member == 1:
+            grades.append("incompetent" if voter < 8 else "basically_competent")
+        else:
+            grades.append(GRADES[(voter + member) % 4])
+    return grades
+
+
+def decode_qr_codes(png_path) -> set[str]:
+    found = subprocess.run(
+        [ZBARIMG, "--quiet", "--raw", str(png_path)], capture_output=True, text=True, timeout=60
+    )
+    return {line.strip() for line in found.stdout.splitlines() if line.strip()}
+
+
+def create(page, base, kind: str, title: str) -> str:
+    page.goto(f"{base}/staff/campaigns/new")
+    page.check(f"input[name=kind][value={kind}]")
+    page.fill("#year", "2026")
+    page.fill("#title", title)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(re.compile(r"/staff/campaigns/\d+$"))
+    return page.url
+
+
+def generate_and_open_later(page, campaign_url: str) -> None:
+    for count, ballot_class in ((MEMBERS - PROBATIONARY, "full"), (PROBATIONARY, "probationary")):
+        page.goto(campaign_url)
+        page.fill("#count", str(count))
+        page.select_option("#ballot_class", ballot_class)
+        page.click("form.stack button[type=submit]")
+        page.wait_for_url(campaign_url)
+
+
+def open_voting(page, campaign_url: str) -> None:
+    page.goto(campaign_url)
+    page.click("form[action$='/open'] button")
+    page.wait_for_url(campaign_url)
+
+
+def close_voting(page, campaign_url: str) -> None:
+    page.goto(f"{campaign_url}/close")
+    page.click("button.danger")
+    page.wait_for_load_state()
+
+
+def print_both(desk, review_url: str, artefact) -> list[str]:
+    """The sheet of cards carrying both ballots, printed on A4; every QR code decoded."""
+    printer = desk.browser.new_context(
+        viewport=A4_AT_96DPI,
+        device_scale_factor=2,
+        locale="zh-CN",
+        storage_state=desk.storage_state(),
+    )
+    sheet = printer.new_page()
+    sheet.goto(f"{review_url}/cards/both")
+    assert sheet.locator(".ballot-card").count() == MEMBERS
+    sheet.emulate_media(media="print")
+    links = set()
+    for number, page in enumerate(sheet.locator(".sheet").all()):
+        png = artefact(f"appraisal-cards-{number}.png", keep=number == 0)
+        page.screenshot(path=str(png))
+        links |= decode_qr_codes(png)
+    printer.close()
+    return sorted(links)
+
+
+def fits(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} scrolls sideways on a phone"
+
+
+def submit_on_phone(phone, link: str, grades: list[str], scripted=True, screenshot=None) -> None:
+    """One member's phone: the branch review, then the appraisal its receipt offers.
+
+    A separate step so that a phone can be swapped for one that goes offline mid-submit and
+    recovers (the keep-and-resend script hooks the appraisal's ``form[data-keep]``)."""
+    page = phone.new_page()
+    page.goto(link)
+    fits(page)
+    for fieldset in page.locator("form.card fieldset").all():
+        fieldset.locator("input[value=competent]").check()
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(re.compile(r"/receipt/"))
+    page.click("a.next-ballot")  # 下一步：民主评议党员
+    page.wait_for_url(re.compile(r"/b/"))
+    assert page.locator("form.appraisal[data-keep]").count() == 1
+    rows = page.locator("fieldset.member").all()
+    assert len(rows) == MEMBERS
+    fits(page)
+    first_blank = rows[-1]
+    for row, grade in zip(rows[:-1], grades[:-1], strict=True):
+        row.locator(f"input[value={grade}]").check()
+    if scripted:  # the live counter: one row left
+        assert page.locator("[data-left]").inner_text() == "1"
+    else:  # sent with a row blank: the server marks it and keeps the others
+        with page.expect_navigation():
+            page.click("form.appraisal button[type=submit]")
+        assert page.locator("fieldset.member.invalid").count() == 1
+        assert page.locator("[data-left]").inner_text() == "1"
+        assert page.locator("fieldset.member input:checked").count() == MEMBERS - 1
+        first_blank = page.locator("fieldset.member").all()[-1]
+    first_blank.locator(f"input[value={grades[-1]}]").check()
+    if scripted:
+        assert page.locator("[data-left]").inner_text() == "0"
+    if screenshot:
+        page.screenshot(path=str(screenshot), full_page=True)
+    page.click("form.appraisal button[type=submit]")
+    page.wait_for_url(re.compile(r"/receipt/"))
+    assert page.locator("a.next-ballot").count() == 0
+    page.close()
+
+
+def phone(browser, javascript: bool = True):
+    context = browser.new_context(
+        viewport=PHONE,
+        user_agent=WECHAT,
+        locale="zh-CN",
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=javascript,
+    )
+    return context
+
+
+def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
+    browser, live_server, make, db, artefact
+):
+    from playwright.sync_api import expect
+
+    committee = make.organisation("机关党委", "committee")
+    branch = make.organisation("第一党支部", parent=committee)
+    names = roll(make, branch, MEMBERS, probationary=PROBATIONARY)
+    make.user("secretary", "secretary", branch)
+    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = desk.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "secretary")
+    page.fill("#password", "correct horse battery")
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{live_server}/staff/")
+
+    review_url = create(page, live_server, "member_review", "2026年度党员评议党支部工作")
+    appraisal_url = create(page, live_server, "member_appraisal", "2026年度民主评议党员")
+    expect(page.locator("main")).to_contain_text("名册中的12名党员")
+    for url in (review_url, appraisal_url):
+        generate_and_open_later(page, url)
+    links = print_both(desk, review_url, artefact)
+    assert len(links) == MEMBERS and all("?then=" in link for link in links)
+    for url in (review_url, appraisal_url):
+        open_voting(page, url)
+
+    with_js, without_js = phone(browser), phone(browser, javascript=False)
+    for voter, link in enumerate(links):
+        device = without_js if voter == 5 else with_js
+        shot = artefact("appraisal-360x640.png", keep=True) if voter == 0 else None
+        submit_on_phone(device, link, plan(voter), device is with_js, shot)
+    with_js.close()
+    without_js.close()
+
+    close_voting(page, review_url)
+    close_voting(page, appraisal_url)
+    page.wait_for_url(re.compile(r"/appraisal$"))
+    table = page.locator("table.appraisal-results tbody tr")
+    expect(table).to_have_count(MEMBERS)
+    expected = [[plan(v)[m] for v in range(MEMBERS)] for m in range(MEMBERS)]
+    for member in range(MEMBERS):
+        cells = table.nth(member).locator("td").all_inner_texts()
+        assert cells[1] == names[member]
+        counts = [int(c) for c in cells[4:8]]
+        assert counts == [expected[member].count(g) for g in GRADES], names[member]
+    handling = page.locator("section", has_text="需处置的不合格党员")
+    expect(handling).to_contain_text(names[1])
+    page.screenshot(path=str(artefact("appraisal-results.png", keep=True)), full_page=True)
+
+    for member, grade, reason in (
+        (0, "excellent", "全票优秀"),
+        (1, "incompetent", "多数评为不合格"),
+    ):
+        details = page.locator("details.final-grade").nth(member)
+        details.locator("summary").click()
+        details.locator("select").select_option(grade)
+        details.locator("textarea").fill(reason)
+        with page.expect_navigation():
+            details.locator("button[type=submit]").click()
+    expect(table.nth(0)).to_contain_text("全票优秀")
+    db.session.rollback()
+    decided = db.session.query(AuditEntry).filter_by(action="appraisal.final_grade").count()
+    assert decided == 2
+
+    with page.expect_download() as download:
+        page.click("a[href$='/appraisal.xlsx']")
+    saved = artefact("appraisal-summary.xlsx")
+    download.value.save_as(saved)
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(saved).active
+    assert "民主评议党员测评汇总表" in sheet["A1"].value
+    assert [c.value for c in sheet[3]][:8] == [
+        "序号",
+        "姓名",
+        "类别",
+        "参评人数",
+        "优秀",
+        "合格",
+        "基本合格",
+        "不合格",
+    ]
+    for member in range(MEMBERS):
+        row = [c.value for c in sheet[4 + member]]
+        assert row[1] == names[member]
+        assert row[3] == MEMBERS
+        assert row[4:8] == [expected[member].count(g) for g in GRADES]
+    assert sheet.cell(4, 11).value == "优秀" and sheet.cell(5, 11).value == "不合格"
+    assert sheet.cell(5, 10).number_format == "0.0%" and sheet.cell(5, 10).value == 8 / 12
+    assert sheet.freeze_panes == "A4"
+    desk.close()

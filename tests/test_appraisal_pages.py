@@ -1,0 +1,132 @@
+"""The member appraisal's ballot page: rows, blank rows kept and marked, the two-ballot card."""
+
+import re
+
+from appraisal_helpers import appraisal
+from helpers import ballot_form, envelopes
+
+from survey.models import Ballot
+from survey.security import ballot_token
+
+GRADES = ("excellent", "competent", "basically_competent", "incompetent")
+
+
+def keys_of(campaign):
+    return [q.key for q in campaign.questions]
+
+
+def test_the_page_has_one_row_per_member_with_four_grades(make, client):
+    branch = make.organisation()
+    campaign = appraisal(make, branch, 7, probationary=1)
+    (card,) = make.ballots(campaign, 1)
+    page = client.get(f"/b/{ballot_token(card.id)}?lang=zh")
+    assert page.status_code == 200
+    for key in keys_of(campaign):
+        values = re.findall(rf'name="{key}" value="(\w+)"', page.text)
+        assert tuple(values) == GRADES
+    assert "data-keep" in page.text and "appraisal.js" in page.text
+    assert all(label in page.text for label in ("优秀", "合格", "基本合格", "不合格"))
+    assert "<strong data-left>7</strong>" in page.text
+    assert "（预备党员）" in page.text
+
+
+def test_all_rows_graded_are_counted(make, db, client):
+    branch = make.organisation()
+    campaign = appraisal(make, branch, 5)
+    (card,) = make.ballots(campaign, 1)
+    token = ballot_token(card.id)
+    data = ballot_form(client.get(f"/b/{token}").text) | dict.fromkeys(
+        keys_of(campaign), "competent"
+    )
+    answered = client.post(f"/b/{token}", data=data)
+    assert answered.status_code == 303 and "/receipt/" in answered.location
+    assert envelopes(db, campaign.id) == 1
+
+
+def test_blank_rows_come_back_marked_with_the_chosen_grades_kept(make, db, client):
+    branch = make.organisation()
+    campaign = appraisal(make, branch, 5)
+    (card,) = make.ballots(campaign, 1)
+    token = ballot_token(card.id)
+    keys = keys_of(campaign)
+    data = ballot_form(client.get(f"/b/{token}?lang=zh").text) | {
+        keys[0]: "excellent",
+        keys[2]: "incompetent",
+    }
+    again = client.post(f"/b/{token}?lang=zh", data=data)
+    assert again.status_code == 400
+    assert re.search(rf'name="{keys[0]}" value="excellent" checked', again.text)
+    assert re.search(rf'name="{keys[2]}" value="incompetent" checked', again.text)
+    for key in (keys[1], keys[3], keys[4]):
+        assert f'class="member invalid" id="{key}"' in again.text
+    assert f'class="member" id="{keys[0]}"' in again.text
+    assert "<strong data-left>3</strong>" in again.text
+    assert envelopes(db, campaign.id) == 0
+    db.session.rollback()
+    assert db.session.get(Ballot, card.id).status == "issued"  # the card still votes
+    data = ballot_form(again.text) | dict.fromkeys(keys, "competent")
+    assert client.post(f"/b/{token}", data=data).status_code == 303
+
+
+def test_rows_may_stay_blank_when_the_campaign_allows_it(make, db, client):
+    branch = make.organisation()
+    campaign = appraisal(make, branch, 5, all_rows_required=False)
+    first, second = make.ballots(campaign, 2)
+    keys = keys_of(campaign)
+    token = ballot_token(first.id)
+    data = ballot_form(client.get(f"/b/{token}").text)
+    assert client.post(f"/b/{token}", data=data).status_code == 400  # not even one row
+    data = ballot_form(client.get(f"/b/{token}").text) | {keys[1]: "basically_competent"}
+    assert client.post(f"/b/{token}", data=data).status_code == 303
+    assert envelopes(db, campaign.id) == 1
+
+
+def test_a_forged_grade_is_refused_and_stores_nothing(make, db, client):
+    branch = make.organisation()
+    campaign = appraisal(make, branch, 5)
+    (card,) = make.ballots(campaign, 1)
+    token = ballot_token(card.id)
+    data = ballot_form(client.get(f"/b/{token}").text) | dict.fromkeys(keys_of(campaign), "good")
+    assert client.post(f"/b/{token}", data=data).status_code == 400
+    assert envelopes(db, campaign.id) == 0
+
+
+def test_one_card_carries_both_ballots_through_its_url(make, db, client):
+    branch = make.organisation()
+    review = make.campaign(branch)
+    campaign = appraisal(make, branch, 5)
+    (first,) = make.ballots(review, 1)
+    (second,) = make.ballots(campaign, 1)
+    then = ballot_token(second.id)
+    token = ballot_token(first.id)
+    page = client.get(f"/b/{token}?then={then}")
+    assert f"?then={then}" in page.text  # the form posts it on
+    data = ballot_form(page.text) | {"choice": "excellent"}
+    answered = client.post(f"/b/{token}?then={then}", data=data)
+    assert answered.status_code == 303 and f"then={then}" in answered.location
+    receipt = client.get(answered.location + "&lang=zh")
+    assert f'href="/b/{then}"' in receipt.text and "下一步：民主评议党员" in receipt.text
+    assert client.get(f"/b/{then}").status_code == 200
+    assert client.get(re.sub(r"then=.*", "then=forged", answered.location)).text.count("/b/") == 0
+
+
+def test_a_forged_second_token_is_dropped(make, client):
+    branch = make.organisation()
+    (card,) = make.ballots(make.campaign(branch), 1)
+    page = client.get(f"/b/{ballot_token(card.id)}?then=not-a-token")
+    assert "then=" not in page.text
+
+
+def test_a_two_ballot_card_scanned_again_goes_on_to_the_second_ballot(make, db, client):
+    branch = make.organisation()
+    review = make.campaign(branch)
+    campaign = appraisal(make, branch, 5)
+    (first,) = make.ballots(review, 1)
+    (second,) = make.ballots(campaign, 1)
+    link = f"/b/{ballot_token(first.id)}?then={ballot_token(second.id)}"
+    data = ballot_form(client.get(link).text) | {"choice": "competent"}
+    assert client.post(link, data=data).status_code == 303
+    again = client.get(link)  # the receipt was lost: the card is scanned again
+    assert again.status_code == 303 and again.location.endswith(f"/b/{ballot_token(second.id)}")
+    alone = client.get(f"/b/{ballot_token(first.id)}")
+    assert alone.status_code == 409  # without the second token: used, as always

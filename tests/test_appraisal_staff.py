@@ -1,0 +1,252 @@
+"""The committee's side of a member appraisal: creation on the web and by the API, the
+results page, final grades and their cap, the print and the XLSX, and who may see them."""
+
+import io
+import re
+
+from appraisal_helpers import appraisal, grades_of, roll
+from helpers import bearer, cast, csrf_from
+from openpyxl import load_workbook
+
+from survey.models import Appraisee, AuditEntry, Campaign, Organisation
+
+
+def _closed(make, db, branch, n=6, votes=6, **fields):
+    campaign = appraisal(make, branch, n, **fields)
+    for i, card in enumerate(make.ballots(campaign, votes)):
+        chosen = dict.fromkeys(range(n), "competent") | {0: "excellent", 1: "incompetent"}
+        cast(db.session, card.id, grades_of(campaign, chosen if i else chosen | {1: "competent"}))
+    make.close(campaign)
+    return campaign
+
+
+def test_the_secretary_creates_an_appraisal_on_the_web(org, make, db, client, auth):
+    roll(make, org["first"], 4, probationary=1)
+    auth.login("secretary")
+    page = client.get("/staff/campaigns/new?lang=zh")
+    assert "民主评议党员" in page.text
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "kind": "member_appraisal",
+        "organisation_id": org["first"].id,
+        "year": 2026,
+        "title": "2026年度民主评议党员",
+        "all_rows_required": "",
+        "excellent_cap": "30",
+    }
+    made = client.post("/staff/campaigns/new", data=data)
+    assert made.status_code == 303
+    db.session.rollback()
+    campaign = db.session.query(Campaign).filter_by(kind="member_appraisal").one()
+    assert campaign.top_grade_cap_percent == 30 and campaign.all_rows_required is False
+    assert db.session.query(Appraisee).filter_by(campaign_id=campaign.id).count() == 4
+    show = client.get(made.location + "?lang=zh")
+    assert "名册中的4名党员" in show.text and "允许不评某名党员" in show.text
+
+
+def test_a_branch_without_a_roll_is_told_on_the_form(org, client, auth):
+    auth.login("secretary")
+    page = client.get("/staff/campaigns/new")
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "kind": "member_appraisal",
+        "organisation_id": org["first"].id,
+        "year": 2026,
+        "title": "评议",
+    }
+    refused = client.post("/staff/campaigns/new?lang=zh", data=data)
+    assert refused.status_code == 400 and "该党支部尚无党员名册" in refused.text
+
+
+def test_the_api_creates_an_appraisal_and_scopes_its_tally(org, make, db, client):
+    roll(make, org["first"], 6)
+    body = {
+        "organisation_id": org["first"].id,
+        "kind": "member_appraisal",
+        "year": 2026,
+        "title": "2026年度民主评议党员",
+        "excellent_cap_percent": 20,
+    }
+    made = client.post("/api/v1/campaigns", json=body, headers=bearer(org["secretary"]))
+    assert made.status_code == 201, made.json
+    assert made.json["kind"] == "member_appraisal" and made.json["excellent_cap_percent"] == 20
+    assert len(made.json["questions"]) == 6
+    other = make.user("other", "secretary", org["second"])
+    foreign = client.get(f"/api/v1/campaigns/{made.json['id']}/tally", headers=bearer(other))
+    assert foreign.status_code == 404
+    reviewer = make.user("rev2", "reviewer", org["committee"])
+    cap = dict(body, excellent_cap_percent=101)
+    assert (
+        client.post("/api/v1/campaigns", json=cap, headers=bearer(org["secretary"])).status_code
+        == 400
+    )
+    by_reviewer = client.post("/api/v1/campaigns", json=body, headers=bearer(reviewer))
+    assert by_reviewer.status_code == 403  # the branch's own meeting: its secretary runs it
+
+
+def test_results_final_grades_print_and_xlsx(org, make, db, client, auth):
+    campaign = _closed(make, db, org["first"], top_grade_cap_percent=20)
+    auth.login("reviewer")
+    page = client.get(f"/staff/campaigns/{campaign.id}/appraisal?lang=zh")
+    assert page.status_code == 200
+    rows = (
+        db.session.query(Appraisee)
+        .filter_by(campaign_id=campaign.id)
+        .order_by(Appraisee.position)
+        .all()
+    )
+    assert all(r.name in page.text for r in rows)
+    assert "83.3%" in page.text  # 5 of 6 graded member 2 不合格
+    handling = page.text.split("需处置的不合格党员")[1].split("</section>")[0]
+    assert rows[1].name in handling and rows[2].name not in handling
+    token = csrf_from(page.text)
+    post = f"/staff/campaigns/{campaign.id}/appraisal/grade?lang=zh"
+    ok = client.post(
+        post,
+        data={
+            "csrf_token": token,
+            "appraisee": rows[0].id,
+            "grade": "excellent",
+            "reason": "表现突出",
+        },
+    )
+    assert ok.status_code == 303
+    over = client.post(
+        post,
+        data={
+            "csrf_token": token,
+            "appraisee": rows[2].id,
+            "grade": "excellent",
+            "reason": "也很好",
+        },
+    )
+    assert over.status_code == 409 and "不得超过20%" in over.text
+    bare = client.post(
+        post,
+        data={"csrf_token": token, "appraisee": rows[3].id, "grade": "competent", "reason": ""},
+    )
+    assert bare.status_code == 400
+    db.session.rollback()
+    assert [
+        e.detail["name"]
+        for e in db.session.query(AuditEntry).filter_by(action="appraisal.final_grade")
+    ] == [rows[0].name]
+    printed = client.get(f"/staff/campaigns/{campaign.id}/appraisal/print?lang=zh")
+    assert printed.status_code == 200 and "民主评议党员测评汇总表" in printed.text
+    sheet = client.get(f"/staff/campaigns/{campaign.id}/appraisal.xlsx?lang=zh")
+    book = load_workbook(io.BytesIO(sheet.data))
+    ws = book.active
+    assert "民主评议党员测评汇总表" in ws["A1"].value
+    assert [c.value for c in ws[3]][:4] == ["序号", "姓名", "类别", "参评人数"]
+    assert ws.freeze_panes == "A4"
+    assert ws.cell(4, 2).value == rows[0].name and ws.cell(4, 5).value == 6
+    assert ws.cell(4, 9).number_format == "0.0%" and ws.cell(4, 9).value == 1
+    assert ws.cell(4, 11).value == "优秀" and ws.cell(5, 13).value == "✔"
+    english = load_workbook(
+        io.BytesIO(client.get(f"/staff/campaigns/{campaign.id}/appraisal.xlsx?lang=en").data)
+    ).active
+    assert english.cell(3, 2).value == "Name" and english.cell(4, 11).value == "Excellent"
+
+
+def test_names_and_results_stay_in_the_branch_and_its_committee(org, make, db, client, auth):
+    campaign = _closed(make, db, org["first"])
+    make.user("outsider", "secretary", org["second"])
+    make.user("far", "reviewer", db.session.get(Organisation, org["foreign"].parent_id))
+    for user in ("outsider", "far"):
+        auth.login(user)
+        for path in ("appraisal", "appraisal/print", "appraisal.xlsx"):
+            assert client.get(f"/staff/campaigns/{campaign.id}/{path}").status_code == 404
+        assert client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx").status_code == 404
+        auth.logout()
+    assert client.get(f"/staff/campaigns/{campaign.id}/appraisal").status_code in (302, 303)
+
+
+def test_the_generic_results_and_exports_send_an_appraisal_to_its_own(org, make, db, client, auth):
+    campaign = _closed(make, db, org["first"])
+    auth.login("secretary")
+    moved = client.get(f"/staff/campaigns/{campaign.id}/results")
+    assert moved.status_code == 303 and moved.location.endswith(f"/{campaign.id}/appraisal")
+    book = load_workbook(
+        io.BytesIO(client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx").data)
+    )
+    assert "民主评议党员测评汇总表" in book.worksheets[0]["A1"].value
+    assert client.get(f"/staff/files/campaigns/{campaign.id}/tally.csv").status_code == 200
+
+
+def test_an_open_appraisal_shows_no_results(org, make, client, auth):
+    campaign = appraisal(make, org["first"], 5)
+    auth.login("secretary")
+    assert client.get(f"/staff/campaigns/{campaign.id}/appraisal").status_code == 409
+
+
+def test_fewer_than_five_ballots_show_no_counts_on_any_page(org, make, db, client, auth):
+    campaign = _closed(make, db, org["first"], n=5, votes=4)
+    auth.login("secretary")
+    page = client.get(f"/staff/campaigns/{campaign.id}/appraisal?lang=zh")
+    assert page.status_code == 200 and "不显示票数（小样本规则）" in page.text
+    assert not re.search(r"\d+\.\d%", page.text)
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"/staff/campaigns/{campaign.id}/appraisal.xlsx").data)
+    ).active
+    assert all(sheet.cell(r, c).value is None for r in range(4, 9) for c in range(4, 11))
+
+
+def test_cards_carry_both_ballots(org, make, db, client, auth):
+    review = make.campaign(org["first"], status="draft")
+    campaign = appraisal(make, org["first"], 3, status="draft")
+    make.ballots(review, 3)
+    make.ballots(campaign, 2)
+    auth.login("secretary")
+    show = client.get(f"/staff/campaigns/{review.id}")
+    assert f"/staff/campaigns/{review.id}/cards/both" in show.text
+    assert client.get(f"/staff/campaigns/{review.id}/cards/both").status_code == 409
+    make.ballots(campaign, 1)
+    sheet = client.get(f"/staff/campaigns/{review.id}/cards/both")
+    assert sheet.status_code == 200
+    assert len(re.findall(r'data-code="[^"]+ / [^"]+"', sheet.text)) == 3
+
+
+def test_the_api_tally_of_an_appraisal_lists_each_member_as_sealed(org, make, db, client):
+    campaign = _closed(make, db, org["first"])
+    tally = client.get(f"/api/v1/campaigns/{campaign.id}/tally", headers=bearer(org["reviewer"]))
+    assert tally.status_code == 200
+    rows = tally.json["appraisees"]
+    assert rows == campaign.snapshot["appraisees"]
+    assert rows[0]["counts"] == {
+        "excellent": 6,
+        "competent": 0,
+        "basically_competent": 0,
+        "incompetent": 0,
+    }
+    assert "counts" not in tally.json and "questions" not in tally.json
+    sheet = client.get(
+        f"/api/v1/campaigns/{campaign.id}/export.xlsx", headers=bearer(org["reviewer"])
+    )
+    assert (
+        "民主评议党员测评汇总表" in load_workbook(io.BytesIO(sheet.data)).worksheets[0]["A1"].value
+    )
+
+
+def test_no_ballot_by_ballot_detail_shows_a_member_the_small_group_hides(
+    org, make, db, client, auth
+):
+    """Six ballots, member 1 graded on three only: the summary hides their counts, and no
+    detail sheet or CSV lists those three grades either."""
+    campaign = appraisal(make, org["first"], 4, all_rows_required=False)
+    for i, card in enumerate(make.ballots(campaign, 6)):
+        chosen = dict.fromkeys(range(1, 4), "competent") | ({0: "incompetent"} if i < 3 else {})
+        cast(db.session, card.id, grades_of(campaign, chosen))
+    make.close(campaign)
+    assert campaign.snapshot["appraisees"][0]["counts"] is None
+    assert campaign.snapshot["appraisees"][1]["counts"]["competent"] == 6
+    auth.login("secretary")
+    detail = client.get(f"/staff/files/campaigns/{campaign.id}/responses.csv?lang=zh")
+    assert detail.status_code == 200 and "不合格" not in detail.text
+    assert "只列汇总" in detail.text
+    book = load_workbook(
+        io.BytesIO(client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx").data)
+    )
+    summary, detail = book.worksheets
+    assert [summary.cell(4, c).value for c in range(4, 11)] == [None] * 7  # member 1 hidden
+    values = [c.value for row in detail.iter_rows() for c in row]
+    assert "不合格" not in values and any("只列汇总" in str(v) for v in values)
