@@ -3,7 +3,8 @@
 The secretary creates the branch review and the member appraisal on the web, prints one card
 per member carrying both ballots (the QR codes decoded by zbarimg), opens both; each member's
 phone (360x640, WeChat's browser; one with JavaScript off) answers the review, then the
-appraisal offered by its receipt; the secretary closes both, reads the per-member results,
+appraisal offered by its receipt (two phones lose the network mid-submit and recover without
+a second vote); the secretary closes both, reads the per-member results,
 records final grades and downloads the 测评汇总表 opened here with openpyxl.
 """
 
@@ -13,6 +14,7 @@ import re
 import subprocess
 
 from appraisal_helpers import roll
+from offline import submit_through_a_cut
 from openpyxl import load_workbook
 
 from survey.models import AuditEntry
@@ -109,11 +111,15 @@ def fits(page) -> None:
     assert width <= PHONE["width"], f"{page.url} scrolls sideways on a phone"
 
 
-def submit_on_phone(phone, link: str, grades: list[str], scripted=True, screenshot=None) -> None:
+def submit_on_phone(
+    phone, link: str, grades: list[str], scripted=True, screenshot=None, cut=None
+) -> None:
     """One member's phone: the branch review, then the appraisal its receipt offers.
 
-    A separate step so that a phone can be swapped for one that goes offline mid-submit and
-    recovers (the keep-and-resend script hooks the appraisal's ``form[data-keep]``)."""
+    With ``cut`` ("lost" or "offline") the appraisal is submitted through a network cut
+    (tests/browser/offline.py): the page keeps the grades, says so calmly and sends the same
+    form again when the network is back, ending on the receipt — never "already used", never
+    a second vote (the tally below counts every grade once)."""
     page = phone.new_page()
     page.goto(link)
     fits(page)
@@ -144,7 +150,13 @@ def submit_on_phone(phone, link: str, grades: list[str], scripted=True, screensh
         assert page.locator("[data-left]").inner_text() == "0"
     if screenshot:
         page.screenshot(path=str(screenshot), full_page=True)
-    page.click("form.appraisal button[type=submit]")
+    if cut:
+        seen = submit_through_a_cut(page, phone, cut)
+        assert seen["refusals_seen"] == [] and seen["left_on_phone"] == []
+        if cut == "lost":  # the server took the first POST; its answer never came back
+            assert seen["taken"] == [303] and seen["posts"] >= 2
+    else:
+        page.click("form.appraisal button[type=submit]")
     page.wait_for_url(re.compile(r"/receipt/"))
     assert page.locator("a.next-ballot").count() == 0
     page.close()
@@ -193,7 +205,8 @@ def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
     for voter, link in enumerate(links):
         device = without_js if voter == 5 else with_js
         shot = artefact("appraisal-360x640.png", keep=True) if voter == 0 else None
-        submit_on_phone(device, link, plan(voter), device is with_js, shot)
+        cut = {3: "lost", 8: "offline"}.get(voter)  # two phones lose the network mid-submit
+        submit_on_phone(device, link, plan(voter), device is with_js, shot, cut)
     with_js.close()
     without_js.close()
 
