@@ -15,6 +15,8 @@ from survey.models import Campaign
 WORDS = {
     "zh": {
         "form": "民主评议党员测评汇总表",
+        "subject": "民主评议党员",
+        "short_form": "测评汇总表",
         "sheet": "测评汇总",
         "number": "序号",
         "name": "姓名",
@@ -30,6 +32,8 @@ WORDS = {
     },
     "en": {
         "form": "Member appraisal summary",
+        "subject": "member appraisal",
+        "short_form": "summary",
         "sheet": "Appraisal",
         "number": "No.",
         "name": "Name",
@@ -46,6 +50,12 @@ WORDS = {
 }
 
 
+def _form_name(title: str, w: dict) -> str:
+    """民主评议党员测评汇总表, or 测评汇总表 after a title that already names it
+    (第一党支部2025年度民主评议党员测评汇总表, not ……民主评议党员民主评议党员测评汇总表)."""
+    return w["short_form"] if title.endswith(w["subject"]) else w["form"]
+
+
 def appraisal_table(
     session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
 ) -> Table:
@@ -54,7 +64,7 @@ def appraisal_table(
     title = title_rows(
         campaign.organisation.name,
         campaign.title,
-        w["form"],
+        _form_name(campaign.title, w),
         local_date(campaign.closed_at, timezone, lang),
         lang,
     )

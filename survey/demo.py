@@ -10,7 +10,17 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import accounts, ballots, campaigns, codes, links, responses
+from survey import (
+    accounts,
+    appraisal,
+    ballots,
+    campaigns,
+    codes,
+    imports,
+    links,
+    meeting,
+    responses,
+)
 from survey.models import Ballot, Campaign, CampaignStatus, Organisation
 
 COMMITTEE = "示范机关党委"
@@ -94,6 +104,7 @@ def _create(session: Session) -> str:
     for branch, excellent_share in zip(branches, (0.95, 0.8, 0.92), strict=True):
         _closed_review(session, branch, rng, excellent_share)
     _assessments(session, branches)
+    _closed_appraisal(session, branches[0], rng)
     _open_review(session, branches[0])
     _draft_review(session, branches[0])
     _public_polls(session, branches[2], rng)
@@ -118,6 +129,42 @@ def _closed_review(session: Session, branch: Organisation, rng, share: float) ->
     for ballot in issued[:21]:
         choice = "excellent" if rng.random() < share else rng.choice(scale)
         answers = responses.validate_answers(campaign, {"overall": choice})
+        ballots.cast_ballot(session, ballot.id, answers)
+    campaigns.close_campaign(session, ACTOR, campaign)
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
+GIVEN = ("建国", "秀英", "志强", "丽华", "海燕", "国庆", "文明", "春梅", "红军", "晓东")
+
+
+def _closed_appraisal(session: Session, branch: Organisation, rng) -> None:
+    """The branch's roll (28 full members, 2 probationary) and its 2025 民主评议党员, closed:
+    21 members graded every other member; the committee has yet to record final grades."""
+    names = [f"{SURNAMES[i]}{GIVEN[i % len(GIVEN)]}" for i in range(30)]
+    roll = [
+        {"name": name, "member_class": "probationary" if i >= 28 else "full"}
+        for i, name in enumerate(names)
+    ]
+    imports.apply_members(session, ACTOR, branch, roll)
+    campaign = campaigns.create_campaign(
+        session,
+        ACTOR,
+        branch,
+        kind="member_appraisal",
+        year=2025,
+        title=f"{branch.name}2025年度民主评议党员",
+        eligible_full=28,
+        eligible_probationary=2,
+    )
+    issued = ballots.generate_ballots(session, ACTOR, campaign, 28, "full")
+    issued += ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
+    campaigns.open_campaign(session, ACTOR, campaign)
+    weights = {"excellent": 5, "competent": 12, "basically_competent": 2, "incompetent": 1}
+    for ballot in issued[:21]:
+        grades = {
+            q.key: rng.choices(list(weights), list(weights.values()))[0] for q in campaign.questions
+        }
+        answers, _missing = appraisal.read_rows(campaign, grades)
         ballots.cast_ballot(session, ballot.id, answers)
     campaigns.close_campaign(session, ACTOR, campaign)
 
@@ -149,7 +196,7 @@ def _open_review(session: Session, branch: Organisation) -> None:
         title=f"{branch.name}2026年度党员评议党支部工作",
         eligible_full=28,
         eligible_probationary=2,
-        extra_questions=[("political", "政治功能强"), ("team", "支部班子强")],
+        extra_questions=meeting.indicator_questions(["political", "team"]),
     )
     ballots.generate_ballots(session, ACTOR, campaign, 28, "full")
     ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")

@@ -339,6 +339,13 @@ def workbook(tables) -> bytes:
         if table.note:
             sheet.append([table.note])
         grid(sheet, len(table.header))
+        if table.note:  # a line under the table, across its width (as the paper form's 注)
+            sheet.merge_cells(
+                start_row=sheet.max_row,
+                start_column=1,
+                end_row=sheet.max_row,
+                end_column=len(table.header),
+            )
         for i in table.percent:
             for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=i + 1, max_col=i + 1):
                 cell.number_format = PERCENT

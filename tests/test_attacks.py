@@ -47,7 +47,7 @@ def test_a_title_that_starts_like_a_formula_is_text_in_the_csv(
     campaign = closed_with_formula_title(title)
     text = exports.campaign_csv(db.session, campaign)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
-    assert rows[0][0] == "'" + title + " 测评汇总表"  # the title row: campaign and form
+    assert rows[0][0] == "'" + title + "测评汇总表"  # the title row: campaign and form
     cells = [cell for row in rows for cell in row]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
@@ -64,7 +64,7 @@ def test_a_title_that_starts_like_a_formula_is_a_string_cell_in_the_xlsx(
     campaign = closed_with_formula_title(title)
     book = load_workbook(io.BytesIO(exports.campaign_xlsx(db.session, campaign)))
     cell = book["汇总"]["A1"]
-    assert cell.value == "'" + title + " 测评汇总表" and cell.data_type == "s"
+    assert cell.value == "'" + title + "测评汇总表" and cell.data_type == "s"
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             assert all(c.data_type != "f" for c in row)

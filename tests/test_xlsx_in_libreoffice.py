@@ -1,5 +1,5 @@
 """Every XLSX the product hands out, opened by LibreOffice and printed to PDF as the paper
-form: the demo's 测评汇总表 (both sheets), the committee's 评定汇总表 and the two import
+form: the demo's 测评汇总表 (both sheets), its 民主评议党员测评汇总表, the committee's 评定汇总表 and the two import
 templates, each downloaded through its page's link. The PDF's text must carry the form's
 title and headers, no cell may print as ### (a column too narrow for its figure) and each
 table fits one page wide. With SURVEY_UPDATE_SCREENSHOTS=1 the first page of each becomes
@@ -52,11 +52,17 @@ def downloads(client, db) -> dict[str, bytes]:
         .where(Campaign.status == CampaignStatus.CLOSED, Campaign.kind == "member_review")
         .order_by(Campaign.id)
     )
+    appraisal = db.session.scalar(
+        select(Campaign).where(
+            Campaign.status == CampaignStatus.CLOSED, Campaign.kind == "member_appraisal"
+        )
+    )
     committee = db.session.scalar(select(Organisation).where(Organisation.kind == "committee"))
     sign_in(client, "reviewer", PASSWORDS["reviewer"])
     files = {
         "xlsx-review": f"/staff/files/campaigns/{closed.id}/summary.xlsx",
         "xlsx-ratings": f"/staff/files/committees/{committee.id}/ratings.xlsx?year=2025",
+        "xlsx-appraisal": f"/staff/campaigns/{appraisal.id}/appraisal.xlsx",
         "xlsx-members-template": "/staff/files/templates/members.xlsx",
         "xlsx-organisations-template": "/staff/files/templates/organisations.xlsx",
     }
@@ -100,6 +106,7 @@ def pdf_text(pdf: Path) -> list[str]:
 EXPECTED = {
     "xlsx-review": ["测评汇总表", "测评项目", "选项", "票数", "占比", "优秀", "87.5%"],
     "xlsx-ratings": ["评定汇总表", "序号", "党支部", "评定结果", "党员评议优秀率", "称号"],
+    "xlsx-appraisal": ["民主评议党员测评汇总表", "序号", "姓名", "优秀", "不合格", "评定等次"],
     "xlsx-members-template": ["姓名", "类别", "正式党员"],
     "xlsx-organisations-template": ["名称", "类型", "上级组织", "成立日期", "服务半径米"],
 }
