@@ -1,9 +1,10 @@
 """Every XLSX the product hands out, opened by LibreOffice and printed to PDF as the paper
 form: the demo's 测评汇总表 (both sheets), its 民主评议党员测评汇总表, the committee's
 评定汇总表 and the two import templates, each downloaded through its page's link. The
-PDF's text must carry the form's title and headers, no cell may print as ### (a column too narrow for its figure) and each
-table fits one page wide. With SURVEY_UPDATE_SCREENSHOTS=1 the first page of each becomes
-docs/screenshots/xlsx-*.png (pdftoppm) for the README.
+PDF's text must carry the form's title and headers, no cell may print as ### (a column
+too narrow for its figure) and each table fits one page wide. With
+SURVEY_UPDATE_SCREENSHOTS=1 the first page of each becomes docs/screenshots/xlsx-*.png
+(pdftoppm) for the README.
 
 Needs ``libreoffice`` (Debian: libreoffice-calc-nogui, fonts-noto-cjk) and poppler-utils;
 skipped without them, except under CI=true (which installs them) where that is a failure."""
