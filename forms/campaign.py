@@ -36,8 +36,16 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class DraftForm(FlaskForm):
-    """What a draft campaign may still change: its title, roll and indicator items."""
+# The appraisal's settings, on its creation form and on its draft's (one definition).
+ALL_ROWS_REQUIRED = BooleanField(_l("Every member must be graded"), default=True)
+EXCELLENT_CAP = IntegerField(
+    _l("Highest share of Excellent in the final grades, in percent (optional)"),
+    validators=[Optional(), NumberRange(0, 100)],
+)
+
+
+class DraftBase(FlaskForm):
+    """What any draft may still change: its title and the numbers expected."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     eligible_full = IntegerField(
@@ -48,11 +56,24 @@ class DraftForm(FlaskForm):
         _l("Probationary members expected (应到预备党员)"),
         validators=[Optional(), NumberRange(0, MAX_ROLL)],
     )
+
+
+class DraftForm(DraftBase):
+    """A member review's draft: also its indicator items."""
+
     indicators = CheckboxesField(
         _l("Indicator items besides the overall grade"),
         choices=[SelectChoice(key, INDICATOR_LABELS[key]) for key in INDICATORS],
         validate_choice=True,
     )
+
+
+class AppraisalDraftForm(DraftBase):
+    """A member appraisal's draft: its settings, and its rows read again from the roll."""
+
+    all_rows_required = ALL_ROWS_REQUIRED
+    excellent_cap = EXCELLENT_CAP
+    reread_roll = BooleanField(_l("Read the members again from the branch's current roll"))
 
 
 class CampaignForm(DraftForm):
@@ -70,11 +91,8 @@ class CampaignForm(DraftForm):
     )
     second = BooleanField(_l("I know there is one already: create a second one"))
     # Appraisal of members only
-    all_rows_required = BooleanField(_l("Every member must be graded"), default=True)
-    excellent_cap = IntegerField(
-        _l("Highest share of Excellent in the final grades, in percent (optional)"),
-        validators=[Optional(), NumberRange(0, 100)],
-    )
+    all_rows_required = ALL_ROWS_REQUIRED
+    excellent_cap = EXCELLENT_CAP
 
 
 class BallotsForm(FlaskForm):

@@ -64,6 +64,25 @@ def freeze_roll(session: Session, campaign: Campaign) -> list[Appraisee]:
     return rows
 
 
+def refreeze_roll(session: Session, campaign: Campaign) -> list[Appraisee]:
+    """A draft's rows read again from the branch's current roll (a corrected roll imported
+    after the draft was made); once open, the rows are fixed."""
+    if campaign.status != CampaignStatus.DRAFT:
+        raise Conflict("only a draft campaign can be edited", status=str(campaign.status))
+    campaign.questions.clear()
+    session.flush()
+    for row in appraisees(session, campaign):
+        session.delete(row)
+    session.flush()
+    return freeze_roll(session, campaign)
+
+
+def ballot_rows(session: Session, campaign: Campaign) -> list[tuple[Question, Appraisee]]:
+    """The ballot's rows in order: each question with the member it asks about."""
+    names = {a.key: a for a in appraisees(session, campaign)}
+    return [(q, names.get(q.key)) for q in campaign.questions]
+
+
 def appraisees(session: Session, campaign: Campaign) -> list[Appraisee]:
     return list(
         session.scalars(

@@ -137,8 +137,10 @@ def update_draft(
     eligible_full: int | None,
     eligible_probationary: int | None,
     extra_questions: list[tuple[str, str]] = (),
+    **appraisal_settings,
 ) -> None:
-    """Change a draft's title, roll and indicator items; once open the ballot is fixed."""
+    """Change a draft's title, roll and indicator items (an appraisal: its settings, and
+    its rows read again from the roll when asked); once open the ballot is fixed."""
     if campaign.status != CampaignStatus.DRAFT:
         raise Conflict("only a draft campaign can be edited", status=str(campaign.status))
     title = title.strip()
@@ -146,6 +148,9 @@ def update_draft(
         raise Invalid("a title is needed", field="title")
     campaign.title = title
     campaign.eligible_full, campaign.eligible_probationary = eligible_full, eligible_probationary
+    if campaign.kind == MEMBER_APPRAISAL:
+        _update_appraisal_draft(session, actor, campaign, **appraisal_settings)
+        return
     wanted = dict(extra_questions)
     for question in list(campaign.questions[1:]):
         if question.key not in wanted:
@@ -168,6 +173,36 @@ def update_draft(
         eligible_full=eligible_full,
         eligible_probationary=eligible_probationary,
         questions=order,
+    )
+
+
+def _update_appraisal_draft(
+    session: Session,
+    actor: str,
+    campaign: Campaign,
+    *,
+    all_rows_required: bool = True,
+    top_grade_cap_percent: int | None = None,
+    reread_roll: bool = False,
+) -> None:
+    if top_grade_cap_percent is not None and not 0 <= top_grade_cap_percent <= 100:
+        raise Invalid("the cap is a percentage from 0 to 100", field="excellent_cap_percent")
+    campaign.all_rows_required = bool(all_rows_required)
+    campaign.top_grade_cap_percent = top_grade_cap_percent
+    if reread_roll:
+        appraisal.refreeze_roll(session, campaign)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "campaign.update",
+        campaign,
+        title=campaign.title,
+        eligible_full=campaign.eligible_full,
+        eligible_probationary=campaign.eligible_probationary,
+        appraisees=len(campaign.questions),
+        all_rows_required=campaign.all_rows_required,
+        top_grade_cap_percent=top_grade_cap_percent,
     )
 
 

@@ -250,3 +250,44 @@ def test_no_ballot_by_ballot_detail_shows_a_member_the_small_group_hides(
     assert [summary.cell(4, c).value for c in range(4, 11)] == [None] * 7  # member 1 hidden
     values = [c.value for row in detail.iter_rows() for c in row]
     assert "不合格" not in values and any("只列汇总" in str(v) for v in values)
+
+
+def test_an_appraisal_draft_is_previewed_and_edited_like_a_review(org, make, db, client, auth):
+    roll(make, org["first"], 3)
+    campaign = appraisal(make, org["first"], 3, status="draft")
+    auth.login("secretary")
+    show = client.get(f"/staff/campaigns/{campaign.id}?lang=zh")
+    assert f"/staff/campaigns/{campaign.id}/preview" in show.text  # the page offers both
+    assert f"/staff/campaigns/{campaign.id}/edit" in show.text
+    preview = client.get(f"/staff/campaigns/{campaign.id}/preview?lang=zh")
+    assert preview.status_code == 200 and "<main" in preview.text
+    assert "<form" not in preview.text.split("<main", 1)[1]  # nothing to send
+    assert preview.text.count('class="member') == 3 and "<fieldset disabled" in preview.text
+    # a corrected roll imported after the draft: the edit reads it again when asked
+    roll(make, org["first"], 5, probationary=1)
+    page = client.get(f"/staff/campaigns/{campaign.id}/edit?lang=zh")
+    assert "重新读取" in page.text
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "title": "2026年度民主评议党员（修订）",
+        "eligible_full": "4",
+        "eligible_probationary": "1",
+        "excellent_cap": "40",
+        "reread_roll": "y",
+    }
+    assert client.post(f"/staff/campaigns/{campaign.id}/edit", data=data).status_code == 303
+    db.session.rollback()
+    campaign = db.session.get(Campaign, campaign.id)
+    assert campaign.title.endswith("（修订）") and campaign.top_grade_cap_percent == 40
+    assert campaign.all_rows_required is False  # the unticked box
+    rows = db.session.query(Appraisee).filter_by(campaign_id=campaign.id).all()
+    assert len(rows) == 5 and len(campaign.questions) == 5
+    assert sorted(q.key for q in campaign.questions) == sorted(r.key for r in rows)
+    assert db.session.query(AuditEntry).filter_by(action="campaign.update").count() == 1
+
+
+def test_an_open_appraisal_is_not_edited(org, make, client, auth):
+    campaign = appraisal(make, org["first"], 3)
+    auth.login("secretary")
+    page = client.get(f"/staff/campaigns/{campaign.id}/edit?lang=zh")
+    assert page.status_code == 409 and "只有草稿" in page.text

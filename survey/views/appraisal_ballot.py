@@ -34,8 +34,7 @@ def page(ballot, token: str, nonce: str, *, chosen=None, missing=(), status=200,
     form = form or AppraisalForm(formdata=None)
     form.nonce.data = nonce
     chosen = chosen or {}
-    names = {a.key: a for a in appraisal.appraisees(db.session, campaign)}
-    rows = [(q, names.get(q.key)) for q in campaign.questions]
+    rows = appraisal.ballot_rows(db.session, campaign)
     html = render_template(
         "public/appraisal.html",
         ballot=ballot,

@@ -18,8 +18,15 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from forms.ballot import ballot_form_class, field_name
-from forms.campaign import BallotsForm, CampaignForm, CloseForm, DraftForm, LostCardForm
-from survey import access, ballots, campaigns, imports, links, meeting, qr
+from forms.campaign import (
+    AppraisalDraftForm,
+    BallotsForm,
+    CampaignForm,
+    CloseForm,
+    DraftForm,
+    LostCardForm,
+)
+from survey import access, appraisal, ballots, campaigns, imports, links, meeting, qr
 from survey.access import Action
 from survey.database import transactional
 from survey.errors import DomainError, NotOpen
@@ -107,13 +114,11 @@ def _roll_prefill(form) -> None:
 def edit(campaign_id: int):
     """A draft's title, roll and indicator items (once open the ballot is fixed)."""
     campaign = campaign_to_run(campaign_id)
-    if campaign.kind != "member_review":
+    if campaign.kind not in MEETING_KINDS:
         abort(404)  # a poll's questions are set when it is made
     if campaign.status != CampaignStatus.DRAFT:
         return _campaign_page(campaign, status=409, problem="not_draft")
-    form = DraftForm(obj=None if _posted() else campaign)
-    if not _posted():
-        form.indicators.data = [q.key for q in campaign.questions[1:]]
+    form = _draft_form(campaign)
     if not form.validate_on_submit():
         html = render_template("staff/campaign_edit.html", campaign=campaign, form=form)
         return html, 400 if _posted() else 200
@@ -124,10 +129,32 @@ def edit(campaign_id: int):
         title=form.title.data,
         eligible_full=form.eligible_full.data,
         eligible_probationary=form.eligible_probationary.data,
-        extra_questions=meeting.indicator_questions(form.indicators.data or []),
+        **_draft_changes(campaign, form),
     )
     flash(_("Changes saved."))
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+def _draft_form(campaign):
+    if campaign.kind == MEMBER_APPRAISAL:
+        form = AppraisalDraftForm(obj=None if _posted() else campaign)
+        if not _posted():
+            form.excellent_cap.data = campaign.top_grade_cap_percent
+        return form
+    form = DraftForm(obj=None if _posted() else campaign)
+    if not _posted():
+        form.indicators.data = [q.key for q in campaign.questions[1:]]
+    return form
+
+
+def _draft_changes(campaign, form) -> dict:
+    if campaign.kind == MEMBER_APPRAISAL:
+        return {
+            "all_rows_required": form.all_rows_required.data,
+            "top_grade_cap_percent": form.excellent_cap.data,
+            "reread_roll": form.reread_roll.data,
+        }
+    return {"extra_questions": meeting.indicator_questions(form.indicators.data or [])}
 
 
 def _posted() -> bool:
@@ -140,7 +167,10 @@ def preview(campaign_id: int):
     """The ballot as a member sees it, read-only: no token, no form to send."""
     campaign = campaign_to_run(campaign_id)
     if campaign.kind == MEMBER_APPRAISAL:
-        abort(404)  # its rows are the roll's members: the campaign page lists them
+        rows = appraisal.ballot_rows(db.session, campaign)
+        return render_template(
+            "staff/preview.html", campaign=campaign, rows=rows, grades=appraisal.GRADES
+        )
     form = ballot_form_class(campaign)(formdata=None)
     fields = [(q, getattr(form, field_name(q))) for q in campaign.questions]
     return render_template("staff/preview.html", campaign=campaign, form=form, fields=fields)
