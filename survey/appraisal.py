@@ -144,6 +144,31 @@ def row_counts(session: Session, campaign: Campaign, responses: int, small_group
     return result
 
 
+def with_final_grades(session: Session, campaign: Campaign, rows: list[dict]) -> list[dict]:
+    """The sealed per-member rows (copies: the seal is never touched) with the final
+    grades recorded since the close."""
+    decided = {a.id: a for a in appraisees(session, campaign)}
+    return [
+        dict(
+            row,
+            final_grade=getattr(decided.get(row["id"]), "final_grade", None),
+            final_reason=getattr(decided.get(row["id"]), "final_reason", None),
+        )
+        for row in rows
+    ]
+
+
+def final_grade_json(row: Appraisee) -> dict:
+    return {
+        "id": row.id,
+        "key": row.key,
+        "name": row.name,
+        "member_class": row.member_class,
+        "final_grade": row.final_grade,
+        "final_reason": row.final_reason,
+    }
+
+
 @dataclass
 class ResultRow:
     id: int

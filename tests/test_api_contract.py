@@ -28,6 +28,7 @@ REFUSALS = {
     "list_public_responses": {400, 403, 404, 409},
     "verify_public_response": {400, 403, 404, 409, 413},
     "put_assessment": {400, 403, 404, 413},
+    "put_final_grade": {400, 403, 404, 409, 413},
     "get_rating": {400, 403, 404},
     "get_ratings": {400, 403, 404},
 }
@@ -85,6 +86,7 @@ def test_each_route_answers_401_and_413_as_documented(client, doc, make, db):
         "campaign_id": poll.id,
         "organisation_id": first.id,
         "response_id": campaigns_responses(db, poll)[0],
+        "appraisee_id": 1,
         "year": 2026,
     }
     for path, method, operation in operations(doc):
@@ -180,6 +182,12 @@ def request_for(schema_name, body, world, make, db):
         return "post", f"/api/v1/campaigns/{campaign.id}/ballots", body
     if schema_name == "AssessmentBody":
         return "put", f"/api/v1/organisations/{world['first'].id}/assessments/2026", body
+    if schema_name == "FinalGradeBody":
+        campaign = make.campaign(world["first"], kind="member_appraisal", title="民主评议党员")
+        make.close(campaign)
+        appraisee = int(campaign.questions[0].key.removeprefix("m_"))
+        path = f"/api/v1/campaigns/{campaign.id}/appraisees/{appraisee}/final-grade"
+        return "put", path, body
     if schema_name == "VerificationBody":
         poll = closed_poll_with_a_complaint(make, db, world["first"])
         rid = campaigns_responses(db, poll)[0]
@@ -194,7 +202,7 @@ def campaigns_responses(db, poll):
 
 
 def user_for(schema_name, world):
-    reviewers = ("AssessmentBody", "VerificationBody")
+    reviewers = ("AssessmentBody", "VerificationBody", "FinalGradeBody")
     return world["reviewer"] if schema_name in reviewers else world["admin"]
 
 
@@ -277,6 +285,7 @@ def test_every_documented_enum_value_of_a_body_is_accepted(client, doc, make, db
         ("AssessmentBody", "exclusions"),
         ("AssessmentBody", "named_stars"),
         ("VerificationBody", "result"),
+        ("FinalGradeBody", "grade"),
     }
     world = build_world(make)
     for name, example, path, value in probes:

@@ -211,7 +211,8 @@ def test_the_api_tally_of_an_appraisal_lists_each_member_as_sealed(org, make, db
     tally = client.get(f"/api/v1/campaigns/{campaign.id}/tally", headers=bearer(org["reviewer"]))
     assert tally.status_code == 200
     rows = tally.json["appraisees"]
-    assert rows == campaign.snapshot["appraisees"]
+    undecided = {"final_grade": None, "final_reason": None}
+    assert rows == [dict(row, **undecided) for row in campaign.snapshot["appraisees"]]
     assert rows[0]["counts"] == {
         "excellent": 6,
         "competent": 0,
@@ -291,3 +292,44 @@ def test_an_open_appraisal_is_not_edited(org, make, client, auth):
     auth.login("secretary")
     page = client.get(f"/staff/campaigns/{campaign.id}/edit?lang=zh")
     assert page.status_code == 409 and "只有草稿" in page.text
+
+
+def test_the_api_records_final_grades_as_the_page_does(org, make, db, client):
+    campaign = _closed(make, db, org["first"], n=6, top_grade_cap_percent=20)
+    rows = db.session.query(Appraisee).filter_by(campaign_id=campaign.id).order_by("position")
+    first, second, *_ = rows.all()
+    url = f"/api/v1/campaigns/{campaign.id}/appraisees/{{}}/final-grade"
+    good = {"grade": "excellent", "reason": "全票优秀"}
+    put = client.put(url.format(first.id), json=good, headers=bearer(org["reviewer"]))
+    assert put.status_code == 200 and put.json["final_grade"] == "excellent", put.json
+    # 20 % of 6 members is one 优秀: a second is refused with 409, as on the page
+    over = client.put(url.format(second.id), json=good, headers=bearer(org["secretary"]))
+    assert over.status_code == 409 and over.json["error"]["code"] == "conflict"
+    # the reason is needed; a member of another campaign is absent; a foreign branch's
+    # secretary sees no such campaign; a grade outside the four is named
+    assert (
+        client.put(
+            url.format(second.id), json={"grade": "competent"}, headers=bearer(org["reviewer"])
+        ).json["error"]["field"]
+        == "reason"
+    )
+    assert (
+        client.put(url.format(99999), json=good, headers=bearer(org["reviewer"])).status_code == 404
+    )
+    other = make.user("other", "secretary", org["second"])
+    assert client.put(url.format(second.id), json=good, headers=bearer(other)).status_code == 404
+    bad = client.put(
+        url.format(second.id),
+        json={"grade": "good", "reason": "x"},
+        headers=bearer(org["reviewer"]),
+    )
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "grade"
+    review = make.campaign(org["first"], title="2026年度党员评议党支部工作")
+    path = f"/api/v1/campaigns/{review.id}/appraisees/{first.id}/final-grade"
+    assert client.put(path, json=good, headers=bearer(org["reviewer"])).status_code == 404
+    # the tally shows the sealed counts with the grade recorded since; the audit log has it
+    tally = client.get(f"/api/v1/campaigns/{campaign.id}/tally", headers=bearer(org["reviewer"]))
+    decided = {row["id"]: row["final_grade"] for row in tally.json["appraisees"]}
+    assert decided[first.id] == "excellent" and decided[second.id] is None
+    db.session.rollback()
+    assert db.session.query(AuditEntry).filter_by(action="appraisal.final_grade").count() == 1

@@ -108,6 +108,19 @@ class AppraiseeCounts(ma.Schema):
         allow_none=True,
         metadata={"description": "null under the small-group rule"},
     )
+    final_grade = fields.String(allow_none=True, metadata={"description": "once recorded"})
+    final_reason = fields.String(allow_none=True)
+
+
+class FinalGrade(ma.Schema):
+    """A member's final grade as the committee recorded it (民主评议党员)."""
+
+    id = fields.Integer(required=True)
+    key = fields.String(required=True, metadata={"example": "m_12"})
+    name = fields.String(required=True)
+    member_class = fields.String(required=True)
+    final_grade = fields.String(allow_none=True)
+    final_reason = fields.String(allow_none=True)
 
 
 class Tally(ma.Schema):

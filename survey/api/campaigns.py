@@ -10,11 +10,12 @@ from __future__ import annotations
 from flask import Response, current_app, g, request
 from flask_babel import get_locale
 
-from survey import access, ballots, campaigns, codes, exports, links
+from survey import access, appraisal, ballots, campaigns, codes, exports, links
 from survey.access import Action
 from survey.api import answers, bp, schemas
 from survey.api.util import actor, body, load_organisation, refusals, to_run, with_campaign
 from survey.database import transactional
+from survey.errors import NotFound
 from survey.export_words import lang_of
 from survey.extensions import db
 from survey.models import Campaign
@@ -141,9 +142,32 @@ def tally(campaign: Campaign):
     """Turnout, and the counts once closed (small-group rule applies); a member appraisal's
     counts are per member (``appraisees``), for its branch's secretary and reviewers only"""
     _appraisal_readers_only(campaign)
-    return campaigns.tally(
+    result = campaigns.tally(
         db.session, campaign, small_group=current_app.config["SMALL_GROUP_THRESHOLD"]
     )
+    if "appraisees" in result:
+        rows = appraisal.with_final_grades(db.session, campaign, result["appraisees"])
+        result = dict(result, appraisees=rows)
+    return result
+
+
+@bp.route("/campaigns/<int:campaign_id>/appraisees/<int:appraisee_id>/final-grade", methods=["PUT"])
+@refusals(400, 403, 404, 409, 413)
+@bp.response(200, answers.FinalGrade)
+@with_campaign(Action.GRADE_MEMBERS)
+@body(schemas.FinalGradeBody)
+@transactional
+def put_final_grade(data: dict, campaign: Campaign, appraisee_id: int):
+    """Record a member's final grade with its reason (a closed member appraisal)
+
+    In the audit log; refused with 409 past the campaign's cap on 优秀, as on the page.
+    """
+    if campaign.kind != MEMBER_APPRAISAL:
+        raise NotFound("not a member appraisal")
+    row = appraisal.record_final_grade(
+        db.session, actor(), campaign, appraisee_id, data["grade"], data["reason"]
+    )
+    return appraisal.final_grade_json(row)
 
 
 def _appraisal_readers_only(campaign: Campaign) -> None:

@@ -11,7 +11,7 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
-from survey import accounts, assessments, ballots, campaigns, complaints, rules
+from survey import accounts, appraisal, assessments, ballots, campaigns, complaints, rules
 from survey.converters import FIRST_YEAR, LAST_YEAR, MAX_ID
 from survey.models.organisation import ORGANISATION_KINDS
 from survey.models.poll import VERIFICATION_RESULTS
@@ -198,6 +198,11 @@ class VerificationBody(Strict):
     note = Text(complaints.MAX_NOTE, required=True)
 
 
+class FinalGradeBody(Strict):
+    grade = enum(appraisal.GRADES, required=True)
+    reason = Text(appraisal.MAX_REASON, required=True)
+
+
 class Query(ma.Schema):
     """Query strings: numbers arrive as text; parameters the API does not know are ignored."""
 
@@ -260,4 +265,5 @@ EXAMPLES = {
         "named_stars": ["strong_leadership"],
     },
     "VerificationBody": {"result": "verified", "note": "经查证属实"},
+    "FinalGradeBody": {"grade": "competent", "reason": "支部委员会研究确定"},
 }
