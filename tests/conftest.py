@@ -63,7 +63,7 @@ def _app(database_url, tmp_path_factory):
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     app.test_client_class = IsolatedClient
     with app.app_context():
-        from flask_migrate import upgrade
+        from survey.database import upgrade
 
         upgrade()
     yield app
