@@ -63,6 +63,10 @@ class OneHit:
             self.memory = MovingWindowRateLimiter(MemoryStorage())
         return self.memory.hit(item, *key)
 
+    def reset(self) -> None:
+        """Forget the in-memory counts and try the storage again (with ``limiter.reset``)."""
+        self.memory, self.dead_until = None, 0.0
+
 
 one_hit = OneHit()
 

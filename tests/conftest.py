@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from survey import create_app
 from survey.extensions import db as _db
-from survey.extensions import limiter
+from survey.extensions import limiter, one_hit
 
 POSTGRES_URL = os.environ.get(
     "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -83,6 +83,7 @@ def app(_app):
     _truncate(_app)
     with _app.app_context():
         limiter.reset()
+        one_hit.reset()
 
 
 def _truncate(app) -> None:
