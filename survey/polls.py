@@ -3,10 +3,11 @@ and what stands against ballot stuffing without shutting out neighbours.
 
 One answer per device (only an HMAC of the signed device id is stored), a minimum time to
 fill the form, a fill stamp bound to the device and spent once, a honeypot, per-IP limits (in
-the view, through Flask-Limiter) and anomaly counters kept apart from the responses. The
-answer itself is sealed (survey/responses.py): the device and hit rows written in the same
-transaction share its PostgreSQL ``xmin`` only with an encrypted envelope. A position is
-reported by the phone and can be faked: it is a flag for the reviewer, not proof.
+the view: one hit on the limiter's storage once an answer is accepted) and anomaly counters
+kept apart from the responses. The answer itself is sealed (survey/responses.py): the device
+and hit rows written in the same transaction share its PostgreSQL ``xmin`` only with an
+encrypted envelope. A position is reported by the phone and can be faked: it is a flag for
+the reviewer, not proof.
 """
 
 from __future__ import annotations
