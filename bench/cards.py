@@ -20,9 +20,8 @@ CACHED_LIMIT_S = 0.2
 
 
 def main(count: int = 500) -> int:
-    from flask_migrate import upgrade
-
     from survey import ballots, campaigns, create_app, links, qr
+    from survey.database import upgrade
     from survey.extensions import db
     from survey.models import Organisation, User
 

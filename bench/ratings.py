@@ -168,7 +168,7 @@ def build(session, branches: int) -> int:
 def measure(url: str, label: str, branches: int) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEYS": ["bench"]})
     with app.app_context():
-        from flask_migrate import upgrade
+        from survey.database import upgrade
 
         upgrade()
         started = time.perf_counter()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask_migrate import upgrade
 from sqlalchemy import func, insert, select, text
 
 from survey import accounts, ballots, campaigns, create_app, sealing
+from survey.database import upgrade
 from survey.extensions import db
 from survey.models import Ballot, Envelope, Organisation
 from survey.security import ballot_token

@@ -21,11 +21,10 @@ TIMEOUT_S = 120  # one conversion; LibreOffice's first start builds its profile
 
 
 def workbooks(folder: Path) -> list[Path]:
-    from flask_migrate import upgrade
     from sqlalchemy import select
 
     from survey import create_app, exports
-    from survey.database import run_in_transaction
+    from survey.database import run_in_transaction, upgrade
     from survey.demo import load_demo
     from survey.extensions import db
     from survey.models import Campaign, CampaignStatus, Organisation

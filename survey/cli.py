@@ -21,8 +21,7 @@ CLI_ACTOR = "cli"
 @click.command("init-db")
 def init_db() -> None:
     """Create or upgrade the schema to the newest migration."""
-    from flask_migrate import upgrade
-
+    from survey.database import upgrade
     from survey.keys import retired_key_warnings
 
     upgrade()

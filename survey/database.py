@@ -28,14 +28,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, has_request_context, request
+import click
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, scoped_session
 
 from survey.config import ROOT
-from survey.extensions import db, migrate
+from survey.extensions import db
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -114,7 +115,8 @@ def init_app(app: Flask) -> None:
             finally:
                 db.session.registry.clear()
 
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    if click.get_current_context(silent=True) is not None:  # the ``flask`` command line
+        migrations(app)  # its ``flask db`` commands
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
@@ -172,6 +174,25 @@ def outage(exc: BaseException) -> str | None:
     if isinstance(exc, PoolTimeout):  # every pooled connection busy for the pool's timeout
         return UNAVAILABLE
     return None
+
+
+def migrations(app: Flask):
+    """Flask-Migrate, for the schema commands only: alembic and mako with it cost a web worker
+    11 MB it never uses. Registered at start under the ``flask`` command line (for ``flask
+    db``), else on first need (``upgrade`` below: the tests, the bench, a script)."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    return app.extensions["migrate"]
+
+
+def upgrade(revision: str = "head") -> None:
+    """The schema to ``revision`` (the newest by default), in the current app's context."""
+    from flask_migrate import upgrade as migrate_upgrade
+
+    migrations(current_app._get_current_object())
+    migrate_upgrade(revision=revision)
 
 
 def _migrations_dir():

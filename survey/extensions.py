@@ -1,13 +1,16 @@
 """Extensions, created unbound and bound in the factory."""
 
 import logging
+import time
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,11 +28,47 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Storage is memory (counters per worker) unless SURVEY_REDIS_URL makes it shared.
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window", headers_enabled=True)
+
+log = logging.getLogger("flask-limiter")
+STORAGE_RETRY_S = 10
+
+
+class OneHit:
+    """A limit taken by the view itself, at the point it decides (e.g. only for an answer that
+    is about to be stored): ONE storage call (a moving-window ``hit``), where a decorated limit
+    with ``deduct_when`` makes three (a test before the view, the hit after it, the window for
+    the headers). While the storage fails (Redis down) it counts in this worker's memory, as
+    the limiter's own in-memory fallback does, and tries the storage again after
+    ``STORAGE_RETRY_S``."""
+
+    def __init__(self) -> None:
+        self.memory: MovingWindowRateLimiter | None = None  # made on the first failure
+        self.dead_until = 0.0
+
+    def hit(self, limit: str, *key: str) -> bool:
+        """True if one more is allowed now under ``limit`` (e.g. "10 per minute") for ``key``
+        (and it is counted); False if the limit is reached (nothing counted)."""
+        item = parse(limit)
+        if time.monotonic() >= self.dead_until:
+            try:
+                return limiter.limiter.hit(item, *key)
+            except Exception as exc:  # noqa: BLE001 -- any storage failure: count in memory
+                log.warning("rate limit storage unreachable, counting in memory: %r", exc)
+                self.dead_until = time.monotonic() + STORAGE_RETRY_S
+        if self.memory is None:
+            self.memory = MovingWindowRateLimiter(MemoryStorage())
+        return self.memory.hit(item, *key)
+
+    def reset(self) -> None:
+        """Forget the in-memory counts and try the storage again (with ``limiter.reset``)."""
+        self.memory, self.dead_until = None, 0.0
+
+
+one_hit = OneHit()
 
 
 class OneLine(logging.Filter):
@@ -47,4 +86,4 @@ class OneLine(logging.Filter):
         return True
 
 
-logging.getLogger("flask-limiter").addFilter(OneLine())
+log.addFilter(OneLine())

@@ -3,10 +3,11 @@ and what stands against ballot stuffing without shutting out neighbours.
 
 One answer per device (only an HMAC of the signed device id is stored), a minimum time to
 fill the form, a fill stamp bound to the device and spent once, a honeypot, per-IP limits (in
-the view, through Flask-Limiter) and anomaly counters kept apart from the responses. The
-answer itself is sealed (survey/responses.py): the device and hit rows written in the same
-transaction share its PostgreSQL ``xmin`` only with an encrypted envelope. A position is
-reported by the phone and can be faked: it is a flag for the reviewer, not proof.
+the view: one hit on the limiter's storage once an answer is accepted) and anomaly counters
+kept apart from the responses. The answer itself is sealed (survey/responses.py): the device
+and hit rows written in the same transaction share its PostgreSQL ``xmin`` only with an
+encrypted envelope. A position is reported by the phone and can be faked: it is a flag for
+the reviewer, not proof.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ import math
 from collections.abc import Mapping
 
 from itsdangerous import BadSignature, SignatureExpired
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from survey import audit
+from survey import audit, codes
 from survey.database import is_sqlite
 from survey.errors import AlreadyAnswered, NotFound, NotOpen, OutsideArea, TooFast
 from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit, Response
@@ -39,14 +39,32 @@ CLUSTER_MIN = 10
 FORM_MAX_AGE = 24 * 3600  # a poll page left open longer is sent again with a fresh stamp
 
 
+def load_poll(session: Session, slug: str, *, lock: bool = False) -> Campaign | None:
+    """The public poll at ``slug`` with its organisation and its questions, in one ``SELECT``
+    (a page and an answer need all three). ``lock``: the campaign's row ``FOR SHARE`` for the
+    rest of the transaction, so that a close waits for the answer being stored (as a cast)."""
+    query = (
+        select(Campaign)
+        .options(joinedload(Campaign.organisation, innerjoin=True), joinedload(Campaign.questions))
+        .where(Campaign.slug == slug, Campaign.kind == KIND)
+    )
+    if lock:
+        query = query.with_for_update(read=True, of=Campaign)
+    return session.execute(query).unique().scalar_one_or_none()
+
+
 def find_poll(session: Session, slug: str) -> Campaign:
     """The public poll at ``slug``, if it can be answered now (404, then 403)."""
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.kind == KIND))
+    campaign = load_poll(session, slug)
     if campaign is None:
         raise NotFound()
-    if campaign.status != CampaignStatus.OPEN or past_closing_date(campaign):
+    if not is_open(campaign):
         raise NotOpen(status=campaign.status)
     return campaign
+
+
+def is_open(campaign: Campaign) -> bool:
+    return campaign.status == CampaignStatus.OPEN and not past_closing_date(campaign)
 
 
 def past_closing_date(campaign: Campaign) -> bool:
@@ -162,28 +180,69 @@ def answer_poll(
     """Store the device row, the sealed answer and its receipt, and the anomaly counter;
     returns the receipt code. ``nonce_hmac`` spends the form's one-time nonce: a form used
     once is refused (AlreadyAnswered), and the same form sent again finds its receipt.
-    Call it inside ``run_in_transaction``: all or nothing."""
-    campaign_id = campaign.id
-    texts = reason_texts(campaign, answers, reason)
-    if geo not in GEO_VALUES:
-        raise ValueError(geo)
-
+    Call it inside ``run_in_transaction``: all or nothing. (The public page does the same
+    in two steps, ``spend_form`` then ``store_answer``, with its rate limit between.)"""
     status = session.scalar(
-        select(Campaign.status).where(Campaign.id == campaign_id).with_for_update(read=True)
+        select(Campaign.status).where(Campaign.id == campaign.id).with_for_update(read=True)
     )
     if status != CampaignStatus.OPEN:
         raise NotOpen(status=status)
-    row = PollDevice(campaign_id=campaign_id, device_hmac=device, nonce_hmac=nonce_hmac)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        raise AlreadyAnswered() from None
-    receipt = store_response(session, campaign_id, "public", answers, texts, geo=geo)
-    row.receipt_code = receipt
-    _count_hit(session, campaign_id, ip_hash, ua_hash)
-    session.flush()
-    return receipt
+    receipt = codes.new_code(10)
+    spent = spend_form(session, campaign.id, [device], nonce_hmac, receipt)
+    if spent is None:
+        raise AlreadyAnswered()
+    return store_answer(
+        session, campaign, answers, spent, receipt,
+        reason=reason, geo=geo, ip_hash=ip_hash, ua_hash=ua_hash,
+    )  # fmt: skip
+
+
+def spend_form(
+    session: Session, campaign_id: int, devices: list[str], nonce_hmac: str | None, receipt: str
+) -> int | None:
+    """The device row (``devices[0]``, the newest key's HMAC) with the form's nonce and the
+    receipt drawn for it, in one ``INSERT``; its id, or None when this device answered
+    already (under any key of ``devices``) or this form's nonce was spent. The campaign's
+    row must be held (``load_poll(lock=True)``): the poll is open for this transaction."""
+    insert = sqlite_insert if is_sqlite(session) else pg_insert
+    answered = exists().where(
+        PollDevice.campaign_id == campaign_id, PollDevice.device_hmac.in_(devices)
+    )
+    row = select(
+        literal(campaign_id), literal(devices[0]), literal(nonce_hmac), literal(receipt)
+    ).where(~answered)
+    columns = ["campaign_id", "device_hmac", "nonce_hmac", "receipt_code"]
+    statement = insert(PollDevice).from_select(columns, row).on_conflict_do_nothing()
+    return session.execute(statement.returning(PollDevice.id)).scalar()
+
+
+def store_answer(
+    session: Session,
+    campaign: Campaign,
+    answers: Mapping[int, str],
+    spent: int,
+    receipt: str,
+    *,
+    reason: str | None,
+    geo: str,
+    ip_hash: str,
+    ua_hash: str,
+) -> str:
+    """The sealed answer, its receipt (``receipt``, drawn by ``spend_form``) and the anomaly
+    counter; returns the receipt code. Three statements; a fourth only in the rare case the
+    drawn receipt was taken and another was drawn (the device row ``spent`` then says it)."""
+    if geo not in GEO_VALUES:
+        raise ValueError(geo)
+    texts = reason_texts(campaign, answers, reason)
+    stored = store_response(
+        session, campaign.id, "public", answers, texts, geo=geo, receipt=receipt
+    )
+    if stored != receipt:
+        session.execute(
+            update(PollDevice).where(PollDevice.id == spent).values(receipt_code=stored)
+        )
+    _count_hit(session, campaign.id, ip_hash, ua_hash)
+    return stored
 
 
 def _count_hit(
@@ -204,11 +263,9 @@ def _count_hit(
     )
 
 
-def count_throttled(session: Session, slug: str, ip_hash: str, ua_hash: str) -> None:
+def count_throttled(session: Session, campaign_id: int, ip_hash: str, ua_hash: str) -> None:
     """An answer the per-address limit refused, counted for the anomaly view (never stored)."""
-    campaign_id = session.scalar(select(Campaign.id).where(Campaign.slug == slug))
-    if campaign_id is not None:
-        _count_hit(session, campaign_id, ip_hash, ua_hash, column="throttled")
+    _count_hit(session, campaign_id, ip_hash, ua_hash, column="throttled")
 
 
 def geo_counts(session: Session, campaign_id: int) -> dict[str, int]:

@@ -57,6 +57,14 @@ def scheme_for(session: Session, organisation: Organisation, requested: str | No
     return rules.get_scheme(rules.DEFAULT_SCHEME)
 
 
+def _rows(session: Session, statement) -> list:
+    """The rows of a Core ``statement`` through the session's connection (its transaction,
+    its pending changes flushed first): plain tuples without the ORM's result processing,
+    a quarter of the Python time of reading a committee's ~50,000 evidence rows."""
+    session.flush()
+    return session.connection().execute(statement).all()
+
+
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
@@ -73,7 +81,8 @@ def _facts(org) -> rules.OrganisationFacts:
 
 def _closed_campaign_tallies(session: Session, kind: str, year: int, ids: list[int]):
     """Closed campaigns of the year with their sealed tallies (one row per class/choice)."""
-    return session.execute(
+    return _rows(
+        session,
         select(
             Campaign.organisation_id,
             Campaign.id,
@@ -90,7 +99,7 @@ def _closed_campaign_tallies(session: Session, kind: str, year: int, ids: list[i
             Campaign.status == "closed",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
-        )
+        ),
     )
 
 
@@ -161,13 +170,14 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
         if choice is not None:
             entry["responses"] += n
             entry["dissatisfied"] += n if choice == "dissatisfied" else 0
-    for org_id, campaign_id in session.execute(
+    for org_id, campaign_id in _rows(
+        session,
         select(Campaign.organisation_id, Campaign.id).where(
             Campaign.kind == "public_satisfaction",
             Campaign.status == "open",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
-        )
+        ),
     ):
         totals[org_id]["open"].append(campaign_id)
     checked = verification_counts(session, year, ids)
@@ -189,7 +199,8 @@ def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tup
     """(branch, result) -> how many of the year's dissatisfied public answers were checked."""
     # Only a dissatisfied headline answer can be verified (survey.complaints.verify), and
     # answers never change: counting verifications needs no join to the answers.
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(Campaign.organisation_id, Verification.result, func.count())
         .select_from(Verification)
         .join(Response, Response.id == Verification.response_id)
@@ -200,7 +211,7 @@ def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tup
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
         )
-        .group_by(Campaign.organisation_id, Verification.result)
+        .group_by(Campaign.organisation_id, Verification.result),
     )
     return {(org_id, result): n for org_id, result, n in rows}
 
@@ -246,10 +257,11 @@ def assessment_evidence(session: Session, year: int, ids) -> dict[int, rules.Ass
         else getattr(Assessment, name)
         for name in ASSESSMENT_COLUMNS
     ]
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(Assessment.organisation_id, *columns).where(
             Assessment.year == year, Assessment.organisation_id.in_(ids)
-        )
+        ),
     )
     return {row[0]: to_engine_assessment(row._mapping) for row in rows}
 
@@ -330,8 +342,8 @@ def branches_under(session: Session, selector: Select) -> list:
     """Rows with the facts the rating reads of the branches ``selector`` picks."""
     columns = [getattr(Organisation, name) for name in FACTS]
     return list(
-        session.execute(
-            select(*columns).where(Organisation.id.in_(selector)).order_by(Organisation.id)
+        _rows(
+            session, select(*columns).where(Organisation.id.in_(selector)).order_by(Organisation.id)
         )
     )
 
@@ -441,12 +453,13 @@ def held_titles(session: Session, selector: Select, year: int, evidence) -> list
 
 def title_holders(session: Session, selector: Select, year: int) -> dict[int, int]:
     """Branch -> first year of a live (unrevoked) title granted before ``year``."""
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(Title.organisation_id, func.min(Title.year))
         .where(Title.organisation_id.in_(selector), Title.year < year, Title.revoked_at.is_(None))
-        .group_by(Title.organisation_id)
+        .group_by(Title.organisation_id),
     )
-    return dict(rows.all())
+    return dict(rows)
 
 
 def seed_text(number: str) -> tuple[rules.SeedFile, str]:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from survey import create_app
 from survey.extensions import db as _db
-from survey.extensions import limiter
+from survey.extensions import limiter, one_hit
 
 POSTGRES_URL = os.environ.get(
     "SURVEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -73,7 +73,7 @@ def _app(database_url, tmp_path_factory):
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     app.test_client_class = IsolatedClient
     with app.app_context():
-        from flask_migrate import upgrade
+        from survey.database import upgrade
 
         upgrade()
     yield app
@@ -93,6 +93,7 @@ def app(_app):
     _truncate(_app)
     with _app.app_context():
         limiter.reset()
+        one_hit.reset()
 
 
 def _truncate(app) -> None:

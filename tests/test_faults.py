@@ -369,7 +369,7 @@ def test_a_dropped_connection_answers_503_page_and_json_with_one_calm_log_line(
     assert "secret-ballot-id" not in caplog.text and token not in caplog.text
 
 
-def test_a_failed_rate_limit_count_after_the_commit_keeps_the_receipt(app, make, db, monkeypatch):
+def test_a_failed_rate_limit_count_keeps_the_answer_and_its_receipt(app, make, db, monkeypatch):
     from poll_helpers import answer, poll_campaign
 
     from survey.extensions import limiter
@@ -380,7 +380,8 @@ def test_a_failed_rate_limit_count_after_the_commit_keeps_the_receipt(app, make,
     def redis_gone(*_args, **_kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    # the count of an answer is taken after the answer was committed: Redis dies in between
+    # the answer is counted once accepted, before it is stored: Redis dies at that moment,
+    # the worker counts in its memory instead and the answer is taken (one log line)
     monkeypatch.setattr(limiter.limiter, "hit", redis_gone)
     response = answer(app.test_client(), poll.slug)
     assert response.status_code == 303

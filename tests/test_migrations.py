@@ -3,13 +3,12 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import Migrate  # noqa: F401  (Flask-Migrate configures alembic)
 
-from survey.database import _migrations_dir
+from survey.database import _migrations_dir, migrations
 
 
 def test_migrations_have_one_head(app):
-    config = app.extensions["migrate"].migrate.get_config(str(_migrations_dir()))
+    config = migrations(app).migrate.get_config(str(_migrations_dir()))
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 

@@ -119,9 +119,9 @@ def test_no_transaction_id_joins_a_ballot_device_or_hit_to_a_choice(app, make, d
 def private_app(app, tmp_path):
     """An app on its own fresh SQLite file, so that its raw bytes hold only this test (its
     context is pushed over the shared app's: ``make`` and ``db.session`` write to it)."""
-    from flask_migrate import upgrade
 
     from survey import create_app
+    from survey.database import upgrade
     from survey.extensions import db
 
     path = tmp_path / "instance" / "survey.sqlite"

@@ -30,6 +30,7 @@ JUDGES: dict[str, Judge] = {
 
 CRITERIA = CRITERION_KEYS
 Plan = tuple[tuple[str, "Item | None"], ...]
+Steps = tuple[tuple["Judge | None", Any], ...]
 
 
 def _plan(scheme: Scheme) -> Plan:
@@ -40,7 +41,16 @@ def _plan(scheme: Scheme) -> Plan:
     return core + own
 
 
-_PLANS: dict[int, tuple[Scheme, Plan]] = {}  # by id: hashing a scheme per branch costs more
+def _compile(scheme: Scheme) -> Steps:
+    """The plan as steps made once per scheme: (judge, item) for a criterion the scheme
+    has, (None, the criterion) for one it has not, the same for every branch."""
+    return tuple(
+        (None, _unused(key, scheme)) if item is None else (JUDGES[item.kind], item)
+        for key, item in _plan(scheme)
+    )
+
+
+_PLANS: dict[int, tuple[Scheme, Steps]] = {}  # by id: hashing a scheme per branch costs more
 
 
 def judge(key: str, item: Item | None, evidence: Evidence, scheme: Scheme) -> Criterion:
@@ -70,8 +80,12 @@ def rate(evidence: Evidence, scheme: Scheme | str = DEFAULT_SCHEME) -> Rating:
     chosen = get_scheme(scheme) if isinstance(scheme, str) else scheme
     cached = _PLANS.get(id(chosen))
     if cached is None or cached[0] is not chosen:
-        cached = _PLANS[id(chosen)] = (chosen, _plan(chosen))
-    criteria = tuple(judge(key, item, evidence, chosen) for key, item in cached[1])
+        if len(_PLANS) >= 256:  # own schemes may be loaded afresh per request
+            _PLANS.clear()
+        cached = _PLANS[id(chosen)] = (chosen, _compile(chosen))
+    criteria = tuple(
+        made if step is None else step(made, evidence, chosen) for step, made in cached[1]
+    )
     return Rating(
         verdict=verdict_of([criterion.outcome for criterion in criteria]),
         scheme=chosen.key,

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from .evidence import STAR_NAMES, Assessment, Evidence
-from .results import Criterion, make_criterion, share
+from .results import Criterion, make_criterion, once, share
 from .schemes import Scheme
 from .vocabulary import (
     Check,
@@ -41,7 +41,7 @@ def grade(item: GradeWithin, evidence: Evidence, scheme: Scheme) -> Criterion:
         outcome,
         source=item.source,
         value=None if found is None else {"grade": found},
-        threshold={"grade": {"in": list(item.within)}},
+        threshold=once(item, "threshold", lambda: {"grade": {"in": list(item.within)}}),
         evidence=_entered_by(assessment),
         reason=reason,
         label=item.label,
@@ -113,7 +113,7 @@ def founded(item: Founded, evidence: Evidence, scheme: Scheme) -> Criterion:
     """新组建不满一年: founded on or before 31 Dec, `years` before the rating year. An unknown
     date passes: the rule is about new branches, whose date the record has; an old one may
     lack it."""
-    latest = date(evidence.year - item.years, 12, 31)
+    latest, threshold = once(item, evidence.year, lambda: _latest(item, evidence.year))
     founded_on = evidence.organisation.founded_on
     if founded_on is None:
         outcome, reason, read = "pass", None, {"note": "founding date unknown"}
@@ -126,11 +126,16 @@ def founded(item: Founded, evidence: Evidence, scheme: Scheme) -> Criterion:
         outcome,
         source=item.source,
         value={"founded_on": founded_on.isoformat() if founded_on else None},
-        threshold={"founded_on": {"on_or_before": latest.isoformat()}},
+        threshold=threshold,
         evidence=read,
         reason=reason,
         label=item.label,
     )
+
+
+def _latest(item: Founded, year: int) -> tuple[date, dict[str, Any]]:
+    latest = date(year - item.years, 12, 31)
+    return latest, {"founded_on": {"on_or_before": latest.isoformat()}}
 
 
 def weak(item: Weak, evidence: Evidence, scheme: Scheme) -> Criterion:
@@ -206,6 +211,10 @@ def _problem(check: Check) -> str:
 
 
 def _other_domain(item: Item) -> Criterion:
+    return once(item, "other_domain", lambda: _not_this_domain(item))
+
+
+def _not_this_domain(item: Item) -> Criterion:
     domains = ", ".join(sorted(item.domains))
     return make_criterion(
         item.key,
@@ -238,7 +247,7 @@ def fact_checks(item: FactChecks, evidence: Evidence, scheme: Scheme) -> Criteri
         outcome,
         source=item.source,
         value=value or None,
-        threshold=_threshold(item.checks),
+        threshold=once(item, "threshold", lambda: _threshold(item.checks)),
         evidence=_entered_by(assessment),
         reason=reason,
         label=item.label,

@@ -17,7 +17,7 @@ JSON shape of a criterion (all of it serialisable as is):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +97,24 @@ def make_criterion(
     if reason is not None:
         read["reason"] = reason
     return Criterion(key, label or LABELS[key], outcome, value, threshold, read, source)
+
+
+_MADE: dict[tuple[int, object], tuple[object, Any]] = {}
+MADE_MAX = 4096  # entries; own schemes may be loaded afresh per request: never a leak
+
+
+def once(item: object, name: object, make: Callable[[], Any]) -> Any:
+    """``make()`` made once per ``item`` (a scheme item, frozen) and ``name``, then shared:
+    the parts of a criterion that are the same for every branch (a threshold, a not-applicable
+    criterion) are made once per summary, not 10,000 times. Shared values are read only
+    (criteria are frozen; their dicts are never changed after they are made). Keyed by id,
+    the item kept beside it: hashing a frozen item per branch costs more than making it."""
+    found = _MADE.get((id(item), name))
+    if found is None or found[0] is not item:
+        if len(_MADE) >= MADE_MAX:
+            _MADE.clear()
+        found = _MADE[(id(item), name)] = (item, make())
+    return found[1]
 
 
 def share(numerator: int, denominator: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .evidence import Evidence, MemberEvidence, PublicEvidence
-from .results import Criterion, make_criterion, share
+from .results import Criterion, make_criterion, once, share
 from .schemes import Scheme
 from .vocabulary import Complaints, VoteShare
 
@@ -40,7 +40,9 @@ def _excellent(item: VoteShare, evidence: Evidence) -> Criterion:
     The evidence never splits the counts by class: the split of a branch with one
     probationary member would show that member's grade (small-group disclosure)."""
     bound = item.bound
-    threshold = {"excellent_share": {bound.op: bound.value.to_dict()}}
+    threshold = once(
+        item, "threshold", lambda: {"excellent_share": {bound.op: bound.value.to_dict()}}
+    )
     tally = evidence.members
     if tally is None:
         return make_criterion(
@@ -103,11 +105,15 @@ def _attendance(item: VoteShare, evidence: Evidence, scheme: Scheme) -> Criterio
         "pass" if reached else "pending",
         source=item.source,
         value={"participants": present, "roll": roll, "participant_share": share(present, roll)},
-        threshold={"participant_share": {item.bound.op: item.bound.value.to_dict()}},
+        threshold=once(item, "threshold", lambda: _attendance_threshold(item)),
         evidence={"campaign_ids": list(tally.campaign_ids), "count_probationary": probationary},
         reason=None if reached else "quorum not reached",
         label=item.label,
     )
+
+
+def _attendance_threshold(item: VoteShare) -> dict[str, object]:
+    return {"participant_share": {item.bound.op: item.bound.value.to_dict()}}
 
 
 def _breaks(item: Complaints, polls: PublicEvidence) -> list[str]:
@@ -160,7 +166,7 @@ def complaints(item: Complaints, evidence: Evidence, scheme: Scheme) -> Criterio
     value = None if polls is None or not polls.responses else _public_value(polls)
     read: dict[str, object] = {
         "campaign_ids": list(polls.campaign_ids) if polls else [],
-        "rule": _rule_name(item),
+        "rule": once(item, "rule", lambda: _rule_name(item)),
     }
     broken = _breaks(item, polls) if polls is not None else []
     if polls is not None and polls.open_polls:
@@ -191,7 +197,7 @@ def complaints(item: Complaints, evidence: Evidence, scheme: Scheme) -> Criterio
         outcome,
         source=item.source,
         value=value,
-        threshold=_threshold(item),
+        threshold=once(item, "threshold", lambda: _threshold(item)),
         evidence=read,
         reason=reason,
         label=item.label,

@@ -3,8 +3,13 @@
 Refusals in the contract's order: unknown slug 404, not open 403, device already answered
 409, bad form / CSRF / honeypot / too fast 400, outside the service radius under geofence
 ``require`` 403 (the form comes back with the answers kept), too many answers from one
-address 429 (Flask-Limiter, per IP and per poll; POSTs only). Before them all, a form this
+address 429 (per IP and per poll, answers taken only). Before them all, a form this
 poll already took, sent again (its answer was lost on a weak signal), is shown its receipt.
+
+An answer costs 5 SQL statements (the poll with its organisation and questions, the device
+row spending the nonce with its receipt, the envelope, the receipt, the anomaly counter) and
+one rate-limit storage call, made once the answer is otherwise accepted; the refusals and a
+resend look further (the resent receipt, the device under older keys) only when they happen.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import secrets
 from flask import (
     Blueprint,
     current_app,
-    g,
     make_response,
     redirect,
     render_template,
@@ -24,14 +28,16 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import TooManyRequests
 
 from forms.ballot import field_name, submitted_answers
 from forms.poll import coordinate, poll_form_class
-from survey import polls, responses
+from survey import codes, deadlines, polls, responses
 from survey.database import run_in_transaction, transactional
-from survey.errors import AlreadyAnswered, Invalid, OutsideArea, TooFast
-from survey.extensions import csrf, db, limiter
-from survey.models import Campaign
+from survey.error_pages import page
+from survey.errors import AlreadyAnswered, DomainError, Invalid, NotFound, NotOpen
+from survey.extensions import csrf, db, one_hit
+from survey.models import CampaignStatus
 from survey.security import serializer
 from survey.views.devices import current_device, with_device
 
@@ -50,13 +56,28 @@ def already_answered(_exc):
     return render_template("poll/answered.html"), 409
 
 
-def _rate_limit() -> str:
-    return current_app.config["POLL_RATE_LIMIT"]
+class Throttled(TooManyRequests):
+    """The address's limit for this poll is reached: the answer is rolled back, then counted
+    for the anomaly view in a transaction of its own."""
+
+    def __init__(self, campaign_id: int) -> None:
+        super().__init__()
+        self.campaign_id = campaign_id
 
 
-def _rate_key() -> str:
-    """Per address AND per poll: a busy neighbourhood poll does not block another."""
-    return f"poll|{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+@bp.errorhandler(Throttled)
+def throttled(exc: Throttled):
+    _count_throttled(exc.campaign_id)
+    body, status = page(429, "http")
+    return body, status, {"Retry-After": "60"}
+
+
+def _admitted(slug: str) -> bool:
+    """One more answer from this address to this poll (one storage call), or False."""
+    key = ("poll", get_remote_address() or "", slug)
+    return one_hit.hit(
+        current_app.config["POLL_RATE_LIMIT"], current_app.config["RATELIMIT_KEY_PREFIX"], *key
+    )
 
 
 def _device_hmacs(campaign, device_id: str) -> list[str]:
@@ -88,12 +109,12 @@ def _render(campaign, device_id: str, form=None, status: int = 200, problem: str
     return with_device(make_response(html, status), device_id)
 
 
-def _count_throttled() -> None:
+def _count_throttled(campaign_id: int) -> None:
     """Count the refused answer for the anomaly view; a failure to count refuses nothing."""
-    slug = (request.view_args or {}).get("slug", "")
     try:
         run_in_transaction(
-            db.session, lambda: polls.count_throttled(db.session, slug, **_client_hashes())
+            db.session,
+            lambda: polls.count_throttled(db.session, campaign_id, **_client_hashes()),
         )
     except SQLAlchemyError:
         current_app.logger.warning("could not count a throttled poll answer")
@@ -107,19 +128,31 @@ def _client_hashes() -> dict[str, str]:
     }
 
 
-def _screen(campaign, form, device_id: str) -> tuple[str, str]:
-    """The stamp (this poll, this device, old enough), then the position; returns the form's
-    nonce and inside / outside / unknown."""
-    nonce = polls.check_fill_time(
-        serializer("poll_form"),
-        form.issued.data,
-        campaign.id,
-        _device_tag(campaign, device_id),
-        current_app.config["POLL_MIN_FILL_SECONDS"],
-    )
-    geo = polls.locate(campaign.organisation, coordinate(form.lat.data), coordinate(form.lon.data))
-    polls.check_geofence(campaign, geo)
-    return nonce, geo
+def _screen(campaign, form, device_id: str):
+    """The form, the honeypot, the stamp (this poll, this device, old enough), the position
+    and the answers: (nonce, geo, answers, reason), or the refusal (an error, or the form again)."""
+    if not form.validate():
+        return _render(campaign, device_id, form, 400, "form")
+    if form.website.data:
+        return Invalid("honeypot")  # a bot filled the hidden field: the generic 400 page
+    try:
+        nonce = polls.check_fill_time(
+            serializer("poll_form"),
+            form.issued.data,
+            campaign.id,
+            _device_tag(campaign, device_id),
+            current_app.config["POLL_MIN_FILL_SECONDS"],
+        )
+        geo = polls.locate(
+            campaign.organisation, coordinate(form.lat.data), coordinate(form.lon.data)
+        )
+        polls.check_geofence(campaign, geo)
+        answers = responses.validate_answers(campaign, submitted_answers(form, campaign))
+    except DomainError as refusal:
+        if refusal.reason in ("too_fast", "outside"):
+            return _render(campaign, device_id, form, refusal.status, refusal.reason)
+        return refusal
+    return nonce, geo, answers, form.reason.data
 
 
 def _stamp_nonce() -> tuple[int, str] | None:
@@ -133,35 +166,52 @@ def _stamp_nonce() -> tuple[int, str] | None:
     return value[0], str(value[2])
 
 
-def _retried_receipt() -> tuple[int, str] | None:
-    """(poll, receipt) when this same form was already taken: a resend after a lost answer
-    (static/keep.js sends the very same body) ends on its receipt. The stamp's nonce is the
-    idempotency key: neither the device cookie (lost or renewed) nor the address's rate
-    limit refuses it, and it is never counted as a new answer. Read once per request."""
-    if "poll_retry" not in g:
-        g.poll_retry = None
-        found = _stamp_nonce() if request.method == "POST" else None
-        if found is not None:
-            campaign_id, nonce = found
-            try:
-                receipt = polls.retried_receipt(
-                    db.session, campaign_id, _nonce_hmacs(campaign_id, nonce)
-                )
-            except SQLAlchemyError:
-                db.session.rollback()  # the view meets the outage itself and answers 503
-                receipt = None
-            g.poll_retry = (campaign_id, receipt) if receipt else None
-    return g.poll_retry
+def _resent(campaign):
+    """The redirect to the receipt when this same form was already taken: a resend after a
+    lost answer (static/keep.js sends the very same body) ends on its receipt, before every
+    refusal. The stamp's nonce is the idempotency key: neither the device cookie (lost or
+    renewed) nor the address's rate limit refuses it, and it is never counted again. Looked
+    up only on the way to a refusal (a taken form is refused by ``spend_form``)."""
+    found = _stamp_nonce()
+    if found is None or found[0] != campaign.id:
+        return None
+    receipt = polls.retried_receipt(db.session, campaign.id, _nonce_hmacs(*found))
+    return redirect(url_for("public.receipt", code=receipt), code=303) if receipt else None
 
 
-def _slug_of(campaign_id: int) -> str | None:
-    campaign = db.session.get(Campaign, campaign_id)
-    return campaign.slug if campaign is not None else None
+def _refuse(campaign, device_id: str, refusal):
+    """A refusal in the contract's order: a resend's receipt, then 409, then ``refusal``."""
+    resent = _resent(campaign)
+    if resent is not None:
+        return resent
+    if polls.has_answered(db.session, campaign.id, _device_hmacs(campaign, device_id)):
+        raise AlreadyAnswered()
+    if isinstance(refusal, Exception):
+        raise refusal
+    return refusal
+
+
+def _poll_or_404(slug: str, lock: bool = False):
+    campaign = polls.load_poll(db.session, slug, lock=lock)
+    if campaign is None:
+        raise NotFound()
+    return campaign
+
+
+def _not_open(campaign) -> NotOpen:
+    """403; a poll still open past its closing date is closed first, in a transaction of its
+    own, so that the page already says so (survey/deadlines.py)."""
+    status = campaign.status
+    if status == CampaignStatus.OPEN and deadlines.close_overdue(db.session, campaign.slug):
+        status = CampaignStatus.CLOSED
+    return NotOpen(status=status)
 
 
 @bp.get("/p/<slug>")
 def poll(slug: str):
-    campaign = polls.find_poll(db.session, slug)
+    campaign = _poll_or_404(slug)
+    if not polls.is_open(campaign):
+        raise _not_open(campaign)
     device_id = current_device()
     if polls.has_answered(db.session, campaign.id, _device_hmacs(campaign, device_id)):
         raise AlreadyAnswered()
@@ -169,44 +219,29 @@ def poll(slug: str):
 
 
 @bp.post("/p/<slug>")
-# Counts answers taken (303), as the contract words it: a refusal (404, 403, 409, 400) is
-# never turned into a 429 by the refusals before it.
-@limiter.limit(
-    _rate_limit,
-    key_func=_rate_key,
-    deduct_when=lambda response: response.status_code == 303,
-    exempt_when=lambda: _retried_receipt() is not None,
-    on_breach=lambda _limit: _count_throttled(),
-)
 @csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
 @transactional
 def answer(slug: str):
-    retried = _retried_receipt()
-    if retried is not None and _slug_of(retried[0]) == slug:  # before 403: a poll closed since
-        return redirect(url_for("public.receipt", code=retried[1]), code=303)
-    campaign = polls.find_poll(db.session, slug)
+    campaign = _poll_or_404(slug, lock=True)
+    if not polls.is_open(campaign):
+        resent = _resent(campaign)  # a resend is answered its receipt even once closed
+        if resent is None:
+            raise _not_open(campaign)
+        return resent
     device_id = current_device()
-    devices = _device_hmacs(campaign, device_id)
-    if polls.has_answered(db.session, campaign.id, devices):
-        raise AlreadyAnswered()
-    form = poll_form_class(campaign)()
-    if not form.validate():
-        return _render(campaign, device_id, form, 400, "form")
-    if form.website.data:
-        raise Invalid("honeypot")  # a bot filled the hidden field: the generic 400 page
-    try:
-        nonce, geo = _screen(campaign, form, device_id)
-    except (TooFast, OutsideArea) as refusal:
-        return _render(campaign, device_id, form, refusal.status, refusal.reason)
-    answers = responses.validate_answers(campaign, submitted_answers(form, campaign))
-    receipt = polls.answer_poll(
-        db.session,
-        campaign,
-        answers,
-        reason=form.reason.data,
-        geo=geo,
-        device=devices[0],
-        nonce_hmac=_nonce_hmacs(campaign.id, nonce)[0],
-        **_client_hashes(),
-    )
+    screened = _screen(campaign, poll_form_class(campaign)(), device_id)
+    if not isinstance(screened, tuple):
+        return _refuse(campaign, device_id, screened)
+    nonce, geo, answers, reason = screened
+    devices, receipt = _device_hmacs(campaign, device_id), codes.new_code(10)
+    nonce_hmac = _nonce_hmacs(campaign.id, nonce)[0]
+    spent = polls.spend_form(db.session, campaign.id, devices, nonce_hmac, receipt)
+    if spent is None:  # this form was taken (a resend), or this device answered
+        return _refuse(campaign, device_id, AlreadyAnswered())
+    if not _admitted(slug):  # last, as in the contract: refusals are never counted
+        raise Throttled(campaign.id)
+    receipt = polls.store_answer(
+        db.session, campaign, answers, spent, receipt,
+        reason=reason, geo=geo, **_client_hashes(),
+    )  # fmt: skip
     return with_device(redirect(url_for("public.receipt", code=receipt), code=303), device_id)

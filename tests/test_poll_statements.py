@@ -1,0 +1,85 @@
+"""What one public poll answer costs, pinned: SQL statements (BEGIN apart, as bench/ counts
+them) and rate-limit storage calls. Counted, never timed: a regression that adds a query or
+a Redis round trip to the residents' hot path fails here (docs/performance.md)."""
+
+from __future__ import annotations
+
+import pytest
+from poll_helpers import poll_campaign, poll_form
+from sqlalchemy import event
+
+from survey.extensions import limiter
+
+POLL_PAGE = 2  # the poll with its organisation and questions; the device under every key
+POLL_ANSWER = 5  # the poll FOR SHARE; the device row; the envelope; the receipt; the counter
+
+
+class Statements:
+    def __init__(self, engine):
+        self.engine, self.seen = engine, []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def _seen(self, _conn, _cursor, statement, *_args):
+        verb = statement.split(None, 1)[0].upper()
+        if verb != "BEGIN":  # transaction control, as COMMIT and psycopg's own BEGIN
+            self.seen.append(verb)
+
+    def __exit__(self, *_exc):
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+@pytest.fixture
+def storage_calls(monkeypatch):
+    """Calls to the rate limits' storage (memory here; Redis as deployed)."""
+    storage, calls = limiter.limiter.storage, []
+    for name in ("acquire_entry", "get_moving_window", "incr", "get", "get_expiry", "clear"):
+        method = getattr(storage, name, None)
+        if method is not None:
+
+            def counted(*args, _name=name, _method=method, **kwargs):
+                calls.append(_name)
+                return _method(*args, **kwargs)
+
+            monkeypatch.setattr(storage, name, counted)
+    return calls
+
+
+@pytest.fixture
+def poll(app, make):
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+    campaign = poll_campaign(make, make.organisation("社区党支部"))
+    return campaign.slug  # read now: a later refresh would be counted
+
+
+def test_a_poll_page_and_an_answer_make_their_few_statements(app, db, poll, storage_calls):
+    client = app.test_client()
+    with Statements(db.engine) as page:
+        form = poll_form(client, poll)
+    with Statements(db.engine) as answer:
+        sent = client.post(f"/p/{poll}", data=form | {"choice": "satisfied", "website": ""})
+    assert sent.status_code == 303, sent.status_code
+    assert page.seen == ["SELECT"] * POLL_PAGE, page.seen
+    assert answer.seen == ["SELECT"] + ["INSERT"] * (POLL_ANSWER - 1), answer.seen
+    assert storage_calls == ["acquire_entry"]  # one moving-window hit, the answer taken
+
+
+def test_a_refused_answer_is_never_counted_by_the_rate_limit(app, db, poll, storage_calls):
+    client = app.test_client()
+    form = poll_form(client, poll) | {"website": ""}  # no choice: 400
+    assert client.post(f"/p/{poll}", data=form).status_code == 400
+    assert storage_calls == []
+
+
+def test_a_resend_is_answered_its_receipt_without_a_storage_call(app, db, poll, storage_calls):
+    client = app.test_client()
+    form = poll_form(client, poll) | {"choice": "satisfied", "website": ""}
+    first = client.post(f"/p/{poll}", data=form)
+    with Statements(db.engine) as again:
+        resent = client.post(f"/p/{poll}", data=form)
+    assert resent.headers["Location"] == first.headers["Location"]
+    assert storage_calls == ["acquire_entry"]  # the first answer's only
+    # the poll, the refused device row, the receipt by the form's nonce
+    assert again.seen == ["SELECT", "INSERT", "SELECT"], again.seen
