@@ -240,7 +240,7 @@ def close_campaign(session: Session, actor: str, campaign: Campaign, small_group
     _transition(session, actor, campaign, CampaignStatus.CLOSED)
     campaign.closed_at = utcnow()
     session.flush()
-    responses.open_envelopes(session, campaign.id)
+    responses.open_envelopes(session, campaign.id, mix_rows=appraisal.is_appraisal(campaign))
     snapshot = tally(session, campaign, reveal=True, small_group=small_group)
     campaign.snapshot = snapshot
     campaign.snapshot_sha256 = snapshot_digest(snapshot)

@@ -97,16 +97,35 @@ def new_receipt(session: Session, campaign_id: int, first: str | None = None) ->
     raise RuntimeError("could not draw a unique receipt code")
 
 
+def _dealt_per_question(answers: list[dict], response_ids: list[str]) -> list[dict]:
+    """Each question's answers given to responses drawn at random without replacement (a
+    response holds at most one answer a question, as a ballot did)."""
+    deal = secrets.SystemRandom()
+    by_question: dict[int, list[dict]] = {}
+    for answer in answers:
+        by_question.setdefault(answer["question_id"], []).append(answer)
+    dealt = []
+    for given in by_question.values():
+        for answer, response_id in zip(given, deal.sample(response_ids, len(given)), strict=True):
+            dealt.append(answer | {"response_id": response_id})
+    return dealt
+
+
 def envelope_count(session: Session, campaign_id: int) -> int:
     return session.scalar(
         select(func.count()).select_from(Envelope).where(Envelope.campaign_id == campaign_id)
     )
 
 
-def open_envelopes(session: Session, campaign_id: int) -> int:
+def open_envelopes(session: Session, campaign_id: int, mix_rows: bool = False) -> int:
     """Decrypt, shuffle and store as plain responses every envelope of the campaign, then
     delete the envelopes; returns how many. Call it in the closing transaction: a missing
-    key (MissingKey) raises before anything is written, and the caller rolls back."""
+    key (MissingKey) raises before anything is written, and the caller rolls back.
+
+    ``mix_rows`` (a member appraisal): each question's answers are dealt to the responses
+    in an order of their own, so that no stored row is one person's grades of every member
+    (a lone 优秀 given to oneself would name the whole row). The count of responses and
+    every question's counts are exact; only the joint rows are gone."""
     rows = session.execute(
         select(Envelope.id, Envelope.key_id, Envelope.sealed).where(
             Envelope.campaign_id == campaign_id
@@ -130,6 +149,8 @@ def open_envelopes(session: Session, campaign_id: int) -> int:
             {"response_id": response_id, "question_id": qid, "choice": choice, "text": text}
             for qid, choice, text in vote["answers"]
         ]
+    if mix_rows:
+        answers = _dealt_per_question(answers, [r["id"] for r in responses])
     if responses:
         session.execute(insert(Response), responses)
         session.execute(insert(Answer), answers)

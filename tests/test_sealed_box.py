@@ -259,6 +259,35 @@ def test_spent_ballots_equal_envelopes_while_open_and_responses_after_close(app,
     assert db.session.query(Receipt).count() == 5
 
 
+def test_no_stored_row_of_a_closed_appraisal_is_one_persons_grades(make, db):
+    """Each voter grades every member alike (voter 0 all 优秀, voter 1 all 不合格, …): were a
+    ballot stored as a row, every row would be of one grade. After the close SQL finds the
+    counts exact but no row to read as a person's ballot (a lone 优秀 to oneself would name
+    it): each member's grades are dealt to the rows apart."""
+    campaign = meeting_campaign(make, "member_appraisal")
+    styles = ["excellent", "incompetent", "basically_competent", "competent"] * 3
+    for card, grade in zip(make.ballots(campaign, len(styles)), styles, strict=True):
+        cast(db.session, card.id, vote(campaign, grade))
+    make.close(campaign)
+    db.session.rollback()
+    rows = db.session.execute(
+        text(
+            "SELECT a.response_id, a.choice FROM answers a JOIN responses r"
+            " ON r.id = a.response_id WHERE r.campaign_id = :c"
+        ),
+        {"c": campaign.id},
+    ).all()
+    by_row: dict[str, set[str]] = {}
+    for response_id, choice in rows:
+        by_row.setdefault(response_id, set()).add(choice)
+    assert len(by_row) == len(styles)  # one response a ballot: turnout is exact
+    uniform = [row for row, grades in by_row.items() if len(grades) == 1]
+    # 12 rows of 6 answers, each answer drawn from 4 grades: all uniform by chance ~ 1e-36
+    assert len(uniform) < len(by_row), "the stored rows are the ballots as cast"
+    counts = {g: sum(1 for _r, c in rows if c == g) for g in set(styles)}
+    assert counts == {g: styles.count(g) * len(campaign.questions) for g in set(styles)}
+
+
 @meeting_kinds
 def test_a_retired_key_leaves_the_campaign_open_with_a_clear_error(app, make, db, runner, kind):
     campaign = meeting_campaign(make, kind)
