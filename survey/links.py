@@ -39,6 +39,11 @@ def absolute(path: str) -> str:
     return base_url() + path
 
 
+def paired_ballot_url(first_id: str, second_id: str) -> str:
+    """The link of a card carrying two ballots: the first, whose receipt offers the second."""
+    return f"{ballot_url(first_id)}?then={ballot_token(second_id)}"
+
+
 def ballot_url(ballot_id: str, base: str | None = None) -> str:
     """The link a card's QR code carries; ``base`` overrides the site's (the demo's links)."""
     return _ballot_url(base or base_url(), current_app.config["SECRET_KEYS"][0], ballot_id)

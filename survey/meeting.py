@@ -3,6 +3,7 @@ turnout for the projector and the reading of a sealed result snapshot (docs/desi
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from survey import ballots, campaigns, codes, qr
 from survey.errors import Conflict, Invalid, NotFound
 from survey.models import Ballot, Campaign
-from survey.scales import MEMBER_APPRAISAL, SCALES
+from survey.scales import MEETING_KINDS, MEMBER_APPRAISAL, SCALES
 
 # The five "强" of the 最强党支部 standard (seeds 000 §二 and 001 “五强”标准), offered as
 # optional indicator items beside the headline grade.
@@ -102,28 +103,63 @@ def paired_cards(session: Session, first: Campaign, second: Campaign, link) -> l
         if len(mine) != len(theirs):
             raise Conflict("both campaigns need as many cards of each class", reason="counts")
         secrets.SystemRandom().shuffle(theirs)
-        for one, two in zip(mine, theirs, strict=True):
-            url = link(one.id, two.id)
-            code = f"{codes.display(one.code)} / {codes.display(two.code)}"
-            result.append(Card(code, ballot_class, url, qr.svg(url), second.title))
+        result += [
+            paired_card(one, two, second.title, link) for one, two in zip(mine, theirs, strict=True)
+        ]
     return result
 
 
-def replace_lost_card(session: Session, actor: str, campaign: Campaign, typed: str) -> Ballot:
-    """Void the unused card with short code ``typed`` and issue one of the same class."""
-    code = codes.normalise(typed)
-    if code is None:
-        raise Invalid("not a short code", field="code")
-    lost = session.scalar(
-        select(Ballot).where(Ballot.campaign_id == campaign.id, Ballot.code == code)
+def paired_card(one: Ballot, two: Ballot, second_title: str, link) -> Card:
+    url = link(one.id, two.id)
+    code = f"{codes.display(one.code)} / {codes.display(two.code)}"
+    return Card(code, one.ballot_class, url, qr.svg(url), second_title)
+
+
+def meeting_partners(session: Session, campaign: Campaign) -> list[Campaign]:
+    """The other campaigns of the same meeting (branch, year, the other meeting kind) still
+    taking votes or not yet open: a card may carry one ballot of each."""
+    return list(
+        session.scalars(
+            select(Campaign).where(
+                Campaign.organisation_id == campaign.organisation_id,
+                Campaign.year == campaign.year,
+                Campaign.kind.in_(MEETING_KINDS),
+                Campaign.kind != campaign.kind,
+                Campaign.status != "closed",
+            )
+        )
     )
-    if lost is None:
-        raise NotFound("no card of this campaign has that code")
+
+
+def replace_lost_card(session: Session, actor: str, campaign: Campaign, typed: str) -> list[Ballot]:
+    """Void the unused card with the short code ``typed`` and issue one of the same class;
+    a card carrying two ballots is typed as printed (``7KD2-QX9M / P3RT-8WHN``): both are
+    voided and replaced, the first in ``campaign``, the second in its meeting partner.
+    The replacements in the order typed."""
+    parts = [part for part in re.split(r"[/／]", typed) if part.strip()]
+    wanted = [codes.normalise(part) for part in parts]
+    if not 1 <= len(wanted) <= 2 or None in wanted:
+        raise Invalid("not a short code", field="code")
+    pool = [campaign] + (meeting_partners(session, campaign) if len(wanted) == 2 else [])
+    lost = []
+    for code in wanted:
+        found = session.scalar(
+            select(Ballot).where(Ballot.campaign_id.in_([c.id for c in pool]), Ballot.code == code)
+        )
+        if found is None:
+            raise NotFound("no card of this campaign has that code")
+        lost.append(found)
+    if len({ballot.campaign_id for ballot in lost}) != len(lost):
+        raise Invalid("the two codes of one card belong to two campaigns", field="code")
     if campaign.status == "closed":
         raise Conflict("the campaign is closed")
-    ballots.void_ballot(session, actor, lost)
-    (replacement,) = ballots.generate_ballots(session, actor, campaign, 1, lost.ballot_class)
-    return replacement
+    replacements = []
+    for ballot in lost:
+        ballots.void_ballot(session, actor, ballot)
+        replacements += ballots.generate_ballots(
+            session, actor, ballot.campaign, 1, ballot.ballot_class
+        )
+    return replacements
 
 
 def turnout(session: Session, campaign: Campaign) -> dict:

@@ -333,3 +333,47 @@ def test_the_api_records_final_grades_as_the_page_does(org, make, db, client):
     assert decided[first.id] == "excellent" and decided[second.id] is None
     db.session.rollback()
     assert db.session.query(AuditEntry).filter_by(action="appraisal.final_grade").count() == 1
+
+
+def test_a_lost_card_carrying_both_ballots_is_voided_and_replaced_whole(
+    org, make, db, client, auth
+):
+    from survey import codes
+
+    review = make.campaign(org["first"], title="2026年度党员评议党支部工作")
+    campaign = appraisal(make, org["first"], 4)
+    (one,) = make.ballots(review, 1)
+    (two,) = make.ballots(campaign, 1)
+    printed = f"{codes.display(one.code)} / {codes.display(two.code)}"
+    auth.login("secretary")
+    page = client.get(f"/staff/campaigns/{review.id}?lang=zh")
+    assert "请按所印一并输入" in page.text
+    sheet = client.post(
+        f"/staff/campaigns/{review.id}/lost?lang=zh",
+        data={"csrf_token": csrf_from(page.text), "code": printed},
+    )
+    assert sheet.status_code == 201 and "两张评议票均已作废" in sheet.text
+    db.session.rollback()
+    assert db.session.get(type(one), one.id).status == "void"
+    assert db.session.get(type(two), two.id).status == "void"
+    new = {b.campaign_id: b for b in db.session.query(type(one)).filter_by(status="issued")}
+    assert set(new) == {review.id, campaign.id}  # one fresh ballot in each campaign
+    replacement = f"{codes.display(new[review.id].code)} / {codes.display(new[campaign.id].code)}"
+    assert replacement in sheet.text and campaign.title in sheet.text  # its second ballot
+    # one code only: the review's card is replaced, and the page says to void the second too
+    (three,) = make.ballots(review, 1)
+    single = client.post(
+        f"/staff/campaigns/{review.id}/lost?lang=zh",
+        data={"csrf_token": csrf_from(page.text), "code": codes.display(three.code)},
+    )
+    assert single.status_code == 201 and "请一并作废" in single.text
+    # two codes of the same campaign, or a made-up second code: refused on the page
+    (four, five) = make.ballots(review, 2)
+    same = f"{codes.display(four.code)} / {codes.display(five.code)}"
+    refused = client.post(
+        f"/staff/campaigns/{review.id}/lost?lang=zh",
+        data={"csrf_token": csrf_from(page.text), "code": same},
+    )
+    assert refused.status_code == 400 and 'id="lost-code"' in refused.text
+    db.session.rollback()
+    assert db.session.get(type(four), four.id).status == "issued"

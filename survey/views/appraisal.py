@@ -30,7 +30,6 @@ from survey.errors import DomainError
 from survey.export_words import lang_of
 from survey.extensions import db
 from survey.models import CampaignStatus
-from survey.security import ballot_token
 from survey.views.guards import campaign_or_404, campaign_to_run, staff_required, web_actor
 
 bp = Blueprint("appraisal", __name__)
@@ -150,7 +149,7 @@ def both_cards(campaign_id: int):
         abort(404)
     access.require(current_user, access.run_campaign_action(second.kind))
     try:
-        cards = meeting.paired_cards(db.session, review, second, _paired_link)
+        cards = meeting.paired_cards(db.session, review, second, links.paired_ballot_url)
     except DomainError as refused:
         html = render_template(
             "staff/cards_unavailable.html", campaign=review, reason=refused.detail.get("reason")
@@ -160,7 +159,3 @@ def both_cards(campaign_id: int):
         "Each card carries both ballots: the review of the branch, then the appraisal of members."
     )
     return render_template("staff/cards.html", campaign=review, cards=cards, note=note)
-
-
-def _paired_link(first_id: str, second_id: str) -> str:
-    return f"{links.ballot_url(first_id)}?then={ballot_token(second_id)}"

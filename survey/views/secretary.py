@@ -231,12 +231,24 @@ def lost(campaign_id: int):
     if not form.validate():
         return _campaign_page(campaign, lost_form=form, status=400)
     try:
-        replacement = meeting.replace_lost_card(db.session, web_actor(), campaign, form.code.data)
+        replaced = meeting.replace_lost_card(db.session, web_actor(), campaign, form.code.data)
     except DomainError as refusal:
         # Back on the campaign page with the reason, never on the members' error page.
         form.code.errors = [_lost_card_reason(refusal)]
         return _campaign_page(campaign, lost_form=form, status=refusal.status)
-    return sheet(campaign, [replacement], 201, _("The lost card is void. Print its replacement."))
+    if len(replaced) == 2:  # a card carrying both ballots: the review's first, as printed
+        one, two = sorted(replaced, key=lambda b: b.campaign.kind != "member_review")
+        card = meeting.paired_card(one, two, two.campaign.title, links.paired_ballot_url)
+        note = _("Both ballots of the lost card are void. Print its replacement.")
+        html = render_template("staff/cards.html", campaign=one.campaign, cards=[card], note=note)
+        return html, 201
+    note = _("The lost card is void. Print its replacement.")
+    if meeting.meeting_partners(db.session, campaign):
+        note += " " + _(
+            "If the lost card also carried a ballot of the meeting's other campaign, void it "
+            "too: type both codes as printed (7KD2-QX9M / P3RT-8WHN)."
+        )
+    return sheet(campaign, replaced, 201, note)
 
 
 def _lost_card_reason(refusal: DomainError) -> str:
