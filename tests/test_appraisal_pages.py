@@ -130,3 +130,20 @@ def test_a_two_ballot_card_scanned_again_goes_on_to_the_second_ballot(make, db, 
     assert again.status_code == 303 and again.location.endswith(f"/b/{ballot_token(second.id)}")
     alone = client.get(f"/b/{ballot_token(first.id)}")
     assert alone.status_code == 409  # without the second token: used, as always
+
+
+def test_an_expired_page_keeps_the_grades_given_and_says_to_send_again(make, db, client):
+    """The session cookie lost (WeChat does it): the CSRF check fails; the grades come back
+    checked with a sentence, nothing is stored and the card stays unused."""
+    branch = make.organisation()
+    campaign = appraisal(make, branch, 4)
+    (card,) = make.ballots(campaign, 1)
+    token = ballot_token(card.id)
+    form = ballot_form(client.get(f"/b/{token}").text)
+    grades = dict(zip(keys_of(campaign), GRADES, strict=True))
+    sent = client.post(f"/b/{token}?lang=zh", data={"nonce": form["nonce"], **grades})
+    assert sent.status_code == 400 and "页面已过期" in sent.text
+    for key, grade in grades.items():
+        assert re.search(rf'name="{key}" value="{grade}" checked', sent.text), key
+    assert envelopes(db, campaign.id) == 0
+    assert db.session.get(Ballot, card.id).status == "issued"

@@ -55,18 +55,23 @@ def cast(token: str, ballot_id: str, campaign, ballot_class: str, retry, receipt
     """Store the spent ballot's grades, or roll the spend back and show the page again
     (``rerender(chosen, missing, form)``) with the blank rows marked (400)."""
     form = AppraisalForm()
-    if not form.validate():
+    if not form.validate():  # an expired page (CSRF): the grades come back, to send again
         db.session.rollback()
-        return rerender({}, (), form)
+        return rerender(_given(campaign), (), form)
     if not retry:
         raise Invalid("stale or forged form nonce", field="nonce")
     answers, missing = appraisal.read_rows(campaign, request.form)
     if not answers or (missing and campaign.all_rows_required):
         db.session.rollback()
-        chosen = {q.key: request.form[q.key] for q in campaign.questions if q.id in answers}
-        return rerender(chosen, missing, form)
+        return rerender(_given(campaign), missing, form)
     rows = len(campaign.questions)
     receipt = ballots.store_cast(
         db.session, ballot_id, campaign.id, ballot_class, answers, {}, receipt, rows
     )
     return redirect(url_for("public.receipt", code=receipt), code=303)
+
+
+def _given(campaign) -> dict[str, str]:
+    """The rows the posted form graded with one of the four grades, to show them again."""
+    given = {q.key: request.form.get(q.key) for q in campaign.questions}
+    return {key: grade for key, grade in given.items() if grade in appraisal.GRADES}

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 import subprocess
 
-from appraisal_helpers import roll
+from appraisal_helpers import appraisal, roll
 from offline import submit_through_a_cut
 from openpyxl import load_workbook
 
 from survey.models import AuditEntry
+from survey.security import ballot_token
 
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 640}
@@ -266,3 +267,23 @@ def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
     assert sheet.cell(5, 10).number_format == "0.0%" and sheet.cell(5, 10).value == 8 / 12
     assert sheet.freeze_panes == "A4"
     desk.close()
+
+
+def test_the_count_follows_the_grades_after_blank_rows_are_sent_back(browser, live_server, make):
+    """keep.js shows the server's 400 (blank rows marked) in place: the live count and the
+    marks must go on following the member's grades on that page."""
+    campaign = appraisal(make, make.organisation(), 5)
+    (card,) = make.ballots(campaign, 1)
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(f"{live_server}/b/{ballot_token(card.id)}")
+    page.locator("fieldset.member").nth(0).locator("input[value=excellent]").check()
+    assert page.locator("[data-left]").inner_text() == "4"
+    page.locator("form[data-keep] button[type=submit]").click()
+    page.locator("fieldset.member.invalid").first.wait_for()
+    assert page.locator("fieldset.member.invalid").count() == 4
+    for row in (1, 2):
+        page.locator("fieldset.member").nth(row).locator("input[value=competent]").check()
+    assert page.locator("[data-left]").inner_text() == "2"
+    assert page.locator("fieldset.member.invalid").count() == 2
+    context.close()
