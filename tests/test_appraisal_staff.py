@@ -377,3 +377,22 @@ def test_a_lost_card_carrying_both_ballots_is_voided_and_replaced_whole(
     assert refused.status_code == 400 and 'id="lost-code"' in refused.text
     db.session.rollback()
     assert db.session.get(type(four), four.id).status == "issued"
+
+
+def test_a_roll_over_the_limit_is_told_on_the_form_not_as_an_error_page(org, make, client, auth):
+    from survey import appraisal as service
+
+    roll(make, org["first"], service.MAX_APPRAISEES + 1)
+    auth.login("secretary")
+    page = client.get("/staff/campaigns/new")
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "kind": "member_appraisal",
+        "organisation_id": org["first"].id,
+        "year": 2026,
+        "title": "2026年度民主评议党员",
+        "all_rows_required": "y",
+    }
+    refused = client.post("/staff/campaigns/new?lang=zh", data=data)
+    assert refused.status_code == 400 and "最多评议300名党员，本支部名册有301名" in refused.text
+    assert 'name="title"' in refused.text  # the form, kept

@@ -70,8 +70,9 @@ def new():
         return render_template("staff/campaign_new.html", form=form), status
     access.require(current_user, access.run_campaign_action(form.kind.data))
     branch = organisation_or_404(form.organisation_id.data)
-    if form.kind.data == MEMBER_APPRAISAL and not any(imports.roll_counts(db.session, branch.id)):
-        form.organisation_id.errors = [_("This branch has no member roll yet: import it first.")]
+    problem = _roll_problem(branch) if form.kind.data == MEMBER_APPRAISAL else None
+    if problem:
+        form.organisation_id.errors = [problem]
         return render_template("staff/campaign_new.html", form=form), 400
     existing = campaigns.same_year(db.session, branch, form.kind.data, form.year.data)
     if existing and not form.second.data:
@@ -81,8 +82,22 @@ def new():
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
+def _roll_problem(branch) -> str | None:
+    """Why this branch's roll cannot make a member appraisal, in words; None if it can."""
+    members = sum(imports.roll_counts(db.session, branch.id))
+    if not members:
+        return _("This branch has no member roll yet: import it first.")
+    if members > appraisal.MAX_APPRAISEES:
+        return _(
+            "An appraisal takes at most %(most)s members; this branch's roll has %(count)s.",
+            most=appraisal.MAX_APPRAISEES,
+            count=members,
+        )
+    return None
+
+
 def _create(form, branch):
-    appraisal = form.kind.data == MEMBER_APPRAISAL
+    is_appraisal = form.kind.data == MEMBER_APPRAISAL
     return campaigns.create_campaign(
         db.session,
         web_actor(),
@@ -93,10 +108,10 @@ def _create(form, branch):
         eligible_full=form.eligible_full.data,
         eligible_probationary=form.eligible_probationary.data,
         extra_questions=[]
-        if appraisal
+        if is_appraisal
         else meeting.indicator_questions(form.indicators.data or []),
         all_rows_required=form.all_rows_required.data,
-        top_grade_cap_percent=form.excellent_cap.data if appraisal else None,
+        top_grade_cap_percent=form.excellent_cap.data if is_appraisal else None,
     )
 
 
@@ -119,7 +134,12 @@ def edit(campaign_id: int):
     if campaign.status != CampaignStatus.DRAFT:
         return _campaign_page(campaign, status=409, problem="not_draft")
     form = _draft_form(campaign)
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and getattr(form, "reread_roll", None) and form.reread_roll.data:
+        problem = _roll_problem(campaign.organisation)
+        form.reread_roll.errors = [problem] if problem else []
+        valid = not problem
+    if not valid:
         html = render_template("staff/campaign_edit.html", campaign=campaign, form=form)
         return html, 400 if _posted() else 200
     campaigns.update_draft(
