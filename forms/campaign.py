@@ -40,7 +40,7 @@ class CheckboxesField(SelectMultipleField):
 ALL_ROWS_REQUIRED = BooleanField(_l("Every member must be graded"), default=True)
 EXCELLENT_CAP = IntegerField(
     _l("Highest share of Excellent in the final grades, in percent (optional)"),
-    validators=[Optional(), NumberRange(0, 100)],
+    validators=[Optional(), NumberRange(0, 100, message=_l("Type a whole number from 0 to 100."))],
 )
 
 

@@ -147,3 +147,18 @@ def test_an_expired_page_keeps_the_grades_given_and_says_to_send_again(make, db,
         assert re.search(rf'name="{key}" value="{grade}" checked', sent.text), key
     assert envelopes(db, campaign.id) == 0
     assert db.session.get(Ballot, card.id).status == "issued"
+
+
+def test_a_two_ballot_card_goes_on_to_the_second_once_the_first_has_closed(make, client):
+    branch = make.organisation()
+    review = make.campaign(branch)
+    campaign = appraisal(make, branch, 5)
+    (first,) = make.ballots(review, 1)
+    (second,) = make.ballots(campaign, 1)
+    make.close(review)
+    link = f"/b/{ballot_token(first.id)}?then={ballot_token(second.id)}"
+    scanned = client.get(link)
+    assert scanned.status_code == 303
+    assert scanned.location.endswith(f"/b/{ballot_token(second.id)}")
+    alone = client.get(f"/b/{ballot_token(first.id)}")  # a card of one ballot: as before
+    assert alone.status_code == 403

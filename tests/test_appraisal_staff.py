@@ -396,3 +396,25 @@ def test_a_roll_over_the_limit_is_told_on_the_form_not_as_an_error_page(org, mak
     refused = client.post("/staff/campaigns/new?lang=zh", data=data)
     assert refused.status_code == 400 and "最多评议300名党员，本支部名册有301名" in refused.text
     assert 'name="title"' in refused.text  # the form, kept
+
+
+def test_a_cap_that_is_not_a_percentage_is_told_once_in_words(org, make, client, auth):
+    roll(make, org["first"], 3)
+    auth.login("secretary")
+    page = client.get("/staff/campaigns/new")
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "kind": "member_appraisal",
+        "organisation_id": org["first"].id,
+        "year": 2026,
+        "title": "2026年度民主评议党员",
+        "excellent_cap": "150",
+    }
+    refused = client.post("/staff/campaigns/new?lang=zh", data=data)
+    assert refused.status_code == 400 and "请填写0至100之间的整数。" in refused.text
+    data["excellent_cap"] = "abc"
+    refused = client.post("/staff/campaigns/new?lang=zh", data=data)
+    cap_errors = re.findall(
+        r'id="excellent_cap"[^>]*>\s*<p class="error">([^<]*)</p>', refused.text
+    )
+    assert refused.status_code == 400 and len(cap_errors) == 1, refused.text

@@ -88,9 +88,10 @@ def _render_ballot(ballot, token: str, form=None, status: int = 200):
 def ballot(token: str):
     try:
         return _render_ballot(_resolve_token(token), token)
-    except AlreadyUsed:
+    except (AlreadyUsed, NotOpen, Expired):
         # A card carrying two ballots scanned again after the first was cast (the phone lost
-        # the receipt page): on to the second ballot, which answers for itself.
+        # the receipt page), or after the first campaign closed or its link aged: on to the
+        # second ballot, which answers for itself.
         then = _then_token()
         if then is None:
             raise
