@@ -30,6 +30,7 @@ def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, fresh_
     fresh = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEYS": ["k"]}
     )
+    migrations(fresh)  # Flask-Migrate is registered on first need, not at start
     with fresh.app_context():
         upgrade(revision="0011")
         from survey import accounts  # the organisations table is the same at 0011 and 0013
