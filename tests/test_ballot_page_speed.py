@@ -130,3 +130,24 @@ def test_the_cache_keeps_a_bounded_number_of_pages(app, client, open_ballot, mon
     client.get(f"/b/{token}?lang=zh")
     client.get(f"/b/{token}?lang=en")
     assert len(app.extensions["ballot_pages"]) == 1
+
+
+def test_a_ballot_page_and_a_cast_make_their_few_statements(app, db, client, open_ballot, make):
+    """Pinned, BEGIN apart: the page 1 (the ballot with its campaign, organisation and
+    questions), served from the cache or not; the cast 4 (the spend, the questions, the
+    envelope, the receipt), with its statements built once per worker."""
+    from test_poll_statements import Statements
+
+    token = ballot_token(open_ballot.id)
+    for cached in (False, True):
+        app.config["BALLOT_PAGE_CACHE"] = cached
+        with Statements(db.engine) as page:
+            form = ballot_form(client.get(f"/b/{token}").text)
+        assert page.seen == ["SELECT"], page.seen
+    for card in [open_ballot, *make.ballots(open_ballot.campaign, 1)]:  # the 2nd: warm
+        token = ballot_token(card.id)
+        form = ballot_form(client.get(f"/b/{token}").text)
+        with Statements(db.engine) as cast:
+            sent = client.post(f"/b/{token}", data=form | {"choice": "excellent"})
+        assert sent.status_code == 303
+        assert cast.seen == ["UPDATE", "SELECT", "INSERT", "INSERT"], cast.seen
