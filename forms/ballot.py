@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from forms.i18n import Form
 from survey.labels import choice_label, prompt_label
 from survey.scales import SATISFACTION, SCALES
 
@@ -42,7 +43,7 @@ def ballot_form_class(campaign) -> type[FlaskForm]:
 
 @lru_cache(maxsize=512)
 def _form_class(_campaign_id: int, questions: tuple) -> type[FlaskForm]:
-    class BallotForm(FlaskForm):
+    class BallotForm(Form):
         nonce = HiddenField()  # signed one-time nonce: the same form sent again finds its receipt
 
     for position, key, prompt, scale in questions:
@@ -62,7 +63,7 @@ def submitted_answers(form, campaign) -> dict[str, str | None]:
     return {q.key: getattr(form, field_name(q)).data for q in campaign.questions}
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Short code"),
         validators=[DataRequired(message=_l("Please type the code on your card.")), Length(max=40)],

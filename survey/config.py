@@ -15,6 +15,8 @@ ROOT = _PACKAGE if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent
 
 DEFAULTS = {
     "BALLOT_MAX_AGE": 60 * 60 * 24 * 120,  # a card printed for the meeting stays valid 120 days
+    # the member's ballot page kept rendered per campaign and language (survey/views/ballot_page.py)
+    "BALLOT_PAGE_CACHE": True,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

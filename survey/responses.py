@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from functools import lru_cache
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -74,23 +75,37 @@ def store_response(
         ],
     }
     kid, sealed = sealing.seal(campaign_id, payload, rows=rows)
-    session.add(
-        Envelope(id=secrets.token_hex(16), campaign_id=campaign_id, key_id=kid, sealed=sealed)
+    session.execute(  # Core, not the ORM's unit of work: one INSERT, no object to track
+        _envelope_insert(),
+        {"id": secrets.token_hex(16), "campaign_id": campaign_id, "key_id": kid, "sealed": sealed},
     )
     return new_receipt(session, campaign_id, receipt)
+
+
+# A cast's two INSERTs, built once per worker (Core, bound parameters): building them and
+# their cache keys on every cast, and the ORM's flush of an Envelope object, cost more Python
+# than the statements (bench/hotspots.py cast).
+@lru_cache(maxsize=1)
+def _envelope_insert():
+    return insert(Envelope.__table__)
+
+
+@lru_cache(maxsize=2)
+def _receipt_insert(dialect: str):
+    table = Receipt.__table__
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    statement = statement.values(code=bindparam("r_code"), campaign_id=bindparam("r_campaign"))
+    return statement.on_conflict_do_nothing().returning(table.c.code)
 
 
 def new_receipt(session: Session, campaign_id: int, first: str | None = None) -> str:
     """Store a fresh receipt code. One ``INSERT ... ON CONFLICT DO NOTHING`` (both databases
     have it): a savepoint around a plain INSERT cost two more round trips on every cast."""
-    dialect = session.get_bind().dialect.name
-    insert_receipt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Receipt)
+    insert_receipt = _receipt_insert(session.get_bind().dialect.name)
     for attempt in range(5):
         code = first if first and attempt == 0 else codes.new_code(10)
         stored = session.execute(
-            insert_receipt.values(code=code, campaign_id=campaign_id)
-            .on_conflict_do_nothing()
-            .returning(Receipt.code)
+            insert_receipt, {"r_code": code, "r_campaign": campaign_id}
         ).first()
         if stored is not None:
             return code

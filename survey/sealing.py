@@ -42,6 +42,7 @@ def secret_keys() -> list[str]:
     return list(current_app.config["SECRET_KEYS"])
 
 
+@lru_cache(maxsize=64)  # one HMAC per key, not per seal
 def key_id(secret: str) -> str:
     """A short, one-way name for a secret key (never the key, nor enough to guess it)."""
     return hmac.new(secret.encode(), VERSION + b"|key-id", hashlib.sha256).hexdigest()[:16]
@@ -56,6 +57,13 @@ def _campaign_key(secret: str, campaign_id: int) -> bytes:
         info=b"survey envelope key for campaign " + str(campaign_id).encode(),
     )
     return hkdf.derive(secret.encode())
+
+
+@lru_cache(maxsize=256)
+def _cipher(secret: str, campaign_id: int) -> AESGCM:
+    """The AES-GCM object of a campaign's key, built once (it keeps no state between calls;
+    a fresh random nonce is drawn for every seal)."""
+    return AESGCM(_campaign_key(secret, campaign_id))
 
 
 def _aad(campaign_id: int, kid: str) -> bytes:
@@ -88,9 +96,7 @@ def seal(
     kid = key_id(secret)
     nonce = os.urandom(NONCE_BYTES)
     plain = _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(), rows)
-    sealed = AESGCM(_campaign_key(secret, campaign_id)).encrypt(
-        nonce, plain, _aad(campaign_id, kid)
-    )
+    sealed = _cipher(secret, campaign_id).encrypt(nonce, plain, _aad(campaign_id, kid))
     return kid, nonce + sealed
 
 
@@ -105,7 +111,7 @@ def unseal(campaign_id: int, kid: str, blob: bytes, keys: list[str] | None = Non
         )
     blob = bytes(blob)
     try:
-        plain = AESGCM(_campaign_key(secret, campaign_id)).decrypt(
+        plain = _cipher(secret, campaign_id).decrypt(
             blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(campaign_id, kid)
         )
     except InvalidTag:

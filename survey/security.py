@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from functools import lru_cache
 
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
@@ -24,8 +25,14 @@ SALTS = {
 
 def serializer(purpose: str) -> URLSafeTimedSerializer:
     """Signs with the newest key; every key of ``SECRET_KEYS`` still verifies (rotation)."""
-    keys = list(reversed(current_app.config["SECRET_KEYS"]))  # itsdangerous: newest last
-    return URLSafeTimedSerializer(keys, salt=SALTS[purpose])
+    return _serializer(tuple(current_app.config["SECRET_KEYS"]), SALTS[purpose])
+
+
+@lru_cache(maxsize=64)
+def _serializer(keys: tuple, salt: str) -> URLSafeTimedSerializer:
+    """Built once per keys and salt (building one probes its JSON module and copies the keys:
+    3 of them a ballot page). It holds no state between calls; new keys, a new one."""
+    return URLSafeTimedSerializer(list(reversed(keys)), salt=salt)  # itsdangerous: newest last
 
 
 def ballot_token(ballot_id: str) -> str:

@@ -9,16 +9,16 @@ grades kept; nothing is stored and the ballot stays unused.
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from forms.i18n import Form
 from survey import appraisal, ballots
 from survey.errors import Invalid
 from survey.extensions import db
 from survey.scales import MEMBER_APPRAISAL
 
 
-class AppraisalForm(FlaskForm):
+class AppraisalForm(Form):
     """The CSRF token and the signed one-time nonce; the rows are read from the form as
     posted (``m_<id>``), so that a 200-member ballot is not a 200-field form class."""
 

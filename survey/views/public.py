@@ -14,7 +14,7 @@ from survey.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
 from survey.extensions import csrf, db, limiter
 from survey.models import Campaign
 from survey.security import ballot_token, read_ballot_token, serializer
-from survey.views import appraisal_ballot
+from survey.views import appraisal_ballot, ballot_page
 
 bp = Blueprint("public", __name__)
 CODE_GUESS_LIMIT = "30 per minute"
@@ -66,22 +66,22 @@ def _retry_hmacs(ballot_id: str | None) -> list[str]:
 
 
 def _render_ballot(ballot, token: str, form=None, status: int = 200):
+    nonce = _form_nonce(ballot.id)
     if appraisal_ballot.is_appraisal(ballot.campaign.kind):
-        return appraisal_ballot.page(ballot, token, _form_nonce(ballot.id), status=status)
-    form = form or ballot_form_class(ballot.campaign)()
-    form.nonce.data = _form_nonce(ballot.id)
-    fields = [(q, getattr(form, field_name(q))) for q in ballot.campaign.questions]
-    return (
-        render_template(
-            "public/ballot.html",
-            ballot=ballot,
-            token=token,
-            form=form,
-            fields=fields,
-            then=_then_token(),
-        ),
-        status,
-    )
+        return appraisal_ballot.page(ballot, token, nonce, status=status)
+    then = _then_token()
+
+    def render(form=form) -> str:
+        form = form or ballot_form_class(ballot.campaign)()
+        form.nonce.data = nonce
+        fields = [(q, getattr(form, field_name(q))) for q in ballot.campaign.questions]
+        return render_template(
+            "public/ballot.html", ballot=ballot, token=token, form=form, fields=fields, then=then
+        )
+
+    if form is None and current_app.config["BALLOT_PAGE_CACHE"]:
+        return ballot_page.serve(ballot.campaign, token, then, nonce, render), status
+    return render(), status
 
 
 @bp.get("/b/<token>")
