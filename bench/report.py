@@ -3,6 +3,7 @@ is written by hand and kept)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -17,14 +18,25 @@ def table(meta: dict, rows: list[dict]) -> str:
         "| figure | database | value | limit (same run) | ratio | target | met |",
         "|---|---|---:|---:|---:|---|---|",
     ]
+    # A missed target links to its reason and profile below the table (an anchor of its own).
     for row in rows:
         limit = "" if row["limit"] is None else f"{row['limit']}"
         ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
         lines.append(
             f"| {row['figure']} | {row['database']} | {row['value']} {row['unit']} | {limit} | "
-            f"{ratio} | {row['target']} | {'yes' if row['target_met'] else '**no**'} |"
+            f"{ratio} | {row['target']} | {_met(row)} |"
         )
     return "\n".join(lines)
+
+
+def anchor(figure: str) -> str:
+    """The id of a figure's explanation in docs/performance.md (``<a id="…">``)."""
+    words = re.sub(r"[^a-z0-9]+", "-", figure.lower()).strip("-")
+    return "why-" + re.sub(r"^check-|-after-\d+-mixed-gets$|-of-\d+-responses$", "", words)
+
+
+def _met(row: dict) -> str:
+    return "yes" if row["target_met"] else f"**no** ([why](#{anchor(row['figure'])}))"
 
 
 def _load(meta: dict, when: str) -> str:
