@@ -279,20 +279,6 @@ def ballot_counts(session: Session, campaign_id: int) -> dict[str, int]:
     }
 
 
-def answer_counts(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
-    """Counts per question key and choice, every choice of the scale present."""
-    rows = session.execute(
-        select(Question.key, Answer.choice, func.count())
-        .join(Answer, Answer.question_id == Question.id)
-        .where(Question.campaign_id == campaign.id)
-        .group_by(Question.key, Answer.choice)
-    ).all()
-    counts = {q.key: dict.fromkeys(SCALES[q.scale], 0) for q in campaign.questions}
-    for key, choice, n in rows:
-        counts[key][choice] = n
-    return counts
-
-
 def class_counts(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
     """Headline counts split by respondent class (full / probationary / resident / public)."""
     rows = session.execute(
@@ -344,7 +330,7 @@ def tally(
     if reveal and appraisal.is_appraisal(campaign):
         result["appraisees"] = appraisal.row_counts(session, campaign, count, small_group)
     elif reveal:
-        per_question = answer_counts(session, campaign)
+        per_question = responses.answer_counts(session, campaign)
         result["counts"] = per_question[campaign.headline.key]
         hide = count < small_group
         result["questions"] = [

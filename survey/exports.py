@@ -183,15 +183,6 @@ def require_closed(campaign: Campaign) -> None:
         raise Conflict("results are exported once the campaign is closed")
 
 
-def campaign_tables(
-    session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
-) -> dict[str, Table]:
-    return {
-        "tally": tally_table(session, campaign, small_group, lang, timezone),
-        "responses": responses_table(session, campaign, small_group, lang, timezone),
-    }
-
-
 def campaign_csv(
     session: Session,
     campaign: Campaign,
@@ -203,9 +194,8 @@ def campaign_csv(
 ) -> str:
     """One table (``tally`` or ``responses``) as CSV, UTF-8 with a BOM for Excel."""
     require_closed(campaign)
-    if table == "tally":
-        return table_csv(tally_table(session, campaign, small_group, lang, timezone))
-    return table_csv(responses_table(session, campaign, small_group, lang, timezone))
+    build = tally_table if table == "tally" else responses_table
+    return table_csv(build(session, campaign, small_group, lang, timezone))
 
 
 def campaign_xlsx(
@@ -218,7 +208,8 @@ def campaign_xlsx(
 ) -> bytes:
     """The tally (汇总) and the anonymous responses (明细), one sheet each."""
     require_closed(campaign)
-    return workbook(campaign_tables(session, campaign, small_group, lang, timezone).values())
+    builds = (tally_table, responses_table)
+    return workbook(build(session, campaign, small_group, lang, timezone) for build in builds)
 
 
 def summary_table(

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from survey import codes, sealing
 from survey.errors import Conflict, Invalid
-from survey.models import Answer, Campaign, Envelope, Receipt, Response
+from survey.models import Answer, Campaign, Envelope, Question, Receipt, Response
 from survey.scales import SCALES
 
 MAX_TEXT = 500
@@ -179,3 +179,17 @@ def open_envelopes(session: Session, campaign_id: int, mix_rows: bool = False) -
     if deleted != len(rows):
         raise Conflict("votes arrived while closing; close again")
     return len(responses)
+
+
+def answer_counts(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
+    """Counts per question key and choice, every choice of the scale present."""
+    rows = session.execute(
+        select(Question.key, Answer.choice, func.count())
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Question.campaign_id == campaign.id)
+        .group_by(Question.key, Answer.choice)
+    ).all()
+    counts = {q.key: dict.fromkeys(SCALES[q.scale], 0) for q in campaign.questions}
+    for key, choice, n in rows:
+        counts[key][choice] = n
+    return counts

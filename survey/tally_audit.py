@@ -64,7 +64,7 @@ def audit_campaign(session: Session, campaign: Campaign) -> list[Check]:
 def _closed_checks(session: Session, campaign: Campaign, sealed: int, plain: int) -> list[Check]:
     snapshot = campaign.snapshot or {}
     digest = campaigns.snapshot_digest(snapshot) if campaign.snapshot else None
-    per_question = campaigns.answer_counts(session, campaign)
+    per_question = responses.answer_counts(session, campaign)
     checks = [
         Check("closed: no envelope left", sealed == 0, f"{sealed} envelopes"),
         Check(

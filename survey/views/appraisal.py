@@ -50,15 +50,11 @@ def _sort() -> str:
 
 def _page(campaign, form=None, problem: str | None = None, status: int = 200):
     rows = appraisal.results(db.session, campaign, _sort())
-    graded = [r for r in rows if r.final_grade]
     return render_template(
         "staff/appraisal.html",
         campaign=campaign,
         rows=rows,
-        handling=[r for r in rows if r.calls_for_handling],
-        excellent_final=sum(1 for r in graded if r.final_grade == "excellent"),
-        graded=len(graded),
-        hidden=any(r.counts is None for r in rows),
+        **vars(appraisal.overview(rows)),
         small_group=current_app.config["SMALL_GROUP_THRESHOLD"],
         sort=_sort(),
         form=form or FinalGradeForm(formdata=None),
@@ -113,8 +109,7 @@ def printable(campaign_id: int):
         "staff/appraisal_print.html",
         campaign=campaign,
         rows=rows,
-        handling=[r for r in rows if r.calls_for_handling],
-        hidden=any(r.counts is None for r in rows),
+        **vars(appraisal.overview(rows)),
         small_group=current_app.config["SMALL_GROUP_THRESHOLD"],
     )
 

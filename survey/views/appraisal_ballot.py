@@ -15,7 +15,6 @@ from forms.i18n import Form
 from survey import appraisal, ballots
 from survey.errors import Invalid
 from survey.extensions import db
-from survey.scales import MEMBER_APPRAISAL
 
 
 class AppraisalForm(Form):
@@ -23,10 +22,6 @@ class AppraisalForm(Form):
     posted (``m_<id>``), so that a 200-member ballot is not a 200-field form class."""
 
     nonce = HiddenField()
-
-
-def is_appraisal(kind: str) -> bool:
-    return kind == MEMBER_APPRAISAL
 
 
 def page(ballot, token: str, nonce: str, *, chosen=None, missing=(), status=200, form=None):

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from itsdangerous import BadSignature
 
 from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
-from survey import ballots, codes, polls, responses
+from survey import appraisal, ballots, codes, polls, responses
 from survey.database import transactional
 from survey.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
 from survey.extensions import csrf, db, limiter
@@ -67,7 +67,7 @@ def _retry_hmacs(ballot_id: str | None) -> list[str]:
 
 def _render_ballot(ballot, token: str, form=None, status: int = 200):
     nonce = _form_nonce(ballot.id)
-    if appraisal_ballot.is_appraisal(ballot.campaign.kind):
+    if appraisal.is_appraisal(ballot.campaign):
         return appraisal_ballot.page(ballot, token, nonce, status=status)
     then = _then_token()
 
@@ -125,7 +125,7 @@ def _cast(token: str, ballot_id: str | None, expired: bool):
     campaign, ballot_class = ballots.spend_ballot(
         db.session, ballot_id, retry[0] if retry else None, receipt
     )
-    if appraisal_ballot.is_appraisal(campaign.kind):
+    if appraisal.is_appraisal(campaign):
         return appraisal_ballot.cast(
             token, ballot_id, campaign, ballot_class, retry, receipt, _rerender_appraisal(token)
         )
