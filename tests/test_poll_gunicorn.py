@@ -59,10 +59,12 @@ def answer(phone: Phone, slug: str, form: dict, choice: str = "satisfied") -> in
 def hammer(base: str, slug: str, attempts: int = 5 * POLL_LIMIT // 2) -> Counter:
     """One address, a fresh cookie jar per attempt (as a script without cookies does)."""
     phones = [Phone(base) for _ in range(attempts)]
-    started = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
         forms = list(pool.map(lambda p: open_poll(p, slug), phones))
-    time.sleep(max(0.0, FILL_SECONDS + 0.1 - (time.monotonic() - started)))
+    # every form, the last opened included, older than a human's fill time (on a loaded
+    # machine opening them all takes longer than that: counted from the first, the last
+    # forms were sent too fast and refused with 400)
+    time.sleep(FILL_SECONDS + 0.1)
     with ThreadPoolExecutor(HAMMER_THREADS) as pool:
         return Counter(
             pool.map(lambda pf: answer(pf[0], slug, pf[1]), zip(phones, forms, strict=True))
