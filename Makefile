@@ -49,9 +49,10 @@ test-postgres: install
 		echo "SKIPPED: PostgreSQL is not reachable at $(SURVEY_TEST_POSTGRES_URL); only SQLite was tested."; \
 	fi
 
-lint: install ## ruff check and format check
+lint: install ## ruff check and format check, and the layout's import rules (import-linter)
 	$(VENV)/bin/ruff check survey forms tests wsgi.py
 	$(VENV)/bin/ruff format --check survey forms tests wsgi.py
+	$(VENV)/bin/lint-imports --no-cache
 
 fmt: install ## ruff format and fix
 	$(VENV)/bin/ruff check --fix survey forms tests wsgi.py

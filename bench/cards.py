@@ -20,9 +20,11 @@ CACHED_LIMIT_S = 0.2
 
 
 def main(count: int = 500) -> int:
-    from survey import ballots, campaigns, create_app, links, qr
-    from survey.database import upgrade
-    from survey.extensions import db
+    from survey import campaigns, create_app
+    from survey.ballotbox import ballots
+    from survey.core import links, qr
+    from survey.core.database import upgrade
+    from survey.core.extensions import db
     from survey.models import Organisation, User
 
     folder = tempfile.mkdtemp(prefix="survey-bench-")

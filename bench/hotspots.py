@@ -87,7 +87,7 @@ def main() -> int:
         profile.disable()
         wall = time.perf_counter() - started
         with app.app_context():
-            from survey.extensions import db
+            from survey.core.extensions import db
 
             db.engine.dispose()
     stats = pstats.Stats(profile)

@@ -45,7 +45,7 @@ class Counter:
 
 
 def statements(app, token: str) -> tuple[int, int]:
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     client = app.test_client()
     with app.app_context():
@@ -64,8 +64,8 @@ def statements(app, token: str) -> tuple[int, int]:
 def raw_open(app, campaign_id: int) -> float:
     """The cheapest close: read, decrypt, shuffle and insert the same rows with the raw
     driver, in one transaction that is then rolled back."""
-    from survey import sealing
-    from survey.extensions import db
+    from survey.ballotbox import sealing
+    from survey.core.extensions import db
 
     with app.app_context():
         keys = sealing.secret_keys()
@@ -75,7 +75,7 @@ def raw_open(app, campaign_id: int) -> float:
         try:
             start = time.perf_counter()
             cur = raw.cursor()
-            if sqlite:  # the product's SQLite connections begin by hand (survey/database.py)
+            if sqlite:  # the product's SQLite connections begin by hand (survey/core/database.py)
                 cur.execute("BEGIN IMMEDIATE")
             cur.execute(
                 f"SELECT key_id, sealed FROM envelopes WHERE campaign_id = {mark}", (campaign_id,)
@@ -107,7 +107,7 @@ def raw_open(app, campaign_id: int) -> float:
 
 def close(app, campaign_id: int) -> float:
     from survey import campaigns
-    from survey.extensions import db
+    from survey.core.extensions import db
     from survey.models import Campaign
 
     with app.app_context():
@@ -124,7 +124,7 @@ def tally(app, campaign_id: int) -> tuple[float, int]:
     """The median of 5 tallies of the closed campaign, as a request makes one: load the
     campaign, then ``tally``; and the SQL statements each took."""
     from survey import campaigns
-    from survey.extensions import db
+    from survey.core.extensions import db
     from survey.models import Campaign
 
     with app.app_context():
@@ -144,7 +144,7 @@ def tally(app, campaign_id: int) -> tuple[float, int]:
 def poll_statements(app, slug: str) -> tuple[int, int, dict]:
     """Statements of a poll page and of its answer (the app as run.py serves it: the limit
     counted, never refused; no fill-time screen)."""
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     app.config.update(POLL_RATE_LIMIT="1000000 per minute", POLL_MIN_FILL_SECONDS=0)
     client = app.test_client()

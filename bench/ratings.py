@@ -29,8 +29,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import bulk  # noqa: E402
 
-from survey import create_app, rating  # noqa: E402
-from survey.extensions import db  # noqa: E402
+from survey import create_app, rating
+from survey.core.extensions import db  # noqa: E402
 from survey.models import (  # noqa: E402
     Assessment,
     Campaign,
@@ -168,7 +168,7 @@ def build(session, branches: int) -> int:
 def measure(url: str, label: str, branches: int) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEYS": ["bench"]})
     with app.app_context():
-        from survey.database import upgrade
+        from survey.core.database import upgrade
 
         upgrade()
         started = time.perf_counter()

@@ -160,7 +160,7 @@ def main() -> int:
                 web.figures(rows, kind, url, data, app, args, logs, only, figure)
                 inprocess.figures(rows, kind, app, data, args, figure, only)
                 with app.app_context():
-                    from survey.extensions import db
+                    from survey.core.extensions import db
 
                     db.engine.dispose()
         if "summary" in only:

@@ -1,5 +1,5 @@
 """The data a bench run needs, made through the product's own services (and, for the
-sealed box, bulk-inserted envelopes sealed by survey/sealing.py)."""
+sealed box, bulk-inserted envelopes sealed by survey/ballotbox/sealing.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import secrets
 
 from sqlalchemy import func, insert, select, text
 
-from survey import accounts, ballots, campaigns, create_app, sealing
-from survey.database import upgrade
-from survey.extensions import db
+from survey import campaigns, create_app
+from survey.ballotbox import ballots, sealing
+from survey.core.database import upgrade
+from survey.core.extensions import db
+from survey.core.security import ballot_token
 from survey.models import Ballot, Envelope, Organisation
-from survey.security import ballot_token
+from survey.staff import accounts
 
 KEY = "bench-secret-key-not-for-production"
 PASSWORD = "bench-password-1"

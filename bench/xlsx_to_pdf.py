@@ -23,10 +23,12 @@ TIMEOUT_S = 120  # one conversion; LibreOffice's first start builds its profile
 def workbooks(folder: Path) -> list[Path]:
     from sqlalchemy import select
 
-    from survey import create_app, exports
-    from survey.database import run_in_transaction, upgrade
+    from survey import create_app
+    from survey.core.database import upgrade
+    from survey.core.extensions import db
+    from survey.core.transactions import run_in_transaction
     from survey.demo import load_demo
-    from survey.extensions import db
+    from survey.files import exports
     from survey.models import Campaign, CampaignStatus, Organisation
 
     app = create_app(

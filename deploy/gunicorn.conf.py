@@ -19,7 +19,7 @@ max_requests = 2000
 max_requests_jitter = 200
 # No access log: gunicorn's line holds the path, and a ballot path (/b/<token>) or a receipt
 # code beside a time is the one record that could be set beside the votes. The app logs each
-# request by its route pattern instead (survey/logs.py).
+# request by its route pattern instead (survey/core/logs.py).
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("SURVEY_LOG_LEVEL", "info").lower()

@@ -17,8 +17,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forms.assessment import Bilingual
-from survey.accounts import MIN_PASSWORD
 from survey.rules import DOMAINS, SCHEMES
+from survey.staff.accounts import MIN_PASSWORD
 
 NONE = 0
 

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from survey.appraisal import GRADES, MAX_REASON
-from survey.labels import choice_label
+from survey.appraisal.operations import GRADES, MAX_REASON
+from survey.core.labels import choice_label
 
 
 class FinalGradeForm(FlaskForm):

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 
 from survey import rules
-from survey.labels import EXCLUSIONS, GRADES, STARS
+from survey.core.labels import EXCLUSIONS, GRADES, STARS
 
 SOCIAL_ROWS = 5
 
@@ -108,7 +108,7 @@ ALWAYS = ("term_ends_on",)  # the title's life reads it whatever the scheme (001
 def _branch_needs():
     """(facts, sections) the branch of this request's page needs, or None outside a page."""
     from survey import rating
-    from survey.extensions import db
+    from survey.core.extensions import db
     from survey.models import Organisation
 
     branch_id = (request.view_args or {}).get("branch_id") if has_request_context() else None
@@ -177,7 +177,7 @@ for _key, _label in EXCLUSIONS.items():
 
 
 def to_data(form: AssessmentForm) -> dict:
-    """The form as the JSON-like dict ``survey.assessments`` validates."""
+    """The form as the JSON-like dict ``survey.rating.assessments`` validates."""
     data = {
         name: getattr(form, name).data
         for name in ("score", "volunteers", "serving_members", "volunteer_activities", "stars")

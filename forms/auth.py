@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from survey.accounts import MIN_PASSWORD
+from survey.staff.accounts import MIN_PASSWORD
 
 
 class LoginForm(FlaskForm):

@@ -10,8 +10,8 @@ from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.i18n import Form
-from survey.labels import choice_label, prompt_label
-from survey.scales import SATISFACTION, SCALES
+from survey.core.labels import choice_label, prompt_label
+from survey.core.scales import SATISFACTION, SCALES
 
 HEADLINE_FIELD = "choice"
 MAX_REASON = 500

@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from survey.ballots import MAX_BATCH
-from survey.converters import FIRST_YEAR, LAST_YEAR
-from survey.meeting import INDICATORS
+from survey.ballotbox.ballots import MAX_BATCH
+from survey.campaigns.meeting import INDICATORS
+from survey.core.converters import FIRST_YEAR, LAST_YEAR
 
 MAX_ROLL = 10_000
 # The choices' labels in the reader's language (the ballot asks meeting.INDICATORS' words).

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forms.ballot import ballot_form_class
-from survey.converters import FIRST_YEAR, LAST_YEAR
+from survey.core.converters import FIRST_YEAR, LAST_YEAR
 
 HONEYPOT = "website"
 

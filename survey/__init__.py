@@ -9,7 +9,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides the environment."""
     import os
 
-    from survey.config import ROOT
+    from survey.core.config import ROOT
 
     app = Flask(
         __name__,
@@ -20,29 +20,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from survey import config
+    from survey.core import config
 
     config.load(app, test_config)
 
-    from survey import (
-        cli,
-        database,
-        deadlines,
-        error_pages,
-        i18n,
-        labels,
-        logs,
-        security,
-        timezone,
-    )
-    from survey.extensions import csrf, limiter, login_manager
+    from survey import cli
+    from survey.core import database, error_pages, i18n, labels, logs, security, timezone
+    from survey.core.extensions import csrf, limiter, login_manager
+    from survey.staff import sign_in
+    from survey.views import deadlines
 
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    from survey.converters import BoundedInt, YearConverter
+    from survey.core.converters import BoundedInt, YearConverter
     from survey.models.organisation import PASSWORD_HASH
 
     # Every <int:…> in a URL is a database id or a year: beyond 32 bits it can name nothing,
@@ -58,11 +51,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     labels.init_app(app)
     timezone.init_app(app)
     security.init_app(app)
+    sign_in.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)
     deadlines.init_app(app)
     logs.init_app(app)
-    from survey.keys import warn_at_start
+    from survey.ballotbox.keys import warn_at_start
 
     warn_at_start(app)
 

@@ -7,13 +7,13 @@ from contextlib import contextmanager
 import click
 from flask import Flask
 
-from survey import accounts
-from survey.converters import MAX_ID
-from survey.database import run_in_transaction
-from survey.errors import DomainError, NotFound
-from survey.extensions import db
+from survey.core.converters import MAX_ID
+from survey.core.errors import DomainError, NotFound
+from survey.core.extensions import db
+from survey.core.transactions import run_in_transaction
 from survey.models import Organisation
 from survey.models.organisation import ROLES
+from survey.staff import accounts
 
 CLI_ACTOR = "cli"
 
@@ -21,8 +21,8 @@ CLI_ACTOR = "cli"
 @click.command("init-db")
 def init_db() -> None:
     """Create or upgrade the schema to the newest migration."""
-    from survey.database import upgrade
-    from survey.keys import retired_key_warnings
+    from survey.ballotbox.keys import retired_key_warnings
+    from survey.core.database import upgrade
 
     upgrade()
     click.echo("Database schema is up to date.")
@@ -34,8 +34,8 @@ def init_db() -> None:
 @click.argument("campaign_id", type=int)
 def audit_command(campaign_id: int) -> None:
     """Recount CAMPAIGN_ID and check it against its seal; exit 1 on any mismatch."""
+    from survey.campaigns.recount import audit_campaign
     from survey.models import Campaign
-    from survey.tally_audit import audit_campaign
 
     campaign = db.session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_ID else None
     if campaign is None:
@@ -114,7 +114,7 @@ def demo(base_url: str | None) -> None:
 
 def _import(path: str, dry_run: bool, check, apply) -> None:
     """Check the whole file, print every bad row (exit 1), else apply it in one transaction."""
-    from survey import imports
+    from survey.files import imports
 
     with open(path, "rb") as fh:
         data = fh.read()
@@ -142,7 +142,7 @@ def _import(path: str, dry_run: bool, check, apply) -> None:
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 def import_organisations(file: str, dry_run: bool) -> None:
     """Create the organisations of an XLSX or CSV file (名称, 类型, 上级组织, 领域, ...)."""
-    from survey import imports
+    from survey.files import imports
 
     _import(
         file,
@@ -158,7 +158,7 @@ def import_organisations(file: str, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 def import_members(branch_id: int, file: str, dry_run: bool) -> None:
     """Replace BRANCH_ID's member roll by an XLSX or CSV file (姓名, 类别)."""
-    from survey import imports
+    from survey.files import imports
 
     with refusals_as_click_errors():
         branch = _organisation(branch_id)

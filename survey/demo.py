@@ -10,18 +10,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import (
-    accounts,
-    appraisal,
-    ballots,
-    campaigns,
-    codes,
-    imports,
-    links,
-    meeting,
-    responses,
-)
+from survey import appraisal, campaigns
+from survey.ballotbox import ballots, responses
+from survey.campaigns import meeting
+from survey.core import codes, links
+from survey.files import imports
 from survey.models import Ballot, Campaign, CampaignStatus, Organisation
+from survey.staff import accounts
 
 COMMITTEE = "示范机关党委"
 BRANCHES = [
@@ -171,7 +166,7 @@ def _closed_appraisal(session: Session, branch: Organisation, rng) -> None:
 
 def _assessments(session: Session, branches: list[Organisation]) -> None:
     """The reviewer's 2025 entries: one branch clean, one excluded, one left to complete."""
-    from survey.assessments import save_assessment
+    from survey.rating.assessments import save_assessment
 
     clean = {
         "organisation_grade": "excellent",
@@ -222,7 +217,8 @@ def _draft_review(session: Session, branch: Organisation) -> None:
 def _public_polls(session: Session, branch: Organisation, rng) -> None:
     """A closed 2025 poll with complaints (one verified, one unfounded, one unchecked) and an
     open 2026 poll at /p/<slug> flagging positions outside the service radius."""
-    from survey import complaints, polls
+    from survey import polls
+    from survey.polls import complaints
 
     closed = campaigns.create_campaign(
         session,

@@ -12,7 +12,7 @@ def member_names(n: int) -> list[str]:
 
 def roll(make, branch, n: int, probationary: int = 0) -> list[str]:
     """Import a roll of ``n`` members (the last ``probationary`` of them probationary)."""
-    from survey import imports
+    from survey.files import imports
 
     names = member_names(n)
     rows = [

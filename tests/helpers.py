@@ -57,8 +57,8 @@ GOOD_ASSESSMENT = {
 
 def cast(session, ballot_id, answers, texts=None):
     """Cast as the ballot page does: one transaction, committed by its owner."""
-    from survey import ballots
-    from survey.database import run_in_transaction
+    from survey.ballotbox import ballots
+    from survey.core.transactions import run_in_transaction
 
     return run_in_transaction(
         session, lambda: ballots.cast_ballot(session, ballot_id, answers, texts or {})
@@ -68,7 +68,7 @@ def cast(session, ballot_id, answers, texts=None):
 def answer(session, campaign, answers, **kwargs):
     """Answer a poll as its page does: one transaction, committed by its owner."""
     from survey import polls
-    from survey.database import run_in_transaction
+    from survey.core.transactions import run_in_transaction
 
     return run_in_transaction(
         session, lambda: polls.answer_poll(session, campaign, answers, **kwargs)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from helpers import GOOD_ASSESSMENT, csrf_from, held_review
 from poll_helpers import issued_from
 
-from survey import assessments, notice
+from survey.rating import assessments, notice
 
 
 def eligible(make, db, branch, year=2026):

@@ -45,15 +45,17 @@ FIGURES = Path(os.environ["SURVEY_TEST_FIGURES"]) if os.environ.get("SURVEY_TEST
 BROKEN = (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError)
 SEED = """
 import json, sys
-from survey import accounts, ballots, campaigns, create_app
-from survey.extensions import db
+from survey import campaigns, create_app
+from survey.ballotbox import ballots
+from survey.staff import accounts
+from survey.core.extensions import db
 from survey.models import Organisation
-from survey.security import ballot_token
+from survey.core.security import ballot_token
 
 spec = json.loads(sys.argv[1])
 app = create_app()
 with app.app_context():
-    from survey.database import upgrade
+    from survey.core.database import upgrade
     upgrade()
     branch = Organisation(name="社区党支部", kind="branch")
     db.session.add(branch)

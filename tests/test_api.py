@@ -6,7 +6,8 @@ import io
 import pytest
 from helpers import ballot_form, bearer, cast
 
-from survey.security import ballot_token
+from survey.core.security import ballot_token
+from survey.models import Campaign
 
 
 @pytest.fixture
@@ -255,10 +256,17 @@ def test_tally_is_404_for_unknown_campaign(client, world):
     )
 
 
-def test_open_twice_or_close_a_draft_is_409(client, world, make):
+def test_open_without_cards_or_twice_or_close_a_draft_is_409(client, world, make, db):
     campaign = make.campaign(world["first"], status="draft")
     headers = bearer(world["secretary"])
     assert client.post(f"/api/v1/campaigns/{campaign.id}/close", headers=headers).status_code == 409
+    # A meeting's campaign opens with its cards: the page and the API ask the same service.
+    no_cards = client.post(f"/api/v1/campaigns/{campaign.id}/open", headers=headers)
+    assert no_cards.status_code == 409
+    assert no_cards.get_json()["error"]["code"] == "no_cards"
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+    make.ballots(campaign, 1)
     assert client.post(f"/api/v1/campaigns/{campaign.id}/open", headers=headers).status_code == 200
     assert client.post(f"/api/v1/campaigns/{campaign.id}/open", headers=headers).status_code == 409
 
@@ -324,7 +332,7 @@ def test_api_errors_are_json_even_for_unknown_routes_and_methods(client, world):
 
 
 def test_ballot_tokens_round_trip_and_resist_tampering(app):
-    from survey.security import read_ballot_token
+    from survey.core.security import read_ballot_token
 
     with app.app_context():
         token = ballot_token("ab" * 16)

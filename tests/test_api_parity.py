@@ -1,13 +1,14 @@
-"""The API refuses and allows exactly what the role table (survey/access.py) says, as the
+"""The API refuses and allows exactly what the role table (survey/staff/access.py) says, as the
 pages do: a reviewer cannot mint member ballots, open or close a member review, nor so
 vote with ballots the API minted."""
 
 import pytest
 from helpers import GOOD_ASSESSMENT, answer, bearer
 
-from survey import access
-from survey.access import Action
+from survey.core.scales import MEETING_KINDS
 from survey.models import Ballot, Response
+from survey.staff import access
+from survey.staff.access import Action
 
 ROLES = ("admin", "secretary", "reviewer")
 KINDS = ("member_review", "public_satisfaction")
@@ -38,9 +39,11 @@ def create_campaign(kind):
     return verb
 
 
-def on_campaign(kind, path, status="draft", body=None):
+def on_campaign(kind, path, status="draft", body=None, cards=0):
     def verb(client, make, db, world, user):
         campaign = make.campaign(world["first"], kind=kind, status=status)
+        if cards:
+            make.ballots(campaign, cards)
         url = f"/api/v1/campaigns/{campaign.id}/{path}"
         return client.post(url, json=body, headers=bearer(user))
 
@@ -99,7 +102,10 @@ VERBS = {
         for kind in KINDS
     },
     **{
-        f"open a {kind}": (on_campaign(kind, "open"), access.run_campaign_action(kind))
+        f"open a {kind}": (
+            on_campaign(kind, "open", cards=int(kind in MEETING_KINDS)),
+            access.run_campaign_action(kind),
+        )
         for kind in KINDS
     },
     **{

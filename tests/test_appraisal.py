@@ -8,10 +8,10 @@ import pytest
 from appraisal_helpers import appraisal, grades_of, roll
 from helpers import cast
 
-from survey import appraisal as service
 from survey import campaigns
-from survey.database import run_in_transaction
-from survey.errors import Conflict, Invalid
+from survey.appraisal import operations as service
+from survey.core.errors import Conflict, Invalid
+from survey.core.transactions import run_in_transaction
 from survey.models import AuditEntry, Tally
 
 GRADES = ("excellent", "competent", "basically_competent", "incompetent")

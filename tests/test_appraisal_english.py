@@ -5,7 +5,7 @@ import re
 from appraisal_helpers import appraisal
 from test_no_machine_keys import Text
 
-from survey.security import ballot_token
+from survey.core.security import ballot_token
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -5,8 +5,8 @@ import re
 from appraisal_helpers import appraisal
 from helpers import ballot_form, envelopes
 
+from survey.core.security import ballot_token
 from survey.models import Ballot
-from survey.security import ballot_token
 
 GRADES = ("excellent", "competent", "basically_competent", "incompetent")
 

@@ -338,7 +338,7 @@ def test_the_api_records_final_grades_as_the_page_does(org, make, db, client):
 def test_a_lost_card_carrying_both_ballots_is_voided_and_replaced_whole(
     org, make, db, client, auth
 ):
-    from survey import codes
+    from survey.core import codes
 
     review = make.campaign(org["first"], title="2026年度党员评议党支部工作")
     campaign = appraisal(make, org["first"], 4)
@@ -380,7 +380,7 @@ def test_a_lost_card_carrying_both_ballots_is_voided_and_replaced_whole(
 
 
 def test_a_roll_over_the_limit_is_told_on_the_form_not_as_an_error_page(org, make, client, auth):
-    from survey import appraisal as service
+    from survey.appraisal import operations as service
 
     roll(make, org["first"], service.MAX_APPRAISEES + 1)
     auth.login("secretary")

@@ -41,7 +41,7 @@ def closed_with_formula_title(make, db, org):
 def test_a_title_that_starts_like_a_formula_is_text_in_the_csv(
     db, closed_with_formula_title, start
 ):
-    from survey import exports
+    from survey.files import exports
 
     title = FORMULA if start == "=" else start + "cmd|' /C calc'!A0"
     campaign = closed_with_formula_title(title)
@@ -58,7 +58,7 @@ def test_a_title_that_starts_like_a_formula_is_a_string_cell_in_the_xlsx(
 ):
     from openpyxl import load_workbook
 
-    from survey import exports
+    from survey.files import exports
 
     title = FORMULA if start == "=" else start + "SUM(1,2)"
     campaign = closed_with_formula_title(title)
@@ -219,7 +219,7 @@ def test_deeply_nested_json_is_a_400(app, client, make, org, depth):
 
 
 def test_brackets_inside_json_strings_do_not_count_as_nesting():
-    from survey.security import nests_too_deep
+    from survey.core.security import nests_too_deep
 
     assert not nests_too_deep(json.dumps({"title": "[" * 500, "n": ['\\"{' * 50]}))
     assert nests_too_deep("[" * 33 + "]" * 33)
@@ -365,7 +365,7 @@ def every_page(app, make, db, org):
     """Paths of every kind of page, with the data each needs to show itself in full."""
     from poll_helpers import answer, poll_campaign
 
-    from survey.security import ballot_token
+    from survey.core.security import ballot_token
 
     app.config["POLL_MIN_FILL_SECONDS"] = 0
     first = org["first"]
@@ -423,7 +423,7 @@ def member_appraisal_pages(make, db, branch, draft_review) -> list[str]:
     """The member appraisal's ballot (open), results, print, XLSX and the both-ballot cards."""
     from appraisal_helpers import roll
 
-    from survey.security import ballot_token
+    from survey.core.security import ballot_token
 
     roll(make, branch, 6)
     draft = make.campaign(branch, status="draft", kind="member_appraisal", title="草稿评议")

@@ -10,7 +10,7 @@ from flask import template_rendered
 from helpers import ballot_form
 
 from forms import i18n
-from survey.security import ballot_token
+from survey.core.security import ballot_token
 
 CSRF = re.compile(r'(<input id="csrf_token" name="csrf_token" type="hidden" value=")([^"]+)"')
 NONCE = re.compile(r'(<input id="nonce" name="nonce" type="hidden" value=")([^"]+)"')

@@ -6,9 +6,9 @@ import time
 import pytest
 from helpers import ballot_form, csrf_from, envelopes
 
-from survey import codes
+from survey.core import codes
+from survey.core.security import ballot_token
 from survey.models import Answer, Ballot, Receipt, Response
-from survey.security import ballot_token
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_draft_campaign_refuses_with_403(client, make):
 
 
 def test_voided_card_is_refused(client, make, db):
-    from survey import ballots
+    from survey.ballotbox import ballots
 
     committee, branch, *_ = make.tree()
     ballot = make.ballots(make.campaign(branch))[0]
@@ -202,7 +202,7 @@ def test_extra_indicator_questions_must_all_be_answered(client, make, db):
 
 
 def test_the_five_strong_items_are_asked_in_the_page_language(client, make):
-    from survey.meeting import INDICATORS, indicator_questions
+    from survey.campaigns.meeting import INDICATORS, indicator_questions
 
     committee, branch, *_ = make.tree()
     campaign = make.campaign(branch, extra_questions=indicator_questions(list(INDICATORS)))

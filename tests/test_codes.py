@@ -1,6 +1,6 @@
 import pytest
 
-from survey import codes
+from survey.core import codes
 
 
 def test_new_codes_use_only_crockford_letters():

@@ -267,7 +267,7 @@ def test_the_shipped_site_with_tls_and_http2_passes_nginx_t(tmp_path):
         timeout=30,
     )
     assert done.returncode == 0, done.stderr
-    from survey.config import DEFAULTS
+    from survey.core.config import DEFAULTS
 
     limit = DEFAULTS["MAX_CONTENT_LENGTH"] // 1024
     assert f"client_max_body_size {limit}k;" in text  # nginx refuses what the app would

@@ -123,7 +123,7 @@ def test_the_closed_campaign_page_links_its_files(auth, client, make, db, org):
 
 
 def test_the_date_is_the_organisations_day():
-    from survey.exports import local_date
+    from survey.files.exports import local_date
 
     late = datetime(2026, 12, 31, 16, 30)  # stored as naive UTC
     assert local_date(late, "Asia/Shanghai", "zh") == "2027年1月1日"

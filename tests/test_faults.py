@@ -343,9 +343,9 @@ def test_a_dropped_connection_answers_503_page_and_json_with_one_calm_log_line(
 ):
     from sqlalchemy.exc import OperationalError
 
-    from survey import ballots
     from survey.api import util as api_util
-    from survey.security import ballot_token
+    from survey.ballotbox import ballots
+    from survey.core.security import ballot_token
 
     campaign = make.campaign(make.organisation())
     token = ballot_token(make.ballots(campaign)[0].id)
@@ -372,7 +372,7 @@ def test_a_dropped_connection_answers_503_page_and_json_with_one_calm_log_line(
 def test_a_failed_rate_limit_count_keeps_the_answer_and_its_receipt(app, make, db, monkeypatch):
     from poll_helpers import answer, poll_campaign
 
-    from survey.extensions import limiter
+    from survey.core.extensions import limiter
 
     poll = poll_campaign(make, make.organisation())
     app.config["POLL_MIN_FILL_SECONDS"] = 0
@@ -395,7 +395,7 @@ def test_a_session_whose_connection_died_is_dropped_without_failing_the_answer(
     fails too, which turned an answered 503 into a 500 (1 outage run in 2, before)."""
     from sqlalchemy.exc import OperationalError
 
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     real_remove, failures = db.session.remove, []
 

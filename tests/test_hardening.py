@@ -122,19 +122,19 @@ def test_concurrent_first_assessments_of_a_branch_store_one(app, db, org):
 def test_concurrent_grants_of_one_title_record_one(app, make, db, org):
     from helpers import held_review
 
-    from survey import assessments
+    from survey.rating import assessments
 
     held_review(make, db, org["first"], 10, 0)
     assessments.save_assessment(db.session, "test", org["first"], 2026, GOOD_ASSESSMENT)
     db.session.commit()
 
     def grant():
-        from survey import titles
-        from survey.errors import Conflict
+        from survey.core.errors import Conflict
+        from survey.rating import titles
 
         with app.app_context():
-            from survey.database import begin_write
-            from survey.extensions import db as _db
+            from survey.core.database import begin_write
+            from survey.core.extensions import db as _db
 
             begin_write(_db.session)
             try:

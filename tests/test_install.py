@@ -22,10 +22,11 @@ from servers import BACKEND, PASSWORD, Phone, dedicated_database, free_port
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "survey" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 MAKE_BALLOT = """
-from survey import ballots, campaigns, create_app
-from survey.extensions import db
+from survey import campaigns, create_app
+from survey.ballotbox import ballots
+from survey.core.extensions import db
 from survey.models import Organisation
-from survey.security import ballot_token
+from survey.core.security import ballot_token
 
 app = create_app()
 with app.app_context():

@@ -8,8 +8,9 @@ import pytest
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from survey import meeting, qr
-from survey.errors import Invalid
+from survey.campaigns import meeting
+from survey.core import qr
+from survey.core.errors import Invalid
 
 LINK = "https://survey.example.org/b/IjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmIg.aaaaaa.bbbbbbbb"
 
@@ -114,8 +115,8 @@ def test_every_worker_prints_one_link_per_ballot_and_a_late_reprint_a_fresh_one(
     """The token carries its signing time: each worker made its own, so the other worker's
     sheet missed the shared QR cache. The first is kept in the shared folder, until half its
     validity has gone."""
-    from survey import links
-    from survey.security import read_ballot_token
+    from survey.core import links
+    from survey.core.security import read_ballot_token
 
     [card] = make.ballots(make.campaign(make.organisation("第一党支部"), status="draft"))
     now = time.time()

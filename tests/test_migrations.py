@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from survey.database import _migrations_dir, migrations
+from survey.core.database import _migrations_dir, migrations
 
 
 def test_migrations_have_one_head(app):
@@ -25,7 +25,7 @@ def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, fresh_
     from sqlalchemy import inspect, text
 
     from survey import create_app
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     fresh = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEYS": ["k"]}
@@ -33,7 +33,7 @@ def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, fresh_
     migrations(fresh)  # Flask-Migrate is registered on first need, not at start
     with fresh.app_context():
         upgrade(revision="0011")
-        from survey import accounts  # the organisations table is the same at 0011 and 0013
+        from survey.staff import accounts
 
         committee = accounts.create_organisation(db.session, "t", name="机关党委", kind="committee")
         branch = accounts.create_organisation(

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from helpers import ballot_form, cast
 
-from survey.database import run_in_transaction
+from survey.core.transactions import run_in_transaction
 from survey.demo import load_demo
 
 ALLOWED = {"QR", "CSV", "XLSX", "API", "SHA", "WeChat", "English", "UTC", "PDF", "URL", "APP"}
@@ -146,7 +146,7 @@ def appraisals(make, db, branch):
     from appraisal_helpers import roll
 
     from survey import appraisal
-    from survey.database import run_in_transaction
+    from survey.core.transactions import run_in_transaction
     from survey.models import Question
 
     roll(make, branch, 6, probationary=1)
@@ -205,7 +205,7 @@ def test_no_machine_key_on_a_staff_page_in_chinese(client, world, auth, username
 
 
 def test_no_machine_key_on_a_member_or_resident_page_in_chinese(app, client, world, db):
-    from survey import links
+    from survey.core import links
     from survey.models import Ballot, Campaign, CampaignStatus
 
     chinese(client)

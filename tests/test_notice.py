@@ -8,9 +8,9 @@ import pytest
 from helpers import csrf_from
 from notice_helpers import object_to, published
 
-from survey import notice
-from survey.errors import Invalid
+from survey.core.errors import Invalid
 from survey.models import NoticeDevice, Objection
+from survey.rating import notice
 
 
 @pytest.fixture(autouse=True)

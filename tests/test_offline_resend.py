@@ -8,8 +8,8 @@ import pytest
 from helpers import ballot_form, envelopes
 from poll_helpers import CENTRE, RADIUS_M, poll_campaign, poll_form
 
+from survey.core.security import ballot_token
 from survey.models import Ballot, PollHit
-from survey.security import ballot_token
 
 CALM_ZH = "网络暂时不通，您的选择已保存在本机，恢复后会自动重新提交。"
 CALM_EN = "The network is down for now. Your choices are kept on this phone"
@@ -79,7 +79,7 @@ def filled_poll_after(client, poll):
     """A new form from a device that already answered: its page is the 409, so the form is
     the old one's fields with a fresh, never-taken stamp of this device."""
     from survey import polls
-    from survey.security import serializer
+    from survey.core.security import serializer
     from survey.views.devices import DEVICE_COOKIE
 
     cookie = client.get_cookie(DEVICE_COOKIE)

@@ -8,9 +8,9 @@ scope (404). The API's doors are held to the same table in tests/test_api_roles.
 import pytest
 from helpers import csrf_from
 
-from survey import access
-from survey.access import Action
 from survey.models import User
+from survey.staff import access
+from survey.staff.access import Action
 
 ROLES = ("admin", "secretary", "reviewer")
 

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from survey import create_app
-from survey.config import ProductionError
-from survey.logs import JsonLines
+from survey.core.config import ProductionError
+from survey.core.logs import JsonLines
 
 
 def test_healthz_answers_without_the_database(client, app, monkeypatch):
@@ -153,7 +153,7 @@ def test_statements_per_cast_and_per_poll_answer_stay_few(app, db, make):
     campaign = make.campaign(branch)
     cards = make.ballots(campaign, 10)
     poll = make.campaign(branch, kind="public_satisfaction", title="满意度测评")
-    from survey.security import ballot_token
+    from survey.core.security import ballot_token
 
     figures = {}
     with Statements(db.engine) as page:

@@ -10,9 +10,10 @@ import pytest
 from helpers import csrf_from, held_review
 from notice_helpers import eligible
 
-from survey import rating, schemes_store, titles
-from survey.errors import Invalid
+from survey import rating
+from survey.core.errors import Invalid
 from survey.models import CommitteeScheme, Title
+from survey.rating import schemes_store, titles
 
 
 def strict_text(share="[95, 100]", key="strict-2026"):
@@ -41,7 +42,7 @@ def test_the_own_bound_is_applied_at_below_and_above_it(db, make, org, excellent
     held_review(make, db, org["first"], excellent, 20 - excellent)
     from helpers import GOOD_ASSESSMENT
 
-    from survey import assessments
+    from survey.rating import assessments
 
     assessments.save_assessment(db.session, "t", org["first"], 2026, GOOD_ASSESSMENT)
     db.session.commit()

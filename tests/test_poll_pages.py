@@ -8,7 +8,7 @@ from helpers import answer as answer_poll
 from helpers import csrf_from, envelopes
 from poll_helpers import CENTRE, RADIUS_M, answer, issued_from, poll_campaign, poll_form
 
-from survey.errors import AlreadyAnswered
+from survey.core.errors import AlreadyAnswered
 from survey.models import Answer, PollDevice, PollHit, Response
 
 

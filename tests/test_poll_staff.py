@@ -88,7 +88,7 @@ def test_the_sheet_of_unused_codes_is_printable_before_the_poll_opens(auth, clie
 
 
 def test_a_resident_code_opens_the_satisfaction_poll_with_the_reason(app, make, staff, db):
-    from survey.security import ballot_token
+    from survey.core.security import ballot_token
 
     poll = staff["poll"]
     (card,) = make.ballots(poll, 1, "resident")

@@ -8,7 +8,7 @@ import pytest
 from poll_helpers import poll_campaign, poll_form
 from sqlalchemy import event
 
-from survey.extensions import limiter
+from survey.core.extensions import limiter
 
 POLL_PAGE = 2  # the poll with its organisation and questions; the device under every key
 POLL_ANSWER = 5  # the poll FOR SHARE; the device row; the envelope; the receipt; the counter

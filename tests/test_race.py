@@ -4,9 +4,9 @@ import threading
 
 from helpers import ballot_form, cast, envelopes
 
-from survey.errors import AlreadyUsed
+from survey.core.errors import AlreadyUsed
+from survey.core.security import ballot_token
 from survey.models import Answer, Receipt, Response
-from survey.security import ballot_token
 
 THREADS = 40
 

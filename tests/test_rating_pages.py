@@ -4,8 +4,8 @@ import re
 
 from helpers import GOOD_ASSESSMENT, csrf_from, held_review
 
-from survey import assessments
 from survey.models import Title
+from survey.rating import assessments
 
 
 def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(
@@ -112,7 +112,7 @@ def test_strangers_are_sent_to_sign_in(client, org):
 
 
 def test_thresholds_and_values_read_in_words(app):
-    from survey.figures import threshold_lines, value_lines
+    from survey.rating.figures import threshold_lines, value_lines
 
     with app.test_request_context("/?lang=en"):
         assert threshold_lines(

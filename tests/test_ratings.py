@@ -4,8 +4,9 @@ import pytest
 from helpers import GOOD_ASSESSMENT, bearer, cast, held_review
 from sqlalchemy import event
 
-from survey import rating, titles
+from survey import rating
 from survey.models import AuditEntry, Title
+from survey.rating import titles
 
 
 def put_assessment(client, user, branch, body, year=2026):
@@ -209,7 +210,7 @@ def test_a_title_is_granted_on_an_eligible_rating_and_revoked_by_a_later_exclusi
 
 
 def test_a_title_is_refused_while_the_rating_is_pending(db, org):
-    from survey.errors import Conflict
+    from survey.core.errors import Conflict
 
     with pytest.raises(Conflict):
         titles.grant_title(db.session, "web:reviewer", org["first"], 2026)

@@ -6,8 +6,9 @@ import pytest
 from helpers import GOOD_ASSESSMENT, bearer, held_review
 from helpers import answer as answer_poll
 
-from survey import assessments, complaints
 from survey.models import Response
+from survey.polls import complaints
+from survey.rating import assessments
 
 
 @pytest.fixture

@@ -19,11 +19,12 @@ from helpers import ballot_form, cast, envelopes
 from poll_helpers import answer, poll_campaign
 from sqlalchemy import text
 
-from survey import campaigns, sealing
-from survey.database import run_in_transaction
-from survey.errors import AlreadyAnswered, MissingKey
+from survey import campaigns
+from survey.ballotbox import sealing
+from survey.core.errors import AlreadyAnswered, MissingKey
+from survey.core.security import ballot_token
+from survey.core.transactions import run_in_transaction
 from survey.models import Ballot, Campaign, Envelope, PollDevice, Receipt, Response
-from survey.security import ballot_token
 
 BACKEND = os.environ.get("SURVEY_TEST_DATABASE", "sqlite")
 REASON = "办事排队太久-独一无二的理由"
@@ -121,8 +122,8 @@ def private_app(app, tmp_path):
     context is pushed over the shared app's: ``make`` and ``db.session`` write to it)."""
 
     from survey import create_app
-    from survey.database import upgrade
-    from survey.extensions import db
+    from survey.core.database import upgrade
+    from survey.core.extensions import db
 
     path = tmp_path / "instance" / "survey.sqlite"
     path.parent.mkdir()
@@ -389,7 +390,7 @@ def test_the_same_poll_form_sent_again_is_shown_its_receipt(app, make, db):
 
 
 def test_the_export_has_no_day_column(app, make, db):
-    from survey.exports import anonymous_rows
+    from survey.files.exports import anonymous_rows
 
     campaign = make.campaign(make.organisation())
     for card in make.ballots(campaign, 5):

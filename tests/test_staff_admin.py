@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from helpers import PASSWORD, csrf_from, sign_in
 
-from survey import gcj02
+from survey.core import gcj02
 from survey.models import AuditEntry, Organisation, User
 
 
@@ -63,7 +63,7 @@ def test_an_admin_sets_every_field_of_a_branch(auth, client, world, db):
 
 
 def test_gcj02_coordinates_are_converted_to_wgs84(auth, client, world, db):
-    from survey.polls import haversine_m
+    from survey.polls.answers import haversine_m
 
     auth.login("admin")
     shown_on_amap = gcj02.wgs84_to_gcj02(39.9042, 116.4074)
@@ -181,7 +181,7 @@ def test_the_audit_page_filters_by_campaign_and_is_closed_to_secretaries(auth, c
 
 def test_the_service_refuses_a_campaign_of_a_deactivated_branch(world, db):
     from survey import campaigns
-    from survey.errors import Invalid
+    from survey.core.errors import Invalid
 
     branch = world["first"]
     branch.active = False

@@ -112,7 +112,7 @@ def test_the_api_names_the_same_reason(client, make, branch, db):
 
 
 def test_a_draft_is_edited_title_roll_and_indicators(secretary, make, branch, db):
-    from survey import meeting
+    from survey.campaigns import meeting
 
     campaign = make.campaign(
         branch,

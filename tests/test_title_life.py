@@ -9,8 +9,8 @@ import pytest
 from helpers import GOOD_ASSESSMENT, csrf_from
 from notice_helpers import eligible, object_to, published
 
-from survey import assessments, notice, titles
 from survey.models import Objection, Title
+from survey.rating import assessments, notice, titles
 
 
 @pytest.fixture(autouse=True)

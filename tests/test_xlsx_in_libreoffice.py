@@ -20,7 +20,7 @@ import pytest
 from helpers import sign_in
 from sqlalchemy import select
 
-from survey.database import run_in_transaction
+from survey.core.transactions import run_in_transaction
 from survey.demo import LOGINS, load_demo
 from survey.models import Campaign, CampaignStatus, Organisation
 

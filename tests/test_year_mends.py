@@ -7,7 +7,7 @@ import re
 
 from helpers import sign_in
 
-from survey.imports import check_members
+from survey.files.imports import check_members
 
 
 def test_a_roll_row_without_a_name_says_the_member_s_name_is_empty():
@@ -26,7 +26,7 @@ def test_the_indicator_items_follow_the_page_language(client, org):
 
 
 def _export_chinese():
-    from survey import export_words
+    from survey.files import export_words
 
     yield from export_words.WORDS["zh"].values()
     for table in (export_words.CHOICES, export_words.CLASSES, export_words.VERDICTS):
@@ -54,7 +54,7 @@ def test_the_summary_xlsx_says_which_titles_were_granted(auth, client, make, db,
     from notice_helpers import eligible
     from openpyxl import load_workbook
 
-    from survey import titles
+    from survey.rating import titles
 
     eligible(make, db, org["first"], year=2025)
     titles.grant_title(db.session, "t", org["first"], 2025)
@@ -75,7 +75,7 @@ def test_the_workbooks_are_ruled_as_the_paper_form(make, db, org):
 
     from openpyxl import load_workbook
 
-    from survey import exports, imports
+    from survey.files import exports, imports
 
     campaign = make.campaign(org["first"])
     make.close(campaign)

@@ -11,12 +11,12 @@ from marshmallow import fields
 
 from survey import rules
 from survey.api.schemas import ServiceArea, enum
+from survey.core.scales import CAMPAIGN_KINDS
 from survey.models import CampaignStatus
 from survey.models.organisation import ORGANISATION_KINDS
 from survey.models.poll import VERIFICATION_RESULTS
-from survey.polls import GEO_VALUES
+from survey.polls.answers import GEO_VALUES
 from survey.rules.results import OUTCOMES, VERDICTS
-from survey.scales import CAMPAIGN_KINDS
 
 Counts = fields.Dict(keys=fields.String(), values=fields.Integer())
 

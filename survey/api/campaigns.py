@@ -10,16 +10,21 @@ from __future__ import annotations
 from flask import Response, current_app, g, request
 from flask_babel import get_locale
 
-from survey import access, appraisal, ballots, campaigns, codes, exports, links
-from survey.access import Action
-from survey.api import answers, bp, schemas
+from survey import appraisal, campaigns
+from survey.api import answers, schemas
+from survey.api.blueprint import bp
 from survey.api.util import actor, body, load_organisation, refusals, to_run, with_campaign
-from survey.database import transactional
-from survey.errors import NotFound
-from survey.export_words import lang_of
-from survey.extensions import db
+from survey.ballotbox import ballots
+from survey.core import codes, links
+from survey.core.errors import NotFound
+from survey.core.extensions import db
+from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL
+from survey.core.transactions import transactional
+from survey.files import exports
+from survey.files.export_words import lang_of
 from survey.models import Campaign
-from survey.scales import MEETING_KINDS, MEMBER_APPRAISAL
+from survey.staff import access
+from survey.staff.access import Action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -141,7 +146,7 @@ def close_campaign(campaign: Campaign):
 def tally(campaign: Campaign):
     """Turnout, and the counts once closed (small-group rule applies); a member appraisal's
     counts are per member (``appraisees``), for its branch's secretary and reviewers only"""
-    _appraisal_readers_only(campaign)
+    access.require_results(g.api_user, campaign)
     result = campaigns.tally(
         db.session, campaign, small_group=current_app.config["SMALL_GROUP_THRESHOLD"]
     )
@@ -170,14 +175,8 @@ def put_final_grade(data: dict, campaign: Campaign, appraisee_id: int):
     return appraisal.final_grade_json(row)
 
 
-def _appraisal_readers_only(campaign: Campaign) -> None:
-    """A member appraisal names members and their grades: READ_APPRAISAL, not READ_RESULTS."""
-    if campaign.kind == MEMBER_APPRAISAL:
-        access.require(g.api_user, Action.READ_APPRAISAL)
-
-
 def _export(campaign: Campaign, fmt: str, write, mimetype: str, **options) -> Response:
-    _appraisal_readers_only(campaign)
+    access.require_results(g.api_user, campaign)
     content = write(
         db.session,
         campaign,

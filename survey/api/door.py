@@ -16,7 +16,7 @@ from flask import request
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from survey.errors import Invalid
+from survey.core.errors import Invalid
 
 MAX_DEPTH = 8  # the deepest schema (social items in an assessment) is 3 levels
 

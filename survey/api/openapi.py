@@ -12,7 +12,8 @@ from flask import current_app
 from flask_smorest import Api
 from flask_smorest.spec.plugins import FlaskPlugin
 
-from survey.api import answers, bp
+from survey.api import answers
+from survey.api.blueprint import bp
 
 EXTENSION = "survey.openapi"
 BODY_ID = "$response.body#/id"
@@ -57,7 +58,7 @@ LINKS = {
 
 class ContractApi(Api):
     """flask-smorest's spec builder only: the document is served by the route below, and
-    every error is answered by survey/error_pages.py, not by smorest's own handler."""
+    every error is answered by survey/core/error_pages.py, not by smorest's own handler."""
 
     DEFAULT_ERROR_RESPONSE_NAME = None
     ERROR_SCHEMA = answers.Error

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from survey import accounts
-from survey.access import Action
-from survey.api import answers, bp, schemas
+from survey.api import answers, schemas
+from survey.api.blueprint import bp
 from survey.api.util import actor, body, load_organisation, refusals, requires, with_organisation
-from survey.database import transactional
-from survey.extensions import db
+from survey.core.extensions import db
+from survey.core.transactions import transactional
 from survey.models import Organisation
+from survey.staff import accounts
+from survey.staff.access import Action
 
 
 def organisation_json(org: Organisation) -> dict:

@@ -6,13 +6,16 @@ from functools import wraps
 
 from flask import g
 
-from survey import access, complaints, polls
-from survey.access import Action
-from survey.api import answers, bp, schemas
+from survey import polls
+from survey.api import answers, schemas
+from survey.api.blueprint import bp
 from survey.api.util import actor, body, load_campaign, refusals
-from survey.database import transactional
-from survey.errors import Invalid
-from survey.extensions import db
+from survey.core.errors import Invalid
+from survey.core.extensions import db
+from survey.core.transactions import transactional
+from survey.polls import complaints
+from survey.staff import access
+from survey.staff.access import Action
 
 
 @bp.route("/public-responses")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask import g
 
-from survey import access, assessments, rating
-from survey.access import Action
-from survey.api import answers, bp, schemas
+from survey import rating
+from survey.api import answers, schemas
+from survey.api.blueprint import bp
 from survey.api.util import actor, body, load_organisation, refusals, with_organisation
-from survey.database import transactional
-from survey.extensions import db
+from survey.core.extensions import db
+from survey.core.transactions import transactional
 from survey.models import Organisation
+from survey.rating import assessments
+from survey.staff import access
+from survey.staff.access import Action
 
 
 @bp.route(

@@ -11,11 +11,15 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
-from survey import accounts, appraisal, assessments, ballots, campaigns, complaints, rules
-from survey.converters import FIRST_YEAR, LAST_YEAR, MAX_ID
+from survey import appraisal, campaigns, rules
+from survey.ballotbox import ballots
+from survey.core.converters import FIRST_YEAR, LAST_YEAR, MAX_ID
+from survey.core.scales import CAMPAIGN_KINDS
 from survey.models.organisation import ORGANISATION_KINDS
 from survey.models.poll import VERIFICATION_RESULTS
-from survey.scales import CAMPAIGN_KINDS
+from survey.polls import complaints
+from survey.rating import assessments
+from survey.staff import accounts
 
 MAX_QUESTIONS = 12
 MAX_TEXT = 200

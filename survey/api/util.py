@@ -2,7 +2,7 @@
 
 Order of refusals, as on the pages: 401 without a valid token (survey/api/__init__.py), 404
 for what the path names outside the token's scope (loaded first, so a foreign id reads as
-absent), 403 when the role may not act on it (survey/access.py), then 400 for the body and
+absent), 403 when the role may not act on it (survey/staff/access.py), then 400 for the body and
 409 for the state. A resource named in the body can only be loaded once the body is read.
 """
 
@@ -13,11 +13,12 @@ from functools import wraps
 
 from flask import g
 
-from survey import access
-from survey.access import Action
-from survey.api import answers, bp, schemas
-from survey.extensions import db
+from survey.api import answers, schemas
+from survey.api.blueprint import bp
+from survey.core.extensions import db
 from survey.models import Campaign, Organisation
+from survey.staff import access
+from survey.staff.access import Action
 
 REFUSALS = {
     400: "the body or query is invalid (`field` names the first bad one)",

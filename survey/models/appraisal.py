@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.core.extensions import db
 
 
 class Appraisee(db.Model):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models.base import utcnow
 from survey.models.organisation import Organisation
 

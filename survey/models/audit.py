@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models.base import utcnow
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models.base import utcnow
 from survey.models.campaign import Campaign
 
@@ -69,7 +69,7 @@ class Receipt(db.Model):
 
 
 class Envelope(db.Model):
-    """One vote of an open campaign, encrypted (survey/sealing.py): a random id, the
+    """One vote of an open campaign, encrypted (survey/ballotbox/sealing.py): a random id, the
     campaign, which secret key sealed it (a short hash, not the key) and nonce+ciphertext.
     No time, no ballot, no sequence; deleted when the campaign closes."""
 

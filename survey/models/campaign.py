@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models.base import utcnow
 from survey.models.organisation import Organisation
 

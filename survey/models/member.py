@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.core.extensions import db
 
 MEMBER_CLASSES = ("full", "probationary")
 

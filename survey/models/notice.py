@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models.base import utcnow
 from survey.models.organisation import Organisation
 

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models.base import utcnow
 
 ORGANISATION_KINDS = ("committee", "branch")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.core.extensions import db
 
 
 class Tally(db.Model):

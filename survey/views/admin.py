@@ -10,12 +10,13 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from forms.admin import NONE, OrganisationEditForm, OrganisationForm, PasswordResetForm, UserForm
-from survey import access, accounts, gcj02
-from survey.access import Action
-from survey.database import transactional
-from survey.errors import Invalid, NotFound
-from survey.extensions import db
+from survey.core import gcj02
+from survey.core.errors import Invalid, NotFound
+from survey.core.extensions import db
+from survey.core.transactions import transactional
 from survey.models import Organisation, User
+from survey.staff import access, accounts
+from survey.staff.access import Action
 from survey.views.guards import staff_required, web_actor
 
 bp = Blueprint("admin", __name__)

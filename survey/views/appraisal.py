@@ -23,13 +23,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.appraisal import FinalGradeForm
-from survey import access, appraisal, appraisal_export, links, meeting
-from survey.access import Action
-from survey.database import transactional
-from survey.errors import DomainError
-from survey.export_words import lang_of
-from survey.extensions import db
+from survey import appraisal
+from survey.campaigns import meeting
+from survey.core import links
+from survey.core.errors import DomainError
+from survey.core.extensions import db
+from survey.core.transactions import transactional
+from survey.files import appraisal_export
+from survey.files.export_words import lang_of
 from survey.models import CampaignStatus
+from survey.staff import access
+from survey.staff.access import Action
 from survey.views.guards import campaign_or_404, campaign_to_run, staff_required, web_actor
 
 bp = Blueprint("appraisal", __name__)

@@ -12,9 +12,10 @@ from flask import redirect, render_template, request, url_for
 from wtforms import HiddenField
 
 from forms.i18n import Form
-from survey import appraisal, ballots
-from survey.errors import Invalid
-from survey.extensions import db
+from survey import appraisal
+from survey.ballotbox import ballots
+from survey.core.errors import Invalid
+from survey.core.extensions import db
 
 
 class AppraisalForm(Form):

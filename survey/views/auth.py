@@ -16,11 +16,11 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forms.auth import LoginForm, PasswordChangeForm
-from survey import accounts, security
-from survey.database import transactional
-from survey.errors import Invalid
-from survey.extensions import db, limiter
+from survey.core.errors import Invalid
+from survey.core.extensions import db, limiter
+from survey.core.transactions import transactional
 from survey.models import User
+from survey.staff import accounts, sign_in
 
 bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = "10 per minute;60 per hour"  # per address
@@ -108,7 +108,7 @@ def login():
 @transactional
 def logout():
     if current_user.is_authenticated:
-        security.end_sessions(db.session, current_user.id)  # and every copy of this cookie
+        sign_in.end_sessions(db.session, current_user.id)  # and every copy of this cookie
     logout_user()
     return redirect(url_for("auth.login"), code=303)
 

@@ -27,7 +27,7 @@ from flask import current_app, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from survey.i18n import select_locale
+from survey.core.i18n import select_locale
 
 MAX_PAGES = 256
 _MARKS = ("\x00csrf\x00", "\x00nonce\x00", "\x00action\x00")

@@ -1,5 +1,6 @@
 """The signed device cookie that keeps a phone to one answer: a public poll, a notice's
-objection. Only an HMAC of the id is ever stored (survey/polls.py, survey/notice.py)."""
+objection. Only an HMAC of the id is ever stored (survey/polls/answers.py,
+survey/rating/notice.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import secrets
 from flask import current_app, request
 from itsdangerous import BadSignature
 
-from survey.security import serializer
+from survey.core.security import serializer
 
 DEVICE_COOKIE = "poll_device"
 DEVICE_MAX_AGE = 2 * 365 * 86400

@@ -9,15 +9,15 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from forms.files import UploadForm
-from survey import access, exports, imports
-from survey.access import Action
-from survey.converters import year_arg
-from survey.database import run_in_transaction
-from survey.export_words import lang_of
-from survey.extensions import db
-from survey.import_words import message
-from survey.scales import MEMBER_APPRAISAL
-from survey.timezone import local_today
+from survey.core.converters import year_arg
+from survey.core.extensions import db
+from survey.core.timezone import local_today
+from survey.core.transactions import run_in_transaction
+from survey.files import exports, imports
+from survey.files.export_words import lang_of
+from survey.files.import_words import message
+from survey.staff import access
+from survey.staff.access import Action
 from survey.views.guards import campaign_or_404, organisation_or_404, staff_required, web_actor
 
 bp = Blueprint("files", __name__)
@@ -48,8 +48,7 @@ def _download(content, filename: str, mimetype: str) -> Response:
 
 def _readable(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    if campaign.kind == MEMBER_APPRAISAL:  # names and grades of members: their own Action
-        access.require(current_user, Action.READ_APPRAISAL)
+    access.require_results(current_user, campaign)
     return campaign
 
 

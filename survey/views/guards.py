@@ -1,5 +1,5 @@
 """Loader decorators and loaders for staff pages: sign-in, the role table, and scope, before
-the view acts (the same rules as the API's, from survey/access.py)."""
+the view acts (the same rules as the API's, from survey/staff/access.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from survey import access
-from survey.access import Action
-from survey.extensions import db
+from survey.core.extensions import db
+from survey.staff import access
+from survey.staff.access import Action
 
 
 def staff_required(action: Action | None = None):

@@ -17,13 +17,16 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from survey import access, links, notice, polls, qr
-from survey.access import Action
-from survey.database import transactional
-from survey.errors import AlreadyAnswered, Invalid, TooFast
-from survey.extensions import csrf, db, limiter
+from survey import polls
+from survey.core import links, qr
+from survey.core.errors import AlreadyAnswered, Invalid, TooFast
+from survey.core.extensions import csrf, db, limiter
+from survey.core.security import serializer
+from survey.core.transactions import transactional
 from survey.models import Notice, Objection
-from survey.security import serializer
+from survey.rating import notice
+from survey.staff import access
+from survey.staff.access import Action
 from survey.views.devices import current_device, with_device
 from survey.views.guards import organisation_or_404, staff_required, web_actor
 

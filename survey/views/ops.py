@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from survey.extensions import db, limiter
+from survey.core.extensions import db, limiter
 
 bp = Blueprint("ops", __name__)
 PROBE_TIMEOUT_S = 1

@@ -32,13 +32,16 @@ from werkzeug.exceptions import TooManyRequests
 
 from forms.ballot import field_name, submitted_answers
 from forms.poll import coordinate, poll_form_class
-from survey import codes, deadlines, polls, responses
-from survey.database import run_in_transaction, transactional
-from survey.error_pages import page
-from survey.errors import AlreadyAnswered, DomainError, Invalid, NotFound, NotOpen
-from survey.extensions import csrf, db, one_hit
+from survey import polls
+from survey.ballotbox import responses
+from survey.core import codes
+from survey.core.error_pages import page
+from survey.core.errors import AlreadyAnswered, DomainError, Invalid, NotFound, NotOpen
+from survey.core.extensions import csrf, db, one_hit
+from survey.core.security import serializer
+from survey.core.transactions import run_in_transaction, transactional
 from survey.models import CampaignStatus
-from survey.security import serializer
+from survey.views import deadlines
 from survey.views.devices import current_device, with_device
 
 bp = Blueprint("poll", __name__)
@@ -200,7 +203,7 @@ def _poll_or_404(slug: str, lock: bool = False):
 
 def _not_open(campaign) -> NotOpen:
     """403; a poll still open past its closing date is closed first, in a transaction of its
-    own, so that the page already says so (survey/deadlines.py)."""
+    own, so that the page already says so (survey/views/deadlines.py)."""
     status = campaign.status
     if status == CampaignStatus.OPEN and deadlines.close_overdue(db.session, campaign.slug):
         status = CampaignStatus.CLOSED

@@ -11,13 +11,16 @@ from wtforms import SelectChoice
 
 from forms.campaign import CloseForm
 from forms.poll import ClosingDateForm, NewPollForm, ResidentCodesForm
-from survey import access, ballots, campaigns, codes, links, polls, qr
-from survey.access import Action
-from survey.database import transactional
-from survey.extensions import db
-from survey.labels import prompt_label
+from survey import campaigns, polls
+from survey.ballotbox import ballots
+from survey.core import codes, links, qr
+from survey.core.extensions import db
+from survey.core.labels import prompt_label
+from survey.core.timezone import local_today
+from survey.core.transactions import transactional
 from survey.models import Ballot, CampaignStatus
-from survey.timezone import local_today
+from survey.staff import access
+from survey.staff.access import Action
 from survey.views.guards import (
     campaign_to_run,
     organisation_or_404,

@@ -8,12 +8,14 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from itsdangerous import BadSignature
 
 from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
-from survey import appraisal, ballots, codes, polls, responses
-from survey.database import transactional
-from survey.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
-from survey.extensions import csrf, db, limiter
+from survey import appraisal, polls
+from survey.ballotbox import ballots, responses
+from survey.core import codes
+from survey.core.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
+from survey.core.extensions import csrf, db, limiter
+from survey.core.security import ballot_token, read_ballot_token, serializer
+from survey.core.transactions import transactional
 from survey.models import Campaign
-from survey.security import ballot_token, read_ballot_token, serializer
 from survey.views import appraisal_ballot, ballot_page
 
 bp = Blueprint("public", __name__)

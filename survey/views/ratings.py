@@ -7,25 +7,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.assessment import AssessmentForm, fill, to_data
-from survey import (
-    access,
-    assessments,
-    audit,
-    figures,
-    labels,
-    notice,
-    rating,
-    rules,
-    schemes_store,
-    titles,
-)
-from survey.access import Action
-from survey.converters import year_arg
-from survey.database import transactional
-from survey.errors import DomainError
-from survey.extensions import db
+from survey import rating, rules
+from survey.core import labels
+from survey.core.converters import year_arg
+from survey.core.errors import DomainError
+from survey.core.extensions import db
+from survey.core.timezone import local_today
+from survey.core.transactions import transactional
 from survey.models import Assessment, Title
-from survey.timezone import local_today
+from survey.rating import assessments, figures, notice, schemes_store, titles
+from survey.staff import access, audit
+from survey.staff.access import Action
 from survey.views.guards import organisation_or_404, staff_required, web_actor
 
 bp = Blueprint("ratings", __name__)

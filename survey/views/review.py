@@ -6,11 +6,13 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from forms.poll import VerificationForm
-from survey import access, complaints, polls
-from survey.access import Action
-from survey.database import transactional
-from survey.extensions import db
+from survey import polls
+from survey.core.extensions import db
+from survey.core.transactions import transactional
 from survey.models import CampaignStatus
+from survey.polls import complaints
+from survey.staff import access
+from survey.staff.access import Action
 from survey.views.guards import campaign_or_404, staff_required, web_actor
 
 bp = Blueprint("review", __name__)

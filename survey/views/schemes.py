@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from survey import rules, schemes_store
-from survey.access import Action
-from survey.database import transactional
-from survey.errors import Invalid
-from survey.extensions import db
+from survey import rules
+from survey.core.errors import Invalid
+from survey.core.extensions import db
+from survey.core.transactions import transactional
+from survey.rating import schemes_store
+from survey.staff.access import Action
 from survey.views.guards import organisation_or_404, staff_required, web_actor
 
 # Served under /ratings beside the ratings they decide; a blueprint of its own so that

@@ -26,14 +26,19 @@ from forms.campaign import (
     DraftForm,
     LostCardForm,
 )
-from survey import access, appraisal, ballots, campaigns, imports, links, meeting, qr
-from survey.access import Action
-from survey.database import transactional
-from survey.errors import DomainError, NotOpen
-from survey.extensions import db
+from survey import appraisal, campaigns
+from survey.ballotbox import ballots
+from survey.campaigns import meeting
+from survey.core import links, qr
+from survey.core.errors import DomainError, NoCards, NotOpen
+from survey.core.extensions import db
+from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL
+from survey.core.timezone import local_today
+from survey.core.transactions import transactional
+from survey.files import imports
 from survey.models import CampaignStatus
-from survey.scales import MEETING_KINDS, MEMBER_APPRAISAL
-from survey.timezone import local_today
+from survey.staff import access
+from survey.staff.access import Action
 from survey.views.guards import (
     campaign_or_404,
     campaign_to_run,
@@ -284,14 +289,10 @@ def _lost_card_reason(refusal: DomainError) -> str:
 @transactional
 def open_(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
-    # A member review opens with its cards printed; a public poll is answered at its link.
-    if (
-        campaign.status == CampaignStatus.DRAFT
-        and campaign.kind in MEETING_KINDS
-        and not meeting.turnout(db.session, campaign)["issued"]
-    ):
+    try:
+        campaigns.open_campaign(db.session, web_actor(), campaign)
+    except NoCards:
         return _campaign_page(campaign, status=409, problem="no_cards")
-    campaigns.open_campaign(db.session, web_actor(), campaign)
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 

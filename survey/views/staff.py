@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from survey import access, audit_log
-from survey.access import ADMIN, REVIEWER
-from survey.converters import MAX_ID
-from survey.extensions import db
+from survey.core.converters import MAX_ID
+from survey.core.extensions import db
+from survey.staff import access, audit_reading
+from survey.staff.access import ADMIN, REVIEWER
 from survey.views.guards import staff_required
 
 bp = Blueprint("staff", __name__)
@@ -45,16 +45,16 @@ def audit():
         scope = access.subtree_ids(db.session, organisation_id)
     if campaign_id is not None:
         access.get_campaign(db.session, current_user, campaign_id)
-    entries = audit_log.entries(db.session, scope, campaign_id)
+    entries = audit_reading.entries(db.session, scope, campaign_id)
     organisations = db.session.scalars(
         access.visible_organisations(db.session, current_user, deactivated=True)
     )
     return render_template(
         "staff/audit.html",
         entries=entries,
-        shown_object=audit_log.shown_object,
+        shown_object=audit_reading.shown_object,
         organisations=list(organisations),
         organisation_id=organisation_id,
         campaign_id=campaign_id,
-        page_size=audit_log.PAGE_SIZE,
+        page_size=audit_reading.PAGE_SIZE,
     )

@@ -17,8 +17,8 @@ from appraisal_helpers import appraisal, roll
 from offline import submit_through_a_cut
 from openpyxl import load_workbook
 
+from survey.core.security import ballot_token
 from survey.models import AuditEntry
-from survey.security import ballot_token
 
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 640}

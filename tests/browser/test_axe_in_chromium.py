@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.database import run_in_transaction
+from survey.core.transactions import run_in_transaction
 from survey.demo import load_demo
 
 WECHAT = (
@@ -62,7 +62,7 @@ def axe_js(tmp_path_factory) -> Path:
 @pytest.fixture
 def site(live_server, db, make):
     """The demo, a draft review whose card sheet is still shown, and one vote cast."""
-    from survey import links
+    from survey.core import links
     from survey.models import Ballot, Campaign, CampaignStatus, Organisation
 
     run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from survey.database import run_in_transaction
+from survey.core.transactions import run_in_transaction
 from survey.demo import load_demo
 
 # Recorded in the page before any of its own scripts runs (Playwright's init scripts are not
@@ -44,8 +44,8 @@ class Watch:
 
 def world(db, make):
     """The demo, plus a draft campaign whose card sheet can be printed."""
+    from survey.core.security import ballot_token
     from survey.models import Ballot, Campaign, CampaignStatus, Organisation
-    from survey.security import ballot_token
 
     def one(query):
         return db.session.scalar(query)

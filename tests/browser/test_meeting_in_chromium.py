@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from survey.database import run_in_transaction
+from survey.core.transactions import run_in_transaction
 from survey.demo import load_demo
 
 DESKTOP = {"width": 1280, "height": 860}

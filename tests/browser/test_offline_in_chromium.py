@@ -12,8 +12,8 @@ from helpers import envelopes
 from offline import CALM, WATCH_REFUSALS, chosen, kept, submit_through_a_cut
 from poll_helpers import CENTRE, RADIUS_M, poll_campaign
 
+from survey.core.security import ballot_token
 from survey.models import Ballot, PollDevice, Receipt
-from survey.security import ballot_token
 
 PHONE = {"viewport": {"width": 320, "height": 640}}
 

@@ -3,7 +3,7 @@ complaint, enters an assessment and reads a committee summary clause by clause."
 
 from __future__ import annotations
 
-from survey.database import run_in_transaction
+from survey.core.transactions import run_in_transaction
 from survey.demo import load_demo
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from survey.database import run_in_transaction
+from survey.core.transactions import run_in_transaction
 from survey.demo import LOGINS, load_demo
 from survey.models import Campaign, CampaignStatus, Organisation
 

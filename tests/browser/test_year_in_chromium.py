@@ -22,7 +22,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from test_meeting_in_chromium import decode_qr_codes
 
-from survey.database import run_in_transaction
+from survey.core.transactions import run_in_transaction
 from survey.demo import LOGINS, load_demo
 
 DESKTOP = {"width": 1280, "height": 860}

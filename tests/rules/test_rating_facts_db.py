@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 from helpers import GOOD_ASSESSMENT, csrf_from, held_review
 
-from survey import assessments, rating, titles
-from survey.errors import Invalid
+from survey import rating
+from survey.core.errors import Invalid
+from survey.rating import assessments, titles
 
 
 def save(db, branch, year=2026, **facts):

@@ -1,0 +1,227 @@
+"""The secretary's meeting kit: indicator presets, printable cards, lost-card replacement,
+turnout for the projector and the reading of a sealed result snapshot (docs/design.md)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.ballotbox import ballots
+from survey.campaigns import life
+from survey.core import codes, qr
+from survey.core.errors import Conflict, Invalid, NotFound
+from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL, SCALES
+from survey.models import Ballot, Campaign
+
+# The five "强" of the 最强党支部 standard (seeds 000 §二 and 001 “五强”标准), offered as
+# optional indicator items beside the headline grade.
+INDICATORS = {
+    "political": "政治功能强",
+    "team": "队伍建设强",
+    "life": "组织生活强",
+    "role": "作用发挥强",
+    "masses": "群众工作强",
+}
+
+
+@dataclass(frozen=True)
+class Card:
+    code: str
+    ballot_class: str
+    url: str
+    svg: str
+    also: str | None = None  # a card carrying two ballots: the second campaign's title
+
+
+def indicator_questions(keys) -> list[tuple[str, str]]:
+    unknown = [k for k in keys if k not in INDICATORS]
+    if unknown:
+        raise Invalid("unknown indicator", field="indicators")
+    return [(key, INDICATORS[key]) for key in INDICATORS if key in keys]
+
+
+def printable_ballots(session: Session, campaign: Campaign) -> list[Ballot]:
+    """Every unused card of a draft campaign, in code order.
+
+    Only before voting opens: a sheet reprinted during the meeting without the cards just
+    used would tell the secretary who has voted, and when. Cards generated while open are
+    printed from the answer that made them (``replace_lost_card``, ``generate_ballots``).
+    """
+    if campaign.status != "draft":
+        raise Conflict("the sheet of cards is printable only before voting opens")
+    return list(
+        session.scalars(
+            select(Ballot)
+            .where(Ballot.campaign_id == campaign.id, Ballot.status == "issued")
+            .order_by(Ballot.ballot_class, Ballot.code)
+        )
+    )
+
+
+def cards(issued: list[Ballot], link) -> list[Card]:
+    """Cards for ``issued`` ballots; ``link(ballot_id)`` gives the absolute ballot URL."""
+    result = []
+    for ballot in issued:
+        if ballot.status != "issued":
+            raise Conflict("only an unused ballot can be printed")
+        url = link(ballot.id)
+        result.append(Card(codes.display(ballot.code), ballot.ballot_class, url, qr.svg(url)))
+    return result
+
+
+def partner(session: Session, campaign: Campaign) -> Campaign | None:
+    """The member appraisal held at the same meeting as this branch review (same branch and
+    year, still a draft), the newest if there are several; None if there is none."""
+    if campaign.kind != "member_review":
+        return None
+    return session.scalar(
+        select(Campaign)
+        .where(
+            Campaign.organisation_id == campaign.organisation_id,
+            Campaign.year == campaign.year,
+            Campaign.kind == MEMBER_APPRAISAL,
+            Campaign.status == "draft",
+        )
+        .order_by(Campaign.id.desc())
+        .limit(1)
+    )
+
+
+def paired_cards(session: Session, first: Campaign, second: Campaign, link) -> list[Card]:
+    """One card per member carrying a ballot of each campaign: ``link(first_id, second_id)``
+    opens the first and, after its receipt, offers the second. The two ballots are paired
+    at random within each class, here, for the printer: no column ever holds the pair."""
+    if first.status != "draft" or second.status != "draft":
+        raise Conflict("cards are printable only before voting opens", reason="not_draft")
+    ones, twos = printable_ballots(session, first), printable_ballots(session, second)
+    result = []
+    for ballot_class in ballots.MEMBER_CLASSES:
+        mine = [b for b in ones if b.ballot_class == ballot_class]
+        theirs = [b for b in twos if b.ballot_class == ballot_class]
+        if len(mine) != len(theirs):
+            raise Conflict("both campaigns need as many cards of each class", reason="counts")
+        secrets.SystemRandom().shuffle(theirs)
+        result += [
+            paired_card(one, two, second.title, link) for one, two in zip(mine, theirs, strict=True)
+        ]
+    return result
+
+
+def paired_card(one: Ballot, two: Ballot, second_title: str, link) -> Card:
+    url = link(one.id, two.id)
+    code = f"{codes.display(one.code)} / {codes.display(two.code)}"
+    return Card(code, one.ballot_class, url, qr.svg(url), second_title)
+
+
+def meeting_partners(session: Session, campaign: Campaign) -> list[Campaign]:
+    """The other campaigns of the same meeting (branch, year, the other meeting kind) still
+    taking votes or not yet open: a card may carry one ballot of each."""
+    return list(
+        session.scalars(
+            select(Campaign).where(
+                Campaign.organisation_id == campaign.organisation_id,
+                Campaign.year == campaign.year,
+                Campaign.kind.in_(MEETING_KINDS),
+                Campaign.kind != campaign.kind,
+                Campaign.status != "closed",
+            )
+        )
+    )
+
+
+def replace_lost_card(session: Session, actor: str, campaign: Campaign, typed: str) -> list[Ballot]:
+    """Void the unused card with the short code ``typed`` and issue one of the same class;
+    a card carrying two ballots is typed as printed (``7KD2-QX9M / P3RT-8WHN``): both are
+    voided and replaced, the first in ``campaign``, the second in its meeting partner.
+    The replacements in the order typed."""
+    parts = [part for part in re.split(r"[/／]", typed) if part.strip()]
+    wanted = [codes.normalise(part) for part in parts]
+    if not 1 <= len(wanted) <= 2 or None in wanted:
+        raise Invalid("not a short code", field="code")
+    pool = [campaign] + (meeting_partners(session, campaign) if len(wanted) == 2 else [])
+    lost = []
+    for code in wanted:
+        found = session.scalar(
+            select(Ballot).where(Ballot.campaign_id.in_([c.id for c in pool]), Ballot.code == code)
+        )
+        if found is None:
+            raise NotFound("no card of this campaign has that code")
+        lost.append(found)
+    if len({ballot.campaign_id for ballot in lost}) != len(lost):
+        raise Invalid("the two codes of one card belong to two campaigns", field="code")
+    if campaign.status == "closed":
+        raise Conflict("the campaign is closed")
+    replacements = []
+    for ballot in lost:
+        ballots.void_ballot(session, actor, ballot)
+        replacements += ballots.generate_ballots(
+            session, actor, ballot.campaign, 1, ballot.ballot_class
+        )
+    return replacements
+
+
+def turnout(session: Session, campaign: Campaign) -> dict:
+    """Cast against the eligible roll (against issued cards when there is no roll)."""
+    counts = life.ballot_counts(session, campaign.id)
+    expected = campaign.eligible_total
+    return {
+        "status": campaign.status,
+        "cast": counts["cast"],
+        "issued": counts["issued"],
+        "expected": expected if expected is not None else counts["issued"],
+        "roll": expected is not None,
+    }
+
+
+def reading(snapshot: dict) -> dict:
+    """What the results and the minutes show, read from the sealed snapshot only."""
+    eligible = None
+    if (
+        snapshot.get("eligible_full") is not None
+        or snapshot.get("eligible_probationary") is not None
+    ):
+        eligible = (snapshot.get("eligible_full") or 0) + (
+            snapshot.get("eligible_probationary") or 0
+        )
+    cast = snapshot["cast"]
+    return {
+        "eligible": eligible,
+        # 应到会人数: half or fewer present is not a valid meeting (docs/design.md "quorum")
+        "quorum_met": None if not eligible else cast * 2 > eligible,
+        "turnout_percent": round(100 * cast / eligible) if eligible else None,
+        "reconciliation": {
+            "issued": snapshot["issued"] + snapshot["void"],
+            "returned": cast,
+            "valid": snapshot["responses"],
+            "void": snapshot["void"],
+            "unreturned": snapshot["issued"] - cast,
+        },
+        "questions": [
+            {**q, "bars": bars(q["counts"]) if q["counts"] is not None else None}
+            for q in snapshot.get("questions", [])
+        ],
+        "by_class": snapshot.get("by_class"),
+    }
+
+
+def bars(counts: dict[str, int]) -> list[dict]:
+    """Bar lengths in percent of the largest count, and each choice's share of the total."""
+    total = sum(counts.values())
+    peak = max(counts.values(), default=0) or 1
+    return [
+        {
+            "choice": choice,
+            "count": n,
+            "length": round(100 * n / peak, 1),
+            "share": round(100 * n / total) if total else 0,
+        }
+        for choice, n in counts.items()
+    ]
+
+
+def scale_of(campaign: Campaign) -> tuple[str, ...]:
+    return SCALES[campaign.headline.scale]

@@ -1,0 +1,90 @@
+"""Domain errors: each knows the HTTP status and the reason key a view shows."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    reason = "invalid"
+
+    def __init__(self, message: str = "", **detail):
+        super().__init__(message or self.reason)
+        self.message = message or self.reason
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    status, reason = 404, "not_found"
+
+
+class NotOpen(DomainError):
+    status, reason = 403, "not_open"
+
+
+class Expired(DomainError):
+    status, reason = 410, "expired"
+
+
+class Voided(DomainError):
+    status, reason = 410, "void"
+
+
+class AlreadyUsed(DomainError):
+    status, reason = 409, "already_used"
+
+
+class Invalid(DomainError):
+    status, reason = 400, "invalid"
+
+
+class Conflict(DomainError):
+    status, reason = 409, "conflict"
+
+
+class AlreadyOpen(Conflict):
+    """Opening a campaign that is open already: said as such, not as a generic 409."""
+
+    reason = "already_open"
+
+
+class AlreadyClosed(Conflict):
+    reason = "already_closed"
+
+
+class NoCards(Conflict):
+    """Opening a meeting's campaign before any card was generated: nobody could vote."""
+
+    reason = "no_cards"
+
+
+class Forbidden(DomainError):
+    status, reason = 403, "forbidden"
+
+
+class AlreadyAnswered(DomainError):
+    status, reason = 409, "already_answered"
+
+
+class TooFast(DomainError):
+    """Sent faster than a human fills the form, or from a page too old to trust."""
+
+    status, reason = 400, "too_fast"
+
+
+class OutsideArea(DomainError):
+    """Geofence ``require``: the position is outside the service radius or unknown."""
+
+    status, reason = 403, "outside"
+
+
+class MissingKey(DomainError):
+    """A sealed envelope names a secret key that is no longer configured: the campaign
+    cannot be closed until that key is back in SURVEY_SECRET_KEYS."""
+
+    status, reason = 409, "missing_key"
+
+
+class BrokenEnvelope(DomainError):
+    """A sealed envelope does not decrypt under the key it names (tampered or foreign)."""
+
+    status, reason = 409, "broken_envelope"

@@ -1,0 +1,255 @@
+"""Exports of a closed campaign and of a committee's summary, shaped like the paper forms
+(测评汇总表): a title row, headers and values in the reader's language, counts with their
+share as a percentage, never a ballot. Each table is one sheet of a workbook or one CSV.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from survey import campaigns
+from survey.core.errors import Conflict
+from survey.core.scales import MEMBER_APPRAISAL
+from survey.files.appraisal_export import appraisal_table
+from survey.files.export_words import (
+    PROMPTS,
+    choice_word,
+    class_word,
+    criterion_word,
+    verdict_word,
+    words,
+)
+from survey.files.tables import Table, local_date, table_csv, title_rows, workbook
+from survey.models import Campaign, CampaignStatus, Response
+
+TABLES = ("tally", "responses")
+
+
+def anonymous_rows(
+    session: Session, campaign: Campaign, small_group: int
+) -> tuple[list[str], list[list[str]]]:
+    """One row per response: the choice per question and, where every class is
+    at least ``small_group`` strong, the class (a lone probationary member stays hidden).
+
+    Rows are sorted by their content, not stored order, so that the file's order says
+    nothing about who voted when. Fewer than ``small_group`` responses give no rows.
+    """
+    questions = campaign.questions
+    responses = session.scalars(
+        select(Response)
+        .where(Response.campaign_id == campaign.id)
+        .options(selectinload(Response.answers))
+    )
+    rows, classes = [], Counter()
+    for response in responses:
+        by_question = {a.question_id: a for a in response.answers}
+        classes[response.respondent_class] += 1
+        cells = [response.respondent_class]  # no day: a late voter would stand out
+        cells += [by_question[q.id].choice if q.id in by_question else "" for q in questions]
+        rows.append(cells)
+    if len(rows) < small_group:
+        return [], []
+    header = ["class", *[q.key for q in questions]]
+    if min(classes.values()) < small_group:
+        header, rows = header[1:], [row[1:] for row in rows]
+    rows.sort()
+    return header, rows
+
+
+def _share(n: int, total: int) -> float | None:
+    return n / total if total else None
+
+
+def tally_table(
+    session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
+) -> Table:
+    if campaign.kind == MEMBER_APPRAISAL:  # its 测评汇总表 is one row per member
+        return appraisal_table(session, campaign, small_group, lang, timezone)
+    w = words(lang)
+    tally = campaigns.tally(session, campaign, reveal=True, small_group=small_group)
+    title = title_rows(
+        campaign.organisation.name,
+        campaign.title,
+        w["review_form"],
+        local_date(campaign.closed_at, timezone, lang),
+        lang,
+    )
+    table = Table(
+        w["tally_sheet"],
+        title,
+        [w["question"], w["choice"], w["count"], w["share"]],
+        percent=(3,),
+        widths=(40, 14, 10, 16),
+    )
+    table.rows.append([w["issued"], "", tally["issued"], None])
+    table.rows.append([w["cast"], "", tally["cast"], _share(tally["cast"], tally["issued"])])
+    table.rows.append([w["void"], "", tally["void"], None])
+    for key in ("eligible_full", "eligible_probationary"):
+        if tally.get(key) is not None:
+            table.rows.append([w[key], "", tally[key], None])
+    for question in tally["questions"]:
+        prompt = _prompt(question["prompt"], lang)
+        counts = question["counts"]
+        if counts is None:
+            table.rows.append([prompt, w["hidden"].format(n=small_group), None, None])
+            continue
+        total = sum(counts.values())
+        for choice, n in counts.items():
+            table.rows.append([prompt, choice_word(choice, lang), n, _share(n, total)])
+    return table
+
+
+def _prompt(prompt: str, lang: str) -> str:
+    """A built-in prompt in the reader's language; a committee's own text as written."""
+    return PROMPTS.get(prompt, {}).get(lang, prompt)
+
+
+def responses_table(
+    session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
+) -> Table:
+    w = words(lang)
+    title = title_rows(
+        campaign.organisation.name,
+        campaign.title,
+        w["review_form"],
+        local_date(campaign.closed_at, timezone, lang),
+        lang,
+    )
+    header, rows = anonymous_rows(session, campaign, small_group)
+    prompts = {q.key: _prompt(q.prompt, lang) for q in campaign.questions}
+    table = Table(w["responses_sheet"], title, [w["number"]])
+    if campaign.kind == MEMBER_APPRAISAL:  # a row per ballot would show the grades of a
+        table.note = w["no_detail"]  # member graded by fewer than the small group
+        table.widths = (8, 60)
+        return table
+    if not header:
+        table.note = w["small_group"].format(n=small_group)
+        table.widths = (8, 60)
+        return table
+    table.header += [w["class"] if key == "class" else prompts[key] for key in header]
+    for number, row in enumerate(rows, start=1):
+        cells = [
+            class_word(cell, lang) if key == "class" else choice_word(cell, lang)
+            for key, cell in zip(header, row, strict=True)
+        ]
+        table.rows.append([number, *cells])
+    table.widths = (8, *[14 if key == "class" else 24 for key in header])
+    return table
+
+
+def require_closed(campaign: Campaign) -> None:
+    """Results leave the service once the campaign is closed (its box opened and sealed)."""
+    if campaign.status != CampaignStatus.CLOSED:
+        raise Conflict("results are exported once the campaign is closed")
+
+
+def campaign_csv(
+    session: Session,
+    campaign: Campaign,
+    small_group: int = 5,
+    *,
+    table: str = "tally",
+    lang: str = "zh",
+    timezone: str = "Asia/Shanghai",
+) -> str:
+    """One table (``tally`` or ``responses``) as CSV, UTF-8 with a BOM for Excel."""
+    require_closed(campaign)
+    build = tally_table if table == "tally" else responses_table
+    return table_csv(build(session, campaign, small_group, lang, timezone))
+
+
+def campaign_xlsx(
+    session: Session,
+    campaign: Campaign,
+    small_group: int = 5,
+    *,
+    lang: str = "zh",
+    timezone: str = "Asia/Shanghai",
+) -> bytes:
+    """The tally (汇总) and the anonymous responses (明细), one sheet each."""
+    require_closed(campaign)
+    builds = (tally_table, responses_table)
+    return workbook(build(session, campaign, small_group, lang, timezone) for build in builds)
+
+
+def summary_table(
+    session: Session, committee, year: int, scheme_key: str | None, lang: str, timezone: str
+) -> Table:
+    """Each branch below ``committee`` with its verdict in words, the members' excellent
+    share, the verified dissatisfied share, the criteria it failed and its title."""
+    w = words(lang)
+    ratings, summary, names, holders, granted = _rated(session, committee, year, scheme_key)
+    title = title_rows(
+        committee.name,
+        w["summary_subject"].format(year=year),
+        w["summary_form"],
+        local_date(None, timezone, lang),
+        lang,
+    )
+    header = [w[k] for k in ("number", "branch", "verdict", "excellent_share", "verified_share")]
+    table = Table(
+        w["summary_sheet"],
+        title,
+        [*header, w["failing"], w["title"]],
+        percent=(3, 4),
+        widths=(8, 30, 12, 16, 18, 36, 24),
+    )
+    rank = {org_id: n for n, org_id in enumerate(summary.recommended, start=1)}
+    for number, branch in enumerate(ratings, start=1):
+        org_id = branch.organisation_id
+        failing = [criterion_word(c, lang) for c in branch.criteria if c.outcome == "fail"]
+        held = w["held_since"].format(year=holders[org_id]) if org_id in holders else ""
+        recommended = w["recommended"].format(n=rank[org_id]) if org_id in rank else ""
+        if org_id in granted:  # as the page's 称号 column: the year's title once granted
+            held = recommended = w["granted"].format(year=year)
+        table.rows.append(
+            [
+                number,
+                names[org_id],
+                verdict_word(branch.verdict, lang),
+                _criterion_share(branch, "members", "excellent", "participants"),
+                _criterion_share(branch, "public", "verified", "responses"),
+                w["separator"].join(failing),
+                held or recommended,
+            ]
+        )
+    return table
+
+
+def _rated(session: Session, committee, year: int, scheme_key: str | None):
+    """The ratings of every branch below ``committee`` and their summary (the same reading
+    as survey.rating.ratings.committee_summary, keeping each rating's criteria), and the titles
+    granted for ``year``."""
+    from survey import rating, rules
+    from survey.rating import titles
+
+    scheme = rating.scheme_for(session, committee, scheme_key)
+    selector = rating.branch_selector(session, committee)
+    branches = rating.branches_under(session, selector)
+    evidence = rating.evidence_for(session, year, branches, selector)
+    holders = rating.title_holders(session, selector, year)
+    ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
+    summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
+    granted = titles.granted_for(session, selector, year)
+    return ratings, summary, {b.id: b.name for b in branches}, holders, granted
+
+
+def _criterion_share(branch, key: str, part: str, whole: str) -> float | None:
+    try:
+        value = branch.criterion(key).value or {}
+    except KeyError:
+        return None
+    if value.get(part) is None or not value.get(whole):
+        return None
+    return value[part] / value[whole]
+
+
+def summary_xlsx(session, committee, year, scheme_key=None, *, lang="zh", timezone="Asia/Shanghai"):
+    return workbook([summary_table(session, committee, year, scheme_key, lang, timezone)])
+
+
+def summary_csv(session, committee, year, scheme_key=None, *, lang="zh", timezone="Asia/Shanghai"):
+    return table_csv(summary_table(session, committee, year, scheme_key, lang, timezone))

@@ -1,0 +1,341 @@
+"""Public satisfaction polls (群众评判, docs/rules.md §1-2): answering by slug, the service radius,
+and what stands against ballot stuffing without shutting out neighbours.
+
+One answer per device (only an HMAC of the signed device id is stored), a minimum time to
+fill the form, a fill stamp bound to the device and spent once, a honeypot, per-IP limits (in
+the view: one hit on the limiter's storage once an answer is accepted) and anomaly counters
+kept apart from the responses. The answer itself is sealed (survey/ballotbox/responses.py):
+the device and hit rows written in the same transaction share its PostgreSQL ``xmin`` only with an
+encrypted envelope. A position is reported by the phone and can be faked: it is a flag for
+the reviewer, not proof.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Mapping
+
+from itsdangerous import BadSignature, SignatureExpired
+from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, joinedload
+
+from survey.ballotbox.responses import reason_texts, store_response
+from survey.core import codes
+from survey.core.database import is_sqlite
+from survey.core.errors import AlreadyAnswered, NotFound, NotOpen, OutsideArea, TooFast
+from survey.core.timezone import local_today
+from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit, Response
+from survey.models.base import utcnow
+from survey.staff import audit
+
+KIND = "public_satisfaction"
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+GEO_VALUES = ("inside", "outside", "unknown")
+BOUNDARY_SLACK_M = 0.001
+CLUSTER_MIN = 10
+FORM_MAX_AGE = 24 * 3600  # a poll page left open longer is sent again with a fresh stamp
+
+
+def load_poll(session: Session, slug: str, *, lock: bool = False) -> Campaign | None:
+    """The public poll at ``slug`` with its organisation and its questions, in one ``SELECT``
+    (a page and an answer need all three). ``lock``: the campaign's row ``FOR SHARE`` for the
+    rest of the transaction, so that a close waits for the answer being stored (as a cast)."""
+    query = (
+        select(Campaign)
+        .options(joinedload(Campaign.organisation, innerjoin=True), joinedload(Campaign.questions))
+        .where(Campaign.slug == slug, Campaign.kind == KIND)
+    )
+    if lock:
+        query = query.with_for_update(read=True, of=Campaign)
+    return session.execute(query).unique().scalar_one_or_none()
+
+
+def find_poll(session: Session, slug: str) -> Campaign:
+    """The public poll at ``slug``, if it can be answered now (404, then 403)."""
+    campaign = load_poll(session, slug)
+    if campaign is None:
+        raise NotFound()
+    if not is_open(campaign):
+        raise NotOpen(status=campaign.status)
+    return campaign
+
+
+def is_open(campaign: Campaign) -> bool:
+    return campaign.status == CampaignStatus.OPEN and not past_closing_date(campaign)
+
+
+def past_closing_date(campaign: Campaign) -> bool:
+    """The poll's closing date (the last day it is open, where the organisation is) has
+    passed: it takes no answer even if closing it failed (survey/views/deadlines.py closes it)."""
+    return campaign.closes_on is not None and campaign.closes_on < local_today()
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def locate(organisation: Organisation, lat: float | None, lon: float | None) -> str:
+    """``inside`` / ``outside`` the branch's service radius (服务半径), or ``unknown``."""
+    area = organisation.service_area()
+    if area is None or not area["radius_m"] or lat is None or lon is None:
+        return "unknown"
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return "unknown"
+    distance = haversine_m(area["lat"], area["lon"], lat, lon)
+    # The boundary is inside; a millimetre absorbs float rounding (no phone is that precise).
+    return "inside" if distance <= area["radius_m"] + BOUNDARY_SLACK_M else "outside"
+
+
+def check_geofence(campaign: Campaign, geo: str) -> None:
+    if campaign.geofence == "require" and geo != "inside":
+        raise OutsideArea(geo=geo)
+
+
+def keyed_hash(secret: str, *parts: object) -> str:
+    """HMAC-SHA256 hex of the parts: a stored value that cannot be reversed or guessed."""
+    message = "\x1f".join(str(p) for p in parts).encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def device_hmac(secret: str, campaign_id: int, device_id: str) -> str:
+    return keyed_hash(secret, "device", campaign_id, device_id)
+
+
+def client_hash(secret: str, kind: str, value: str) -> str:
+    """Truncated HMAC that rotates daily: clusters show within a day, never an address."""
+    return keyed_hash(secret, kind, utcnow().date().isoformat(), value)[:16]
+
+
+def has_answered(session: Session, campaign_id: int, devices: list[str]) -> bool:
+    """``devices``: the device's HMAC under every secret key (newest first), so that a key
+    rotation does not let a phone answer again."""
+    found = session.scalar(
+        select(PollDevice.id).where(
+            PollDevice.campaign_id == campaign_id, PollDevice.device_hmac.in_(devices)
+        )
+    )
+    return found is not None
+
+
+def stamp_value(campaign_id: int, device_tag: str, nonce: str) -> list:
+    """What the form's signed fill stamp carries: the poll, the device it was issued to (a
+    keyed hash of its id) and the form's one-time nonce."""
+    return [campaign_id, device_tag, nonce]
+
+
+def read_stamp(serializer, stamp: str | None, campaign_id: int, device_tag: str):
+    """(nonce, issued at) of a genuine stamp of this poll for this device, else TooFast."""
+    try:
+        value, issued = serializer.loads(stamp or "", max_age=FORM_MAX_AGE, return_timestamp=True)
+    except (SignatureExpired, BadSignature):
+        raise TooFast("stale or forged form stamp") from None
+    if not isinstance(value, list) or len(value) != 3 or value[0] != campaign_id:
+        raise TooFast("form stamp of another poll")
+    if value[1] != device_tag:
+        raise TooFast("form stamp of another device")
+    return value[2], issued
+
+
+def check_fill_time(
+    serializer, stamp: str | None, campaign_id: int, device_tag: str, min_seconds: float
+) -> str:
+    """The signed stamp must be for this poll and this device, and old enough; returns the
+    form's nonce (spent by ``answer_poll``)."""
+    nonce, issued = read_stamp(serializer, stamp, campaign_id, device_tag)
+    if (utcnow() - issued.replace(tzinfo=None)).total_seconds() < min_seconds:
+        raise TooFast()
+    return nonce
+
+
+def retried_receipt(session: Session, campaign_id: int, nonces: list[str]) -> str | None:
+    """The receipt of the answer sent from this same form (its nonce), if it was taken."""
+    if not nonces:
+        return None
+    return session.scalar(
+        select(PollDevice.receipt_code).where(
+            PollDevice.campaign_id == campaign_id, PollDevice.nonce_hmac.in_(nonces)
+        )
+    )
+
+
+def answer_poll(
+    session: Session,
+    campaign: Campaign,
+    answers: Mapping[int, str],
+    *,
+    reason: str | None,
+    geo: str,
+    device: str,
+    ip_hash: str,
+    ua_hash: str,
+    nonce_hmac: str | None = None,
+) -> str:
+    """Store the device row, the sealed answer and its receipt, and the anomaly counter;
+    returns the receipt code. ``nonce_hmac`` spends the form's one-time nonce: a form used
+    once is refused (AlreadyAnswered), and the same form sent again finds its receipt.
+    Call it inside ``run_in_transaction``: all or nothing. (The public page does the same
+    in two steps, ``spend_form`` then ``store_answer``, with its rate limit between.)"""
+    status = session.scalar(
+        select(Campaign.status).where(Campaign.id == campaign.id).with_for_update(read=True)
+    )
+    if status != CampaignStatus.OPEN:
+        raise NotOpen(status=status)
+    receipt = codes.new_code(10)
+    spent = spend_form(session, campaign.id, [device], nonce_hmac, receipt)
+    if spent is None:
+        raise AlreadyAnswered()
+    return store_answer(
+        session, campaign, answers, spent, receipt,
+        reason=reason, geo=geo, ip_hash=ip_hash, ua_hash=ua_hash,
+    )  # fmt: skip
+
+
+def spend_form(
+    session: Session, campaign_id: int, devices: list[str], nonce_hmac: str | None, receipt: str
+) -> int | None:
+    """The device row (``devices[0]``, the newest key's HMAC) with the form's nonce and the
+    receipt drawn for it, in one ``INSERT``; its id, or None when this device answered
+    already (under any key of ``devices``) or this form's nonce was spent. The campaign's
+    row must be held (``load_poll(lock=True)``): the poll is open for this transaction."""
+    insert = sqlite_insert if is_sqlite(session) else pg_insert
+    answered = exists().where(
+        PollDevice.campaign_id == campaign_id, PollDevice.device_hmac.in_(devices)
+    )
+    row = select(
+        literal(campaign_id), literal(devices[0]), literal(nonce_hmac), literal(receipt)
+    ).where(~answered)
+    columns = ["campaign_id", "device_hmac", "nonce_hmac", "receipt_code"]
+    statement = insert(PollDevice).from_select(columns, row).on_conflict_do_nothing()
+    return session.execute(statement.returning(PollDevice.id)).scalar()
+
+
+def store_answer(
+    session: Session,
+    campaign: Campaign,
+    answers: Mapping[int, str],
+    spent: int,
+    receipt: str,
+    *,
+    reason: str | None,
+    geo: str,
+    ip_hash: str,
+    ua_hash: str,
+) -> str:
+    """The sealed answer, its receipt (``receipt``, drawn by ``spend_form``) and the anomaly
+    counter; returns the receipt code. Three statements; a fourth only in the rare case the
+    drawn receipt was taken and another was drawn (the device row ``spent`` then says it)."""
+    if geo not in GEO_VALUES:
+        raise ValueError(geo)
+    texts = reason_texts(campaign, answers, reason)
+    stored = store_response(
+        session, campaign.id, "public", answers, texts, geo=geo, receipt=receipt
+    )
+    if stored != receipt:
+        session.execute(
+            update(PollDevice).where(PollDevice.id == spent).values(receipt_code=stored)
+        )
+    _count_hit(session, campaign.id, ip_hash, ua_hash)
+    return stored
+
+
+def _count_hit(
+    session: Session, campaign_id: int, ip_hash: str, ua_hash: str, column: str = "count"
+) -> None:
+    """One more answer taken (``count``) or refused by the per-address limit (``throttled``)."""
+    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    insert = sqlite_insert if is_sqlite(session) else pg_insert
+    counters = {"count": 0, "throttled": 0, column: 1}
+    statement = insert(PollHit).values(
+        campaign_id=campaign_id, hour=hour, ip_hash=ip_hash, ua_hash=ua_hash, **counters
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["campaign_id", "hour", "ip_hash", "ua_hash"],
+            set_={column: getattr(PollHit, column) + 1},
+        )
+    )
+
+
+def count_throttled(session: Session, campaign_id: int, ip_hash: str, ua_hash: str) -> None:
+    """An answer the per-address limit refused, counted for the anomaly view (never stored)."""
+    _count_hit(session, campaign_id, ip_hash, ua_hash, column="throttled")
+
+
+def geo_counts(session: Session, campaign_id: int) -> dict[str, int]:
+    """Inside / outside / unknown; ``code`` counts one-time resident codes (no position)."""
+    rows = session.execute(
+        select(Response.geo, func.count())
+        .where(Response.campaign_id == campaign_id)
+        .group_by(Response.geo)
+    ).all()
+    counts = dict.fromkeys((*GEO_VALUES, "code"), 0)
+    for geo, n in rows:
+        counts[geo or "code"] += n
+    return counts
+
+
+def anomaly_report(session: Session, campaign: Campaign, top: int = 5) -> dict:
+    """Answers per hour, the largest same-IP-hash and same-user-agent clusters, and the
+    inside/outside/unknown counts, so that a burst is visible rather than silently counted."""
+    where = PollHit.campaign_id == campaign.id
+    total = func.sum(PollHit.count)
+    refused = func.sum(PollHit.throttled)
+    per_hour = session.execute(
+        select(PollHit.hour, total, refused)
+        .where(where)
+        .group_by(PollHit.hour)
+        .order_by(PollHit.hour)
+    ).all()
+
+    def clusters(column):
+        rows = session.execute(
+            select(column, total)
+            .where(where)
+            .group_by(column)
+            .order_by(total.desc(), column)
+            .limit(top)
+        ).all()
+        return [{"hash": h, "answers": int(n), "flagged": _is_cluster(n, answers)} for h, n in rows]
+
+    answers = sum(int(n) for _, n, _t in per_hour)
+    return {
+        "per_hour": [{"hour": h, "answers": int(n), "throttled": int(t)} for h, n, t in per_hour],
+        "peak_hour": max((int(n) for _, n, _t in per_hour), default=0),
+        "throttled": sum(int(t) for _, _n, t in per_hour),
+        "ip_clusters": clusters(PollHit.ip_hash),
+        "ua_clusters": clusters(PollHit.ua_hash),
+        # positions are sealed with the answers: known once the poll is closed
+        "geo": geo_counts(session, campaign.id)
+        if campaign.status == CampaignStatus.CLOSED
+        else None,
+        "answers": answers,
+    }
+
+
+def _is_cluster(count: int, answers: int) -> bool:
+    """Worth a closer look: at least 10 answers and over a quarter of all from one source.
+    A household or a carrier network can do that honestly, so it is a flag, not a verdict."""
+    return count >= CLUSTER_MIN and count * 4 > answers
+
+
+def set_closing_date(session: Session, actor: str, campaign: Campaign, closes_on) -> None:
+    """The closing date printed on the poster: the last day the poll is open. The first
+    request after it closes the poll (survey/views/deadlines.py); staff may close it earlier."""
+    if campaign.kind != KIND:
+        raise NotFound()
+    campaign.closes_on = closes_on
+    audit.record(
+        session,
+        actor,
+        "campaign.closes_on",
+        campaign,
+        closes_on=closes_on and closes_on.isoformat(),
+    )

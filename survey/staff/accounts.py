@@ -1,0 +1,215 @@
+"""Organisations and staff accounts, created by an admin (the CLI keeps its own commands)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.core.errors import Conflict, Invalid, NotFound
+from survey.core.security import new_api_token
+from survey.models import ApiToken, Organisation, User
+from survey.models.organisation import ORGANISATION_KINDS, ROLES
+from survey.rules import DOMAINS, SCHEMES
+from survey.staff import audit
+
+MIN_PASSWORD = 8
+MAX_RADIUS_M = 1_000_000
+
+
+def create_organisation(
+    session: Session,
+    actor: str,
+    *,
+    name: str,
+    kind: str,
+    parent: Organisation | None = None,
+    domain: str | None = None,
+    founded_on: date | None = None,
+    public_facing: bool = True,
+    weak: bool = False,
+    service_area: tuple[float, float, int] | None = None,
+) -> Organisation:
+    """A committee or a branch; a branch hangs under a committee. ``service_area`` is
+    (lat, lon, radius_m), the centre and radius a public poll's geofence measures from."""
+    name = name.strip()
+    if not name:
+        raise Invalid("a name is needed", field="name")
+    if kind not in ORGANISATION_KINDS:
+        raise Invalid("kind must be committee or branch", field="kind")
+    if kind == "branch" and parent is None:
+        raise Invalid("a branch belongs to a committee", field="parent_id")
+    if parent is not None and parent.kind != "committee":
+        raise Invalid("only a committee has organisations below it", field="parent_id")
+    if domain is not None and domain not in DOMAINS:
+        raise Invalid(f"domain is one of: {', '.join(DOMAINS)}", field="domain")
+    organisation = Organisation(
+        name=name,
+        kind=kind,
+        parent=parent,
+        domain=domain,
+        founded_on=founded_on,
+        public_facing=public_facing,
+        weak=weak,
+    )
+    if service_area is not None:
+        _check_service_area(*service_area)
+        lat, lon, radius_m = service_area
+        organisation.service_lat, organisation.service_lon = lat, lon
+        organisation.service_radius_m = radius_m
+    session.add(organisation)
+    session.flush()
+    audit.record(session, actor, "organisation.create", organisation, name=name, kind=kind)
+    return organisation
+
+
+def update_organisation(
+    session: Session,
+    actor: str,
+    organisation: Organisation,
+    *,
+    name: str,
+    parent: Organisation | None,
+    domain: str | None,
+    founded_on: date | None,
+    public_facing: bool,
+    weak: bool,
+    service_area: tuple[float, float, int] | None,
+    scheme: str | None,
+    active: bool,
+) -> None:
+    """Every field an admin may change; the kind stays (a branch's campaigns hang on it).
+    ``service_area`` is WGS-84 (lat, lon, radius_m) or None to remove it."""
+    name = name.strip()
+    if not name:
+        raise Invalid("a name is needed", field="name")
+    if organisation.kind == "branch" and parent is None:
+        raise Invalid("a branch belongs to a committee", field="parent_id")
+    if parent is not None:
+        if parent.kind != "committee":
+            raise Invalid("only a committee has organisations below it", field="parent_id")
+        if organisation.id in _ancestors(session, parent):
+            raise Invalid("an organisation cannot sit below itself", field="parent_id")
+    if domain is not None and domain not in DOMAINS:
+        raise Invalid(f"domain is one of: {', '.join(DOMAINS)}", field="domain")
+    if scheme is not None and scheme not in SCHEMES:
+        raise Invalid("unknown scheme", field="scheme")
+    if service_area is not None:
+        _check_service_area(*service_area)
+    organisation.name, organisation.parent = name, parent
+    organisation.domain, organisation.founded_on = domain, founded_on
+    organisation.public_facing, organisation.weak = public_facing, weak
+    organisation.scheme, organisation.active = scheme, active
+    lat, lon, radius_m = service_area or (None, None, None)
+    organisation.service_lat, organisation.service_lon = lat, lon
+    organisation.service_radius_m = radius_m
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "organisation.update",
+        organisation,
+        name=name,
+        parent_id=organisation.parent_id,
+        domain=domain,
+        founded_on=founded_on and founded_on.isoformat(),
+        public_facing=public_facing,
+        weak=weak,
+        service_area=list(service_area) if service_area else None,
+        scheme=scheme,
+        active=active,
+    )
+
+
+def _ancestors(session: Session, organisation: Organisation) -> list[int]:
+    from survey.staff.access import ancestors_and_self
+
+    return ancestors_and_self(session, organisation.id)
+
+
+def set_user_active(session: Session, actor: str, user: User, active: bool) -> None:
+    """Deactivated: cannot sign in, and every session of the account ends now."""
+    user.active = active
+    if not active:
+        user.session_version = (user.session_version or 0) + 1
+    session.flush()
+    audit.record(session, actor, "user.activate" if active else "user.deactivate", user)
+
+
+def reset_password(session: Session, actor: str, user: User, password: str) -> None:
+    """An admin sets a new password (told to the user in person); other sessions end."""
+    _check_password(password)
+    user.set_password(password)
+    session.flush()
+    audit.record(session, actor, "user.password_reset", user)
+
+
+def change_password(session: Session, user: User, old: str, new: str) -> None:
+    """The user's own change: the old password is required; every other session ends."""
+    if not user.check_password(old):
+        raise Invalid("the current password is wrong", field="old_password")
+    _check_password(new)
+    user.set_password(new)
+    session.flush()
+    audit.record(session, f"web:{user.username}", "user.password_change", user)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"the password needs at least {MIN_PASSWORD} characters", field="password")
+
+
+def _check_service_area(lat: float, lon: float, radius_m: int) -> None:
+    if not -90 <= lat <= 90:
+        raise Invalid("lat must be between -90 and 90", field="lat")
+    if not -180 <= lon <= 180:
+        raise Invalid("lon must be between -180 and 180", field="lon")
+    if not 1 <= radius_m <= MAX_RADIUS_M:
+        raise Invalid(f"radius_m must be between 1 and {MAX_RADIUS_M}", field="radius_m")
+
+
+def create_user(
+    session: Session,
+    actor: str,
+    *,
+    username: str,
+    role: str,
+    organisation: Organisation | None,
+    password: str,
+) -> User:
+    """A staff account; its password is hashed by Werkzeug, never stored."""
+    username = username.strip()
+    if role not in ROLES:
+        raise Invalid("role must be admin, secretary or reviewer", field="role")
+    if role != "admin" and organisation is None:
+        raise Invalid(f"a {role} needs an organisation", field="organisation_id")
+    if role == "secretary" and organisation.kind != "branch":
+        raise Invalid("a secretary belongs to a branch", field="organisation_id")
+    if role == "reviewer" and organisation.kind != "committee":
+        raise Invalid("a reviewer belongs to a committee", field="organisation_id")
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"the password needs at least {MIN_PASSWORD} characters", field="password")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"a user named {username!r} exists already", field="username")
+    user = User(
+        username=username, role=role, organisation=organisation if role != "admin" else None
+    )
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, "user.create", user, role=role, organisation_id=user.organisation_id
+    )
+    return user
+
+
+def create_api_token(session: Session, actor: str, *, username: str) -> str:
+    """A Bearer token for ``username``; returned once, only its SHA-256 is stored."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    token, digest = new_api_token()
+    session.add(ApiToken(user=user, token_hash=digest))
+    audit.record(session, actor, "api_token.create", user)
+    return token
