@@ -36,11 +36,11 @@ def seed(app, ballots_wanted: int, cards: int) -> dict:
         review = campaigns.create_campaign(
             db.session, "bench", branch, kind="member_review", year=2026, title="基准评议"
         )
-        campaigns.open_campaign(db.session, "bench", review)
         issued = []
         while len(issued) < ballots_wanted:
             count = min(ballots.MAX_BATCH, ballots_wanted - len(issued))
             issued += ballots.generate_ballots(db.session, "bench", review, count)
+        campaigns.open_campaign(db.session, "bench", review)
         poll = campaigns.create_campaign(
             db.session, "bench", branch, kind="public_satisfaction", year=2026, title="基准测评"
         )
@@ -78,6 +78,7 @@ def sealed_campaign(app, branch_id: int, votes: int) -> int:
         campaign = campaigns.create_campaign(
             db.session, "bench", branch, kind="member_review", year=2024, title="开箱"
         )
+        ballots.generate_ballots(db.session, "bench", campaign, 3)  # a meeting opens with cards
         campaigns.open_campaign(db.session, "bench", campaign)
         question = campaign.questions[0].id
         keys = sealing.secret_keys()
@@ -112,6 +113,7 @@ def opened_box(app, branch_id: int, responses: int) -> int:
         campaign = campaigns.create_campaign(
             db.session, "bench", branch, kind="member_review", year=2023, title="百万"
         )
+        ballots.generate_ballots(db.session, "bench", campaign, 3)  # a meeting opens with cards
         campaigns.open_campaign(db.session, "bench", campaign)
         question = campaign.questions[0].id
         db.session.flush()
