@@ -64,8 +64,8 @@ with app.app_context():
         campaign = campaigns.create_campaign(
             db.session, "test", branch, kind="member_review", year=2026, title=name
         )
-        campaigns.open_campaign(db.session, "test", campaign)
         cards = ballots.generate_ballots(db.session, "test", campaign, count)
+        campaigns.open_campaign(db.session, "test", campaign)  # a meeting's opens with cards
         out["campaigns"][name] = campaign.id
         out["ballots"][name] = {ballot_token(card.id): card.id for card in cards}
     for name in spec.get("polls", []):
@@ -342,7 +342,9 @@ def stored_responses(database_url: str, campaign_id: int) -> int:
 # One seeded database for every server test module of a run: seeding (schema, cards, scrypt
 # hashes) costs seconds, the servers started on it a second each.
 SPEC = {
-    "ballots": {"race": 125, "kill": 100, "outage": 150, "read_only": 6, "redis": 40},
+    "ballots": {"race": 125, "kill": 100, "outage": 150, "read_only": 6, "redis": 40}
+    # tests/test_close_race.py: ten campaigns, each closed while its cards are cast
+    | {f"close-race-{n}": 300 for n in range(10)},
     "polls": ["redis", "hammer-memory", "hammer-redis", "near-memory", "near-redis"],
 }
 _SHARED: dict = {}
