@@ -5,9 +5,9 @@ holds, sees the campaign closed and is refused. Its refusal path must not take i
 uncommitted spend for "the same form sent again": that answered 303 with a receipt and
 committed the spend without the vote (three closes during 120 casts: 47 receipts, 46
 counted). Here: gunicorn, 2 sync workers, on the database under test; cards cast from
-phones while the secretary closes the campaign through the API, ten times over. Every 303
-is a counted vote, spent == counted, and a form sent again after the close is shown the
-receipt it already had.
+phones while the secretary closes the campaign through the API, ten times over; the same
+for a public poll's residents. Every 303 is a counted vote, spent == counted, and a form
+sent again after the close is shown the receipt it already had (403 if it had none).
 """
 
 from __future__ import annotations
@@ -19,13 +19,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from appraisal_helpers import appraisal
-from helpers import ballot_form, envelopes
+from helpers import ballot_form, csrf_from, envelopes
+from poll_helpers import issued_from
 from servers import (
     BACKEND,
+    FILL_SECONDS,
+    POLL_LIMIT,
     Phone,
     api,
     assert_calm_log,
     ballot_statuses,
+    close,
     report,
 )
 from sqlalchemy import create_engine, text
@@ -54,116 +58,137 @@ def receipt_of(location: str) -> str:
     return codes.normalise(location.split("/receipt/", 1)[1].split("?", 1)[0], length=10)
 
 
-def trial(server, data: dict, name: str) -> dict:
-    """Cast every card of ``name`` from its own phone and close the campaign when about a
-    third of them have been answered; returns what each phone was told."""
-    tokens = list(data["ballots"][name])
-    campaign_id = data["campaigns"][name]
+def open_forms(server, data: dict, name: str) -> list[tuple[str, Phone, dict]]:
+    """(path, phone, filled form): a card of ballot campaign ``name`` each, or for poll
+    ``name`` as many residents as the address may send (its limit, less a margin)."""
 
     def open_ballot(token):
         phone = Phone(server.base)
         status, html, _ = phone.request(f"/b/{token}")
         assert status == 200, status
-        return token, phone, ballot_form(html) | {"choice": "competent"}
+        return f"/b/{token}", phone, ballot_form(html) | {"choice": "competent"}
+
+    def open_poll(_n):
+        phone, slug = Phone(server.base), data["polls"][name]
+        status, html, _ = phone.request(f"/p/{slug}")
+        assert status == 200, status
+        form = {"csrf_token": csrf_from(html), "issued": issued_from(html), "website": ""}
+        return f"/p/{slug}", phone, form | {"choice": "satisfied"}
 
     with ThreadPoolExecutor(PHONES) as pool:
-        forms = list(pool.map(open_ballot, tokens))
-    answered, closed, lock = [0], threading.Event(), threading.Lock()
-    close_at = len(tokens) // 3
+        if name in data["polls"]:
+            forms = list(pool.map(open_poll, range(POLL_LIMIT - 2)))
+            time.sleep(FILL_SECONDS + 0.1)  # a human's fill time, from the last form opened
+            return forms
+        return list(pool.map(open_ballot, data["ballots"][name]))
 
-    def cast(item):
-        token, phone, form = item
-        status, _, headers = phone.request(f"/b/{token}", form)
+
+def trial(server, data: dict, name: str) -> dict:
+    """Send every form of ``name`` and close the campaign when about a third of them have
+    been answered; then send every form again (a phone whose answer was lost)."""
+    forms = open_forms(server, data, name)
+    campaign_id = data["campaigns"][name]
+    answered, closed, lock = [0], threading.Event(), threading.Lock()
+    close_at = len(forms) // 3
+
+    def send(item):
+        path, phone, form = item
+        status, _, headers = phone.request(path, form)
         with lock:
             answered[0] += 1
-        return token, status, headers.get("Location"), closed.is_set()
+        return status, headers.get("Location")
 
     def closer():
         deadline = time.monotonic() + 60
         while answered[0] < close_at and time.monotonic() < deadline:
             time.sleep(0.001)
-        status, body = api(
-            server.base, data["api_token"], "POST", f"/campaigns/{campaign_id}/close"
-        )
-        assert status == 200, (status, body)
+        close(server.base, data["api_token"], campaign_id)
         closed.set()
 
     thread = threading.Thread(target=closer)
     thread.start()
     with ThreadPoolExecutor(PHONES) as pool:
-        outcomes = list(pool.map(cast, forms))
+        outcomes = list(pool.map(send, forms))
     thread.join(timeout=70)
     assert closed.is_set(), "the close did not answer"
-    # The same form sent again once closed (a phone whose answer was lost): its receipt
-    # if its vote counted, never another; "not recorded" (403) if it did not.
-    again = {}
-    for token, phone, form in forms:
-        status, _, headers = phone.request(f"/b/{token}", form)
-        again[token] = (status, headers.get("Location"))
-    return {"tokens": tokens, "campaign": campaign_id, "outcomes": outcomes, "again": again}
+    with ThreadPoolExecutor(PHONES) as pool:
+        again = list(pool.map(send, forms))
+    return {"campaign": campaign_id, "outcomes": outcomes, "again": again}
+
+
+def check(url: str, server, data: dict, name: str, run: dict) -> tuple[dict, list[str]]:
+    """The trial's figures, and what went wrong: a receipt whose vote was not counted, spent
+    != counted, or a resend told anything but its own receipt (counted) or 403 (not)."""
+    statuses = Counter(status for status, _ in run["outcomes"])
+    receipts = [receipt_of(loc) if status == 303 else None for status, loc in run["outcomes"]]
+    given = {code for code in receipts if code}
+    status, tally = api(
+        server.base, data["api_token"], "GET", f"/campaigns/{run['campaign']}/tally"
+    )
+    assert status == 200, (status, tally)
+    uncounted = sorted(given - receipt_codes(url))
+    spent = spent_forms(url, data, name)
+    figures = {
+        "receipts": len(given),
+        "spent": spent,
+        "counted": tally["responses"],
+        "refused_closed": statuses[403],
+        "uncounted_receipts": len(uncounted),
+    }
+    wrong = [f"{name}: {len(uncounted)} receipts not counted"] if uncounted else []
+    if set(statuses) - {303, 403}:  # a receipt before the close, 403 after: nothing else
+        wrong.append(f"{name}: answered {dict(statuses)}")
+    if not len(given) == spent == tally["responses"]:
+        wrong.append(f"{name}: {figures}")
+    for receipt, (status, location) in zip(receipts, run["again"], strict=True):
+        if (status, location and receipt_of(location)) != (
+            (303, receipt) if receipt else (403, None)
+        ):
+            wrong.append(f"{name}: a form sent again after the close was told {status}")
+    return figures, wrong
+
+
+def spent_forms(url: str, data: dict, name: str) -> int:
+    """Cards used (a ballot campaign) or forms taken (a poll's device rows)."""
+    if name in data["polls"]:
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                query = text("SELECT count(*) FROM poll_devices WHERE campaign_id = :c")
+                return conn.execute(query, {"c": data["campaigns"][name]}).scalar_one()
+        finally:
+            engine.dispose()
+    cards = ballot_statuses(url, list(data["ballots"][name].values()))
+    return sum(1 for status in cards.values() if status == "used")
 
 
 @pytest.mark.gunicorn
-def test_casts_racing_a_close_every_receipt_is_a_counted_vote(seeded, server, tmp_path_factory):
+@pytest.mark.parametrize("kind", ["ballot", "poll"])
+def test_sends_racing_a_close_every_receipt_is_a_counted_vote(
+    seeded, server, tmp_path_factory, kind
+):
     url, _env, data, _dir = seeded
     started = time.monotonic()
-    figures, lost, wrong = [], [], []
+    figures, wrong = [], []
     for n in range(TRIALS):
-        name = f"close-race-{n}"
+        name = f"close-race-{n}" if kind == "ballot" else f"close-poll-{n}"
         run = trial(server, data, name)
-        statuses = Counter(status for _, status, _, _ in run["outcomes"])
-        # 303 (a receipt) before the close, 403 (closed, not recorded) after: nothing else
-        assert set(statuses) <= {303, 403}, statuses
-        receipts = {
-            token: receipt_of(location)
-            for token, status, location, _ in run["outcomes"]
-            if status == 303
-        }
-        stored = receipt_codes(url)
-        cards = ballot_statuses(url, list(data["ballots"][name].values()))
-        spent = sum(1 for status in cards.values() if status == "used")
-        status, tally = api(
-            server.base, data["api_token"], "GET", f"/campaigns/{run['campaign']}/tally"
-        )
-        assert status == 200, (status, tally)
-        uncounted = sorted(set(receipts.values()) - stored)
-        lost.extend(uncounted)
-        figures.append(
-            {
-                "receipts": len(receipts),
-                "spent": spent,
-                "counted": tally["responses"],
-                "refused_closed": statuses[403],
-                "uncounted_receipts": len(uncounted),
-            }
-        )
-        if not len(receipts) == spent == tally["responses"] == tally["cast"]:
-            wrong.append((name, figures[-1]))
-        # a resend after the close: the same receipt for a counted vote, 403 for the others
-        for token, (status, location) in run["again"].items():
-            if token in receipts:
-                fine = status == 303 and receipt_of(location) == receipts[token]
-            else:
-                fine = status == 403
-            if not fine:
-                wrong.append((name, "resent", status))
-    print(f"\nclose race trials ({BACKEND}): {figures}")
-    assert not lost, f"{len(lost)} receipts of votes never counted: {figures}"
+        seen, problems = check(url, server, data, name, run)
+        figures.append(seen)
+        wrong += problems
+    print(f"\nclose race trials ({BACKEND}, {kind}): {figures}")
     assert not wrong, wrong
-    casts = sum(len(data["ballots"][f"close-race-{n}"]) for n in range(TRIALS))
-    assert casts >= 300 * TRIALS
     assert_calm_log(server.log(), data)
+    total = {key: sum(f[key] for f in figures) for key in figures[0]}
+    sends = total["receipts"] + total["refused_closed"]
+    assert sends >= (100 if kind == "ballot" else POLL_LIMIT - 2) * TRIALS
     report(
         tmp_path_factory,
-        "close_race",
-        backend=BACKEND,
+        f"close_race_{kind}",
         trials=TRIALS,
-        casts=casts,
-        receipts=sum(f["receipts"] for f in figures),
-        counted=sum(f["counted"] for f in figures),
-        spent=sum(f["spent"] for f in figures),
-        refused_closed=sum(f["refused_closed"] for f in figures),
+        sends=sends,
         seconds=round(time.monotonic() - started, 1),
+        **total,
     )
 
 
