@@ -55,6 +55,34 @@ def _text(path: Path) -> str:
     return path.read_text(errors="replace") if path.is_file() else ""
 
 
+def test_workers_starting_together_make_one_key(tmp_path):
+    """gunicorn's workers start at once on a fresh machine: every one ends with the same key
+    (each signs links the others must verify)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SURVEY_")}
+    env |= {
+        "SURVEY_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SURVEY_SECRET_KEY_FILE": str(tmp_path / "config" / "secret_key"),
+    }
+    code = "from survey import create_app; print(create_app().config['SECRET_KEY'])"
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+    assert keys == {(tmp_path / "config" / "secret_key").read_text().strip()}
+
+
+def test_an_emptied_key_file_gets_a_new_key(monkeypatch, tmp_path):
+    key_file = tmp_path / "config" / "secret_key"
+    key_file.parent.mkdir()
+    key_file.write_text("\n")
+    app = start(monkeypatch, tmp_path / "instance", SURVEY_SECRET_KEY_FILE=str(key_file))
+    assert len(app.config["SECRET_KEY"]) >= 64
+    assert key_file.read_text().strip() == app.config["SECRET_KEY"] and mode(key_file) == 0o600
+
+
 def test_without_xdg_config_home_the_key_is_in_the_home_config_folder(monkeypatch, tmp_path):
     home = tmp_path / "home"
     home.mkdir()

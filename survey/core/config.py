@@ -64,44 +64,56 @@ def _read_keys(path: Path) -> list[str]:
     return [line.strip() for line in path.read_text().splitlines() if line.strip()]
 
 
-def _write_private(path: Path, keys: list[str]) -> None:
-    """The key file, 0600 from its creation (never readable by others, even for a moment),
-    in a 0700 folder of its own."""
+def _private_copy(path: Path, keys: list[str]) -> Path:
+    """A new file beside ``path`` holding ``keys``, 0600 from its creation (never readable
+    by others, even for a moment), in a 0700 folder of its own."""
     path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     with os.fdopen(fd, "w") as out:
         out.write("".join(f"{key}\n" for key in keys))
-    os.replace(temporary, path)
+    return temporary
 
 
 def _development_keys(app: Flask) -> list[str]:
-    """The development key file's keys (one a line, newest first), made once. A key an older
-    version kept in the instance folder is moved there, once, with a warning: the campaigns it
-    sealed still open, and the folder no longer carries it."""
+    """The development key file's keys (one a line, newest first), made once: by a hard link
+    of a complete file, so that two workers starting together end with the same key. A key an
+    older version kept in the instance folder is moved there, once, with a warning: the
+    campaigns it sealed still open, and the folder no longer carries it."""
     path, instance = dev_key_path(), Path(app.instance_path).resolve()
     if path.resolve().is_relative_to(instance):
         raise KeyBesideData(
             f"SURVEY_SECRET_KEY_FILE={path} is inside the instance folder {instance}, beside "
             "the database: one copy of that folder would open everything; choose a path outside it"
         )
-    keys = _read_keys(path) if path.exists() else []
     beside = instance / DEV_KEY_NAME
-    if beside.exists():
+    try:
+        moved = _read_keys(beside)
+    except FileNotFoundError:
+        moved = None
+    if moved is not None:
+        keys = _read_keys(path) if path.exists() else []
         # after the file's own keys (if any): it stays the newest, the moved one still opens
-        keys += [k for k in _read_keys(beside) if k not in keys]
-        if keys:
-            _write_private(path, keys)
-        beside.unlink()
+        os.replace(_private_copy(path, keys + [k for k in moved if k not in keys]), path)
+        beside.unlink(missing_ok=True)
         app.logger.warning(
             "the development secret key was beside the database in %s; moved to %s "
             "(never copy that folder and this file together)",
             beside.parent,
             path,
         )
-    if not keys:
+    if not path.exists():
+        made = _private_copy(path, [secrets.token_urlsafe(48)])
+        try:
+            os.link(made, path)  # only if there is none: a worker starting beside keeps its own
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink()
+    keys = _read_keys(path)
+    if not keys:  # an emptied file: a new key (nothing could have been sealed by none)
         keys = [secrets.token_urlsafe(48)]
-        _write_private(path, keys)
+        os.replace(_private_copy(path, keys), path)
     return keys
 
 
