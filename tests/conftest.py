@@ -41,6 +41,24 @@ def _postgres_database():
     admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_folders(tmp_path_factory):
+    """Every app the suite makes keeps its instance folder and its development key in
+    throw-away folders: never the checkout's instance/ (whose key a start would move) nor
+    the developer's ~/.config/survey/secret_key."""
+    saved = {
+        name: os.environ.get(name) for name in ("SURVEY_INSTANCE_PATH", "SURVEY_SECRET_KEY_FILE")
+    }
+    os.environ["SURVEY_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance-default"))
+    os.environ["SURVEY_SECRET_KEY_FILE"] = str(tmp_path_factory.mktemp("config") / "secret_key")
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     if BACKEND == "postgres":

@@ -307,11 +307,16 @@ def api(base: str, token: str, method: str, path: str) -> tuple[int, dict]:
     return status, json.loads(body) if body.strip().startswith("{") else {}
 
 
-def close_and_count(base: str, token: str, campaign_id: int) -> dict:
-    """Close the campaign through the API, as the secretary does, and read its tally: the
-    stored votes are counted once closed (whatever the storage while open)."""
+def close(base: str, token: str, campaign_id: int) -> None:
+    """Close the campaign through the API, as the secretary does."""
     status, body = api(base, token, "POST", f"/campaigns/{campaign_id}/close")
     assert status == 200, (status, body)
+
+
+def close_and_count(base: str, token: str, campaign_id: int) -> dict:
+    """Close the campaign and read its tally: the stored votes are counted once closed
+    (whatever the storage while open)."""
+    close(base, token, campaign_id)
     status, tally = api(base, token, "GET", f"/campaigns/{campaign_id}/tally")
     assert status == 200, (status, tally)
     return tally
@@ -342,8 +347,11 @@ def stored_responses(database_url: str, campaign_id: int) -> int:
 # One seeded database for every server test module of a run: seeding (schema, cards, scrypt
 # hashes) costs seconds, the servers started on it a second each.
 SPEC = {
-    "ballots": {"race": 125, "kill": 100, "outage": 150, "read_only": 6, "redis": 40},
-    "polls": ["redis", "hammer-memory", "hammer-redis", "near-memory", "near-redis"],
+    "ballots": {"race": 125, "kill": 100, "outage": 150, "read_only": 6, "redis": 40}
+    # tests/test_close_race.py: ten campaigns, each closed while its cards are cast
+    | {f"close-race-{n}": 100 for n in range(10)},
+    "polls": ["redis", "hammer-memory", "hammer-redis", "near-memory", "near-redis"]
+    + [f"close-poll-{n}" for n in range(10)],
 }
 _SHARED: dict = {}
 # The servers' poll settings: a smaller limit and fill time than the defaults (60 a minute,

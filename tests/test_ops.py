@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 
 import pytest
 
@@ -101,16 +102,17 @@ def test_production_refuses_to_start_without_secret_keys(monkeypatch, tmp_path):
 
 
 def test_production_refuses_sqlite_unless_single_host(monkeypatch, tmp_path):
+    key = secrets.token_urlsafe(48)
     with pytest.raises(ProductionError, match="SURVEY_SINGLE_HOST=1"):
-        _start(monkeypatch, tmp_path, SURVEY_ENV="production", SURVEY_SECRET_KEYS="k" * 40)
+        _start(monkeypatch, tmp_path, SURVEY_ENV="production", SURVEY_SECRET_KEYS=key)
     app = _start(
         monkeypatch,
         tmp_path,
         SURVEY_ENV="production",
-        SURVEY_SECRET_KEYS="k" * 40,
+        SURVEY_SECRET_KEYS=key,
         SURVEY_SINGLE_HOST="1",
     )
-    assert app.config["SECRET_KEY"] == "k" * 40
+    assert app.config["SECRET_KEY"] == key
 
 
 def test_development_starts_without_keys_or_postgres(monkeypatch, tmp_path):

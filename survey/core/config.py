@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import secrets
+from collections import Counter
 from pathlib import Path
 
 from flask import Flask
@@ -41,23 +44,94 @@ DEFAULTS = {
 REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # a hung Redis, not a hung page
 
 
+# The development key lives apart from the instance folder that holds the database: a copy of
+# that folder (a backup, a laptop, a zip sent for help) must not carry the key that opens
+# its sealed votes and signs its ballot links. SURVEY_SECRET_KEY_FILE overrides the place.
+DEV_KEY_NAME = "secret_key"
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def dev_key_path(env=os.environ) -> Path:
+    """Where ``make run`` keeps its development key: ``SURVEY_SECRET_KEY_FILE``, else
+    ``$XDG_CONFIG_HOME/survey/secret_key`` (``~/.config/survey/secret_key``)."""
+    if env.get("SURVEY_SECRET_KEY_FILE"):
+        return Path(env["SURVEY_SECRET_KEY_FILE"]).expanduser()
+    config_home = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "survey" / DEV_KEY_NAME
+
+
+def _read_keys(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def _private_copy(path: Path, keys: list[str]) -> Path:
+    """A new file beside ``path`` holding ``keys``, 0600 from its creation (never readable
+    by others, even for a moment), in a 0700 folder of its own."""
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with os.fdopen(fd, "w") as out:
+        out.write("".join(f"{key}\n" for key in keys))
+    return temporary
+
+
+def _development_keys(app: Flask) -> list[str]:
+    """The development key file's keys (one a line, newest first), made once: by a hard link
+    of a complete file, so that two workers starting together end with the same key. A key an
+    older version kept in the instance folder is moved there, once, with a warning: the
+    campaigns it sealed still open, and the folder no longer carries it."""
+    path, instance = dev_key_path(), Path(app.instance_path).resolve()
+    if path.resolve().is_relative_to(instance):
+        raise KeyBesideData(
+            f"SURVEY_SECRET_KEY_FILE={path} is inside the instance folder {instance}, beside "
+            "the database: one copy of that folder would open everything; choose a path outside it"
+        )
+    beside = instance / DEV_KEY_NAME
+    try:
+        moved = _read_keys(beside)
+    except FileNotFoundError:
+        moved = None
+    if moved is not None:
+        keys = _read_keys(path) if path.exists() else []
+        # after the file's own keys (if any): it stays the newest, the moved one still opens
+        os.replace(_private_copy(path, keys + [k for k in moved if k not in keys]), path)
+        beside.unlink(missing_ok=True)
+        app.logger.warning(
+            "the development secret key was beside the database in %s; moved to %s "
+            "(never copy that folder and this file together)",
+            beside.parent,
+            path,
+        )
+    if not path.exists():
+        made = _private_copy(path, [secrets.token_urlsafe(48)])
+        try:
+            os.link(made, path)  # only if there is none: a worker starting beside keeps its own
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink()
+    keys = _read_keys(path)
+    if not keys:  # an emptied file: a new key (nothing could have been sealed by none)
+        keys = [secrets.token_urlsafe(48)]
+        os.replace(_private_copy(path, keys), path)
+    return keys
+
+
+class KeyBesideData(RuntimeError):
+    """The development key file set inside the instance folder that holds the database."""
+
+
 def _secret_keys(app: Flask) -> list[str]:
-    """Newest first; a development key is kept in the instance folder when none is set."""
+    """Newest first: SURVEY_SECRET_KEYS, else the development key (``dev_key_path``)."""
     raw = os.environ.get("SURVEY_SECRET_KEYS", "")
     keys = [k.strip() for k in raw.split(",") if k.strip()]
-    if keys:
-        return keys
-    path = Path(app.instance_path) / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return [path.read_text().strip()]
+    return keys or _development_keys(app)
 
 
 def load(app: Flask, test_config: dict | None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)
-    instance.chmod(0o700)  # the database, its WAL and the secret key live here
+    instance.chmod(0o700)  # the database and its WAL live here (never the key: dev_key_path)
     app.config.update(DEFAULTS)
     env = os.environ
     app.config["SQLALCHEMY_DATABASE_URI"] = env.get(
@@ -93,6 +167,51 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["SECRET_KEY_FALLBACKS"] = app.config["SECRET_KEYS"][1:]
 
 
+MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+# 32 random bytes: 43 characters of base64url (token_urlsafe(32)), 64 of hex (token_hex(32))
+MIN_KEY_CHARS, MIN_HEX_KEY_CHARS = 43, 64
+# Bits per character of the key's own character frequencies: ~4.9 for 43 base64url chars,
+# ~3.8 for 64 hex chars drawn at random; words and patterns fall below.
+MIN_BITS_PER_CHAR = 3.0
+# Words a key is replaced by in examples and placeholders (compared lower-case, letters and
+# digits only): deploy/survey.env.example ships CHANGE-ME.
+PLACEHOLDERS = frozenset(
+    {"changeme", "secret", "secretkey", "password", "default", "example", "test", "dev"}
+    | {"development", "key", "insecure", "replaceme", "todo", "xxx", "none", "null"}
+)
+PLACEHOLDER_PARTS = ("changeme", "replaceme", "placeholder", "yoursecret", "example", "insecure")
+
+
+def weak_key(entries: list[str]) -> str | None:
+    """Why a list of secret keys is unfit for production (one phrase that never quotes a
+    key), or None: an empty entry (``a,,b``, a trailing comma), a placeholder or word, fewer
+    than 32 random bytes, or text rather than random characters."""
+    count = len(entries)
+    for n, entry in enumerate(entries, 1):
+        key, which = entry.strip(), f"entry {n} of {count}"
+        if not key:
+            return f"{which} is empty (a doubled, leading or trailing comma)"
+        plain = re.sub(r"[^a-z0-9]", "", key.lower())
+        if plain in PLACEHOLDERS or any(part in plain for part in PLACEHOLDER_PARTS):
+            return f"{which} is a placeholder, not a key"
+        hex_only = re.fullmatch(r"[0-9a-fA-F]+", key) is not None
+        least = MIN_HEX_KEY_CHARS if hex_only else MIN_KEY_CHARS
+        if len(key) < least:
+            kind = "hex characters" if hex_only else "characters"
+            return (
+                f"{which} has {len(key)} {kind}, fewer than 32 random bytes "
+                f"(at least {MIN_KEY_CHARS} base64url or {MIN_HEX_KEY_CHARS} hex characters)"
+            )
+        if re.fullmatch(r"(.+?)\1+", key) or _bits_per_char(key) < MIN_BITS_PER_CHAR:
+            return f"{which} is a word or a pattern, not random characters"
+    return None
+
+
+def _bits_per_char(key: str) -> float:
+    counts = Counter(key)
+    return -sum(c / len(key) * math.log2(c / len(key)) for c in counts.values())
+
+
 class ProductionError(RuntimeError):
     """A production start with a setting that would lose or split data: refuse to start."""
 
@@ -103,11 +222,17 @@ def check_production(app: Flask, env) -> None:
     where the operator says the service runs on one host (a file cannot be shared by hosts)."""
     if env.get("SURVEY_ENV") != "production":
         return
-    if not app.config.get("SECRET_KEYS") and not env.get("SURVEY_SECRET_KEYS", "").strip():
+    raw = env.get("SURVEY_SECRET_KEYS", "")
+    if not app.config.get("SECRET_KEYS") and not raw.strip():
         raise ProductionError(
             "SURVEY_ENV=production needs SURVEY_SECRET_KEYS (comma-separated, newest first; "
-            "the same on every host), e.g. from: python -c 'import secrets; "
-            "print(secrets.token_urlsafe(48))'"
+            f"the same on every host), e.g. from: {MAKE_A_KEY}"
+        )
+    weak = weak_key(app.config.get("SECRET_KEYS") or raw.split(","))
+    if weak:
+        raise ProductionError(
+            f"SURVEY_ENV=production refuses SURVEY_SECRET_KEYS: {weak}; make a key with: "
+            f"{MAKE_A_KEY}"
         )
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     if sqlite and env.get("SURVEY_SINGLE_HOST") != "1":

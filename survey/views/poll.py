@@ -174,7 +174,9 @@ def _resent(campaign):
     lost answer (static/keep.js sends the very same body) ends on its receipt, before every
     refusal. The stamp's nonce is the idempotency key: neither the device cookie (lost or
     renewed) nor the address's rate limit refuses it, and it is never counted again. Looked
-    up only on the way to a refusal (a taken form is refused by ``spend_form``)."""
+    up only on the way to a refusal (a taken form is refused by ``spend_form``), when this
+    request has written nothing: the poll's row is held before ``spend_form``, so no close
+    comes between a spend and its refusal, and the receipt read is always another request's."""
     found = _stamp_nonce()
     if found is None or found[0] != campaign.id:
         return None

@@ -110,6 +110,11 @@ def cast(token: str):
     except (AlreadyUsed, NotOpen, Expired):
         # The same form sent again (the answer to the first one was lost, and meanwhile the
         # campaign may have closed or the link aged): its receipt, never "not recorded".
+        # Rolled back first: a cast refused after spending its card (a close committed while
+        # it waited on the campaign row) must not take its own uncommitted spend for an
+        # earlier cast of this form -- that answered a receipt and committed the spend
+        # without the vote. Only a committed cast is "the same form sent again".
+        db.session.rollback()
         receipt = ballots.retried_receipt(db.session, ballot_id, _retry_hmacs(ballot_id))
         if receipt is None:
             raise
