@@ -346,10 +346,11 @@ def stored_responses(database_url: str, campaign_id: int) -> int:
 
 # One seeded database for every server test module of a run: seeding (schema, cards, scrypt
 # hashes) costs seconds, the servers started on it a second each.
+CLOSE_RACE_CARDS = 300  # each of the ten trials: 300 casts racing one close
 SPEC = {
     "ballots": {"race": 125, "kill": 100, "outage": 150, "read_only": 6, "redis": 40}
     # tests/test_close_race.py: ten campaigns, each closed while its cards are cast
-    | {f"close-race-{n}": 100 for n in range(10)},
+    | {f"close-race-{n}": CLOSE_RACE_CARDS for n in range(10)},
     "polls": ["redis", "hammer-memory", "hammer-redis", "near-memory", "near-redis"]
     + [f"close-poll-{n}" for n in range(10)],
 }
