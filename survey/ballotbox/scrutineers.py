@@ -144,6 +144,16 @@ def _read(campaign: Campaign, typed: str) -> tuple[int, bytes] | str:
     return holder, (number >> 2).to_bytes(SEED_BYTES, "big")
 
 
+# Why a typed code is refused, by reason key (the pages say them in Chinese first).
+REFUSALS = {
+    "shape": "it is not a scrutineer card's code (30 letters and digits)",
+    "check": "its check symbol does not match: a character is mistyped",
+    "other_campaign": "it belongs to another campaign, or to an earlier printing that was voided",
+    "holder": "its holder number is not one of this campaign's scrutineers",
+    "same_holder": "the same scrutineer's card was given twice",
+}
+
+
 def private_key(campaign: Campaign, typed_codes: list[str]) -> X25519PrivateKey:
     """The campaign's private key rebuilt from k good cards, or ScrutineersNeeded naming
     each refused code (its place, 1 first, and a reason key) and changing nothing."""
@@ -158,8 +168,9 @@ def private_key(campaign: Campaign, typed_codes: list[str]) -> X25519PrivateKey:
             good[read[0]] = read[1]
     k = campaign.scrutineers_k or DEFAULT_K
     if campaign.public_key is None or len(good) < k:
+        why = "".join(f"; code {r['place']}: {REFUSALS[r['reason']]}" for r in refused)
         raise ScrutineersNeeded(
-            f"closing needs {k} scrutineer cards of this campaign; {len(good)} given",
+            f"closing needs {k} good scrutineer cards of this campaign, {len(good)} given{why}",
             cards=refused,
             k=k,
             good=len(good),
