@@ -30,7 +30,7 @@ from survey import appraisal, campaigns
 from survey.ballotbox import ballots
 from survey.campaigns import meeting
 from survey.core import links, qr
-from survey.core.errors import DomainError, NoCards, NotOpen
+from survey.core.errors import DomainError, NoCards, NotOpen, ScrutineersNeeded
 from survey.core.extensions import db
 from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL
 from survey.core.timezone import local_today
@@ -39,6 +39,7 @@ from survey.files import imports
 from survey.models import CampaignStatus
 from survey.staff import access
 from survey.staff.access import Action
+from survey.views import scrutineers as scrutineer_views
 from survey.views.guards import (
     campaign_or_404,
     campaign_to_run,
@@ -290,9 +291,12 @@ def _lost_card_reason(refusal: DomainError) -> str:
 def open_(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
     try:
-        campaigns.open_campaign(db.session, web_actor(), campaign)
+        cards = campaigns.open_campaign(db.session, web_actor(), campaign)
     except NoCards:
         return _campaign_page(campaign, status=409, problem="no_cards")
+    if cards:  # the key pair was made now: its cards are shown this once
+        note = _("Voting is open. Print the scrutineer cards now: they are not shown again.")
+        return scrutineer_views.sheet(campaign, cards, 200, note)
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
@@ -310,12 +314,33 @@ def close(campaign_id: int):
             return redirect(url_for(".show", campaign_id=campaign.id), code=303)
         if campaign.status == CampaignStatus.DRAFT:
             return _campaign_page(campaign, status=409, problem="not_open")
-        turnout = meeting.turnout(db.session, campaign)
-        html = render_template("staff/close.html", campaign=campaign, turnout=turnout, form=form)
-        return html
+        return _close_page(campaign, form)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
-    campaigns.close_campaign(db.session, web_actor(), campaign, small_group=small_group)
+    typed = request.form.getlist("scrutineer_code")
+    try:
+        campaigns.close_campaign(db.session, web_actor(), campaign, small_group, typed)
+    except ScrutineersNeeded as refusal:
+        return _close_page(campaign, form, typed, refusal), 409
     return redirect(url_for(".results", campaign_id=campaign.id), code=303)
+
+
+def _close_page(campaign, form, typed=(), refusal: ScrutineersNeeded | None = None) -> str:
+    """The confirmation page; after a refusal, each bad card's reason beside its input."""
+    card_errors: dict[int, list[str]] = {}
+    if refusal is not None:
+        places = [i + 1 for i, code in enumerate(typed) if code.strip()]
+        for card in refusal.detail.get("cards", []):
+            place = places[card["place"] - 1]
+            card_errors.setdefault(place, []).append(scrutineer_views.reason_text(card["reason"]))
+    return render_template(
+        "staff/close.html",
+        campaign=campaign,
+        turnout=meeting.turnout(db.session, campaign),
+        form=form,
+        typed=list(typed),
+        card_errors=card_errors,
+        needed=refusal.detail if refusal else None,
+    )
 
 
 @bp.get("/<int:campaign_id>/projector")
