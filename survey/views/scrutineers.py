@@ -11,9 +11,11 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from survey.ballotbox import scrutineers
+from survey.campaigns import meeting
 from survey.core import links, qr
-from survey.core.errors import Conflict
+from survey.core.errors import Conflict, ScrutineersNeeded
 from survey.core.extensions import db
+from survey.core.scales import MEETING_KINDS
 from survey.core.transactions import transactional
 from survey.views.guards import campaign_to_run, staff_required, web_actor
 
@@ -45,6 +47,29 @@ def sheet(campaign, cards, status: int = 200, note: str | None = None):
         "staff/scrutineer_cards.html", campaign=campaign, cards=printed, note=note
     )
     return html, status, {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def close_page(campaign, form, typed=(), refusal: ScrutineersNeeded | None = None, **urls) -> str:
+    """The close confirmation page; after a refusal, each bad card's reason beside its
+    input (``urls``: close_url and back_url of a poll's pages)."""
+    card_errors: dict[int, list[str]] = {}
+    if refusal is not None:
+        places = [i + 1 for i, code in enumerate(typed) if code.strip()]
+        for card in refusal.detail.get("cards", []):
+            card_errors.setdefault(places[card["place"] - 1], []).append(
+                reason_text(card["reason"])
+            )
+    turnout = meeting.turnout(db.session, campaign) if campaign.kind in MEETING_KINDS else None
+    return render_template(
+        "staff/close.html",
+        campaign=campaign,
+        turnout=turnout,
+        form=form,
+        typed=list(typed),
+        card_errors=card_errors,
+        needed=refusal.detail if refusal else None,
+        **urls,
+    )
 
 
 @bp.post("/<int:campaign_id>/scrutineer-cards")

@@ -314,33 +314,14 @@ def close(campaign_id: int):
             return redirect(url_for(".show", campaign_id=campaign.id), code=303)
         if campaign.status == CampaignStatus.DRAFT:
             return _campaign_page(campaign, status=409, problem="not_open")
-        return _close_page(campaign, form)
+        return scrutineer_views.close_page(campaign, form)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     typed = request.form.getlist("scrutineer_code")
     try:
         campaigns.close_campaign(db.session, web_actor(), campaign, small_group, typed)
     except ScrutineersNeeded as refusal:
-        return _close_page(campaign, form, typed, refusal), 409
+        return scrutineer_views.close_page(campaign, form, typed, refusal), 409
     return redirect(url_for(".results", campaign_id=campaign.id), code=303)
-
-
-def _close_page(campaign, form, typed=(), refusal: ScrutineersNeeded | None = None) -> str:
-    """The confirmation page; after a refusal, each bad card's reason beside its input."""
-    card_errors: dict[int, list[str]] = {}
-    if refusal is not None:
-        places = [i + 1 for i, code in enumerate(typed) if code.strip()]
-        for card in refusal.detail.get("cards", []):
-            place = places[card["place"] - 1]
-            card_errors.setdefault(place, []).append(scrutineer_views.reason_text(card["reason"]))
-    return render_template(
-        "staff/close.html",
-        campaign=campaign,
-        turnout=meeting.turnout(db.session, campaign),
-        form=form,
-        typed=list(typed),
-        card_errors=card_errors,
-        needed=refusal.detail if refusal else None,
-    )
 
 
 @bp.get("/<int:campaign_id>/projector")
