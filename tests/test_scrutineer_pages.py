@@ -104,3 +104,17 @@ def test_the_close_page_takes_k_codes_names_a_mistyped_one_and_then_closes(
     assert status_of(db, campaign) == CampaignStatus.OPEN
     done = post(secretary, url, url, confirm="y", scrutineer_code=[cards[2], cards[0]])
     assert done.status_code == 303 and status_of(db, campaign) == CampaignStatus.CLOSED
+
+
+def test_the_new_campaign_form_offers_the_key_holder_and_makes_a_server_sealed_one(
+    secretary, branch, db
+):
+    page = secretary.get("/staff/campaigns/new?lang=en").text
+    radios = re.findall(r'<input[^>]*name="sealing"[^>]*>', page)
+    assert len(radios) == 2 and 'value="server"' in radios[1]
+    assert "checked" in radios[0] and 'value="scrutineers"' in radios[0]  # the default
+    data = {"organisation_id": branch.id, "year": 2026, "title": "服务器保管", "sealing": "server"}
+    made = post(secretary, "/staff/campaigns/new", "/staff/campaigns/new", **data)
+    assert made.status_code == 303
+    db.session.rollback()
+    assert db.session.query(Campaign).one().sealing == "server"

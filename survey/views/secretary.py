@@ -118,6 +118,7 @@ def _create(form, branch):
         else meeting.indicator_questions(form.indicators.data or []),
         all_rows_required=form.all_rows_required.data,
         top_grade_cap_percent=form.excellent_cap.data if is_appraisal else None,
+        sealing=form.sealing.data or "scrutineers",
     )
 
 

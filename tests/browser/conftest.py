@@ -84,15 +84,3 @@ def artefact():
         for name in kept:
             if (ARTEFACTS / name).exists():
                 shutil.copy(ARTEFACTS / name, DOCS_SCREENSHOTS / name)
-
-
-def shown_scrutineer_codes(page) -> list[str]:
-    """The scrutineer cards' codes on a sheet shown once (after opening, or printed)."""
-    return [c.strip() for c in page.locator(".scrutineer-code").all_inner_texts()]
-
-
-def type_scrutineer_codes(page, codes) -> None:
-    """Type codes into the close page's card inputs, first empty one first."""
-    inputs = page.locator("input[name=scrutineer_code]")
-    for code, i in zip(codes, range(inputs.count()), strict=False):
-        inputs.nth(i).fill(code)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import type_scrutineer_codes
+from scrutineer_cards import type_scrutineer_codes
 from test_meeting_in_chromium import (
     A4_AT_96DPI,
     DESKTOP,
