@@ -2,7 +2,9 @@
 
 
 def shown_scrutineer_codes(page) -> list[str]:
-    """The scrutineer cards' codes on a sheet shown once (after opening, or printed)."""
+    """The scrutineer cards' codes on a sheet shown once (after opening, or printed),
+    once the sheet has arrived (a click's navigation may still be under way)."""
+    page.locator(".scrutineer-code").first.wait_for()
     return [c.strip() for c in page.locator(".scrutineer-code").all_inner_texts()]
 
 
