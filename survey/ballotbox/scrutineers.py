@@ -202,7 +202,11 @@ def seal_vote(
     read in the cast's transaction (never cached: a reprint before the first vote changes
     it), or by the server's newest secret key. A scrutineer-sealed campaign whose cards were
     never printed takes no vote: nobody could open it."""
-    mode, public_key = session.execute(_key_statement(), {"c_id": campaign_id}).one()
+    loaded = session.identity_map.get(session.identity_key(Campaign, campaign_id))
+    if loaded is not None:  # a poll's answer holds its campaign already (FOR SHARE)
+        mode, public_key = loaded.sealing, loaded.public_key
+    else:  # a ballot's cast spends it by Core statements: one small read
+        mode, public_key = session.execute(_key_statement(), {"c_id": campaign_id}).one()
     if mode != SCRUTINEERS:
         return sealing.seal(campaign_id, payload, rows=rows)
     if public_key is None:
