@@ -109,6 +109,8 @@ def test_close_is_refused_with_none_or_one_of_two_of_three_cards_and_changes_not
         assert answer.status_code == 409, given
         assert answer.json["error"]["code"] == "scrutineers_needed"
     assert "code 2:" in answer.json["error"]["message"]
+    wrong = client.post(url, json={"scrutineer_codes": "1"}, headers=bearer(secretary))
+    assert wrong.status_code == 400 and wrong.json["error"]["field"] == "scrutineer_codes"
     bare = client.post(url, headers=bearer(secretary))  # no body at all
     assert bare.status_code == 409 and bare.json["error"]["code"] == "scrutineers_needed"
     db.session.rollback()
