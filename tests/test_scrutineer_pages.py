@@ -4,6 +4,7 @@ close page typed, with each refused card named and the campaign left open."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def test_a_server_sealed_meeting_and_a_poll_say_the_server_holds_the_key(secreta
 
 
 def test_the_close_page_takes_k_codes_names_a_mistyped_one_and_then_closes(
-    secretary, make, branch, db
+    secretary, make, branch, db, caplog
 ):
     campaign = make.campaign(branch, status="open", sealing="scrutineers")
     for card in make.ballots(campaign, 2):
@@ -102,8 +103,11 @@ def test_the_close_page_takes_k_codes_names_a_mistyped_one_and_then_closes(
     assert wrong.status_code == 409
     assert "A character is mistyped" in wrong.text
     assert status_of(db, campaign) == CampaignStatus.OPEN
+    caplog.set_level(logging.DEBUG)
     done = post(secretary, url, url, confirm="y", scrutineer_code=[cards[2], cards[0]])
     assert done.status_code == 303 and status_of(db, campaign) == CampaignStatus.CLOSED
+    logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
+    assert not any(c.replace("-", "") in logged.replace("-", "") for c in cards)
 
 
 def test_the_new_campaign_form_offers_the_key_holder_and_makes_a_server_sealed_one(
