@@ -40,7 +40,7 @@ def seed(app, ballots_wanted: int, cards: int) -> dict:
         while len(issued) < ballots_wanted:
             count = min(ballots.MAX_BATCH, ballots_wanted - len(issued))
             issued += ballots.generate_ballots(db.session, "bench", review, count)
-        campaigns.open_campaign(db.session, "bench", review)
+        campaigns.open_campaign(db.session, "bench", review)  # a meeting opens with its cards
         poll = campaigns.create_campaign(
             db.session, "bench", branch, kind="public_satisfaction", year=2026, title="基准测评"
         )
@@ -76,7 +76,13 @@ def sealed_campaign(app, branch_id: int, votes: int) -> int:
     with app.app_context():
         branch = db.session.get(Organisation, branch_id)
         campaign = campaigns.create_campaign(
-            db.session, "bench", branch, kind="member_review", year=2024, title="开箱"
+            db.session,
+            "bench",
+            branch,
+            kind="member_review",
+            year=2024,
+            title="开箱",
+            sealing="server",  # envelopes sealed here by the server's key, in bulk
         )
         ballots.generate_ballots(db.session, "bench", campaign, 3)  # a meeting opens with cards
         campaigns.open_campaign(db.session, "bench", campaign)
@@ -111,7 +117,13 @@ def opened_box(app, branch_id: int, responses: int) -> int:
     with app.app_context():
         branch = db.session.get(Organisation, branch_id)
         campaign = campaigns.create_campaign(
-            db.session, "bench", branch, kind="member_review", year=2023, title="百万"
+            db.session,
+            "bench",
+            branch,
+            kind="member_review",
+            year=2023,
+            title="百万",
+            sealing="server",  # plain responses put in directly: no envelope to open
         )
         ballots.generate_ballots(db.session, "bench", campaign, 3)  # a meeting opens with cards
         campaigns.open_campaign(db.session, "bench", campaign)

@@ -90,6 +90,14 @@ class CampaignForm(DraftForm):
         _l("Year"), validators=[InputRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)]
     )
     second = BooleanField(_l("I know there is one already: create a second one"))
+    sealing = RadioField(
+        _l("Who holds the key of the ballot box"),
+        choices=[
+            SelectChoice("scrutineers", _l("The scrutineers: 2 of 3 cards open it (监票人)")),
+            SelectChoice("server", _l("The server (weaker: its operators could read the votes)")),
+        ],
+        default="scrutineers",  # a form posted without it (the old page) is sealed so
+    )
     # Appraisal of members only
     all_rows_required = ALL_ROWS_REQUIRED
     excellent_cap = EXCELLENT_CAP

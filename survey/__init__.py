@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.views.ratings import bp as ratings_bp
     from survey.views.review import bp as review_bp
     from survey.views.schemes import bp as schemes_bp
+    from survey.views.scrutineers import bp as scrutineers_bp
     from survey.views.secretary import bp as secretary_bp
     from survey.views.staff import bp as staff_bp
 
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(secretary_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(appraisal_bp, url_prefix="/staff/campaigns")
+    app.register_blueprint(scrutineers_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(admin_bp, url_prefix="/staff/admin")
     app.register_blueprint(files_bp, url_prefix="/staff/files")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -1,4 +1,5 @@
-"""Flask CLI: init-db, create-user, create-api-token, demo, audit (docs/design.md's contract)."""
+"""Flask CLI: init-db, create-user, create-api-token, demo, audit, close (docs/design.md's
+contract)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,32 @@ def audit_command(campaign_id: int) -> None:
         click.echo(f"{'OK  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
     if not all(check.ok for check in checks):
         raise SystemExit(1)
+
+
+@click.command("close")
+@click.argument("campaign_id", type=int)
+@click.option("--code", "codes", multiple=True, help="A scrutineer card's code (k of them).")
+def close_command(campaign_id: int, codes: tuple[str, ...]) -> None:
+    """Close CAMPAIGN_ID: open its ballot box, count and seal the result. A campaign sealed
+    by its scrutineers needs k of their cards' codes (--code ... --code ...)."""
+    from flask import current_app
+
+    from survey import campaigns
+    from survey.models import Campaign
+
+    def work():
+        campaign = db.session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_ID else None
+        if campaign is None:
+            raise NotFound(f"no campaign with id {campaign_id}")
+        small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
+        campaigns.close_campaign(
+            db.session, CLI_ACTOR, campaign, small_group, scrutineer_codes=list(codes)
+        )
+        return campaign.id, campaign.snapshot_sha256
+
+    with refusals_as_click_errors():
+        closed, digest = run_in_transaction(db.session, work)
+    click.echo(f"Campaign {closed} closed; sealed result SHA-256 {digest}")
 
 
 @click.command("create-user")
@@ -175,5 +202,5 @@ def import_members(branch_id: int, file: str, dry_run: bool) -> None:
 def init_app(app: Flask) -> None:
     for command in (import_organisations, import_members):
         app.cli.add_command(command)
-    for command in (init_db, create_user, create_api_token, demo, audit_command):
+    for command in (init_db, create_user, create_api_token, demo, audit_command, close_command):
         app.cli.add_command(command)

@@ -44,8 +44,11 @@ def _load(session: Session, base_url: str | None) -> Iterator[str]:
     committee = session.scalar(select(Organisation).where(Organisation.name == COMMITTEE))
     if committee is None:
         yield "Loading the demo data…"
-        token = _create(session)
+        token, cards = _create(session)
         yield f"API token of 'reviewer' (shown once): {token}"
+        yield "Scrutineer cards of the open review (shown once; any 2 of 3 close it):"
+        for card in cards:
+            yield f"  {card.holder}: {card.code}"
     else:
         yield "Demo data already loaded."
     yield f"Sign in at {base}{links.path_for('auth.login')}"
@@ -100,10 +103,10 @@ def _create(session: Session) -> str:
         _closed_review(session, branch, rng, excellent_share)
     _assessments(session, branches)
     _closed_appraisal(session, branches[0], rng)
-    _open_review(session, branches[0])
+    cards = _open_review(session, branches[0])
     _draft_review(session, branches[0])
     _public_polls(session, branches[2], rng)
-    return token
+    return token, cards
 
 
 def _closed_review(session: Session, branch: Organisation, rng, share: float) -> None:
@@ -119,13 +122,19 @@ def _closed_review(session: Session, branch: Organisation, rng, share: float) ->
     )
     issued = ballots.generate_ballots(session, ACTOR, campaign, 22, "full")
     issued += ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
-    campaigns.open_campaign(session, ACTOR, campaign)
+    cards = campaigns.open_campaign(session, ACTOR, campaign)
     scale = ("competent", "basically_competent")
     for ballot in issued[:21]:
         choice = "excellent" if rng.random() < share else rng.choice(scale)
         answers = responses.validate_answers(campaign, {"overall": choice})
         ballots.cast_ballot(session, ballot.id, answers)
-    campaigns.close_campaign(session, ACTOR, campaign)
+    close_with_cards(session, campaign, cards)
+
+
+def close_with_cards(session: Session, campaign: Campaign, cards) -> None:
+    """Close as the meeting does: two scrutineers hand their cards over."""
+    codes_ = [card.code for card in cards]
+    campaigns.close_campaign(session, ACTOR, campaign, scrutineer_codes=codes_)
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
@@ -153,7 +162,7 @@ def _closed_appraisal(session: Session, branch: Organisation, rng) -> None:
     )
     issued = ballots.generate_ballots(session, ACTOR, campaign, 28, "full")
     issued += ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
-    campaigns.open_campaign(session, ACTOR, campaign)
+    cards = campaigns.open_campaign(session, ACTOR, campaign)
     weights = {"excellent": 5, "competent": 12, "basically_competent": 2, "incompetent": 1}
     for ballot in issued[:21]:
         grades = {
@@ -161,7 +170,7 @@ def _closed_appraisal(session: Session, branch: Organisation, rng) -> None:
         }
         answers, _missing = appraisal.read_rows(campaign, grades)
         ballots.cast_ballot(session, ballot.id, answers)
-    campaigns.close_campaign(session, ACTOR, campaign)
+    close_with_cards(session, campaign, cards)
 
 
 def _assessments(session: Session, branches: list[Organisation]) -> None:
@@ -181,7 +190,8 @@ def _assessments(session: Session, branches: list[Organisation]) -> None:
     save_assessment(session, "cli:demo", branches[2], 2025, {"organisation_grade": "good"})
 
 
-def _open_review(session: Session, branch: Organisation) -> None:
+def _open_review(session: Session, branch: Organisation) -> list:
+    """This year's review, open; returns its scrutineer cards (the demo prints them once)."""
     campaign = campaigns.create_campaign(
         session,
         ACTOR,
@@ -195,7 +205,7 @@ def _open_review(session: Session, branch: Organisation) -> None:
     )
     ballots.generate_ballots(session, ACTOR, campaign, 28, "full")
     ballots.generate_ballots(session, ACTOR, campaign, 2, "probationary")
-    campaigns.open_campaign(session, ACTOR, campaign)
+    return campaigns.open_campaign(session, ACTOR, campaign)
 
 
 def _draft_review(session: Session, branch: Organisation) -> None:

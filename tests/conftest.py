@@ -154,6 +154,7 @@ class Factory:
 
     def __init__(self, session):
         self.session = session
+        self.cards: dict[int, list[str]] = {}  # campaign id -> its scrutineer cards' codes
 
     def _write(self):
         from survey.core.database import begin_write
@@ -214,10 +215,15 @@ class Factory:
     def campaign(self, organisation, status="open", kind="member_review", **fields):
         self._write()
         from survey import campaigns
+        from survey.ballotbox import scrutineers
         from survey.campaigns import life
 
         fields.setdefault("year", 2026)
         fields.setdefault("title", "2026年度党员评议党支部工作")
+        # The factory's campaigns stand for those of tests about other things: sealed by the
+        # server unless a test asks for its scrutineers (tests/test_scrutineers.py), whose
+        # cards are printed at opening and kept in ``self.cards`` for ``close``.
+        fields.setdefault("sealing", "server")
         campaign = campaigns.create_campaign(
             self.session, "test", organisation, kind=kind, **fields
         )
@@ -227,6 +233,9 @@ class Factory:
             # (tests/test_one_rule.py), so the factory takes the transition beneath it.
             life._transition(self.session, "test", campaign, life.CampaignStatus.OPEN)
             campaign.opened_at = utcnow()
+            if campaign.sealing == "scrutineers":
+                cards = scrutineers.print_cards(self.session, "test", campaign)
+                self.cards[campaign.id] = [card.code for card in cards]
         self.session.commit()
         return campaign
 
@@ -242,7 +251,8 @@ class Factory:
         self._write()
         from survey import campaigns
 
-        campaigns.close_campaign(self.session, "test", campaign)
+        codes = self.cards.get(campaign.id)
+        campaigns.close_campaign(self.session, "test", campaign, scrutineer_codes=codes)
         self.session.commit()
 
 

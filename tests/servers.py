@@ -62,7 +62,8 @@ with app.app_context():
     out = {"ballots": {}, "campaigns": {}, "polls": {}}
     for name, count in spec.get("ballots", {}).items():
         campaign = campaigns.create_campaign(
-            db.session, "test", branch, kind="member_review", year=2026, title=name
+            db.session, "test", branch, kind="member_review", year=2026, title=name,
+            sealing="server",  # these servers test deployment; scrutineers: test_scrutineers
         )
         cards = ballots.generate_ballots(db.session, "test", campaign, count)
         campaigns.open_campaign(db.session, "test", campaign)

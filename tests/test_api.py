@@ -197,10 +197,9 @@ def test_whole_campaign_life_by_api_and_tally_equals_what_was_cast(client, world
     links = full.get_json()["ballots"] + prob.get_json()["ballots"]
     assert all(b["url"].startswith("https://survey.example.org/b/") for b in links)
     assert all(len(b["code"]) == 9 and b["code"][4] == "-" for b in links)
-    assert client.post(f"/api/v1/campaigns/{cid}/open", headers=bearer(user)).get_json() == {
-        "id": cid,
-        "status": "open",
-    }
+    opened = client.post(f"/api/v1/campaigns/{cid}/open", headers=bearer(user)).get_json()
+    cards = opened.pop("scrutineer_cards")  # a member review: its scrutineers hold the key
+    assert opened == {"id": cid, "status": "open"} and [c["holder"] for c in cards] == [1, 2, 3]
 
     choices = ["excellent"] * 4 + ["competent", "incompetent"]
     for link, choice in zip(links[:6], choices, strict=True):
@@ -213,7 +212,10 @@ def test_whole_campaign_life_by_api_and_tally_equals_what_was_cast(client, world
     assert (live["issued"], live["cast"], live["void"]) == (7, 6, 0)
     assert "counts" not in live  # hidden while open
 
-    closed = client.post(f"/api/v1/campaigns/{cid}/close", headers=bearer(user))
+    codes = [cards[0]["code"], cards[2]["code"]]
+    closed = client.post(
+        f"/api/v1/campaigns/{cid}/close", json={"scrutineer_codes": codes}, headers=bearer(user)
+    )
     assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
     assert len(closed.get_json()["sha256"]) == 64
     tally = client.get(f"/api/v1/campaigns/{cid}/tally", headers=bearer(user)).get_json()

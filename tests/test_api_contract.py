@@ -21,7 +21,7 @@ REFUSALS = {
     "get_campaign": {404},
     "generate_ballots": {400, 403, 404, 409, 413},
     "open_campaign": {403, 404, 409},
-    "close_campaign": {403, 404, 409},
+    "close_campaign": {400, 403, 404, 409, 413},  # its body is optional
     "tally": {403, 404},
     "export_csv": {403, 404, 409},
     "export_xlsx": {403, 404, 409},

@@ -140,3 +140,24 @@ def test_a_staff_page_closes_an_overdue_poll_too(auth, client, world, make, db):
     auth.login("reviewer")
     page = client.get(f"/staff/polls/{poll.id}?lang=en")
     assert 'data-status="closed"' in page.text
+
+
+def test_a_poll_held_by_scrutineers_stops_at_its_date_but_is_not_opened_by_a_resident(
+    app, client, world, make, db, caplog
+):
+    """Stopping is not opening: past its date a scrutineer-sealed poll takes no answer, and
+    no request tries to open its box (only staff, with the cards): nor a resident's, nor a
+    staff page's (which would fail for want of the cards and warn on every request)."""
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+    poll = poll_campaign(make, world["first"], sealing="scrutineers")
+    assert answer(client, poll.slug).status_code == 303
+    poll = reload(db, poll)
+    poll.closes_on = _local_today() - timedelta(days=1)
+    db.session.commit()
+    assert client.get(f"/p/{poll.slug}").status_code == 403
+    client.get("/staff/polls/")  # a staff page closes overdue polls it may close
+    assert "not closed" not in caplog.text
+    still = reload(db, poll)
+    assert still.status == CampaignStatus.OPEN and still.snapshot is None
+    make.close(still)  # the staff, with two of the cards printed at opening
+    assert reload(db, poll).status == CampaignStatus.CLOSED

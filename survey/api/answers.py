@@ -65,6 +65,8 @@ class Campaign(ma.Schema):
     excellent_cap_percent = fields.Integer(
         allow_none=True, metadata={"description": "member_appraisal only: cap on 优秀, or null"}
     )
+    sealing = fields.String(metadata={"description": "scrutineers or server"})
+    scrutineers = fields.Dict(metadata={"description": "{k, n} when the scrutineers hold it"})
 
 
 class Ballot(ma.Schema):
@@ -77,10 +79,19 @@ class Ballots(ma.Schema):
     ballots = fields.List(fields.Nested(Ballot), required=True)
 
 
+class ScrutineerCard(ma.Schema):
+    holder = fields.Integer(required=True)
+    code = fields.String(required=True, metadata={"description": "shown once, never stored"})
+
+
 class Transition(ma.Schema):
     id = fields.Integer(required=True)
     status = enum(CampaignStatus, required=True)
     sha256 = fields.String(metadata={"description": "close: the sealed snapshot's digest"})
+    scrutineer_cards = fields.List(
+        fields.Nested(ScrutineerCard),
+        metadata={"description": "open: the n scrutineer cards when the key pair was made now"},
+    )
 
 
 class QuestionCounts(Question):

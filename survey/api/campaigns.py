@@ -27,6 +27,11 @@ from survey.staff import access
 from survey.staff.access import Action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Optional: the first contract's close had no body (survey/api/openapi.py registers it).
+CLOSE_BODY = {
+    "required": False,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CloseBody"}}},
+}
 
 
 def campaign_json(campaign: Campaign) -> dict:
@@ -41,7 +46,10 @@ def campaign_json(campaign: Campaign) -> dict:
         "eligible_full": campaign.eligible_full,
         "eligible_probationary": campaign.eligible_probationary,
         "questions": [{"key": q.key, "prompt": q.prompt} for q in campaign.questions],
+        "sealing": campaign.sealing,
     }
+    if campaign.scrutineers_n:
+        data["scrutineers"] = {"k": campaign.scrutineers_k, "n": campaign.scrutineers_n}
     if campaign.kind == MEMBER_APPRAISAL:
         data["all_rows_required"] = campaign.all_rows_required
         data["excellent_cap_percent"] = campaign.top_grade_cap_percent
@@ -76,6 +84,9 @@ def create_campaign(data: dict):
         extra_questions=[(q["key"], q["prompt"]) for q in data["questions"]],
         all_rows_required=data["all_rows_required"],
         top_grade_cap_percent=data.get("excellent_cap_percent"),
+        sealing=data.get("sealing"),
+        scrutineers_k=data.get("scrutineers", {}).get("k"),
+        scrutineers_n=data.get("scrutineers", {}).get("n"),
     )
     return campaign_json(campaign), 201
 
@@ -121,22 +132,46 @@ def generate_ballots(data: dict, campaign: Campaign):
 @with_campaign(to_run)
 @transactional
 def open_campaign(campaign: Campaign):
-    """Open voting (a draft only)"""
-    campaigns.open_campaign(db.session, actor(), campaign)
-    return {"id": campaign.id, "status": campaign.status}
+    """Open voting (a draft only)
+
+    A campaign sealed by its scrutineers whose cards were not printed gets its key pair now:
+    the n cards' codes are in ``scrutineer_cards``, shown this once and never stored.
+    """
+    cards = campaigns.open_campaign(db.session, actor(), campaign)
+    answer = {"id": campaign.id, "status": campaign.status}
+    if cards:
+        answer["scrutineer_cards"] = [{"holder": c.holder, "code": c.code} for c in cards]
+    return answer
 
 
 @bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
-@refusals(403, 404, 409)
+@refusals(400, 403, 404, 409, 413)
 @bp.response(200, answers.Transition)
+@bp.doc(requestBody=CLOSE_BODY)
 @with_campaign(to_run)
 @transactional
 def close_campaign(campaign: Campaign):
-    """Close voting and seal the result (an open campaign only)"""
+    """Close voting and seal the result (an open campaign only)
+
+    A campaign sealed by its scrutineers needs k codes of its cards in ``scrutineer_codes``:
+    with fewer good ones it answers 409 ``scrutineers_needed`` and stays open.
+    """
+    data = _close_body()
     campaigns.close_campaign(
-        db.session, actor(), campaign, current_app.config["SMALL_GROUP_THRESHOLD"]
+        db.session,
+        actor(),
+        campaign,
+        current_app.config["SMALL_GROUP_THRESHOLD"],
+        scrutineer_codes=data.get("scrutineer_codes"),
     )
     return {"id": campaign.id, "status": campaign.status, "sha256": campaign.snapshot_sha256}
+
+
+def _close_body() -> dict:
+    """The close's optional body: the first contract's close had none, and still may."""
+    if not request.get_data(cache=True):
+        return {}
+    return bp.ARGUMENTS_PARSER.parse(schemas.CloseBody, request, location="json")
 
 
 @bp.route("/campaigns/<int:campaign_id>/tally")

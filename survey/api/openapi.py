@@ -12,7 +12,7 @@ from flask import current_app
 from flask_smorest import Api
 from flask_smorest.spec.plugins import FlaskPlugin
 
-from survey.api import answers
+from survey.api import answers, schemas
 from survey.api.blueprint import bp
 
 EXTENSION = "survey.openapi"
@@ -97,6 +97,8 @@ def build_document(state) -> None:
     )
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    # the close's optional body, parsed by hand (survey/api/campaigns.py ``_close_body``)
+    api.spec.components.schema("CloseBody", schema=schemas.CloseBody)
     bp.register_views_in_doc(api, app, api.spec, name=bp.name, parameters=None)
     document = api.spec.to_dict()
     operations = _name_operations(app, document, prefix)

@@ -137,6 +137,11 @@ class QuestionBody(Strict):
     prompt = Text(500, required=True)
 
 
+class ScrutineersBody(Strict):
+    k = Int(load_default=2, validate=Range(1, 9))
+    n = Int(load_default=3, validate=Range(1, 9))
+
+
 class CampaignBody(Strict):
     organisation_id = identifier(required=True, metadata={"description": "a branch"})
     year = year_field(required=True)
@@ -152,6 +157,18 @@ class CampaignBody(Strict):
     # committee's final grades may give, in percent (none by default)
     all_rows_required = Bool(load_default=True)
     excellent_cap_percent = Int(allow_none=True, validate=Range(0, 100))
+    # who holds the ballot box's key: the scrutineers' cards (meetings' default) or the server
+    sealing = enum(("scrutineers", "server"))
+    scrutineers = fields.Nested(ScrutineersBody)
+
+
+class CloseBody(Strict):
+    scrutineer_codes = fields.List(
+        Text(64),
+        load_default=list,
+        validate=Length(max=9),
+        metadata={"description": "k codes of the scrutineer cards (ignored: server sealing)"},
+    )
 
 
 class BallotsBody(Strict):

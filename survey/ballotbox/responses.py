@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from survey.ballotbox import sealing
+from survey.ballotbox import scrutineers, sealing
 from survey.core import codes
 from survey.core.errors import Conflict, Invalid
 from survey.core.scales import SCALES
@@ -75,7 +75,7 @@ def store_response(
             for question_id, choice in answers.items()
         ],
     }
-    kid, sealed = sealing.seal(campaign_id, payload, rows=rows)
+    kid, sealed = scrutineers.seal_vote(session, campaign_id, payload, rows=rows)
     session.execute(  # Core, not the ORM's unit of work: one INSERT, no object to track
         _envelope_insert(),
         {"id": secrets.token_hex(16), "campaign_id": campaign_id, "key_id": kid, "sealed": sealed},
@@ -133,7 +133,9 @@ def envelope_count(session: Session, campaign_id: int) -> int:
     )
 
 
-def open_envelopes(session: Session, campaign_id: int, mix_rows: bool = False) -> int:
+def open_envelopes(
+    session: Session, campaign_id: int, mix_rows: bool = False, unseal: sealing.Unseal | None = None
+) -> int:
     """Decrypt, shuffle and store as plain responses every envelope of the campaign, then
     delete the envelopes; returns how many. Call it in the closing transaction: a missing
     key (MissingKey) raises before anything is written, and the caller rolls back.
@@ -141,14 +143,17 @@ def open_envelopes(session: Session, campaign_id: int, mix_rows: bool = False) -
     ``mix_rows`` (a member appraisal): each question's answers are dealt to the responses
     in an order of their own, so that no stored row is one person's grades of every member
     (a lone 优秀 given to oneself would name the whole row). The count of responses and
-    every question's counts are exact; only the joint rows are gone."""
+    every question's counts are exact; only the joint rows are gone.
+
+    ``unseal(key_id, blob)`` opens one envelope (survey/ballotbox/scrutineers.py ``opener``;
+    by default the server's secret keys)."""
     rows = session.execute(
         select(Envelope.id, Envelope.key_id, Envelope.sealed).where(
             Envelope.campaign_id == campaign_id
         )
     ).all()
-    keys = sealing.secret_keys()
-    votes = [sealing.unseal(campaign_id, kid, blob, keys) for _id, kid, blob in rows]
+    unseal = unseal or sealing.opener(campaign_id)
+    votes = [unseal(kid, blob) for _id, kid, blob in rows]
     secrets.SystemRandom().shuffle(votes)
     responses, answers = [], []
     for vote in votes:

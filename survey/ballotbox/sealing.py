@@ -10,6 +10,14 @@ one: one block up to 18 questions, four for a 200-member appraisal.
 
 A database copy without the secret keys opens nothing; the envelopes carry no time and no
 ballot reference, and closing the campaign decrypts them, shuffles them and deletes them.
+
+Two formats, told apart by the envelope's ``key_id``: version 1 (above, a campaign sealed
+by the server, ``sealing = "server"``) has a bare hexadecimal key id and no prefix; later
+versions have a key id ``v<N>.<hash>`` and their blob starts with the version byte. Version 2
+(``sealing = "scrutineers"``) is sealed to the campaign's own X25519 public key: a fresh
+ephemeral X25519 key per envelope, ECDH, HKDF-SHA256, AES-256-GCM, the same padding. Its
+private key exists only while the scrutineers' cards are printed and while the box is
+opened (survey/ballotbox/scrutineers.py); the server cannot open such an envelope alone.
 """
 
 from __future__ import annotations
@@ -19,10 +27,12 @@ import hmac
 import json
 import os
 import struct
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
@@ -35,6 +45,8 @@ BLOCK = 4096
 # id, "basically_competent", a null text), and a 500-character reason at its most escaped.
 HEAD_ROOM, ROW_ROOM, REASON_ROOM = 128, 48, 3072
 VERSION = b"survey.envelope.v1"
+V2, V2_PREFIX, V2_LABEL = 2, "v2.", b"survey.envelope.v2"
+KEY_BYTES = 32
 
 
 def secret_keys() -> list[str]:
@@ -117,3 +129,94 @@ def unseal(campaign_id: int, kid: str, blob: bytes, keys: list[str] | None = Non
     except InvalidTag:
         raise BrokenEnvelope(f"an envelope of campaign {campaign_id} does not decrypt") from None
     return json.loads(_unpad(plain))
+
+
+Unseal = Callable[[str, bytes], dict]
+
+
+def public_key_id(public_key: bytes) -> str:
+    """The key id of a version 2 envelope: its format and a short hash of the public key."""
+    return V2_PREFIX + hashlib.sha256(V2_LABEL + b"|public|" + public_key).hexdigest()[:13]
+
+
+def private_key_from_seed(seed: bytes, campaign_id: int) -> X25519PrivateKey:
+    """The campaign's X25519 private key grown from the seed the scrutineers' cards share
+    (a short seed keeps the cards typeable; HKDF binds it to the campaign)."""
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_BYTES,
+        salt=V2_LABEL + b"|seed|" + str(campaign_id).encode(),
+        info=b"survey scrutineer key of campaign " + str(campaign_id).encode(),
+    )
+    return X25519PrivateKey.from_private_bytes(hkdf.derive(seed))
+
+
+def public_bytes(private_key: X25519PrivateKey) -> bytes:
+    return private_key.public_key().public_bytes_raw()
+
+
+def _v2_cipher(shared: bytes, campaign_id: int, ephemeral: bytes, public_key: bytes) -> AESGCM:
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=V2_LABEL + b"|campaign|" + str(campaign_id).encode(),
+        info=V2_LABEL + b"|" + ephemeral + public_key,
+    )
+    return AESGCM(hkdf.derive(shared))
+
+
+def _v2_aad(campaign_id: int, kid: str) -> bytes:
+    return bytes([V2]) + V2_LABEL + f"|{campaign_id}|{kid}".encode()
+
+
+def seal_to(public_key: bytes, campaign_id: int, payload: dict, rows: int = 0) -> tuple[str, bytes]:
+    """(key id, version byte + ephemeral public key + nonce + ciphertext) of ``payload``
+    sealed to the campaign's public key: one ECDH per envelope, padded as version 1."""
+    kid = public_key_id(public_key)
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = public_bytes(ephemeral)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
+    nonce = os.urandom(NONCE_BYTES)
+    plain = _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(), rows)
+    cipher = _v2_cipher(shared, campaign_id, ephemeral_public, public_key)
+    sealed = cipher.encrypt(nonce, plain, _v2_aad(campaign_id, kid))
+    return kid, bytes([V2]) + ephemeral_public + nonce + sealed
+
+
+def unseal_with(private_key: X25519PrivateKey, campaign_id: int, kid: str, blob: bytes) -> dict:
+    """The payload of one version 2 envelope, opened with the campaign's private key."""
+    blob = bytes(blob)
+    public_key = public_bytes(private_key)
+    if kid != public_key_id(public_key) or blob[:1] != bytes([V2]):
+        raise BrokenEnvelope(
+            f"an envelope of campaign {campaign_id} was not sealed to this campaign's key"
+        )
+    ephemeral = blob[1 : 1 + KEY_BYTES]
+    nonce = blob[1 + KEY_BYTES : 1 + KEY_BYTES + NONCE_BYTES]
+    try:
+        shared = private_key.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+        cipher = _v2_cipher(shared, campaign_id, ephemeral, public_key)
+        plain = cipher.decrypt(
+            nonce, blob[1 + KEY_BYTES + NONCE_BYTES :], _v2_aad(campaign_id, kid)
+        )
+    except (InvalidTag, ValueError):
+        raise BrokenEnvelope(f"an envelope of campaign {campaign_id} does not decrypt") from None
+    return json.loads(_unpad(plain))
+
+
+def opener(campaign_id: int, private_key: X25519PrivateKey | None = None) -> Unseal:
+    """``unseal(key_id, blob)`` for every envelope of a campaign: version 1 by the server's
+    secret keys, version 2 by ``private_key`` (rebuilt from the scrutineers' cards for
+    this close only; nothing keeps it afterwards)."""
+    keys = secret_keys()
+
+    def unseal_one(kid: str, blob: bytes) -> dict:
+        if kid.startswith(V2_PREFIX):
+            if private_key is None:
+                raise BrokenEnvelope(
+                    f"an envelope of campaign {campaign_id} needs the scrutineers' cards"
+                )
+            return unseal_with(private_key, campaign_id, kid, blob)
+        return unseal(campaign_id, kid, blob, keys)
+
+    return unseal_one

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import appraisal, polls
-from survey.ballotbox import responses
+from survey.ballotbox import responses, scrutineers
 from survey.core.converters import check_year
 from survey.core.errors import AlreadyClosed, AlreadyOpen, Conflict, Invalid, NoCards
 from survey.core.scales import (
@@ -56,9 +56,14 @@ def create_campaign(
     extra_questions: list[tuple[str, str]] = (),
     all_rows_required: bool = True,
     top_grade_cap_percent: int | None = None,
+    sealing: str | None = None,
+    scrutineers_k: int | None = None,
+    scrutineers_n: int | None = None,
 ) -> Campaign:
     """A draft campaign with its headline question and any extra indicator items; a member
-    appraisal with one question per member of the branch's roll instead."""
+    appraisal with one question per member of the branch's roll instead. ``sealing``: who
+    holds the key of its ballot box, fixed here (a meeting's scrutineers by default, k of n;
+    the server for a public poll)."""
     check_year(year)
     if kind not in CAMPAIGN_KINDS:
         raise Invalid(
@@ -71,7 +76,12 @@ def create_campaign(
     if geofence not in GEOFENCES:
         raise Invalid("geofence must be off, flag or require", field="geofence")
     scale = CAMPAIGN_KINDS[kind]
+    sealing = sealing or (scrutineers.SCRUTINEERS if kind in MEETING_KINDS else scrutineers.SERVER)
+    k, n = scrutineers.check_settings(sealing, scrutineers_k, scrutineers_n)
     campaign = Campaign(
+        sealing=sealing,
+        scrutineers_k=k,
+        scrutineers_n=n,
         organisation=organisation,
         kind=kind,
         year=year,
@@ -94,7 +104,16 @@ def create_campaign(
         )
     session.add(campaign)
     session.flush()
-    audit.record(session, actor, "campaign.create", campaign, kind=kind, year=year, title=title)
+    audit.record(
+        session,
+        actor,
+        "campaign.create",
+        campaign,
+        kind=kind,
+        year=year,
+        title=title,
+        sealing=sealing,
+    )
     return campaign
 
 
@@ -235,9 +254,11 @@ def _transition(session: Session, actor: str, campaign: Campaign, target: Campai
     audit.record(session, actor, f"campaign.{target}", campaign)
 
 
-def open_campaign(session: Session, actor: str, campaign: Campaign) -> None:
+def open_campaign(session: Session, actor: str, campaign: Campaign) -> list[scrutineers.Card]:
     """Open voting. A meeting's campaign (member review, member appraisal) opens with its
-    cards generated: opened without, nobody could vote (a public poll is answered at its link)."""
+    cards generated: opened without, nobody could vote (a public poll is answered at its link).
+    A scrutineer-sealed campaign whose scrutineer cards were not printed gets its key pair
+    now: the cards are returned, to be shown once (else an empty list)."""
     if (
         campaign.status == CampaignStatus.DRAFT
         and campaign.kind in MEETING_KINDS
@@ -246,19 +267,34 @@ def open_campaign(session: Session, actor: str, campaign: Campaign) -> None:
         raise NoCards("generate the cards before opening a meeting's campaign")
     _transition(session, actor, campaign, CampaignStatus.OPEN)
     campaign.opened_at = utcnow()
+    if campaign.sealing == scrutineers.SCRUTINEERS and campaign.public_key is None:
+        return scrutineers.print_cards(session, actor, campaign)
+    return []
 
 
-def close_campaign(session: Session, actor: str, campaign: Campaign, small_group: int = 5) -> None:
+def close_campaign(
+    session: Session,
+    actor: str,
+    campaign: Campaign,
+    small_group: int = 5,
+    scrutineer_codes: list[str] | None = None,
+) -> None:
     """Close, open the ballot box, then seal the result snapshot and its SHA-256.
 
     One transaction: the status update holds off new casts, every sealed envelope is
     decrypted into plain responses in a random order and deleted (responses.open_envelopes),
     and the tally is sealed. A retired key (MissingKey) raises, and the caller's rollback
-    leaves the campaign open with its envelopes."""
+    leaves the campaign open with its envelopes. A scrutineer-sealed campaign needs k of its
+    ``scrutineer_codes`` (ScrutineersNeeded before anything changes); its key lives in this
+    call only."""
+    unseal = None
+    if campaign.status == CampaignStatus.OPEN:  # else the transition says why not
+        unseal = scrutineers.opener(campaign, scrutineer_codes)
     _transition(session, actor, campaign, CampaignStatus.CLOSED)
     campaign.closed_at = utcnow()
     session.flush()
-    responses.open_envelopes(session, campaign.id, mix_rows=appraisal.is_appraisal(campaign))
+    mix_rows = appraisal.is_appraisal(campaign)
+    responses.open_envelopes(session, campaign.id, mix_rows=mix_rows, unseal=unseal)
     snapshot = tally(session, campaign, reveal=True, small_group=small_group)
     campaign.snapshot = snapshot
     campaign.snapshot_sha256 = snapshot_digest(snapshot)

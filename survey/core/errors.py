@@ -88,3 +88,10 @@ class BrokenEnvelope(DomainError):
     """A sealed envelope does not decrypt under the key it names (tampered or foreign)."""
 
     status, reason = 409, "broken_envelope"
+
+
+class ScrutineersNeeded(Conflict):
+    """Closing a scrutineer-sealed campaign without k good scrutineer cards: nothing changes.
+    ``detail["cards"]`` names each refused code by its place and why."""
+
+    reason = "scrutineers_needed"

@@ -45,6 +45,14 @@ def svg(data: str, label: str | None = None) -> Markup:
     return _svg(data, label, _shared_folder())
 
 
+def secret_svg(data: str, label: str | None = None) -> Markup:
+    """The QR code of a secret (a scrutineer card's share): rendered afresh, kept in no
+    cache, neither this worker's memory nor the shared folder on disk."""
+    if label is None:
+        label = gettext("QR code") if has_request_context() else "QR code"
+    return _render(data, label)
+
+
 def _shared_folder() -> str | None:
     """The cache every worker shares: files in the instance folder (0700, beside the
     database that already holds the ballots). Per worker only, a sheet printed again was

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -40,13 +41,18 @@ TRANSITIONS: dict[CampaignStatus, tuple[CampaignStatus, ...]] = {
     CampaignStatus.CLOSED: (),
 }
 STATUS_CHECK = "status IN ('draft', 'open', 'closed')"
+SEALING_MODES = ("server", "scrutineers")
+SEALING_CHECK = "sealing IN ('server', 'scrutineers')"
 
 
 class Campaign(db.Model):
     """One review or poll of one organisation in one year."""
 
     __tablename__ = "campaigns"
-    __table_args__ = (CheckConstraint(STATUS_CHECK, name="status"),)
+    __table_args__ = (
+        CheckConstraint(STATUS_CHECK, name="status"),
+        CheckConstraint(SEALING_CHECK, name="sealing"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -69,6 +75,12 @@ class Campaign(db.Model):
     # tests/test_sealed_box.py scans the raw database file for them while voting is open.
     all_rows_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     top_grade_cap_percent: Mapped[int | None] = mapped_column(Integer)
+    # Who holds the key of the ballot box (survey/ballotbox/scrutineers.py): "server" (its
+    # secret keys) or "scrutineers" (k of n cards; only the public key is kept here).
+    sealing: Mapped[str] = mapped_column(String(16), default="server", server_default="server")
+    scrutineers_k: Mapped[int | None] = mapped_column(Integer)
+    scrutineers_n: Mapped[int | None] = mapped_column(Integer)
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     organisation: Mapped[Organisation] = relationship()
     questions: Mapped[list[Question]] = relationship(

@@ -3,7 +3,16 @@ one-time resident codes (by Action.RUN_PUBLIC_POLL: secretaries and reviewers)."
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +23,7 @@ from forms.poll import ClosingDateForm, NewPollForm, ResidentCodesForm
 from survey import campaigns, polls
 from survey.ballotbox import ballots
 from survey.core import codes, links, qr
+from survey.core.errors import ScrutineersNeeded
 from survey.core.extensions import db
 from survey.core.labels import prompt_label
 from survey.core.timezone import local_today
@@ -21,6 +31,7 @@ from survey.core.transactions import transactional
 from survey.models import Ballot, CampaignStatus
 from survey.staff import access
 from survey.staff.access import Action
+from survey.views import scrutineers as scrutineer_views
 from survey.views.guards import (
     campaign_to_run,
     organisation_or_404,
@@ -88,7 +99,10 @@ def show(campaign_id: int):
 @transactional
 def open_(campaign_id: int):
     campaign = _public_campaign(campaign_id)
-    campaigns.open_campaign(db.session, web_actor(), campaign)
+    cards = campaigns.open_campaign(db.session, web_actor(), campaign)
+    if cards:  # a poll whose scrutineers hold the key: their cards are shown this once
+        note = _("Voting is open. Print the scrutineer cards now: they are not shown again.")
+        return scrutineer_views.sheet(campaign, cards, 200, note)
     flash(_("The poll is open: residents can answer at its link."))
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
@@ -102,17 +116,18 @@ def close(campaign_id: int):
     if campaign.status != CampaignStatus.OPEN:
         return redirect(url_for(".show", campaign_id=campaign.id), code=303)
     form = CloseForm()
+    urls = {
+        "close_url": url_for(".close", campaign_id=campaign.id),
+        "back_url": url_for(".show", campaign_id=campaign.id),
+    }
     if not (form.validate_on_submit() and form.confirm.data):
-        return render_template(
-            "staff/close.html",
-            campaign=campaign,
-            turnout=None,
-            form=form,
-            close_url=url_for(".close", campaign_id=campaign.id),
-            back_url=url_for(".show", campaign_id=campaign.id),
-        )
+        return scrutineer_views.close_page(campaign, form, **urls)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
-    campaigns.close_campaign(db.session, web_actor(), campaign, small_group=small_group)
+    typed = request.form.getlist("scrutineer_code")
+    try:
+        campaigns.close_campaign(db.session, web_actor(), campaign, small_group, typed)
+    except ScrutineersNeeded as refusal:
+        return scrutineer_views.close_page(campaign, form, typed, refusal, **urls), 409
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 

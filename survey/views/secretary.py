@@ -30,7 +30,7 @@ from survey import appraisal, campaigns
 from survey.ballotbox import ballots
 from survey.campaigns import meeting
 from survey.core import links, qr
-from survey.core.errors import DomainError, NoCards, NotOpen
+from survey.core.errors import DomainError, NoCards, NotOpen, ScrutineersNeeded
 from survey.core.extensions import db
 from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL
 from survey.core.timezone import local_today
@@ -39,6 +39,7 @@ from survey.files import imports
 from survey.models import CampaignStatus
 from survey.staff import access
 from survey.staff.access import Action
+from survey.views import scrutineers as scrutineer_views
 from survey.views.guards import (
     campaign_or_404,
     campaign_to_run,
@@ -117,6 +118,7 @@ def _create(form, branch):
         else meeting.indicator_questions(form.indicators.data or []),
         all_rows_required=form.all_rows_required.data,
         top_grade_cap_percent=form.excellent_cap.data if is_appraisal else None,
+        sealing=form.sealing.data or "scrutineers",
     )
 
 
@@ -290,9 +292,12 @@ def _lost_card_reason(refusal: DomainError) -> str:
 def open_(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
     try:
-        campaigns.open_campaign(db.session, web_actor(), campaign)
+        cards = campaigns.open_campaign(db.session, web_actor(), campaign)
     except NoCards:
         return _campaign_page(campaign, status=409, problem="no_cards")
+    if cards:  # the key pair was made now: its cards are shown this once
+        note = _("Voting is open. Print the scrutineer cards now: they are not shown again.")
+        return scrutineer_views.sheet(campaign, cards, 200, note)
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
@@ -310,11 +315,13 @@ def close(campaign_id: int):
             return redirect(url_for(".show", campaign_id=campaign.id), code=303)
         if campaign.status == CampaignStatus.DRAFT:
             return _campaign_page(campaign, status=409, problem="not_open")
-        turnout = meeting.turnout(db.session, campaign)
-        html = render_template("staff/close.html", campaign=campaign, turnout=turnout, form=form)
-        return html
+        return scrutineer_views.close_page(campaign, form)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
-    campaigns.close_campaign(db.session, web_actor(), campaign, small_group=small_group)
+    typed = request.form.getlist("scrutineer_code")
+    try:
+        campaigns.close_campaign(db.session, web_actor(), campaign, small_group, typed)
+    except ScrutineersNeeded as refusal:
+        return scrutineer_views.close_page(campaign, form, typed, refusal), 409
     return redirect(url_for(".results", campaign_id=campaign.id), code=303)
 
 

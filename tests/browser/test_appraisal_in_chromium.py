@@ -16,6 +16,7 @@ import subprocess
 from appraisal_helpers import appraisal, roll
 from offline import submit_through_a_cut
 from openpyxl import load_workbook
+from scrutineer_cards import shown_scrutineer_codes, type_scrutineer_codes
 
 from survey.core.security import ballot_token
 from survey.models import AuditEntry
@@ -74,14 +75,19 @@ def generate_and_open_later(page, campaign_url: str) -> None:
         page.wait_for_url(campaign_url)
 
 
-def open_voting(page, campaign_url: str) -> None:
+def open_voting(page, campaign_url: str) -> list[str]:
+    """Open; the scrutineer cards shown this once (each campaign has its own)."""
     page.goto(campaign_url)
     page.click("form[action$='/open'] button")
-    page.wait_for_url(campaign_url)
+    page.wait_for_load_state()
+    codes = shown_scrutineer_codes(page)
+    assert len(codes) == 3
+    return codes
 
 
-def close_voting(page, campaign_url: str) -> None:
+def close_voting(page, campaign_url: str, codes: list[str]) -> None:
     page.goto(f"{campaign_url}/close")
+    type_scrutineer_codes(page, codes[:2])
     page.click("button.danger")
     page.wait_for_load_state()
 
@@ -199,8 +205,7 @@ def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
         generate_and_open_later(page, url)
     links = print_both(desk, review_url, artefact)
     assert len(links) == MEMBERS and all("?then=" in link for link in links)
-    for url in (review_url, appraisal_url):
-        open_voting(page, url)
+    cards = {url: open_voting(page, url) for url in (review_url, appraisal_url)}
 
     with_js, without_js = phone(browser), phone(browser, javascript=False)
     for voter, link in enumerate(links):
@@ -211,8 +216,8 @@ def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
     with_js.close()
     without_js.close()
 
-    close_voting(page, review_url)
-    close_voting(page, appraisal_url)
+    close_voting(page, review_url, cards[review_url])
+    close_voting(page, appraisal_url, cards[appraisal_url])
     page.wait_for_url(re.compile(r"/appraisal$"))
     table = page.locator("table.appraisal-results tbody tr")
     expect(table).to_have_count(MEMBERS)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import subprocess
 
+from scrutineer_cards import shown_scrutineer_codes, type_scrutineer_codes
+
 from survey.core.transactions import run_in_transaction
 from survey.demo import load_demo
 
@@ -116,6 +118,9 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     assert all(link.startswith(f"{live_server}/b/") for link in links)
 
     page.click("text=开始投票 >> nth=-1")
+    page.wait_for_load_state()
+    codes = shown_scrutineer_codes(page)  # no scrutineer card printed before: shown now
+    assert len(codes) == 3
     projector = desk.new_page()
     projector.goto(f"{campaign_url}/projector")
     expect(projector.locator(".projector-figure")).to_contain_text("已投票 0 / 应到 30")
@@ -131,6 +136,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
 
     page.goto(campaign_url)
     page.click("text=结束投票并封存结果")  # leads to the confirmation page
+    type_scrutineer_codes(page, [codes[2], codes[0]])
     page.click("button.danger")
     page.wait_for_url(f"{campaign_url}/results")
     expect(page.locator("svg.chart")).to_have_count(1)  # 3 votes: indicators not broken down

@@ -3,6 +3,9 @@ the close of a member review goes through its confirmation page."""
 
 from __future__ import annotations
 
+import re
+
+from scrutineer_cards import type_scrutineer_codes
 from sqlalchemy import select
 
 from survey.core.transactions import run_in_transaction
@@ -32,7 +35,8 @@ def assert_fits(page, url):
 
 
 def test_the_staff_pages_fit_a_phone_without_javascript(browser, live_server, db):
-    run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
+    lines = run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
+    cards = [line.split(": ", 1)[1] for line in lines if re.match(r"  [1-3]: ", line)]
     review = db.session.scalar(
         select(Campaign).where(
             Campaign.status == CampaignStatus.OPEN, Campaign.kind == "member_review"
@@ -55,6 +59,7 @@ def test_the_staff_pages_fit_a_phone_without_javascript(browser, live_server, db
     page.goto(f"{staff}/{review.id}")
     page.click("a.button.danger")  # a link to the confirmation page: closes nothing
     assert page.url.endswith(f"/{review.id}/close")
+    type_scrutineer_codes(page, cards[:2])  # the demo printed its open review's cards
     page.click("button.danger")
     page.wait_for_url(f"{staff}/{review.id}/results")
     context.close()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from scrutineer_cards import shown_scrutineer_codes, type_scrutineer_codes
 from test_meeting_in_chromium import decode_qr_codes
 
 from survey.core.transactions import run_in_transaction
@@ -254,13 +255,17 @@ def download(page, text: str) -> bytes:
     return Path(started.value.path()).read_bytes()
 
 
-def open_and_watch_the_projector(browser, page, links, w) -> None:
-    """Voting opens; three members vote from phones while the projector, in its own tab,
-    counts them without a reload."""
+def open_and_watch_the_projector(browser, page, links, w) -> list[str]:
+    """Voting opens (the scrutineer cards are shown this once: returned); three members vote
+    from phones while the projector, in its own tab, counts them without a reload."""
     from playwright.sync_api import expect
 
+    campaign_url = page.url
     page.locator("main button", has_text=w["open"]).last.click()
     page.wait_for_load_state()
+    codes = shown_scrutineer_codes(page)
+    assert len(codes) == 3, "opening shows the scrutineer cards not printed before"
+    page.goto(campaign_url)
     with page.context.expect_page() as opened:
         page.locator("main a", has_text=w["projector"]).first.click()  # a new tab
     projector = opened.value
@@ -273,15 +278,17 @@ def open_and_watch_the_projector(browser, page, links, w) -> None:
     assert projector.evaluate("window.notReloaded") is True, "turnout is polled, not reloaded"
     projector.close()
     page.reload()
+    return codes
 
 
-def close_seal_and_read_the_minutes(page, campaign_url, w, artefact) -> None:
+def close_seal_and_read_the_minutes(page, campaign_url, w, artefact, codes) -> None:
     from playwright.sync_api import expect
 
     lang = w["lang"]
     in_language(page, lang)
     page.locator("main a", has_text=w["close"]).first.click()  # the confirmation page
     in_language(page, lang)
+    type_scrutineer_codes(page, codes[1:])
     page.click("button.danger")
     page.wait_for_url(f"{campaign_url}/results")
     in_language(page, lang)
@@ -304,8 +311,8 @@ def secretary_year(browser, base, lang, artefact) -> None:
     assert len(links) == 8, "every QR code of the first printed page decodes"
     assert all(link.startswith(f"{base}/b/") for link in links)
     in_language(page, lang)
-    open_and_watch_the_projector(browser, page, links, w)
-    close_seal_and_read_the_minutes(page, campaign_url, w, artefact)
+    codes = open_and_watch_the_projector(browser, page, links, w)
+    close_seal_and_read_the_minutes(page, campaign_url, w, artefact, codes)
     page.locator("nav a", has_text=w["campaigns"]).first.click()
     page.locator("main a", has_text=w["title"]).first.click()
     in_language(page, lang)
