@@ -181,6 +181,27 @@ def upgrade(revision: str = "head") -> None:
 
     migrations(current_app._get_current_object())
     migrate_upgrade(revision=revision)
+    compact_sqlite()
+
+
+def compact_sqlite() -> None:
+    """SQLite: rewrite the file without its free pages (``VACUUM``). ``secure_delete``
+    zeroes a deleted row's bytes, but a dropped table's pages (revision 0014 drops the
+    ballot-by-ballot tables) and the WAL's frames keep copies until the file is rebuilt and
+    the WAL checkpointed. VACUUM cannot run inside a transaction, hence here, after the
+    migrations committed, on a raw connection (pysqlite's own autocommit: the engine's
+    "begin" event would open a transaction first)."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def _migrations_dir():
