@@ -51,7 +51,12 @@ def _create_counts_and_complaints():
             ["question_id"], ["questions.id"], name=op.f("fk_counts_question_id_questions")
         ),
         sa.PrimaryKeyConstraint(
-            "campaign_id", "question_id", "respondent_class", "geo", "choice", name=op.f("pk_counts")
+            "campaign_id",
+            "question_id",
+            "respondent_class",
+            "geo",
+            "choice",
+            name=op.f("pk_counts"),
         ),
     )
     op.create_table(
@@ -131,7 +136,9 @@ def _count_campaign(conn, campaign_id: int, ballots: dict[str, dict]) -> None:
     secrets.SystemRandom().shuffle(complaints)
     if complaints:
         conn.execute(
-            sa.text("INSERT INTO complaints (id, campaign_id, reason) VALUES (:id, :campaign_id, :reason)"),
+            sa.text(
+                "INSERT INTO complaints (id, campaign_id, reason) VALUES (:id, :campaign_id, :reason)"
+            ),
             complaints,
         )
     conn.execute(
@@ -166,7 +173,9 @@ def upgrade():
         _count_campaign(conn, campaign_id, ballots)
     # closed campaigns without a vote: zero counted (the tally reads it)
     conn.execute(
-        sa.text("UPDATE campaigns SET votes_counted = 0 WHERE status = 'closed' AND votes_counted IS NULL")
+        sa.text(
+            "UPDATE campaigns SET votes_counted = 0 WHERE status = 'closed' AND votes_counted IS NULL"
+        )
     )
     found = conn.execute(
         sa.text("SELECT response_id, result, note, verified_by, verified_at FROM verifications")

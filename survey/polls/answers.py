@@ -309,9 +309,7 @@ def anomaly_report(session: Session, campaign: Campaign, top: int = 5) -> dict:
         "ip_clusters": clusters(PollHit.ip_hash),
         "ua_clusters": clusters(PollHit.ua_hash),
         # positions are sealed with the answers: known once the poll is closed
-        "geo": geo_counts(session, campaign)
-        if campaign.status == CampaignStatus.CLOSED
-        else None,
+        "geo": geo_counts(session, campaign) if campaign.status == CampaignStatus.CLOSED else None,
         "answers": answers,
     }
 
