@@ -226,8 +226,9 @@ def downgrade():
     )
     op.drop_table("verifications")
     _verifications_table("response_id", "responses")
-    with op.batch_alter_table("campaigns") as batch_op:
-        batch_op.drop_column("votes_counted")
+    # not a batch: rebuilding campaigns under its tallies' foreign keys fails on SQLite;
+    # ALTER TABLE ... DROP COLUMN is in SQLite since 3.35 and in PostgreSQL
+    op.execute("ALTER TABLE campaigns DROP COLUMN votes_counted")
     op.drop_index(op.f("ix_complaints_campaign_id"), table_name="complaints")
     op.drop_table("complaints")
     op.drop_table("counts")
