@@ -183,8 +183,17 @@ def upgrade(revision: str = "head") -> None:
     from flask_migrate import upgrade as migrate_upgrade
 
     migrations(current_app._get_current_object())
+    before = _revision()
     migrate_upgrade(revision=revision)
-    compact_sqlite()
+    if _revision() != before:  # something ran: dropped rows may sit in free pages
+        compact_sqlite()
+
+
+def _revision() -> str | None:
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def compact_sqlite() -> None:
@@ -194,11 +203,11 @@ def compact_sqlite() -> None:
     is rebuilt and the WAL checkpointed. VACUUM cannot run inside a transaction, hence here,
     after the migrations committed, on a raw connection (pysqlite's own autocommit: the
     engine's "begin" event would open a transaction first). Any reader left open would keep
-    the WAL's old frames: the session and the pool are closed first."""
+    the WAL's old frames: the pool's idle connections are closed first (the caller's session
+    must hold no transaction open, as in ``init-db``)."""
     engine = db.engine
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return
-    db.session.remove()
     engine.dispose()
     raw = engine.raw_connection()
     try:
