@@ -177,6 +177,14 @@ def test_a_full_members_only_scheme_is_pending_not_a_difference_over_few_probati
     assert campaign.snapshot.get("by_class") is None
 
 
+def test_a_scheme_counting_every_member_rates_merged_counts_on_all_the_votes(make, db, org):
+    """nmg-2020 counts probationary members too: the merged 36 + 4 read as 36 of 40 (90 %)."""
+    _review_by_class(make, db, org["first"], 36, 4)
+    members = rating.rate_branch(db.session, org["first"], 2026).criterion("members")
+    assert members.outcome == "pass"
+    assert (members.value["excellent"], members.value["participants"]) == (36, 40)
+
+
 def test_five_probationary_votes_keep_the_split_and_the_full_members_share(make, db, org):
     """At the threshold the split is kept: full members only reads 36 of 36."""
     _full_members_only_scheme(db, org["committee"])
