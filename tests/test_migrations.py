@@ -203,6 +203,18 @@ def test_0014_turns_old_ballots_into_counts_and_leaves_no_trace_of_them(app, fre
             assert GONE_TEXT.encode() not in stored
             assert not [rid for rid in ids[1] if rid.encode() in stored]  # ballots' ids gone
             assert REASON.encode() in stored  # the reason kept, as the check's control
+        else:  # the merged tallies' old per-class rows: no dead tuple left in a page
+            with db.engine.begin() as conn:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+                pages = conn.execute(
+                    text("SELECT pg_relation_size('tallies') / current_setting('block_size')::int")
+                ).scalar()
+                raw = b"".join(
+                    bytes(conn.execute(text(f"SELECT get_raw_page('tallies', {n})")).scalar())
+                    for n in range(pages)
+                )
+            assert pages and b"public" in raw  # the pages are read: the live rows are there
+            assert b"probationary" not in raw
         downgrade(revision="0013")
         assert {"responses", "answers"} <= set(inspect(db.engine).get_table_names())
         upgrade()

@@ -5,8 +5,8 @@ x respondent class, x inside/outside/unknown on a poll's headline question) and 
 不满意 headline answer becomes a ``complaints`` row (its reason alone, inserted in a random
 order; it keeps its response's random id, so that findings and the audit log still name
 it). Classes are merged into ``all`` where one had fewer than 5 votes (the default
-SMALL_GROUP_THRESHOLD; the sealed tallies are merged the same way). Then the per-ballot
-tables are dropped. ``verifications`` now points at ``complaints``.
+SMALL_GROUP_THRESHOLD; the sealed tallies are merged the same way, in a table written anew).
+Then the per-ballot tables are dropped. ``verifications`` now points at ``complaints``.
 
 On SQLite the deleted rows' bytes stay in free pages until ``VACUUM``, which cannot run in
 a transaction: survey.core.database.upgrade runs it after upgrading.
@@ -145,32 +145,52 @@ def _count_campaign(conn, campaign_id: int, ballots: dict[str, dict]) -> None:
         sa.text("UPDATE campaigns SET votes_counted = :n WHERE id = :c"),
         {"n": len(ballots), "c": campaign_id},
     )
-    if not split:
-        _merge_tallies(conn, campaign_id)
+    return split
 
 
-def _merge_tallies(conn, campaign_id: int) -> None:
-    """The sealed headline tallies by class, merged as the counts were."""
-    merged = conn.execute(
-        sa.text("SELECT choice, SUM(n) FROM tallies WHERE campaign_id = :c GROUP BY choice"),
-        {"c": campaign_id},
-    ).all()
-    conn.execute(sa.text("DELETE FROM tallies WHERE campaign_id = :c"), {"c": campaign_id})
-    if merged:
+def _rebuild_tallies(conn, merged: set[int]) -> None:
+    """The sealed headline tallies, those of ``merged`` campaigns by class no more. The table
+    is written anew rather than its rows deleted: a deleted row stays in its page (a
+    PostgreSQL dead tuple, kept while any snapshot may see it) until the page is rewritten;
+    a dropped table's file is gone (SQLite's pages: VACUUM after upgrading)."""
+    sums: Counter = Counter()
+    for campaign_id, cls, choice, n in conn.execute(
+        sa.text("SELECT campaign_id, respondent_class, choice, n FROM tallies")
+    ):
+        sums[(campaign_id, MERGED if campaign_id in merged else cls, choice)] += n
+    op.drop_table("tallies")
+    op.create_table(
+        "tallies",
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("respondent_class", sa.String(length=16), nullable=False),
+        sa.Column("choice", sa.String(length=32), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"], ["campaigns.id"], name=op.f("fk_tallies_campaign_id_campaigns")
+        ),
+        sa.PrimaryKeyConstraint(
+            "campaign_id", "respondent_class", "choice", name=op.f("pk_tallies")
+        ),
+    )
+    if sums:
         conn.execute(
-            sa.text(
-                "INSERT INTO tallies (campaign_id, respondent_class, choice, n) "
-                "VALUES (:c, :cls, :choice, :n)"
-            ),
-            [{"c": campaign_id, "cls": MERGED, "choice": ch, "n": int(n)} for ch, n in merged],
+            sa.text("INSERT INTO tallies VALUES (:c, :cls, :choice, :n)"),
+            [
+                {"c": c, "cls": cls, "choice": ch, "n": n}
+                for (c, cls, ch), n in sorted(sums.items())
+            ],
         )
 
 
 def upgrade():
     _create_counts_and_complaints()
     conn = op.get_bind()
-    for campaign_id, ballots in _votes(conn).items():
-        _count_campaign(conn, campaign_id, ballots)
+    merged = {
+        campaign_id
+        for campaign_id, ballots in _votes(conn).items()
+        if not _count_campaign(conn, campaign_id, ballots)
+    }
+    _rebuild_tallies(conn, merged)
     # closed campaigns without a vote: zero counted (the tally reads it)
     conn.execute(
         sa.text(
