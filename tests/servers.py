@@ -64,8 +64,8 @@ with app.app_context():
         campaign = campaigns.create_campaign(
             db.session, "test", branch, kind="member_review", year=2026, title=name
         )
-        campaigns.open_campaign(db.session, "test", campaign)
         cards = ballots.generate_ballots(db.session, "test", campaign, count)
+        campaigns.open_campaign(db.session, "test", campaign)  # a meeting opens with its cards
         out["campaigns"][name] = campaign.id
         out["ballots"][name] = {ballot_token(card.id): card.id for card in cards}
     for name in spec.get("polls", []):
@@ -333,7 +333,7 @@ def stored_responses(database_url: str, campaign_id: int) -> int:
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            query = text("SELECT votes_counted FROM campaigns WHERE id = :c")
+            query = text("SELECT COALESCE(votes_counted, 0) FROM campaigns WHERE id = :c")
             return conn.execute(query, {"c": campaign_id}).scalar_one()
     finally:
         engine.dispose()
