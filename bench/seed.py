@@ -78,8 +78,8 @@ def sealed_campaign(app, branch_id: int, votes: int) -> int:
         campaign = campaigns.create_campaign(
             db.session, "bench", branch, kind="member_review", year=2024, title="开箱"
         )
-        ballots.generate_ballots(db.session, "bench", campaign, 3, "full")  # a meeting opens
-        campaigns.open_campaign(db.session, "bench", campaign)  # with 3 cards at least
+        ballots.generate_ballots(db.session, "bench", campaign, 3)  # a meeting opens with cards
+        campaigns.open_campaign(db.session, "bench", campaign)
         question = campaign.questions[0].id
         keys = sealing.secret_keys()
         choices = ["excellent", "competent", "basically_competent", "incompetent"]
@@ -111,8 +111,8 @@ def opened_box(app, branch_id: int, responses: int) -> int:
         campaign = campaigns.create_campaign(
             db.session, "bench", branch, kind="member_review", year=2023, title="百万"
         )
-        ballots.generate_ballots(db.session, "bench", campaign, 3, "full")  # a meeting opens
-        campaigns.open_campaign(db.session, "bench", campaign)  # with 3 cards at least
+        ballots.generate_ballots(db.session, "bench", campaign, 3)  # a meeting opens with cards
+        campaigns.open_campaign(db.session, "bench", campaign)
         question = campaign.questions[0].id
         db.session.flush()
         choices = ("excellent", "competent", "basically_competent", "incompetent")

@@ -65,7 +65,7 @@ with app.app_context():
             db.session, "test", branch, kind="member_review", year=2026, title=name
         )
         cards = ballots.generate_ballots(db.session, "test", campaign, count)
-        campaigns.open_campaign(db.session, "test", campaign)  # a meeting opens with its cards
+        campaigns.open_campaign(db.session, "test", campaign)
         out["campaigns"][name] = campaign.id
         out["ballots"][name] = {ballot_token(card.id): card.id for card in cards}
     for name in spec.get("polls", []):

@@ -121,8 +121,7 @@ def generate_ballots(data: dict, campaign: Campaign):
 @with_campaign(to_run)
 @transactional
 def open_campaign(campaign: Campaign):
-    """Open voting (a draft only). A meeting's campaign needs at least 3 cards: with none
-    409 ``no_cards``, with one or two 409 ``too_few_cards`` (each vote would be known)"""
+    """Open voting (a draft only)"""
     campaigns.open_campaign(db.session, actor(), campaign)
     return {"id": campaign.id, "status": campaign.status}
 
