@@ -291,8 +291,8 @@ def open_(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
     try:
         campaigns.open_campaign(db.session, web_actor(), campaign)
-    except NoCards as refusal:  # TooFewCards too: its reason names the page's words
-        return _campaign_page(campaign, status=409, problem=refusal.reason)
+    except NoCards:
+        return _campaign_page(campaign, status=409, problem="no_cards")
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
 
 
@@ -341,8 +341,7 @@ def _closed_with_results(campaign_id: int):
         abort(redirect(url_for("appraisal.results", campaign_id=campaign.id), code=303))
     if campaign.status != "closed" or campaign.snapshot is None:
         raise NotOpen("results are shown once the campaign is closed", status=campaign.status)
-    small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
-    return campaign, meeting.reading(campaign.snapshot, small_group)
+    return campaign, meeting.reading(campaign.snapshot)
 
 
 @bp.get("/<int:campaign_id>/results")
