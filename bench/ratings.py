@@ -65,7 +65,7 @@ def build(session, branches: int) -> int:
         for i in range(branches)
     ]
     session.execute(insert(Organisation), orgs)
-    campaigns, questions, responses, answers, verified = [], [], [], [], []
+    campaigns, questions, counts, complaints, verified = [], [], {}, [], []
     tallies: dict[tuple[int, str], int] = {}
     cid = qid = 0
     for org in orgs:
@@ -95,36 +95,25 @@ def build(session, branches: int) -> int:
                 }
             )
             for _ in range(n):
-                rid = secrets.token_hex(16)
                 if kind == "member_review":
                     choice = "excellent" if rng.random() < 0.93 else "competent"
                 else:
                     choice = "dissatisfied" if rng.random() < 0.1 else "satisfied"
-                    if choice == "dissatisfied":
+                    if choice == "dissatisfied":  # each 不满意 its own row (counting.py)
+                        rid = secrets.token_hex(16)
+                        complaints.append((rid, cid))
                         verified.append(rid)
-                responses.append(
-                    {
-                        "id": rid,
-                        "campaign_id": cid,
-                        "respondent_class": "full",
-                    }
-                )
-                answers.append({"response_id": rid, "question_id": qid, "choice": choice})
+                counts[cid, qid, choice] = counts.get((cid, qid, choice), 0) + 1
                 tallies[cid, choice] = tallies.get((cid, choice), 0) + 1
     session.execute(insert(Campaign), campaigns)
     session.execute(insert(Question), questions)
-    bulk.rows_in(
+    bulk.rows_in(  # what a close keeps: counts, and each 不满意 alone
         session,
-        "responses",
-        ("id", "campaign_id", "respondent_class"),
-        ((r["id"], r["campaign_id"], r["respondent_class"]) for r in responses),
+        "counts",
+        ("campaign_id", "question_id", "respondent_class", "geo", "choice", "n"),
+        ((c, q, "full", "none", ch, n) for (c, q, ch), n in counts.items()),
     )
-    bulk.rows_in(
-        session,
-        "answers",
-        ("response_id", "question_id", "choice"),
-        ((a["response_id"], a["question_id"], a["choice"]) for a in answers),
-    )
+    bulk.rows_in(session, "complaints", ("id", "campaign_id"), complaints)
     session.execute(
         insert(Tally),
         [  # what close_campaign seals
@@ -138,7 +127,7 @@ def build(session, branches: int) -> int:
             insert(verification_model),
             [
                 {
-                    "response_id": rid,
+                    "complaint_id": rid,
                     "result": "verified" if i % 3 else "unfounded",
                     "note": "",
                     "verified_by": "bench",
@@ -186,18 +175,18 @@ def measure(url: str, label: str, branches: int) -> None:
         per_run = len(statements) // 3
         with db.engine.connect() as conn:
             started = time.perf_counter()
-            rows = conn.execute(text("SELECT response_id, question_id, choice FROM answers")).all()
+            rows = conn.execute(text("SELECT question_id, choice, n FROM counts")).all()
             baseline = time.perf_counter() - started
         verdicts = {}
         for branch in summary["branches"]:
             verdicts[branch["verdict"]] = verdicts.get(branch["verdict"], 0) + 1
-        print(f"[{label}] {branches} branches, {len(rows)} answers (built in {built:.1f} s)")
+        print(f"[{label}] {branches} branches, {len(rows)} count rows (built in {built:.1f} s)")
         print(
             f"[{label}] summary: first {timings[0] * 1000:.0f} ms, then "
             f"{min(timings[1:]) * 1000:.0f} ms; {per_run} SQL statements per summary"
         )
         print(
-            f"[{label}] baseline, one raw read of every answer row: {baseline * 1000:.0f} ms "
+            f"[{label}] baseline, one raw read of every count row: {baseline * 1000:.0f} ms "
             f"(summary / baseline = {min(timings) / baseline:.1f})"
         )
         print(f"[{label}] verdicts {verdicts}; recommended {len(summary['recommended'])}")

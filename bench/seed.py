@@ -12,7 +12,7 @@ from survey.ballotbox import ballots, sealing
 from survey.core.database import upgrade
 from survey.core.extensions import db
 from survey.core.security import ballot_token
-from survey.models import Ballot, Envelope, Organisation
+from survey.models import Ballot, Count, Envelope, Organisation
 from survey.staff import accounts
 
 KEY = "bench-secret-key-not-for-production"
@@ -108,12 +108,10 @@ def sealed_campaign(app, branch_id: int, votes: int) -> int:
 
 
 def opened_box(app, branch_id: int, responses: int) -> int:
-    """An open member review whose box already holds ``responses`` plain responses (one
-    answer each), as the close of as many envelopes leaves them: its close then seals the
-    counts of those rows, and the tally reads what it sealed. Bulk: COPY on PostgreSQL, one
-    executemany on SQLite (the 4 kB envelopes of a real 1,000,000-vote close are 4 GB)."""
-    import bulk
-
+    """An open member review whose counts already hold ``responses`` votes (one answer each),
+    as the close of as many envelopes leaves them: its close then seals those counts, and
+    the tally reads what it sealed (the 4 kB envelopes of a real 1,000,000-vote close are
+    4 GB). A closed campaign keeps counts only: four rows, whatever ``responses`` is."""
     with app.app_context():
         branch = db.session.get(Organisation, branch_id)
         campaign = campaigns.create_campaign(
@@ -129,13 +127,19 @@ def opened_box(app, branch_id: int, responses: int) -> int:
         campaigns.open_campaign(db.session, "bench", campaign)
         question = campaign.questions[0].id
         db.session.flush()
-        ids = [secrets.token_hex(16) for _ in range(responses)]
         choices = ("excellent", "competent", "basically_competent", "incompetent")
-        columns = ("id", "campaign_id", "respondent_class")
-        bulk.rows_in(db.session, "responses", columns, ((i, campaign.id, "full") for i in ids))
-        columns = ("response_id", "question_id", "choice")
-        rows = ((r, question, choices[n % 4]) for n, r in enumerate(ids))
-        bulk.rows_in(db.session, "answers", columns, rows)
+        rows = [
+            {
+                "campaign_id": campaign.id,
+                "question_id": question,
+                "respondent_class": "full",
+                "geo": "none",
+                "choice": choice,
+                "n": responses // 4 + (k < responses % 4),
+            }
+            for k, choice in enumerate(choices)
+        ]
+        db.session.execute(insert(Count), rows)
         db.session.commit()
         return campaign.id
 

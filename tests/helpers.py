@@ -44,6 +44,35 @@ def envelopes(db, campaign_id=None) -> int:
     return query.count()
 
 
+def votes_counted(db, campaign_id=None) -> int:
+    """Votes a closed campaign counted (all closed campaigns, or one): the counts are all it
+    keeps of them (no per-ballot row exists after close)."""
+    from sqlalchemy import func
+
+    from survey.models import Campaign
+
+    db.session.rollback()
+    query = db.session.query(func.coalesce(func.sum(Campaign.votes_counted), 0))
+    if campaign_id is not None:
+        query = query.filter(Campaign.id == campaign_id)
+    return query.scalar()
+
+
+def counted_choices(db, campaign_id, question_id=None) -> dict:
+    """{choice: n} of a closed campaign's counts (every question, or one), zeros left out."""
+    from sqlalchemy import func
+
+    from survey.models import Count
+
+    db.session.rollback()
+    query = db.session.query(Count.choice, func.sum(Count.n)).filter(
+        Count.campaign_id == campaign_id
+    )
+    if question_id is not None:
+        query = query.filter(Count.question_id == question_id)
+    return {choice: int(n) for choice, n in query.group_by(Count.choice) if n}
+
+
 def bearer(user) -> dict:
     return {"Authorization": f"Bearer {user.api_token}"}
 

@@ -339,7 +339,7 @@ def stored_responses(database_url: str, campaign_id: int) -> int:
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            query = text("SELECT count(*) FROM responses WHERE campaign_id = :c")
+            query = text("SELECT COALESCE(votes_counted, 0) FROM campaigns WHERE id = :c")
             return conn.execute(query, {"c": campaign_id}).scalar_one()
     finally:
         engine.dispose()

@@ -227,27 +227,28 @@ def test_whole_campaign_life_by_api_and_tally_equals_what_was_cast(client, world
     }
     assert sum(tally["counts"].values()) == tally["cast"] == 6
 
-    export = client.get(
+    gone = client.get(
         f"/api/v1/campaigns/{cid}/export.csv?table=responses&lang=en", headers=bearer(user)
     )
+    assert gone.status_code == 410 and gone.json["error"]["code"] == "no_ballot_rows"
+    assert "counts only" in gone.json["error"]["message"]
+    export = client.get(f"/api/v1/campaigns/{cid}/export.csv?lang=en", headers=bearer(user))
     assert export.status_code == 200 and export.mimetype == "text/csv"
     text = export.get_data(as_text=True)
     for link in links:
         assert link["code"] not in text and link["code"].replace("-", "") not in text
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[2][0] == "No."  # two title rows, then the header: one table per file
-    answers = [row[-1] for row in rows[3:]]
-    assert sorted(answers) == sorted(c.replace("_", " ").capitalize() for c in choices)
+    assert rows[2] == ["Question", "Choice", "Count", "Share"]  # the counts, one table
+    counted = {row[1]: int(row[2]) for row in rows[3:] if row[1] and row[2]}
+    for choice in set(choices):
+        assert counted[choice.replace("_", " ").capitalize()] == choices.count(choice)
 
     workbook = client.get(f"/api/v1/campaigns/{cid}/export.xlsx?lang=zh", headers=bearer(user))
     assert workbook.status_code == 200 and workbook.mimetype.endswith(".sheet")
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(workbook.data), read_only=True)
-    assert book.sheetnames == ["汇总", "明细"]
-    words = {"excellent": "优秀", "competent": "合格", "incompetent": "不合格"}
-    cells = [c for row in book["明细"].iter_rows(values_only=True) for c in row]
-    assert sorted(c for c in cells if c in words.values()) == sorted(words[c] for c in choices)
+    assert book.sheetnames == ["汇总"]  # counts only: no ballot-by-ballot sheet
     everything = " ".join(str(c) for s in book for r in s.iter_rows(values_only=True) for c in r)
     assert not any(link["code"].replace("-", "") in everything for link in links)
 
@@ -268,6 +269,11 @@ def test_open_without_cards_or_twice_or_close_a_draft_is_409(client, world, make
     assert no_cards.get_json()["error"]["code"] == "no_cards"
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).status == "draft"
+    make.ballots(campaign, 2)  # the lone card (or two): each vote would be known
+    too_few = client.post(f"/api/v1/campaigns/{campaign.id}/open", headers=headers)
+    assert too_few.status_code == 409
+    assert too_few.get_json()["error"]["code"] == "too_few_cards"
+    assert "at least 3 cards" in too_few.get_json()["error"]["message"]
     make.ballots(campaign, 1)
     assert client.post(f"/api/v1/campaigns/{campaign.id}/open", headers=headers).status_code == 200
     assert client.post(f"/api/v1/campaigns/{campaign.id}/open", headers=headers).status_code == 409

@@ -23,7 +23,7 @@ REFUSALS = {
     "open_campaign": {403, 404, 409},
     "close_campaign": {400, 403, 404, 409, 413},  # its body is optional
     "tally": {403, 404},
-    "export_csv": {403, 404, 409},
+    "export_csv": {403, 404, 409, 410},  # 410: ?table=responses, gone (counts only)
     "export_xlsx": {403, 404, 409},
     "list_public_responses": {400, 403, 404, 409},
     "verify_public_response": {400, 403, 404, 409, 413},
@@ -196,9 +196,9 @@ def request_for(schema_name, body, world, make, db):
 
 
 def campaigns_responses(db, poll):
-    from survey.models import Response
+    from survey.models import Complaint
 
-    return [r.id for r in db.session.query(Response).filter_by(campaign_id=poll.id)]
+    return [r.id for r in db.session.query(Complaint).filter_by(campaign_id=poll.id)]
 
 
 def user_for(schema_name, world):

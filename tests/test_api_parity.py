@@ -6,7 +6,7 @@ import pytest
 from helpers import GOOD_ASSESSMENT, answer, bearer
 
 from survey.core.scales import MEETING_KINDS
-from survey.models import Ballot, Response
+from survey.models import Ballot, Complaint
 from survey.staff import access
 from survey.staff.access import Action
 
@@ -68,7 +68,7 @@ def verify_complaint(client, make, db, world, user):
         ua_hash="u",
     )
     make.close(poll)
-    rid = db.session.query(Response.id).filter_by(campaign_id=poll.id).scalar()
+    rid = db.session.query(Complaint.id).filter_by(campaign_id=poll.id).scalar()
     body = {"result": "unfounded", "note": "已核实"}
     return client.post(
         f"/api/v1/public-responses/{rid}/verification", json=body, headers=bearer(user)
@@ -103,7 +103,7 @@ VERBS = {
     },
     **{
         f"open a {kind}": (
-            on_campaign(kind, "open", cards=int(kind in MEETING_KINDS)),
+            on_campaign(kind, "open", cards=3 * int(kind in MEETING_KINDS)),
             access.run_campaign_action(kind),
         )
         for kind in KINDS

@@ -42,7 +42,7 @@ def test_the_campaign_workbook_is_a_chinese_summary_form_with_percent_cells(
     campaign = closed_review(make, db, org["first"], CHOICES, eligible_full=8)
     auth.login("secretary")
     book = book_of(client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx"))
-    assert book.sheetnames == ["汇总", "明细"]
+    assert book.sheetnames == ["汇总"]  # counts only: no ballot-by-ballot sheet
     tally = book["汇总"]
     assert tally["A1"].value == "2026年度党员评议党支部工作测评汇总表"
     assert "A1:D1" in tally.merged_cells and tally["A1"].font.bold
@@ -59,50 +59,51 @@ def test_the_campaign_workbook_is_a_chinese_summary_form_with_percent_cells(
     assert set(by_choice) == {"优秀", "合格", "基本合格", "不合格"}
     eligible = next(r for r in rows_of(tally) if r[0] == "应到正式党员")
     assert eligible[2] == 8
-    detail = rows_of(book["明细"])
-    assert detail[2][:2] == ["序号", "类别"] and detail[2][2] == "您对本党支部本年度工作的评价是？"
-    assert sorted(row[2] for row in detail[3:]) == sorted(["优秀"] * 4 + ["合格", "不合格"])
-    assert {row[1] for row in detail[3:]} == {"正式党员"}
-    assert book["明细"].freeze_panes == "A4"
+    counted = {
+        row[1]: row[2] for row in rows_of(tally) if row[0] == "您对本党支部本年度工作的评价是？"
+    }
+    assert counted == {"优秀": 4, "合格": 1, "基本合格": 0, "不合格": 1}
 
 
 def test_the_english_page_gets_an_english_workbook(auth, client, make, db, org):
     campaign = closed_review(make, db, org["first"], CHOICES)
     auth.login("secretary")
     book = book_of(client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx?lang=en"))
-    assert book.sheetnames == ["Summary", "Responses"]
+    assert book.sheetnames == ["Summary"]  # counts only: no ballot-by-ballot sheet
     assert rows_of(book["Summary"])[2] == ["Question", "Choice", "Count", "Share"]
     assert book["Summary"]["D2"].value.count("-") == 2  # 2026-11-27
-    cells = [c for row in rows_of(book["Responses"])[3:] for c in row]
-    assert "Excellent" in cells and "Full member" in cells and "优秀" not in cells
+    cells = [c for row in rows_of(book["Summary"])[3:] for c in row]
+    assert "Excellent" in cells and "优秀" not in cells
 
 
 def test_each_csv_is_one_table_with_a_bom(auth, client, make, db, org):
     campaign = closed_review(make, db, org["first"], CHOICES)
     auth.login("secretary")
     tally = client.get(f"/staff/files/campaigns/{campaign.id}/tally.csv")
-    responses = client.get(f"/staff/files/campaigns/{campaign.id}/responses.csv")
-    for answer in (tally, responses):
-        assert answer.status_code == 200 and answer.mimetype == "text/csv"
-        assert answer.data.startswith("\ufeff".encode())
+    assert tally.status_code == 200 and tally.mimetype == "text/csv"
+    assert tally.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(tally.data.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["2026年度党员评议党支部工作测评汇总表"] and rows[1][0] == "第一党支部"
     assert rows[2] == ["测评项目", "选项", "票数", "占比"]
     assert all(row and len(row) <= 4 for row in rows)  # no blank line, no second table
     assert ["您对本党支部本年度工作的评价是？", "优秀", "4", "66.7%"] in rows
-    listed = list(csv.reader(io.StringIO(responses.data.decode("utf-8-sig"), newline="")))
-    assert listed[2][:2] == ["序号", "类别"] and len(listed) == 3 + len(CHOICES)
-    assert all(len(row) == len(listed[2]) for row in listed[2:])
 
 
-def test_fewer_than_five_responses_give_no_response_rows(auth, client, make, db, org):
+def test_the_ballot_by_ballot_file_is_gone_with_a_page_saying_why(auth, client, make, db, org):
+    campaign = closed_review(make, db, org["first"], CHOICES)
+    auth.login("secretary")
+    gone = client.get(f"/staff/files/campaigns/{campaign.id}/responses.csv?lang=en")
+    assert gone.status_code == 410 and gone.mimetype == "text/html"
+    assert "keeps only its counts" in gone.text and "优秀" not in gone.text
+
+
+def test_fewer_than_five_responses_export_the_threshold_verdict_not_counts(
+    auth, client, make, db, org
+):
     campaign = closed_review(make, db, org["first"], ["excellent"] * 3 + ["competent"])
     auth.login("secretary")
-    book = book_of(client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx"))
-    detail = rows_of(book["明细"])
-    assert len(detail) == 4 and "小样本规则" in detail[3][0]
-    listed = client.get(f"/staff/files/campaigns/{campaign.id}/responses.csv").data
-    assert "优秀" not in listed.decode("utf-8-sig")
+    tally = client.get(f"/staff/files/campaigns/{campaign.id}/tally.csv").data.decode("utf-8-sig")
+    assert "回收少于5份" in tally and "优秀" not in tally and "75" not in tally
 
 
 def test_an_open_or_foreign_campaign_is_not_exported(auth, client, make, db, org):
@@ -119,7 +120,8 @@ def test_the_closed_campaign_page_links_its_files(auth, client, make, db, org):
     auth.login("secretary")
     page = client.get(f"/staff/campaigns/{campaign.id}")
     assert f"/staff/files/campaigns/{campaign.id}/summary.xlsx" in page.text
-    assert f"/staff/files/campaigns/{campaign.id}/responses.csv" in page.text
+    assert f"/staff/files/campaigns/{campaign.id}/tally.csv" in page.text
+    assert "responses.csv" not in page.text  # no ballot-by-ballot file to offer
 
 
 def test_the_date_is_the_organisations_day():

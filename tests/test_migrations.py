@@ -1,5 +1,8 @@
 """The migrations have one head and produce exactly the models' schema."""
 
+import os
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -61,5 +64,159 @@ def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, fresh_
         assert "all_rows_required" not in {c["name"] for c in inspector.get_columns("campaigns")}
         upgrade()
         assert "appraisees" in inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
+
+
+GONE_TEXT = "作废的旁注-deleted-text-7f3a9c"  # a text on a 满意 answer: not a reason, dropped
+REASON = "路灯不亮-kept-reason-51d2"
+CAST = {
+    # campaign 1, a member review: 6 full 优秀/合格, 2 probationary 合格 (under 5: merged)
+    1: [("full", None, "excellent")] * 5
+    + [("full", None, "competent")]
+    + [("probationary", None, "competent")] * 2,
+    # campaign 2, a public poll: two 不满意 (one with a reason, checked), a 满意 with a text
+    2: [("public", "inside", "dissatisfied"), ("public", "outside", "dissatisfied")]
+    + [("public", "inside", "satisfied")] * 5,
+}
+
+
+def _old_ballots(conn, text) -> dict[int, list[str]]:
+    """Closed campaigns as 0013 stored them: one response row per ballot, its answers."""
+    ids: dict[int, list[str]] = {}
+    for campaign_id, ballots in CAST.items():
+        for k, (cls, geo, choice) in enumerate(ballots):
+            rid = f"{campaign_id:02d}{k:030d}"
+            ids.setdefault(campaign_id, []).append(rid)
+            conn.execute(
+                text("INSERT INTO responses VALUES (:id, :c, :cls, :geo)"),
+                {"id": rid, "c": campaign_id, "cls": cls, "geo": geo},
+            )
+            note = REASON if k == 0 and campaign_id == 2 else None
+            note = GONE_TEXT if choice == "satisfied" and k == 2 else note
+            conn.execute(
+                text("INSERT INTO answers VALUES (:r, :q, :choice, :t)"),
+                {"r": rid, "q": campaign_id * 10, "choice": choice, "t": note},
+            )
+            if campaign_id == 1:  # and an extra question
+                conn.execute(
+                    text("INSERT INTO answers VALUES (:r, 11, 'excellent', NULL)"), {"r": rid}
+                )
+    conn.execute(
+        text(
+            "INSERT INTO tallies VALUES (1, 'full', 'excellent', 5), (1, 'full', 'competent', 1),"
+            " (1, 'probationary', 'competent', 2), (2, 'public', 'dissatisfied', 2),"
+            " (2, 'public', 'satisfied', 5)"
+        )
+    )
+    conn.execute(
+        text("INSERT INTO verifications VALUES (:r, 'verified', '查实', 't', CURRENT_TIMESTAMP)"),
+        {"r": ids[2][0]},
+    )
+    return ids
+
+
+def test_0014_turns_old_ballots_into_counts_and_leaves_no_trace_of_them(app, fresh_database_url):
+    """0013 -> 0014: closed campaigns' responses become counts (classes merged under 5),
+    each 不满意 a complaint keeping its id, reason and finding; the per-ballot tables go, and
+    on SQLite not a byte of a deleted row stays in the file (VACUUM after upgrading)."""
+    from flask_migrate import downgrade
+    from sqlalchemy import inspect, text
+
+    from survey import create_app
+    from survey.core.database import upgrade
+    from survey.core.extensions import db
+    from survey.staff import accounts
+
+    fresh = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEYS": ["k"]}
+    )
+    migrations(fresh)
+    with fresh.app_context():
+        upgrade(revision="0013")
+        committee = accounts.create_organisation(db.session, "t", name="机关党委", kind="committee")
+        branch = accounts.create_organisation(
+            db.session, "t", name="第一党支部", kind="branch", parent=committee
+        )
+        db.session.commit()
+        with db.engine.begin() as conn:
+            for cid, kind, scale in (
+                (1, "member_review", "member"),
+                (2, "public_satisfaction", "satisfaction"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO campaigns (id, organisation_id, kind, year, title, status, "
+                        "geofence, created_at, all_rows_required) VALUES (:c, :b, :k, 2026, 't', "
+                        "'closed', 'off', CURRENT_TIMESTAMP, :yes)"
+                    ),
+                    {"c": cid, "b": branch.id, "k": kind, "yes": True},
+                )
+                conn.execute(
+                    text("INSERT INTO questions VALUES (:q, :c, 0, 'overall', '?', :s)"),
+                    {"q": cid * 10, "c": cid, "s": scale},
+                )
+            conn.execute(
+                text("INSERT INTO questions VALUES (11, 1, 1, 'political', '?', 'member')")
+            )
+            ids = _old_ballots(conn, text)
+        db.session.remove()  # no reader left open: it would keep the WAL's frames
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert not {"responses", "answers"} & tables
+        with db.engine.connect() as conn:
+            counts = {
+                tuple(row)
+                for row in conn.execute(
+                    text(
+                        "SELECT campaign_id, question_id, respondent_class, geo, choice, n "
+                        "FROM counts"
+                    )
+                )
+            }
+            complaints = conn.execute(text("SELECT id, reason FROM complaints")).all()
+            found = conn.execute(text("SELECT complaint_id, result FROM verifications")).all()
+            tallies = set(map(tuple, conn.execute(text("SELECT * FROM tallies"))))
+            counted = dict(conn.execute(text("SELECT id, votes_counted FROM campaigns")).all())
+        assert counts == {
+            (1, 10, "all", "none", "excellent", 5),
+            (1, 10, "all", "none", "competent", 3),
+            (1, 11, "all", "none", "excellent", 8),
+            (2, 20, "public", "inside", "dissatisfied", 1),
+            (2, 20, "public", "outside", "dissatisfied", 1),
+            (2, 20, "public", "inside", "satisfied", 5),
+        }
+        assert sorted(complaints) == sorted([(ids[2][0], REASON), (ids[2][1], None)])
+        assert found == [(ids[2][0], "verified")]
+        assert tallies == {
+            (1, "all", "excellent", 5),
+            (1, "all", "competent", 3),
+            (2, "public", "dissatisfied", 2),
+            (2, "public", "satisfied", 5),
+        }
+        assert counted == {1: 8, 2: 7}
+        if fresh_database_url.startswith("sqlite"):
+            path = fresh_database_url.removeprefix("sqlite:///")
+            stored = b"".join(
+                Path(f).read_bytes() for f in (path, path + "-wal") if os.path.exists(f)
+            )
+            assert GONE_TEXT.encode() not in stored
+            assert not [rid for rid in ids[1] if rid.encode() in stored]  # ballots' ids gone
+            assert REASON.encode() in stored  # the reason kept, as the check's control
+        else:  # the merged tallies' old per-class rows: no dead tuple left in a page
+            with db.engine.begin() as conn:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+                pages = conn.execute(
+                    text("SELECT pg_relation_size('tallies') / current_setting('block_size')::int")
+                ).scalar()
+                raw = b"".join(
+                    bytes(conn.execute(text(f"SELECT get_raw_page('tallies', {n})")).scalar())
+                    for n in range(pages)
+                )
+            assert pages and b"public" in raw  # the pages are read: the live rows are there
+            assert b"probationary" not in raw
+        downgrade(revision="0013")
+        assert {"responses", "answers"} <= set(inspect(db.engine).get_table_names())
+        upgrade()
         db.session.remove()
         db.engine.dispose()

@@ -7,7 +7,7 @@ import pytest
 from helpers import ballot_form, csrf_from, envelopes
 from poll_helpers import poll_campaign
 
-from survey.models import Answer, AuditEntry, Ballot, Response
+from survey.models import AuditEntry, Ballot, Complaint, Count
 
 
 @pytest.fixture
@@ -104,9 +104,9 @@ def test_a_resident_code_opens_the_satisfaction_poll_with_the_reason(app, make, 
     assert envelopes(db, poll.id) == 1
     make.close(poll)
     db.session.rollback()
-    response = db.session.query(Response).one()
-    assert (response.respondent_class, response.geo) == ("resident", None)
-    assert db.session.query(Answer).one().text == "噪音扰民"
+    count = db.session.query(Count).one()
+    assert (count.respondent_class, count.geo, count.n) == ("resident", "none", 1)
+    assert db.session.query(Complaint).one().reason == "噪音扰民"
 
 
 def test_the_staff_home_leads_to_the_polls_in_scope(auth, client, staff):

@@ -233,7 +233,7 @@ def test_a_title_holder_is_rechecked_not_recommended_again(client, make, db, org
     assert org["first"].id not in summary["recommended"]
 
 
-def test_closing_seals_tallies_equal_to_the_live_count(make, db, org):
+def test_closing_seals_tallies_by_class_merged_under_the_small_group(make, db, org):
     from survey.models import Tally
 
     campaign = held_review(make, db, org["first"], 7, 3)
@@ -247,12 +247,12 @@ def test_closing_seals_tallies_equal_to_the_live_count(make, db, org):
     assert sealed == {
         (campaign.id, "full", "excellent"): 7,
         (campaign.id, "full", "competent"): 3,
-        (prob.id, "probationary", "excellent"): 2,
-        (prob.id, "full", "excellent"): 1,
+        # 2 probationary and 1 full vote: under 5 each, merged at close (no split to subtract)
+        (prob.id, "all", "excellent"): 3,
     }
     evidence = rating.evidence_for(db.session, 2026, [org["second"]])[org["second"].id]
-    assert evidence.members.excellent_probationary == 2
-    assert evidence.members.participants_full == 1
+    assert evidence.members.excellent_merged == 3 and evidence.members.participants_merged == 3
+    assert evidence.members.participants_full == evidence.members.participants_probationary == 0
 
 
 def test_the_summary_pauses_the_cyclic_collector_and_resumes_it_even_on_failure(

@@ -15,20 +15,20 @@ from pathlib import Path
 
 import pytest
 from appraisal_helpers import roll
-from helpers import ballot_form, cast, envelopes
+from helpers import ballot_form, cast, counted_choices, envelopes, votes_counted
 from poll_helpers import answer, poll_campaign
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from survey import campaigns
 from survey.ballotbox import sealing
 from survey.core.errors import AlreadyAnswered, MissingKey
 from survey.core.security import ballot_token
 from survey.core.transactions import run_in_transaction
-from survey.models import Ballot, Campaign, Envelope, PollDevice, Receipt, Response
+from survey.models import Ballot, Campaign, Envelope, PollDevice, Receipt
 
 BACKEND = os.environ.get("SURVEY_TEST_DATABASE", "sqlite")
 REASON = "办事排队太久-独一无二的理由"
-CHOICE_TABLES = ("responses", "answers")
+CHOICE_TABLES = ("counts", "complaints")
 SOURCES = ("ballots", "receipts", "poll_hits", "poll_devices")
 postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="xmin is PostgreSQL's")
 sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="the WAL file is SQLite's")
@@ -104,14 +104,11 @@ def test_no_transaction_id_joins_a_ballot_device_or_hit_to_a_choice(app, make, d
     assert envelopes(db) == 12
     make.close(review)
     make.close(poll)
-    assert db.session.query(Response).count() == 12  # the choices are there, unjoinable
+    assert votes_counted(db) == 12  # the choices are there as counts, unjoinable
     assert set(xmin_links(db).values()) == {0}
     db.session.rollback()
     named = db.session.execute(
-        text(
-            "SELECT b.code, a.choice FROM ballots b JOIN responses r ON r.xmin = b.xmin "
-            "JOIN answers a ON a.response_id = r.id"
-        )
+        text("SELECT b.code, c.choice FROM ballots b JOIN counts c ON c.xmin = b.xmin")
     ).all()
     assert named == []
 
@@ -180,17 +177,10 @@ def test_the_instance_folder_is_private(app):
 
 
 def physical_order(db) -> list[str]:
-    """Each response's text in the order the rows sit in the table (rowid / ctid)."""
+    """Each complaint's text in the order the rows sit in the table (rowid / ctid)."""
     db.session.rollback()
-    order = "r.rowid" if BACKEND == "sqlite" else "r.ctid"
-    return list(
-        db.session.scalars(
-            text(
-                "SELECT a.text FROM responses r JOIN answers a ON a.response_id = r.id "
-                f"ORDER BY {order}"
-            )
-        )
-    )
+    order = "rowid" if BACKEND == "sqlite" else "ctid"
+    return list(db.session.scalars(text(f"SELECT reason FROM complaints ORDER BY {order}")))
 
 
 def spearman(xs: list[int], ys: list[int]) -> float:
@@ -199,13 +189,13 @@ def spearman(xs: list[int], ys: list[int]) -> float:
 
 
 def test_the_rows_order_after_close_says_nothing_of_the_order_of_voting(app, make, db):
-    """300 votes, each told apart by its text: the responses' physical order is a shuffle
+    """300 不满意, each told apart by its text: the complaints' physical order is a shuffle
     (|rho| < 0.25 is over 4 standard deviations of a true shuffle; insertion order gives 1)."""
     n = 300
-    campaign = make.campaign(make.organisation())
+    campaign = make.campaign(make.organisation(), kind="public_satisfaction")
     headline = campaign.headline.id
-    for i, card in enumerate(make.ballots(campaign, n)):
-        cast(db.session, card.id, {headline: "excellent"}, {headline: f"vote-{i:04d}"})
+    for i, card in enumerate(make.ballots(campaign, n, "resident")):
+        cast(db.session, card.id, {headline: "dissatisfied"}, {headline: f"vote-{i:04d}"})
     make.close(campaign)
     stored = physical_order(db)
     assert sorted(stored) == [f"vote-{i:04d}" for i in range(n)]
@@ -252,41 +242,28 @@ def test_spent_ballots_equal_envelopes_while_open_and_responses_after_close(app,
         cast(db.session, card.id, vote(campaign, "competent"))
     spent = db.session.query(Ballot).filter_by(campaign_id=campaign.id, status="used").count()
     assert spent == envelopes(db, campaign.id) == 5
-    assert db.session.query(Response).count() == 0
+    assert votes_counted(db) == 0
     assert campaigns.tally(db.session, campaign)["responses"] == 5  # turnout while open
     make.close(campaign)
     db.session.rollback()
-    assert db.session.query(Response).count() == 5 and envelopes(db) == 0
+    assert votes_counted(db, campaign.id) == 5 and envelopes(db) == 0
     assert db.session.query(Receipt).count() == 5
 
 
-def test_no_stored_row_of_a_closed_appraisal_is_one_persons_grades(make, db):
-    """Each voter grades every member alike (voter 0 all 优秀, voter 1 all 不合格, …): were a
-    ballot stored as a row, every row would be of one grade. After the close SQL finds the
-    counts exact but no row to read as a person's ballot (a lone 优秀 to oneself would name
-    it): each member's grades are dealt to the rows apart."""
+def test_a_closed_appraisal_keeps_exact_counts_and_no_per_ballot_table(make, db):
+    """Each voter grades every member alike (voter 0 all 优秀, voter 1 all 不合格, …): after
+    the close each member's counts are exact, and no table holds a row per ballot."""
     campaign = meeting_campaign(make, "member_appraisal")
     styles = ["excellent", "incompetent", "basically_competent", "competent"] * 3
     for card, grade in zip(make.ballots(campaign, len(styles)), styles, strict=True):
         cast(db.session, card.id, vote(campaign, grade))
     make.close(campaign)
-    db.session.rollback()
-    rows = db.session.execute(
-        text(
-            "SELECT a.response_id, a.choice FROM answers a JOIN responses r"
-            " ON r.id = a.response_id WHERE r.campaign_id = :c"
-        ),
-        {"c": campaign.id},
-    ).all()
-    by_row: dict[str, set[str]] = {}
-    for response_id, choice in rows:
-        by_row.setdefault(response_id, set()).add(choice)
-    assert len(by_row) == len(styles)  # one response a ballot: turnout is exact
-    uniform = [row for row, grades in by_row.items() if len(grades) == 1]
-    # 12 rows of 6 answers, each answer drawn from 4 grades: all uniform by chance ~ 1e-36
-    assert len(uniform) < len(by_row), "the stored rows are the ballots as cast"
-    counts = {g: sum(1 for _r, c in rows if c == g) for g in set(styles)}
-    assert counts == {g: styles.count(g) * len(campaign.questions) for g in set(styles)}
+    assert votes_counted(db, campaign.id) == len(styles)  # turnout is exact
+    for question in campaign.questions:
+        mine = counted_choices(db, campaign.id, question.id)
+        assert mine == {g: styles.count(g) for g in set(styles)}
+    tables = set(inspect(db.engine).get_table_names())
+    assert not {"responses", "answers"} & tables
 
 
 @meeting_kinds
@@ -305,11 +282,11 @@ def test_a_retired_key_leaves_the_campaign_open_with_a_clear_error(app, make, db
         )
     session.rollback()
     assert session.get(Campaign, campaign.id).status == "open"
-    assert envelopes(db) == 1 and db.session.query(Response).count() == 0
+    assert envelopes(db) == 1 and votes_counted(db) == 0
     app.config["SECRET_KEYS"] = ["a-brand-new-key", "test-key-new"]  # put the old key back
     assert "sealed" not in runner.invoke(args=["init-db"]).output
     make.close(db.session.get(Campaign, campaign.id))
-    assert db.session.query(Response).count() == 1
+    assert votes_counted(db, campaign.id) == 1
 
 
 def test_closing_by_api_with_a_retired_key_answers_409_json(app, make, db, client):
@@ -389,16 +366,16 @@ def test_the_same_poll_form_sent_again_is_shown_its_receipt(app, make, db):
     assert envelopes(db) == 1
 
 
-def test_the_export_has_no_day_column(app, make, db):
-    from survey.files.exports import anonymous_rows
+def test_the_export_is_counts_with_no_day_column(app, make, db):
+    from survey.files.exports import tally_table
 
     campaign = make.campaign(make.organisation())
     for card in make.ballots(campaign, 5):
         cast(db.session, card.id, {campaign.headline.id: "excellent"})
     make.close(campaign)
-    header, rows = anonymous_rows(db.session, db.session.get(Campaign, campaign.id), 5)
-    assert header == ["class", campaign.headline.key]
-    assert "day" not in header and len(rows) == 5
+    table = tally_table(db.session, db.session.get(Campaign, campaign.id), 5, "en", "UTC")
+    assert table.header == ["Question", "Choice", "Count", "Share"]
+    assert [row[2] for row in table.rows if row[1] == "Excellent"] == [5]
 
 
 @meeting_kinds
@@ -415,9 +392,15 @@ def test_audit_passes_a_clean_campaign_and_fails_a_tampered_one(app, make, db, r
     assert clean.exit_code == 0, clean.output
     assert "FAIL" not in clean.output and "snapshot matches" in clean.output
     db.session.rollback()
-    victim = db.session.scalars(text("SELECT id FROM responses LIMIT 1")).first()
-    db.session.execute(text("DELETE FROM answers WHERE response_id = :r").bindparams(r=victim))
-    db.session.execute(text("DELETE FROM responses WHERE id = :r").bindparams(r=victim))
+    first = campaign.questions[0].id  # the headline, or the first member's row
+    db.session.execute(
+        text("UPDATE counts SET n = n - 1 WHERE question_id = :q AND n > 0").bindparams(q=first)
+    )
+    db.session.execute(
+        text("UPDATE campaigns SET votes_counted = votes_counted - 1 WHERE id = :c").bindparams(
+            c=campaign.id
+        )
+    )
     db.session.commit()
     tampered = runner.invoke(args=["audit", str(campaign.id)])
     assert tampered.exit_code != 0

@@ -3,9 +3,9 @@
 from helpers import cast, envelopes
 from sqlalchemy import inspect
 
-from survey.models import AuditEntry, Ballot, Envelope, Receipt, Response
+from survey.models import AuditEntry, Ballot, Complaint, Count, Envelope, Receipt
 
-VOTE_TABLES = ("responses", "answers", "receipts", "envelopes")
+VOTE_TABLES = ("counts", "complaints", "receipts", "envelopes")
 
 
 def test_no_vote_table_references_ballots(db):
@@ -32,12 +32,14 @@ def test_ballots_keep_no_time_of_use(db):
     }
 
 
-def test_responses_receipts_and_envelopes_keep_no_time(db):
+def test_counts_complaints_receipts_and_envelopes_keep_no_time(db):
     schema = inspect(db.engine)
-    columns = {c["name"]: str(c["type"]).upper() for c in schema.get_columns("responses")}
+    columns = {c["name"]: str(c["type"]).upper() for c in schema.get_columns("counts")}
     # geo (public polls): only inside / outside / unknown, never coordinates
-    assert set(columns) == {"id", "campaign_id", "respondent_class", "geo"}
+    assert set(columns) == {"campaign_id", "question_id", "respondent_class", "geo", "choice", "n"}
     assert columns["geo"] == "VARCHAR(8)"
+    # a 不满意 and its reason, alone: no class, no place, no other answer
+    assert {c["name"] for c in schema.get_columns("complaints")} == {"id", "campaign_id", "reason"}
     assert {c["name"] for c in schema.get_columns("receipts")} == {"code", "campaign_id"}
     envelope = {c["name"]: c for c in schema.get_columns("envelopes")}
     assert set(envelope) == {"id", "campaign_id", "key_id", "sealed"}
@@ -50,7 +52,6 @@ def test_a_cast_leaves_nothing_that_points_back_to_the_ballot(app, make, db):
     receipt = cast(db.session, cards[0].id, {campaign.headline.id: "excellent"})
     assert envelopes(db) == 1
     envelope = db.session.query(Envelope).one()
-    envelope_id = envelope.id
     assert envelope.id not in (cards[0].id, cards[1].id) and len(envelope.id) == 32
     assert b"excellent" not in bytes(envelope.sealed)
     stored = db.session.get(Receipt, receipt)
@@ -62,18 +63,18 @@ def test_a_cast_leaves_nothing_that_points_back_to_the_ballot(app, make, db):
     assert db.session.get(Ballot, cards[0].id).status == "used"
     make.close(campaign)
     db.session.rollback()
-    response = db.session.query(Response).one()
-    assert response.id not in (cards[0].id, cards[1].id, envelope_id)
+    kept = [(c.respondent_class, c.choice, c.n) for c in db.session.query(Count)]
+    assert kept == [("full", "excellent", 1)]  # a count: no id, nothing to point back
 
 
-def test_response_ids_are_random_and_unique(app, make, db):
-    campaign = make.campaign(make.organisation())
-    cards = make.ballots(campaign, 12)
+def test_complaint_ids_are_random_and_unique(app, make, db):
+    campaign = make.campaign(make.organisation(), kind="public_satisfaction")
+    cards = make.ballots(campaign, 12, "resident")
     for card in cards:
-        cast(db.session, card.id, {campaign.headline.id: "excellent"})
+        cast(db.session, card.id, {campaign.headline.id: "dissatisfied"})
     make.close(campaign)
     db.session.rollback()
-    ids = [r.id for r in db.session.query(Response).order_by(Response.id)]
+    ids = [r.id for r in db.session.query(Complaint).order_by(Complaint.id)]
     assert len(set(ids)) == 12
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
     assert not {i for i in ids} & {c.id for c in cards}

@@ -214,11 +214,14 @@ def test_half_the_roll_or_fewer_is_flagged_as_no_quorum(secretary, make, branch,
     assert "No quorum" in page.text
 
 
-def test_small_groups_get_no_breakdown_of_indicator_items(secretary, make, branch, db):
+def test_under_five_responses_the_results_show_the_threshold_verdict_not_counts(
+    secretary, make, branch, db
+):
     campaign = _closed_with_votes(make, db, branch, ["excellent"] * 3 + ["competent"])
     page = secretary.get(f"/staff/campaigns/{campaign.id}/results?lang=en")
-    assert page.text.count('<svg class="chart"') == 1
-    assert 'class="muted hidden-breakdown"' in page.text
+    assert page.text.count('<svg class="chart"') == 0
+    assert 'data-verdict="below_threshold"' in page.text
+    assert "3 (75%)" not in page.text and "1 (25%)" not in page.text
 
 
 def test_minutes_carry_the_sealed_digest_and_its_qr_code(secretary, make, branch, db):

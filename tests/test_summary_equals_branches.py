@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert
 
 from survey import rating, rules
-from survey.models import Assessment, Campaign, Organisation, Question, Response, Tally
+from survey.models import Assessment, Campaign, Complaint, Organisation, Question, Tally
 from survey.models.poll import Verification
 from survey.rules import engine, entries, votes
 
@@ -106,16 +106,13 @@ def _build(session, committee_id: int) -> None:
 
 def _verify(session, rng, campaign_id: int, dissatisfied: int) -> None:
     for k in range(dissatisfied):
-        response_id = f"{campaign_id:08d}{k:024d}"
-        session.execute(
-            insert(Response),
-            {"id": response_id, "campaign_id": campaign_id, "respondent_class": "public"},
-        )
+        complaint_id = f"{campaign_id:08d}{k:024d}"
+        session.execute(insert(Complaint), {"id": complaint_id, "campaign_id": campaign_id})
         result = rng.choice((None, None, "verified", "unfounded"))
         if result:
             session.execute(
                 insert(Verification),
-                {"response_id": response_id, "result": result, "note": "", "verified_by": "t"},
+                {"complaint_id": complaint_id, "result": result, "note": "", "verified_by": "t"},
             )
 
 

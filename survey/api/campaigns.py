@@ -230,12 +230,12 @@ def _export(campaign: Campaign, fmt: str, write, mimetype: str, **options) -> Re
 
 
 @bp.route("/campaigns/<int:campaign_id>/export.csv")
-@refusals(403, 404, 409)
+@refusals(403, 404, 409, 410)
 @bp.response(200, {"type": "string"}, content_type="text/csv")
 @with_campaign(Action.READ_RESULTS)
 def export_csv(campaign: Campaign):
-    """One table as CSV (closed campaigns): the tally, or with ``?table=responses`` the
-    anonymous responses sorted by content; ``?lang=en`` for English headers and values"""
+    """The tally as CSV (closed campaigns); ``?lang=en`` for English headers and values.
+    ``?table=responses`` answers 410: a closed campaign keeps counts only, no ballot rows"""
     table = "responses" if request.args.get("table") == "responses" else "tally"
     return _export(campaign, "csv", exports.campaign_csv, "text/csv", table=table)
 
@@ -245,5 +245,5 @@ def export_csv(campaign: Campaign):
 @bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
 @with_campaign(Action.READ_RESULTS)
 def export_xlsx(campaign: Campaign):
-    """Both tables as a workbook, sheets 汇总 and 明细 (Summary, Responses with ?lang=en)"""
+    """The tally as a workbook, sheet 汇总 (Summary with ?lang=en): counts only"""
     return _export(campaign, "xlsx", exports.campaign_xlsx, XLSX)

@@ -27,6 +27,7 @@ REFUSALS = {
     404: "unknown, or outside the token's scope",
     409: "not in this state",
     413: "the body is larger than the server accepts",
+    410: "gone: a file that no longer exists (a closed campaign keeps counts only)",
 }
 
 

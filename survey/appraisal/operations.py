@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.ballotbox import responses
+from survey.ballotbox import counting
 from survey.core.database import lock
 from survey.core.errors import Conflict, Invalid, NotFound
 from survey.core.scales import MEMBER_APPRAISAL, MEMBER_REVIEW, SCALES
@@ -118,7 +118,7 @@ def must_answer_all(campaign) -> bool:
 def row_counts(session: Session, campaign: Campaign, responded: int, small_group: int) -> list:
     """Per appraisee: how many graded the row and the count of each grade. With fewer than
     ``small_group`` responses (``responded``), or a row graded by fewer, no counts (``None``)."""
-    counts = responses.answer_counts(session, campaign)  # every grade of every row present
+    counts = counting.answer_counts(session, campaign)  # every grade of every row present
     result = []
     for row in appraisees(session, campaign):
         mine = counts[row.key]

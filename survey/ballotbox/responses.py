@@ -7,9 +7,10 @@ commit together or not at all. Nothing in plaintext is written while the campaig
 on PostgreSQL the cast's transaction id (``xmin``) is shared by the ballot, the receipt, the
 poll's device and hit rows and the envelope, and only the envelope holds the choice.
 
-``open_envelopes`` runs in the closing transaction: it decrypts every envelope, shuffles
-them with the system's random source and inserts the plain responses in that order, so that
-neither the rows' physical order nor their transaction id says who voted when.
+``open_envelopes`` runs in the closing transaction: it decrypts every envelope in memory and
+keeps only counts and each 不满意 alone on its row (survey/ballotbox/counting.py): no row
+written at close is a ballot, so neither the rows' physical order nor their content says
+how one person voted.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from survey.ballotbox import scrutineers, sealing
+from survey.ballotbox import counting, scrutineers, sealing
 from survey.core import codes
 from survey.core.errors import Conflict, Invalid
 from survey.core.scales import SCALES
-from survey.models import Answer, Campaign, Envelope, Question, Receipt, Response
+from survey.models import Campaign, Envelope, Receipt
 
 MAX_TEXT = 500
 MAX_REASON = MAX_TEXT
@@ -113,20 +114,6 @@ def new_receipt(session: Session, campaign_id: int, first: str | None = None) ->
     raise RuntimeError("could not draw a unique receipt code")
 
 
-def _dealt_per_question(answers: list[dict], response_ids: list[str]) -> list[dict]:
-    """Each question's answers given to responses drawn at random without replacement (a
-    response holds at most one answer a question, as a ballot did)."""
-    deal = secrets.SystemRandom()
-    by_question: dict[int, list[dict]] = {}
-    for answer in answers:
-        by_question.setdefault(answer["question_id"], []).append(answer)
-    dealt = []
-    for given in by_question.values():
-        for answer, response_id in zip(given, deal.sample(response_ids, len(given)), strict=True):
-            dealt.append(answer | {"response_id": response_id})
-    return dealt
-
-
 def envelope_count(session: Session, campaign_id: int) -> int:
     return session.scalar(
         select(func.count()).select_from(Envelope).where(Envelope.campaign_id == campaign_id)
@@ -134,16 +121,15 @@ def envelope_count(session: Session, campaign_id: int) -> int:
 
 
 def open_envelopes(
-    session: Session, campaign_id: int, mix_rows: bool = False, unseal: sealing.Unseal | None = None
+    session: Session,
+    campaign_id: int,
+    small_group: int = 5,
+    unseal: sealing.Unseal | None = None,
 ) -> int:
-    """Decrypt, shuffle and store as plain responses every envelope of the campaign, then
-    delete the envelopes; returns how many. Call it in the closing transaction: a missing
-    key (MissingKey) raises before anything is written, and the caller rolls back.
-
-    ``mix_rows`` (a member appraisal): each question's answers are dealt to the responses
-    in an order of their own, so that no stored row is one person's grades of every member
-    (a lone 优秀 given to oneself would name the whole row). The count of responses and
-    every question's counts are exact; only the joint rows are gone.
+    """Decrypt every envelope of the campaign in memory, keep only their counts and each
+    不满意 alone on its row (survey/ballotbox/counting.py), then delete the envelopes;
+    returns how many. Call it in the closing transaction: a missing key (MissingKey) raises
+    before anything is written, and the caller rolls back.
 
     ``unseal(key_id, blob)`` opens one envelope (survey/ballotbox/scrutineers.py ``opener``;
     by default the server's secret keys)."""
@@ -154,27 +140,7 @@ def open_envelopes(
     ).all()
     unseal = unseal or sealing.opener(campaign_id)
     votes = [unseal(kid, blob) for _id, kid, blob in rows]
-    secrets.SystemRandom().shuffle(votes)
-    responses, answers = [], []
-    for vote in votes:
-        response_id = secrets.token_hex(16)
-        responses.append(
-            {
-                "id": response_id,
-                "campaign_id": campaign_id,
-                "respondent_class": vote["class"],
-                "geo": vote["geo"],
-            }
-        )
-        answers += [
-            {"response_id": response_id, "question_id": qid, "choice": choice, "text": text}
-            for qid, choice, text in vote["answers"]
-        ]
-    if mix_rows:
-        answers = _dealt_per_question(answers, [r["id"] for r in responses])
-    if responses:
-        session.execute(insert(Response), responses)
-        session.execute(insert(Answer), answers)
+    counting.store_counts(session, campaign_id, votes, small_group)
     # The caller holds the campaign against new casts (its status update), so the envelopes
     # read above are all of them; a difference would mean a vote lost: refuse instead.
     deleted = session.execute(
@@ -184,18 +150,4 @@ def open_envelopes(
     ).rowcount
     if deleted != len(rows):
         raise Conflict("votes arrived while closing; close again")
-    return len(responses)
-
-
-def answer_counts(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
-    """Counts per question key and choice, every choice of the scale present."""
-    rows = session.execute(
-        select(Question.key, Answer.choice, func.count())
-        .join(Answer, Answer.question_id == Question.id)
-        .where(Question.campaign_id == campaign.id)
-        .group_by(Question.key, Answer.choice)
-    ).all()
-    counts = {q.key: dict.fromkeys(SCALES[q.scale], 0) for q in campaign.questions}
-    for key, choice, n in rows:
-        counts[key][choice] = n
-    return counts
+    return len(votes)

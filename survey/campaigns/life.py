@@ -10,25 +10,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import appraisal, polls
-from survey.ballotbox import responses, scrutineers
+from survey.ballotbox import counting, responses, scrutineers
 from survey.core.converters import check_year
-from survey.core.errors import AlreadyClosed, AlreadyOpen, Conflict, Invalid, NoCards
+from survey.core.errors import (
+    AlreadyClosed,
+    AlreadyOpen,
+    Conflict,
+    Invalid,
+    NoCards,
+    TooFewCards,
+)
 from survey.core.scales import (
     CAMPAIGN_KINDS,
     MEETING_KINDS,
     MEMBER_APPRAISAL,
     MEMBER_REVIEW,
     SATISFACTION,
-    SCALES,
 )
 from survey.models import (
-    Answer,
     Ballot,
     Campaign,
     CampaignStatus,
     Organisation,
     Question,
-    Response,
     Tally,
 )
 from survey.models.base import utcnow
@@ -254,17 +258,28 @@ def _transition(session: Session, actor: str, campaign: Campaign, target: Campai
     audit.record(session, actor, f"campaign.{target}", campaign)
 
 
+# RULES (and the seeds' "党支部" of at least three members): a meeting's secret ballot
+# needs at least this many cards; with fewer, each vote is as good as signed.
+MIN_CARDS = 3
+
+
 def open_campaign(session: Session, actor: str, campaign: Campaign) -> list[scrutineers.Card]:
-    """Open voting. A meeting's campaign (member review, member appraisal) opens with its
-    cards generated: opened without, nobody could vote (a public poll is answered at its link).
+    """Open voting. A meeting's campaign (member review, member appraisal) opens with at
+    least MIN_CARDS cards generated: opened without, nobody could vote (a public poll is
+    answered at its link), and with one or two cards each vote is as good as signed.
     A scrutineer-sealed campaign whose scrutineer cards were not printed gets its key pair
     now: the cards are returned, to be shown once (else an empty list)."""
-    if (
-        campaign.status == CampaignStatus.DRAFT
-        and campaign.kind in MEETING_KINDS
-        and not ballot_counts(session, campaign.id)["issued"]
-    ):
-        raise NoCards("generate the cards before opening a meeting's campaign")
+    if campaign.status == CampaignStatus.DRAFT and campaign.kind in MEETING_KINDS:
+        issued = ballot_counts(session, campaign.id)["issued"]
+        if not issued:
+            raise NoCards("generate the cards before opening a meeting's campaign")
+        if issued < MIN_CARDS:
+            raise TooFewCards(
+                f"a secret ballot needs at least {MIN_CARDS} cards (a branch has at least "
+                f"three members); {issued} generated: with fewer, each vote would be known",
+                issued=issued,
+                needed=MIN_CARDS,
+            )
     _transition(session, actor, campaign, CampaignStatus.OPEN)
     campaign.opened_at = utcnow()
     if campaign.sealing == scrutineers.SCRUTINEERS and campaign.public_key is None:
@@ -282,19 +297,20 @@ def close_campaign(
     """Close, open the ballot box, then seal the result snapshot and its SHA-256.
 
     One transaction: the status update holds off new casts, every sealed envelope is
-    decrypted into plain responses in a random order and deleted (responses.open_envelopes),
-    and the tally is sealed. A retired key (MissingKey) raises, and the caller's rollback
-    leaves the campaign open with its envelopes. A scrutineer-sealed campaign needs k of its
-    ``scrutineer_codes`` (ScrutineersNeeded before anything changes); its key lives in this
-    call only."""
+    decrypted in memory into counts (classes merged under ``small_group``) and deleted
+    (responses.open_envelopes), and the tally is sealed. A retired key (MissingKey) raises,
+    and the caller's rollback leaves the campaign open with its envelopes. A
+    scrutineer-sealed campaign needs k of its ``scrutineer_codes`` (ScrutineersNeeded before
+    anything changes); its key lives in this call only."""
     unseal = None
     if campaign.status == CampaignStatus.OPEN:  # else the transition says why not
         unseal = scrutineers.opener(campaign, scrutineer_codes)
     _transition(session, actor, campaign, CampaignStatus.CLOSED)
     campaign.closed_at = utcnow()
     session.flush()
-    mix_rows = appraisal.is_appraisal(campaign)
-    responses.open_envelopes(session, campaign.id, mix_rows=mix_rows, unseal=unseal)
+    campaign.votes_counted = responses.open_envelopes(
+        session, campaign.id, small_group, unseal=unseal
+    )
     snapshot = tally(session, campaign, reveal=True, small_group=small_group)
     campaign.snapshot = snapshot
     campaign.snapshot_sha256 = snapshot_digest(snapshot)
@@ -334,17 +350,9 @@ def ballot_counts(session: Session, campaign_id: int) -> dict[str, int]:
 
 
 def class_counts(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
-    """Headline counts split by respondent class (full / probationary / resident / public)."""
-    rows = session.execute(
-        select(Response.respondent_class, Answer.choice, func.count())
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Response.campaign_id == campaign.id, Answer.question_id == campaign.headline.id)
-        .group_by(Response.respondent_class, Answer.choice)
-    ).all()
-    split: dict[str, dict[str, int]] = {}
-    for cls, choice, n in rows:
-        split.setdefault(cls, dict.fromkeys(SCALES[campaign.headline.scale], 0))[choice] = n
-    return split
+    """Headline counts split by respondent class (full / probationary / resident / public,
+    or ``all`` where the small-group rule merged them at close)."""
+    return counting.class_counts(session, campaign)
 
 
 def tally(
@@ -366,10 +374,8 @@ def tally(
         if campaign.kind == "public_satisfaction":
             result.update(complaints.complaint_counts(session, campaign) or {})
         return result
-    # While open the votes are sealed envelopes; after close, plain responses.
-    count = responses.envelope_count(session, campaign.id) + session.scalar(
-        select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
-    )
+    # While open the votes are sealed envelopes; after close, counts.
+    count = responses.envelope_count(session, campaign.id) + (campaign.votes_counted or 0)
     result = {
         "id": campaign.id,
         "status": campaign.status,
@@ -384,7 +390,7 @@ def tally(
     if reveal and appraisal.is_appraisal(campaign):
         result["appraisees"] = appraisal.row_counts(session, campaign, count, small_group)
     elif reveal:
-        per_question = responses.answer_counts(session, campaign)
+        per_question = counting.answer_counts(session, campaign)
         result["counts"] = per_question[campaign.headline.key]
         hide = count < small_group
         result["questions"] = [
@@ -396,9 +402,11 @@ def tally(
             for q in campaign.questions
         ]
         split = class_counts(session, campaign)
-        if all(sum(c.values()) >= small_group for c in split.values()):
+        if counting.MERGED not in split and all(
+            sum(c.values()) >= small_group for c in split.values()
+        ):
             result["by_class"] = split
         if campaign.kind == "public_satisfaction":
             result.update(complaints.complaint_counts(session, campaign) or {})
-            result["geo"] = polls.geo_counts(session, campaign.id)
+            result["geo"] = polls.geo_counts(session, campaign)
     return result

@@ -177,8 +177,11 @@ def turnout(session: Session, campaign: Campaign) -> dict:
     }
 
 
-def reading(snapshot: dict) -> dict:
-    """What the results and the minutes show, read from the sealed snapshot only."""
+def reading(snapshot: dict, small_group: int = 5) -> dict:
+    """What the results and the minutes show, read from the sealed snapshot only.
+
+    Under ``small_group`` responses the pages show the threshold verdict (``below_threshold``)
+    and no count: with three voters, "2 优秀, 1 合格" tells each of them the other two's grade."""
     eligible = None
     if (
         snapshot.get("eligible_full") is not None
@@ -188,7 +191,9 @@ def reading(snapshot: dict) -> dict:
             snapshot.get("eligible_probationary") or 0
         )
     cast = snapshot["cast"]
+    below = snapshot["responses"] < small_group
     return {
+        "below_threshold": below,
         "eligible": eligible,
         # 应到会人数: half or fewer present is not a valid meeting (docs/design.md "quorum")
         "quorum_met": None if not eligible else cast * 2 > eligible,
@@ -201,10 +206,10 @@ def reading(snapshot: dict) -> dict:
             "unreturned": snapshot["issued"] - cast,
         },
         "questions": [
-            {**q, "bars": bars(q["counts"]) if q["counts"] is not None else None}
+            {**q, "bars": bars(q["counts"]) if q["counts"] is not None and not below else None}
             for q in snapshot.get("questions", [])
         ],
-        "by_class": snapshot.get("by_class"),
+        "by_class": None if below else snapshot.get("by_class"),
     }
 
 

@@ -2,9 +2,10 @@
 was sealed, so that a result changed behind the application's back does not go unnoticed.
 
 Every vote is counted once on each side: ballots spent plus poll devices (one per public
-answer) equal the votes stored -- sealed envelopes while open, responses once closed -- and
-the receipts drawn. A closed campaign's snapshot must still hash to its SHA-256, and the
-responses must still give its counts and the sealed tallies the ratings read.
+answer) equal the votes stored -- sealed envelopes while open, the votes counted at close
+once closed -- and the receipts drawn. A closed campaign's snapshot must still hash to its
+SHA-256, and the stored counts must still give its counts and the sealed tallies the ratings
+read.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import appraisal
-from survey.ballotbox import responses
+from survey.ballotbox import counting, responses
 from survey.campaigns import life
-from survey.models import Campaign, CampaignStatus, PollDevice, Receipt, Response, Tally
+from survey.models import Campaign, CampaignStatus, PollDevice, Receipt, Tally
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def audit_campaign(session: Session, campaign: Campaign) -> list[Check]:
     """Every check, passed or not, in the order they are printed."""
     spent = life.ballot_counts(session, campaign.id)["cast"]
     devices = _count(session, PollDevice, campaign.id)
-    plain = _count(session, Response, campaign.id)
+    plain = campaign.votes_counted or 0
     sealed = responses.envelope_count(session, campaign.id)
     receipts = _count(session, Receipt, campaign.id)
     votes = plain + sealed
@@ -45,7 +46,7 @@ def audit_campaign(session: Session, campaign: Campaign) -> list[Check]:
         Check(
             "votes stored == ballots spent + poll devices",
             votes == spent + devices,
-            f"{votes} stored ({plain} responses, {sealed} envelopes); "
+            f"{votes} stored ({plain} counted at close, {sealed} envelopes); "
             f"{spent} ballots spent, {devices} poll devices",
         ),
         Check("receipts == votes stored", receipts == votes, f"{receipts} receipts, {votes} votes"),
@@ -66,7 +67,7 @@ def audit_campaign(session: Session, campaign: Campaign) -> list[Check]:
 def _closed_checks(session: Session, campaign: Campaign, sealed: int, plain: int) -> list[Check]:
     snapshot = campaign.snapshot or {}
     digest = life.snapshot_digest(snapshot) if campaign.snapshot else None
-    per_question = responses.answer_counts(session, campaign)
+    per_question = counting.answer_counts(session, campaign)
     checks = [
         Check("closed: no envelope left", sealed == 0, f"{sealed} envelopes"),
         Check(
@@ -75,7 +76,7 @@ def _closed_checks(session: Session, campaign: Campaign, sealed: int, plain: int
             f"{digest} vs sealed {campaign.snapshot_sha256}",
         ),
         Check(
-            "responses recounted == snapshot",
+            "votes counted == snapshot",
             plain == snapshot.get("responses"),
             f"{plain} vs {snapshot.get('responses')}",
         ),
@@ -88,6 +89,12 @@ def _closed_checks(session: Session, campaign: Campaign, sealed: int, plain: int
             "headline counts recounted == snapshot",
             headline == snapshot.get("counts"),
             f"{headline} vs {snapshot.get('counts')}",
+        ),
+        # every ballot answers the headline question: its counts add up to the votes
+        Check(
+            "headline counts add up to the votes counted",
+            sum(headline.values()) == plain,
+            f"{sum(headline.values())} vs {plain}",
         ),
     ]
     # the snapshot hides an extra question's counts under the small-group rule: compare shown
@@ -105,7 +112,7 @@ def _closed_checks(session: Session, campaign: Campaign, sealed: int, plain: int
         cls: {c: n for c, n in counts.items() if n}
         for cls, counts in life.class_counts(session, campaign).items()
     }
-    checks.append(Check("tallies table == responses recounted", stored == by_class, f"{stored}"))
+    checks.append(Check("tallies table == counts recounted", stored == by_class, f"{stored}"))
     return checks
 
 

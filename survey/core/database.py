@@ -17,6 +17,7 @@ when a card was used.
 
 from __future__ import annotations
 
+import logging
 import os
 import select as _select
 
@@ -29,6 +30,8 @@ from sqlalchemy.orm import Session, scoped_session
 
 from survey.core.config import ROOT
 from survey.core.extensions import db
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -180,7 +183,42 @@ def upgrade(revision: str = "head") -> None:
     from flask_migrate import upgrade as migrate_upgrade
 
     migrations(current_app._get_current_object())
+    before = _revision()
     migrate_upgrade(revision=revision)
+    if _revision() != before:  # something ran: dropped rows may sit in free pages
+        compact_sqlite()
+
+
+def _revision() -> str | None:
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def compact_sqlite() -> None:
+    """SQLite: rewrite the file without its free pages (``VACUUM``) and empty the WAL.
+    ``secure_delete`` zeroes a deleted row's bytes, but a dropped table's pages (revision
+    0014 drops the ballot-by-ballot tables) and the WAL's frames keep copies until the file
+    is rebuilt and the WAL checkpointed. VACUUM cannot run inside a transaction, hence here,
+    after the migrations committed, on a raw connection (pysqlite's own autocommit: the
+    engine's "begin" event would open a transaction first). Any reader left open would keep
+    the WAL's old frames: the pool's idle connections are closed first (the caller's session
+    must hold no transaction open, as in ``init-db``)."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    engine.dispose()
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("VACUUM")
+        busy, _frames, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    if busy:
+        log.warning("the WAL could not be emptied (another process reads): run init-db again")
 
 
 def _migrations_dir():

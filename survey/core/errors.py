@@ -33,6 +33,13 @@ class AlreadyUsed(DomainError):
     status, reason = 409, "already_used"
 
 
+class NoBallotRows(DomainError):
+    """The ballot-by-ballot file asked for: a closed campaign keeps counts only (no stored
+    row is a ballot, docs/secrecy.md), so there is none any more; the tally has the counts."""
+
+    status, reason = 410, "no_ballot_rows"
+
+
 class Invalid(DomainError):
     status, reason = 400, "invalid"
 
@@ -55,6 +62,13 @@ class NoCards(Conflict):
     """Opening a meeting's campaign before any card was generated: nobody could vote."""
 
     reason = "no_cards"
+
+
+class TooFewCards(NoCards):
+    """Opening a meeting's campaign with fewer cards than a secret ballot needs (three: a
+    branch has at least three members); with one or two, each vote would be known."""
+
+    reason = "too_few_cards"
 
 
 class Forbidden(DomainError):

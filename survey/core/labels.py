@@ -166,6 +166,11 @@ REASONS = {
     "no score kept": _l("no score kept"),
     "no social feedback recorded": _l("no social feedback recorded"),
     "quorum not reached": _l("quorum not reached: half or fewer of the roll took part"),
+    "full members' grades not counted apart: classes merged under the small-group rule": _l(
+        "the full members' grades cannot be counted apart: a class had fewer votes than the "
+        "small-group threshold, so the classes were merged at close, and subtracting would "
+        "reveal those few votes"
+    ),
     "star rating not entered": _l("star rating not entered"),
     "verified dissatisfied answers break the rule": _l(
         "verified dissatisfied answers break the rule"

@@ -5,58 +5,28 @@ share as a percentage, never a ballot. Each table is one sheet of a workbook or 
 
 from __future__ import annotations
 
-from collections import Counter
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from survey import campaigns
-from survey.core.errors import Conflict
+from survey.core.errors import Conflict, NoBallotRows
 from survey.core.scales import MEMBER_APPRAISAL
 from survey.files.appraisal_export import appraisal_table
 from survey.files.export_words import (
     PROMPTS,
     choice_word,
-    class_word,
     criterion_word,
     verdict_word,
     words,
 )
 from survey.files.tables import Table, local_date, table_csv, title_rows, workbook
-from survey.models import Campaign, CampaignStatus, Response
+from survey.models import Campaign, CampaignStatus
 
-TABLES = ("tally", "responses")
-
-
-def anonymous_rows(
-    session: Session, campaign: Campaign, small_group: int
-) -> tuple[list[str], list[list[str]]]:
-    """One row per response: the choice per question and, where every class is
-    at least ``small_group`` strong, the class (a lone probationary member stays hidden).
-
-    Rows are sorted by their content, not stored order, so that the file's order says
-    nothing about who voted when. Fewer than ``small_group`` responses give no rows.
-    """
-    questions = campaign.questions
-    responses = session.scalars(
-        select(Response)
-        .where(Response.campaign_id == campaign.id)
-        .options(selectinload(Response.answers))
-    )
-    rows, classes = [], Counter()
-    for response in responses:
-        by_question = {a.question_id: a for a in response.answers}
-        classes[response.respondent_class] += 1
-        cells = [response.respondent_class]  # no day: a late voter would stand out
-        cells += [by_question[q.id].choice if q.id in by_question else "" for q in questions]
-        rows.append(cells)
-    if len(rows) < small_group:
-        return [], []
-    header = ["class", *[q.key for q in questions]]
-    if min(classes.values()) < small_group:
-        header, rows = header[1:], [row[1:] for row in rows]
-    rows.sort()
-    return header, rows
+TABLES = ("tally",)
+NO_BALLOT_ROWS = (
+    "there is no ballot-by-ballot file: a closed campaign keeps counts only, so that no "
+    "stored row and no file row is one person's ballot (docs/secrecy.md); the tally "
+    "(tally.csv, or the workbook) has every count"
+)
 
 
 def _share(n: int, total: int) -> float | None:
@@ -90,9 +60,10 @@ def tally_table(
     for key in ("eligible_full", "eligible_probationary"):
         if tally.get(key) is not None:
             table.rows.append([w[key], "", tally[key], None])
+    below = tally["responses"] < small_group  # the threshold verdict, never the counts
     for question in tally["questions"]:
         prompt = _prompt(question["prompt"], lang)
-        counts = question["counts"]
+        counts = None if below else question["counts"]
         if counts is None:
             table.rows.append([prompt, w["hidden"].format(n=small_group), None, None])
             continue
@@ -105,39 +76,6 @@ def tally_table(
 def _prompt(prompt: str, lang: str) -> str:
     """A built-in prompt in the reader's language; a committee's own text as written."""
     return PROMPTS.get(prompt, {}).get(lang, prompt)
-
-
-def responses_table(
-    session: Session, campaign: Campaign, small_group: int, lang: str, timezone: str
-) -> Table:
-    w = words(lang)
-    title = title_rows(
-        campaign.organisation.name,
-        campaign.title,
-        w["review_form"],
-        local_date(campaign.closed_at, timezone, lang),
-        lang,
-    )
-    header, rows = anonymous_rows(session, campaign, small_group)
-    prompts = {q.key: _prompt(q.prompt, lang) for q in campaign.questions}
-    table = Table(w["responses_sheet"], title, [w["number"]])
-    if campaign.kind == MEMBER_APPRAISAL:  # a row per ballot would show the grades of a
-        table.note = w["no_detail"]  # member graded by fewer than the small group
-        table.widths = (8, 60)
-        return table
-    if not header:
-        table.note = w["small_group"].format(n=small_group)
-        table.widths = (8, 60)
-        return table
-    table.header += [w["class"] if key == "class" else prompts[key] for key in header]
-    for number, row in enumerate(rows, start=1):
-        cells = [
-            class_word(cell, lang) if key == "class" else choice_word(cell, lang)
-            for key, cell in zip(header, row, strict=True)
-        ]
-        table.rows.append([number, *cells])
-    table.widths = (8, *[14 if key == "class" else 24 for key in header])
-    return table
 
 
 def require_closed(campaign: Campaign) -> None:
@@ -155,10 +93,12 @@ def campaign_csv(
     lang: str = "zh",
     timezone: str = "Asia/Shanghai",
 ) -> str:
-    """One table (``tally`` or ``responses``) as CSV, UTF-8 with a BOM for Excel."""
+    """The tally as CSV, UTF-8 with a BOM for Excel. ``responses`` (the ballot-by-ballot
+    sheet of old) is refused with NoBallotRows, saying why."""
+    if table not in TABLES:
+        raise NoBallotRows(NO_BALLOT_ROWS)
     require_closed(campaign)
-    build = tally_table if table == "tally" else responses_table
-    return table_csv(build(session, campaign, small_group, lang, timezone))
+    return table_csv(tally_table(session, campaign, small_group, lang, timezone))
 
 
 def campaign_xlsx(
@@ -169,10 +109,9 @@ def campaign_xlsx(
     lang: str = "zh",
     timezone: str = "Asia/Shanghai",
 ) -> bytes:
-    """The tally (汇总) and the anonymous responses (明细), one sheet each."""
+    """The tally (汇总): counts only, no ballot-by-ballot sheet (no stored row is a ballot)."""
     require_closed(campaign)
-    builds = (tally_table, responses_table)
-    return workbook(build(session, campaign, small_group, lang, timezone) for build in builds)
+    return workbook([tally_table(session, campaign, small_group, lang, timezone)])
 
 
 def summary_table(

@@ -3,7 +3,7 @@
 from survey.models.appraisal import Appraisee
 from survey.models.assessment import Assessment, Title
 from survey.models.audit import AuditEntry
-from survey.models.ballot import Answer, Ballot, Envelope, Receipt, Response
+from survey.models.ballot import Ballot, Complaint, Count, Envelope, Receipt
 from survey.models.campaign import Campaign, CampaignStatus, Question
 from survey.models.member import Member
 from survey.models.notice import Notice, NoticeDevice, NoticeEntry, Objection
@@ -13,7 +13,6 @@ from survey.models.scheme import CommitteeScheme
 from survey.models.tally import Tally
 
 __all__ = [
-    "Answer",
     "ApiToken",
     "Appraisee",
     "Assessment",
@@ -21,6 +20,8 @@ __all__ = [
     "Ballot",
     "Campaign",
     "CommitteeScheme",
+    "Complaint",
+    "Count",
     "CampaignStatus",
     "Member",
     "Envelope",
@@ -33,7 +34,6 @@ __all__ = [
     "PollHit",
     "Question",
     "Receipt",
-    "Response",
     "Tally",
     "Title",
     "User",

@@ -1,8 +1,8 @@
-"""Ballots and the anonymous responses they unlock.
+"""Ballots, the sealed envelopes they fill and the counts a closed campaign keeps.
 
 Secrecy (docs/design.md, docs/secrecy.md): while a campaign is open a cast stores only a sealed
 envelope (encrypted, random id, no time, no ballot reference); closing the campaign opens the
-envelopes in one shuffled transaction into responses with random ids and no time. A ballot
+envelopes in memory and keeps only counts and each 不满意 reason alone on its row. A ballot
 keeps no time of use; a receipt is a separate row that proves a vote was counted without
 pointing to it.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.core.extensions import db
@@ -40,25 +40,32 @@ class Ballot(db.Model):
     campaign: Mapped[Campaign] = relationship()
 
 
-class Response(db.Model):
-    __tablename__ = "responses"
+class Count(db.Model):
+    """What a closed campaign keeps of its votes: how many chose ``choice`` on one question,
+    by respondent class (``all`` where the small-group rule merged the classes at close) and,
+    on a public poll's headline question, by inside/outside/unknown of the service radius
+    (``none`` elsewhere; ``code`` for one-time resident codes). No row is a ballot."""
+
+    __tablename__ = "counts"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    respondent_class: Mapped[str] = mapped_column(String(16), primary_key=True)
+    geo: Mapped[str] = mapped_column(String(8), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class Complaint(db.Model):
+    """One 不满意 answer to a closed campaign's headline question, with its reason if one was
+    given: a random id, the campaign and the text, nothing else (no class, no place, no other
+    answer), written in a random order at close. Reviewers verify each (``Verification``)."""
+
+    __tablename__ = "complaints"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    respondent_class: Mapped[str] = mapped_column(String(16))
-    # Public polls only: inside / outside / unknown of the service radius, never coordinates.
-    geo: Mapped[str | None] = mapped_column(String(8))
-
-    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
-
-
-class Answer(db.Model):
-    __tablename__ = "answers"
-
-    response_id: Mapped[str] = mapped_column(ForeignKey("responses.id"), primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
-    choice: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Receipt(db.Model):

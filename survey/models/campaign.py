@@ -67,6 +67,9 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # how many envelopes the close opened (the counts alone cannot say it: an appraisal's
+    # rows may be left blank)
+    votes_counted: Mapped[int | None] = mapped_column(Integer)
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
     closes_on: Mapped[date | None] = mapped_column(Date)  # shown on the public poll's poster

@@ -1,6 +1,6 @@
 """Public polls: complaint verification, device dedupe and the anomaly counters.
 
-Secrecy: ``poll_devices`` and ``poll_hits`` have no link to a response. A device row only
+Secrecy: ``poll_devices`` and ``poll_hits`` have no link to a vote. A device row only
 says "this device answered this campaign"; a hit row only counts answers per hour and per
 (daily-rotated, truncated) HMAC of the IP address and of the user agent.
 """
@@ -23,8 +23,8 @@ class Verification(db.Model):
 
     __tablename__ = "verifications"
 
-    response_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("responses.id"), primary_key=True
+    complaint_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("complaints.id"), primary_key=True
     )
     result: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text)

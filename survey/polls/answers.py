@@ -23,12 +23,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
 
+from survey.ballotbox import counting
 from survey.ballotbox.responses import reason_texts, store_response
 from survey.core import codes
 from survey.core.database import is_sqlite
 from survey.core.errors import AlreadyAnswered, NotFound, NotOpen, OutsideArea, TooFast
 from survey.core.timezone import local_today
-from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit, Response
+from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit
 from survey.models.base import utcnow
 from survey.staff import audit
 
@@ -269,16 +270,11 @@ def count_throttled(session: Session, campaign_id: int, ip_hash: str, ua_hash: s
     _count_hit(session, campaign_id, ip_hash, ua_hash, column="throttled")
 
 
-def geo_counts(session: Session, campaign_id: int) -> dict[str, int]:
+def geo_counts(session: Session, campaign: Campaign) -> dict[str, int]:
     """Inside / outside / unknown; ``code`` counts one-time resident codes (no position)."""
-    rows = session.execute(
-        select(Response.geo, func.count())
-        .where(Response.campaign_id == campaign_id)
-        .group_by(Response.geo)
-    ).all()
     counts = dict.fromkeys((*GEO_VALUES, "code"), 0)
-    for geo, n in rows:
-        counts[geo or "code"] += n
+    for geo, n in counting.geo_counts(session, campaign).items():
+        counts["code" if geo == counting.NO_GEO else geo] += n
     return counts
 
 
@@ -313,9 +309,7 @@ def anomaly_report(session: Session, campaign: Campaign, top: int = 5) -> dict:
         "ip_clusters": clusters(PollHit.ip_hash),
         "ua_clusters": clusters(PollHit.ua_hash),
         # positions are sealed with the answers: known once the poll is closed
-        "geo": geo_counts(session, campaign.id)
-        if campaign.status == CampaignStatus.CLOSED
-        else None,
+        "geo": geo_counts(session, campaign) if campaign.status == CampaignStatus.CLOSED else None,
         "answers": answers,
     }
 

@@ -1,7 +1,8 @@
 """Complaint verification (查证): reviewers mark each ``dissatisfied`` public answer
-``verified`` (经查证属实) or ``unfounded``, with a note. The raw answers never change;
-a finding is its own row (one per response: marking again updates it) and every marking
-is written to the audit log.
+``verified`` (经查证属实) or ``unfounded``, with a note. Each 不满意 is a ``Complaint`` row
+kept at close (its reason alone, survey/ballotbox/counting.py) and never changes; a finding
+is its own row (one per complaint: marking again updates it) and every marking is written to
+the audit log.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from survey.core.database import lock
 from survey.core.errors import Conflict, Invalid, NotFound
 from survey.core.scales import SATISFACTION, SCALES
-from survey.models import Answer, Campaign, Question, Response, Verification
+from survey.models import Campaign, Complaint, Verification
 from survey.models.base import utcnow
 from survey.models.poll import VERIFICATION_RESULTS
 from survey.staff import audit
@@ -32,15 +33,6 @@ def verification_json(verification: Verification | None) -> dict | None:
     }
 
 
-def _headline_answers(campaign: Campaign):
-    return (
-        select(Response.id, Answer.choice, Answer.text, Verification)
-        .join(Answer, Answer.response_id == Response.id)
-        .outerjoin(Verification, Verification.response_id == Response.id)
-        .where(Response.campaign_id == campaign.id, Answer.question_id == campaign.headline.id)
-    )
-
-
 def require_closed(campaign: Campaign) -> None:
     """Complaints are read once the poll is closed: while it is open its answers are hidden
     from everyone (docs/design.md), and a queue growing live would show how each new one went."""
@@ -49,54 +41,63 @@ def require_closed(campaign: Campaign) -> None:
 
 
 def list_answers(session: Session, campaign: Campaign, choice: str = COMPLAINT) -> list[dict]:
-    """Every headline answer of ``choice`` with its reason and finding (closed polls).
+    """Every 不满意 answer of a closed poll with its reason and finding.
 
-    Ordered by the random response id, so that the list reveals no order of answering.
+    A closed campaign keeps each 不满意 alone on its row (survey/ballotbox/counting.py); the
+    other choices carry no text and are counts only, so their list is empty. Ordered by
+    the random id, so that the list reveals no order of answering.
     """
     require_closed(campaign)
     if choice not in SCALES[SATISFACTION]:
         raise Invalid("choice must be satisfied, basically_satisfied or dissatisfied")
+    if choice != COMPLAINT:
+        return []
     rows = session.execute(
-        _headline_answers(campaign).where(Answer.choice == choice).order_by(Response.id)
+        select(Complaint.id, Complaint.reason, Verification)
+        .outerjoin(Verification, Verification.complaint_id == Complaint.id)
+        .where(Complaint.campaign_id == campaign.id)
+        .order_by(Complaint.id)
     ).all()
     return [
-        {"id": rid, "choice": c, "reason": text, "verification": verification_json(v)}
-        for rid, c, text, v in rows
+        {"id": cid, "choice": COMPLAINT, "reason": text, "verification": verification_json(v)}
+        for cid, text, v in rows
     ]
 
 
-def load_response(session: Session, response_id: str) -> Response:
-    response = session.get(Response, response_id) if len(response_id) <= 32 else None
-    if response is None:
+def load_response(session: Session, complaint_id: str) -> Complaint:
+    """The 不满意 answer of that id (the ``id`` of ``list_answers``), else NotFound."""
+    complaint = session.get(Complaint, complaint_id) if len(complaint_id) <= 32 else None
+    if complaint is None:
         raise NotFound("not found")
-    return response
+    return complaint
 
 
-def verify(session: Session, actor: str, response: Response, result: str, note: str) -> dict:
+def verify(session: Session, actor: str, complaint: Complaint, result: str, note: str) -> dict:
     """Record (or change) the finding on one ``dissatisfied`` answer; audited."""
     if result not in VERIFICATION_RESULTS:
         raise Invalid("result must be verified or unfounded", field="result")
     note = (note or "").strip() if isinstance(note, str) else None
     if not note or len(note) > MAX_NOTE:
         raise Invalid(f"note must be 1 to {MAX_NOTE} characters", field="note")
-    lock(session, Response, response.id)  # two reviewers marking one answer: in turn
-    campaign = session.get(Campaign, response.campaign_id)
+    lock(session, Complaint, complaint.id)  # two reviewers marking one answer: in turn
+    campaign = session.get(Campaign, complaint.campaign_id)
     require_closed(campaign)
-    rid, choice, text, found = session.execute(
-        _headline_answers(campaign).where(Response.id == response.id)
-    ).one()
-    if choice != COMPLAINT:
-        raise Conflict("only a dissatisfied answer is verified")
+    found = session.get(Verification, complaint.id, populate_existing=True)
     previous = found.result if found else None
     if found is None:
-        found = Verification(response_id=rid)
+        found = Verification(complaint_id=complaint.id)
         session.add(found)
     found.result, found.note, found.verified_by, found.verified_at = result, note, actor, utcnow()
     session.flush()
     audit.record(
-        session, actor, "response.verify", response, result=result, note=note, previous=previous
+        session, actor, "response.verify", complaint, result=result, note=note, previous=previous
     )
-    return {"id": rid, "choice": choice, "reason": text, "verification": verification_json(found)}
+    return {
+        "id": complaint.id,
+        "choice": COMPLAINT,
+        "reason": complaint.reason,
+        "verification": verification_json(found),
+    }
 
 
 def complaint_counts(session: Session, campaign: Campaign) -> dict[str, int] | None:
@@ -106,15 +107,9 @@ def complaint_counts(session: Session, campaign: Campaign) -> dict[str, int] | N
         return None
     rows = session.execute(
         select(Verification.result, func.count())
-        .select_from(Response)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Question, Question.id == Answer.question_id)
-        .outerjoin(Verification, Verification.response_id == Response.id)
-        .where(
-            Response.campaign_id == campaign.id,
-            Question.position == 0,
-            Answer.choice == COMPLAINT,
-        )
+        .select_from(Complaint)
+        .outerjoin(Verification, Verification.complaint_id == Complaint.id)
+        .where(Complaint.campaign_id == campaign.id)
         .group_by(Verification.result)
     ).all()
     by_result = {result: n for result, n in rows}

@@ -21,12 +21,10 @@ from sqlalchemy.orm import Session
 from survey import rules
 from survey.core.errors import Invalid, NotFound
 from survey.models import (
-    Answer,
     Assessment,
     Campaign,
+    Complaint,
     Organisation,
-    Question,
-    Response,
     Tally,
     Title,
     Verification,
@@ -34,6 +32,8 @@ from survey.models import (
 from survey.rating import schemes_store
 from survey.staff import access
 
+# Tallies whose classes were merged at close (small-group rule, survey/ballotbox/counting.py)
+MERGED_FIELD = {"all": "merged"}
 CHUNK = 5_000  # ids per IN (...) list; SQLite allows 32,766 bound parameters
 
 
@@ -105,24 +105,6 @@ def _closed_campaign_tallies(session: Session, kind: str, year: int, ids: list[i
     )
 
 
-def _headline_counts(campaign_filter, year: int, ids: list[int]) -> Select:
-    """Headline answers per (branch, campaign, class, choice), counted live."""
-    return (
-        select(
-            Campaign.organisation_id,
-            Campaign.id,
-            Response.respondent_class,
-            Answer.choice,
-            func.count(),
-        )
-        .join(Response, Response.campaign_id == Campaign.id)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Question, and_(Question.id == Answer.question_id, Question.position == 0))
-        .where(campaign_filter, Campaign.year == year, Campaign.organisation_id.in_(ids))
-        .group_by(Campaign.organisation_id, Campaign.id, Response.respondent_class, Answer.choice)
-    )
-
-
 def member_evidence(session: Session, year: int, ids: list[int]) -> dict[int, rules.MemberEvidence]:
     """The latest closed member review of the year per branch (the annual meeting)."""
     latest: dict[int, tuple] = {}
@@ -141,6 +123,7 @@ def member_evidence(session: Session, year: int, ids: list[int]) -> dict[int, ru
         if org_id not in latest or key > latest[org_id][0]:
             latest[org_id] = (key, full, probationary)
         if cls is not None:
+            cls = MERGED_FIELD.get(cls, cls)
             counts[campaign_id][f"participants_{cls}"] += n
             if choice == "excellent":
                 counts[campaign_id][f"excellent_{cls}"] += n
@@ -205,8 +188,8 @@ def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tup
         session,
         select(Campaign.organisation_id, Verification.result, func.count())
         .select_from(Verification)
-        .join(Response, Response.id == Verification.response_id)
-        .join(Campaign, Campaign.id == Response.campaign_id)
+        .join(Complaint, Complaint.id == Verification.complaint_id)
+        .join(Campaign, Campaign.id == Complaint.campaign_id)
         .where(
             Campaign.kind == "public_satisfaction",
             Campaign.status == "closed",

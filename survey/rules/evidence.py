@@ -95,6 +95,8 @@ class MemberEvidence:
     """Tallies of the year's member-review campaigns (党员评议), by ballot class.
 
     `eligible_*` is the roll (应到会人数); None means the campaign was created without one.
+    `*_merged`: votes whose classes were merged at close because a class had fewer than the
+    small-group threshold (a split would show the few probationary members' grades).
     """
 
     campaign_ids: tuple[int, ...] = ()
@@ -104,6 +106,8 @@ class MemberEvidence:
     participants_probationary: int = 0
     excellent_full: int = 0
     excellent_probationary: int = 0
+    participants_merged: int = 0
+    excellent_merged: int = 0
 
     def __post_init__(self) -> None:
         _non_negative(
@@ -113,6 +117,8 @@ class MemberEvidence:
             participants_probationary=self.participants_probationary,
             excellent_full=self.excellent_full,
             excellent_probationary=self.excellent_probationary,
+            participants_merged=self.participants_merged,
+            excellent_merged=self.excellent_merged,
         )
         _require(
             self.excellent_full <= self.participants_full, "excellent_full > participants_full"
@@ -120,6 +126,10 @@ class MemberEvidence:
         _require(
             self.excellent_probationary <= self.participants_probationary,
             "excellent_probationary > participants_probationary",
+        )
+        _require(
+            self.excellent_merged <= self.participants_merged,
+            "excellent_merged > participants_merged",
         )
 
 

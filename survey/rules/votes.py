@@ -18,14 +18,25 @@ def not_in_scheme(key: str, scheme: Scheme) -> Criterion:
     )
 
 
+# Said when a scheme counts full members only (count_probationary = false) and the close
+# merged the classes (one had fewer votes than the small-group threshold): a figure got by
+# subtracting the probationary votes would reveal them.
+UNSPLIT = "full members' grades not counted apart: classes merged under the small-group rule"
+
+
 def _counted(tally: MemberEvidence, count_probationary: bool) -> tuple[int, int]:
     """(excellent, participants) over the ballot classes the scheme counts."""
     if count_probationary:
         return (
-            tally.excellent_full + tally.excellent_probationary,
-            tally.participants_full + tally.participants_probationary,
+            tally.excellent_full + tally.excellent_probationary + tally.excellent_merged,
+            tally.participants_full + tally.participants_probationary + tally.participants_merged,
         )
     return tally.excellent_full, tally.participants_full
+
+
+def _unsplit(tally: MemberEvidence, count_probationary: bool) -> bool:
+    """A scheme counting full members only, over tallies merged at close: no figure."""
+    return not count_probationary and tally.participants_merged > 0
 
 
 def vote_share(item: VoteShare, evidence: Evidence, scheme: Scheme) -> Criterion:
@@ -51,6 +62,16 @@ def _excellent(item: VoteShare, evidence: Evidence) -> Criterion:
             source=item.source,
             threshold=threshold,
             reason="no member review this year",
+            label=item.label,
+        )
+    if _unsplit(tally, item.count_probationary):
+        return make_criterion(
+            item.key,
+            "pending",
+            source=item.source,
+            threshold=threshold,
+            evidence={"campaign_ids": list(tally.campaign_ids), "count_probationary": False},
+            reason=UNSPLIT,
             label=item.label,
         )
     excellent, participants = _counted(tally, item.count_probationary)
@@ -98,6 +119,16 @@ def _attendance(item: VoteShare, evidence: Evidence, scheme: Scheme) -> Criterio
             label=item.label,
         )
     roll = (tally.eligible_full or 0) + ((tally.eligible_probationary or 0) if probationary else 0)
+    if _unsplit(tally, probationary):
+        return make_criterion(
+            item.key,
+            "pending",
+            source=item.source,
+            threshold=once(item, "threshold", lambda: _attendance_threshold(item)),
+            evidence={"campaign_ids": list(tally.campaign_ids), "count_probationary": False},
+            reason=UNSPLIT,
+            label=item.label,
+        )
     _, present = _counted(tally, probationary)
     reached = item.bound.holds(present, roll)
     return make_criterion(

@@ -11,7 +11,10 @@ from __future__ import annotations
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
-from survey.models import Assessment, AuditEntry, Campaign, Response, Title, User
+from survey.models import Assessment, AuditEntry, Campaign, Complaint, Title, User
+
+# a verification names its complaint (before revision 0014: the response, by the same id)
+VERIFIED = ("complaints", "responses")
 
 PAGE_SIZE = 200
 
@@ -30,12 +33,13 @@ def _for_organisations(organisation_ids) -> list:
         ),
         "titles": select(_ids(Title.id)).where(Title.organisation_id.in_(organisation_ids)),
         "users": select(_ids(User.id)).where(User.organisation_id.in_(organisation_ids)),
-        "responses": select(Response.id).where(Response.campaign_id.in_(campaign_ids)),
     }
     clauses = [
         (AuditEntry.object_type == kind) & AuditEntry.object_id.in_(query)
         for kind, query in owned.items()
     ]
+    complaint_ids = select(Complaint.id).where(Complaint.campaign_id.in_(campaign_ids))
+    clauses.append(AuditEntry.object_type.in_(VERIFIED) & AuditEntry.object_id.in_(complaint_ids))
     names = [str(i) for i in organisation_ids]
     clauses.append((AuditEntry.object_type == "organisations") & AuditEntry.object_id.in_(names))
     return clauses
@@ -53,12 +57,12 @@ def entries(
     if organisation_ids is not None:
         query = query.where(or_(*_for_organisations(sorted(organisation_ids) or [-1])))
     if campaign_id is not None:
-        responses = select(Response.id).where(Response.campaign_id == campaign_id)
+        complaint_ids = select(Complaint.id).where(Complaint.campaign_id == campaign_id)
         query = query.where(
             or_(
                 (AuditEntry.object_type == "campaigns")
                 & (AuditEntry.object_id == str(campaign_id)),
-                (AuditEntry.object_type == "responses") & AuditEntry.object_id.in_(responses),
+                AuditEntry.object_type.in_(VERIFIED) & AuditEntry.object_id.in_(complaint_ids),
             )
         )
     return list(session.scalars(query))
@@ -66,6 +70,6 @@ def entries(
 
 def shown_object(entry: AuditEntry) -> str:
     """What the page names as the object: never a response's id."""
-    if entry.object_type == "responses":
+    if entry.object_type in VERIFIED:
         return "response"
     return f"{entry.object_type.rstrip('s')} {entry.object_id}"

@@ -139,7 +139,8 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     type_scrutineer_codes(page, [codes[2], codes[0]])
     page.click("button.danger")
     page.wait_for_url(f"{campaign_url}/results")
-    expect(page.locator("svg.chart")).to_have_count(1)  # 3 votes: indicators not broken down
+    expect(page.locator("svg.chart")).to_have_count(0)  # 3 votes: the verdict, no counts
+    expect(page.locator("[data-verdict=below_threshold]")).to_have_count(1)
     page.screenshot(path=str(artefact("results.png", keep=True)), full_page=True)
 
     assert_fits_a_phone(browser, desk, [f"{campaign_url}/results", f"{campaign_url}/projector"])
