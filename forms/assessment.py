@@ -95,6 +95,8 @@ def _fact_field(fact: rules.Fact):
         return SelectField(Wording(fact), choices=YES_NO, validators=[Optional()])
     if fact.type == "date":
         return DateField(Wording(fact), validators=[Optional()])
+    if fact.type == "text":
+        return TextAreaField(Wording(fact), validators=[Optional(), Length(max=fact.high)])
     high = fact.high if fact.high is not None else 1_000_000
     return IntegerField(Wording(fact), validators=[Optional(), NumberRange(fact.low, high)])
 
@@ -148,6 +150,8 @@ def _fact_data(form: AssessmentForm) -> dict:
             value = {"yes": True, "no": False}.get(value or "")
         elif fact.type == "date" and value is not None:
             value = value.isoformat()
+        elif fact.type == "text":
+            value = (value or "").strip() or None
         if value is not None and form.needs(name):
             facts[name] = value
     return facts

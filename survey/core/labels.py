@@ -53,6 +53,7 @@ CRITERIA = {
     "exclusions": _l("Negative list (负面清单)"),
     "founded": _l("Founded at least a year"),
     "weak": _l("Not weak and lax (软弱涣散)"),
+    "weak_last_year": _l("Not weak and lax the year before (上年度软弱涣散)"),
     "score": _l("Quantitative score"),
     "volunteers": _l("Volunteer service (organs)"),
     "stars": _l("Ten-star rating (villages)"),
@@ -156,6 +157,9 @@ REASONS = {
     "branch has no public-facing functions": _l("branch has no public-facing functions"),
     "dissatisfied answers not yet checked": _l("dissatisfied answers not yet checked"),
     "marked weak and lax (软弱涣散)": _l("marked weak and lax"),
+    "marked weak and lax (软弱涣散) the year before": _l(
+        "marked weak and lax the year before, and the committee has not let it be rated"
+    ),
     "no assessment entered": _l("no assessment entered"),
     "no committee grade entered": _l("no committee grade entered"),
     "no eligible roll given": _l("no eligible roll given"),

@@ -18,6 +18,7 @@ from survey.files.export_words import (
     PROMPTS,
     choice_word,
     class_word,
+    criterion_notes,
     criterion_word,
     verdict_word,
     words,
@@ -179,7 +180,8 @@ def summary_table(
     session: Session, committee, year: int, scheme_key: str | None, lang: str, timezone: str
 ) -> Table:
     """Each branch below ``committee`` with its verdict in words, the members' excellent
-    share, the verified dissatisfied share, the criteria it failed and its title."""
+    share, the verified dissatisfied share, the criteria it failed, its title and the
+    committee's notes on its criteria (an override and its reason)."""
     w = words(lang)
     ratings, summary, names, holders, granted = _rated(session, committee, year, scheme_key)
     title = title_rows(
@@ -193,9 +195,9 @@ def summary_table(
     table = Table(
         w["summary_sheet"],
         title,
-        [*header, w["failing"], w["title"]],
+        [*header, w["failing"], w["title"], w["notes"]],
         percent=(3, 4),
-        widths=(8, 30, 12, 16, 18, 36, 24),
+        widths=(8, 30, 12, 16, 18, 36, 24, 40),
     )
     rank = {org_id: n for n, org_id in enumerate(summary.recommended, start=1)}
     for number, branch in enumerate(ratings, start=1):
@@ -214,6 +216,7 @@ def summary_table(
                 _criterion_share(branch, "public", "verified", "responses"),
                 w["separator"].join(failing),
                 held or recommended,
+                w["separator"].join(criterion_notes(branch.criteria, lang)),
             ]
         )
     return table

@@ -290,6 +290,19 @@ def to_engine_assessment(row) -> rules.Assessment:
     )
 
 
+def weak_marks(session: Session, year: int, ids) -> set[int]:
+    """The branches whose assessment for ``year`` marks them 软弱涣散 (fact ``weak``)."""
+    rows = _rows(
+        session,
+        select(Assessment.organisation_id, cast(Assessment.facts, Text)).where(
+            Assessment.year == year, Assessment.organisation_id.in_(ids)
+        ),
+    )
+    return {
+        org_id for org_id, raw in rows if raw and '"weak"' in raw and _json_facts(raw).get("weak")
+    }
+
+
 def evidence_for(
     session: Session, year: int, organisations: list, selector: Select | None = None
 ) -> dict[int, rules.Evidence]:
@@ -306,6 +319,7 @@ def evidence_for(
         members = member_evidence(session, year, batch)
         public = public_evidence(session, year, batch)
         assessments = assessment_evidence(session, year, batch)
+        weak_before = weak_marks(session, year - 1, batch)
         for org_id in ids:
             result[org_id] = rules.Evidence(
                 year=year,
@@ -313,6 +327,7 @@ def evidence_for(
                 members=members.get(org_id),
                 public=public.get(org_id),
                 assessment=assessments.get(org_id),
+                weak_last_year=org_id in weak_before,
             )
     return result
 

@@ -228,3 +228,5 @@ class Evidence:
     members: MemberEvidence | None = None
     public: PublicEvidence | None = None
     assessment: Assessment | None = None
+    weak_last_year: bool = False
+    """软弱涣散 marked on the assessment of the year before (`year - 1`)."""

@@ -28,6 +28,7 @@ ALLOWED = {
     "exclusions": {"keys"},
     "founded": {"years"},
     "weak": set(),
+    "weak_last_year": set(),
     "social": {"exempt_domains"},
 }
 FACT_KIND = {"number": "int", "flag": "bool", "rank": "int"}

@@ -16,6 +16,7 @@ applies to (`domains`; empty means every branch). Every bound is an integer or a
 | `exclusions` | none of the listed negative-list entries this year |
 | `founded` | founded at least N years before the end of the rating year |
 | `weak` | not marked 软弱涣散 for the rating year |
+| `weak_last_year` | not 软弱涣散 the year before, unless the committee overrides (a reason) |
 | `social` | no negative social feedback; organ branches without public functions may be exempt |
 """
 
@@ -165,6 +166,16 @@ class Weak(Item):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WeakLastYear(Item):
+    """The year before's 软弱涣散 mark bars the branch "一般" (by default): the committee may
+    override it with a written reason (fact `weak_override_reason`) entered for the year."""
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return ("weak_override_reason",)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Social(Item):
     exempt_domains: frozenset[str] = field(default_factory=frozenset)
 
@@ -179,5 +190,6 @@ KINDS: dict[str, type[Item]] = {
     "exclusions": Exclusions,
     "founded": Founded,
     "weak": Weak,
+    "weak_last_year": WeakLastYear,
     "social": Social,
 }

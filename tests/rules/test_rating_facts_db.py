@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from helpers import GOOD_ASSESSMENT, csrf_from, held_review
+from helpers import GOOD_ASSESSMENT, bearer, csrf_from, held_review
 
 from survey import rating
 from survey.core.errors import Invalid
@@ -48,14 +48,62 @@ def test_facts_are_kept_and_read_back_as_the_engine_needs_them(db, org):
 
 
 def test_weak_is_a_mark_of_one_year_not_of_the_branch(make, db, org):
-    for year in (2025, 2026):
+    for year in (2025, 2026, 2027):
         held_review(make, db, org["first"], 10, 0, year=year)
-    save(db, org["first"], year=2025, weak=True)
-    save(db, org["first"], year=2026)
-    weak_year = rating.rate_branch(db.session, org["first"], 2025)
-    next_year = rating.rate_branch(db.session, org["first"], 2026)
+        save(db, org["first"], year=year, weak=year == 2025)
+    weak_year, next_year, year_after = (
+        rating.rate_branch(db.session, org["first"], year) for year in (2025, 2026, 2027)
+    )
     assert weak_year.criterion("weak").outcome == "fail"
-    assert next_year.criterion("weak").outcome == "pass" and next_year.verdict == "eligible"
+    assert weak_year.criterion("weak_last_year").outcome == "pass"
+    assert next_year.criterion("weak").outcome == "pass"
+    assert next_year.criterion("weak_last_year").outcome == "fail"  # 不能直接越级
+    assert next_year.verdict == "not_eligible"
+    assert year_after.verdict == "eligible"
+
+
+def test_the_committees_override_of_last_years_mark_is_audited_and_shown(
+    auth, client, make, db, org
+):
+    from sqlalchemy import select
+
+    from survey.models import AuditEntry
+
+    held_review(make, db, org["first"], 10, 0, year=2026)
+    save(db, org["first"], year=2025, weak=True)
+    save(db, org["first"], year=2026, weak_override_reason="整顿验收合格，党委会议同意参评")
+    rated = rating.rate_branch(db.session, org["first"], 2026)
+    assert rated.verdict == "eligible"
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "rating.weak_override")
+    ).one()
+    assert entry.detail == {"year": 2026, "reason": "整顿验收合格，党委会议同意参评"}
+    save(db, org["first"], year=2026)  # withdrawn: the mark bars again, and the log says so
+    assert rating.rate_branch(db.session, org["first"], 2026).verdict == "not_eligible"
+    withdrawn = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "rating.weak_override_withdrawn")
+    ).one()
+    assert withdrawn.detail == {"year": 2026, "reason": None}
+    save(db, org["first"], year=2026, weak_override_reason="整顿验收合格，党委会议同意参评")
+
+    auth.login("reviewer")
+    page = client.get(f"/ratings/branches/{org['first'].id}?year=2026")
+    assert "上年度未被列为软弱涣散" in page.text and "整顿验收合格，党委会议同意参评" in page.text
+    api = client.get(
+        f"/api/v1/organisations/{org['first'].id}/rating?year=2026", headers=bearer(org["reviewer"])
+    ).get_json()
+    criterion = next(c for c in api["criteria"] if c["key"] == "weak_last_year")
+    assert criterion["value"]["weak_override_reason"] == "整顿验收合格，党委会议同意参评"
+    link = f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2026"
+    export = client.get(link).text
+    assert "说明" in export
+    assert "上年度被列为软弱涣散，党（工）委准予参评：整顿验收合格，党委会议同意参评" in export
+
+
+def test_an_override_reason_longer_than_a_note_is_refused_naming_it(db, org):
+    with pytest.raises(Invalid) as raised:
+        save(db, org["first"], weak_override_reason="理" * 1001)
+    assert raised.value.detail["field"] == "facts.weak_override_reason"
 
 
 def test_the_summary_lists_holders_up_for_revocation_and_past_their_term(make, db, org):
