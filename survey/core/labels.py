@@ -86,6 +86,8 @@ EXCLUSIONS = {
     "leader_disciplined": _l("Branch leader disciplined"),
     "leader_investigated": _l("Branch leader under criminal investigation"),
     "directive_failure": _l("Failed to carry out key directives"),
+    "member_disciplined": _l("A member dealt with for breaking rules, discipline or law this year"),
+    "staff_criminal": _l("Other staff of the unit held criminally liable this year"),
     "other": _l("Other (give the reason)"),
 }
 

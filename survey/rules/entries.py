@@ -95,14 +95,17 @@ def exclusions(item: Exclusions, evidence: Evidence, scheme: Scheme) -> Criterio
         outcome, reason = "fail", f"excluded: {', '.join(keys)}"
     else:
         outcome, reason = "pass", None
+    clauses = list(dict.fromkeys(item.clause(key) for key in keys))
     return make_criterion(
         item.key,
         outcome,
-        source=item.source,
+        source="; ".join(clauses) if clauses else item.source,  # a failure cites its own clause
         value={"exclusions": len(keys), "keys": keys} if assessment else None,
         threshold={"exclusions": {"max": 0}},
         evidence={
-            "exclusions": [{"key": e.key, "note": e.note} for e in found],
+            "exclusions": [
+                {"key": e.key, "note": e.note, "source": item.clause(e.key)} for e in found
+            ],
             **_entered_by(assessment),
         },
         reason=reason,

@@ -22,9 +22,14 @@ EXCLUSION_KEYS = (
     "leader_disciplined",
     "leader_investigated",
     "directive_failure",
+    "member_disciplined",
+    "staff_criminal",
     "other",
 )
-"""The negative list (负面清单), docs/rules.md §3: 000 §二(二), 001 工作指南 §四(三), 002 §三."""
+"""The negative list (负面清单), docs/rules.md §3: 000 §二(二), 001 工作指南 §四(三), 002 §三.
+002 §三(三) names, besides the leaders, any member dealt with (`member_disciplined`: 党员有违规
+违纪违法问题受到处理) and other staff of the unit held criminally liable (`staff_criminal`:
+设立党支部的基层单位有其他人员被追究刑事责任)."""
 
 STAR_NAMES = ("strong_leadership", "harmony_stability", "public_satisfaction")
 """The three named stars of the village ten-star rating: 班子坚强星、和谐稳定星、群众满意星."""

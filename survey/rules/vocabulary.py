@@ -22,6 +22,7 @@ applies to (`domains`; empty means every branch). Every bound is an integer or a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -151,6 +152,12 @@ class FactChecks(Item):
 @dataclass(frozen=True, kw_only=True)
 class Exclusions(Item):
     keys: tuple[str, ...]
+    clauses: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Each entry's own clause where the document names it (002 §三(一)…(六)); an entry
+    without one cites the item's `source`."""
+
+    def clause(self, key: str) -> str:
+        return self.clauses.get(key, self.source)
 
 
 @dataclass(frozen=True, kw_only=True)

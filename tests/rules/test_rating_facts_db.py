@@ -158,3 +158,47 @@ def test_the_page_saves_yes_no_and_date_facts(auth, client, db, org):
     assert saved.facts == {"term_ends_on": date(2027, 3, 31), "weak": True}
     again = client.get(url).text
     assert 'value="2027-03-31"' in again
+
+
+def test_the_page_saves_the_override_reason_and_shows_it_again(auth, client, db, org):
+    auth.login("reviewer")
+    url = f"/ratings/branches/{org['first'].id}/assessment/2026"
+    form = client.get(url)
+    assert 'name="fact_weak_override_reason"' in form.text
+    data = {
+        "csrf_token": csrf_from(form.text),
+        "organisation_grade": "excellent",
+        "fact_weak_override_reason": "  整顿验收合格  ",
+    }
+    assert client.post(url, data=data).status_code == 303
+    db.session.rollback()
+    saved = rating.evidence_for(db.session, 2026, [org["first"]])[org["first"].id].assessment
+    assert saved.facts == {"weak_override_reason": "整顿验收合格"}
+    assert "整顿验收合格</textarea>" in client.get(url).text
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("member_disciplined", "党员有违规违纪违法问题受到处理"),
+        ("staff_criminal", "设立党支部的基层单位有其他人员被追究刑事责任"),
+    ],
+)
+def test_an_ordinary_members_entry_on_the_page_excludes_with_its_own_clause(
+    auth, client, make, db, org, key, words
+):
+    org["committee"].scheme = "pingdingshan-2024"
+    db.session.commit()
+    auth.login("reviewer")
+    url = f"/ratings/branches/{org['first'].id}/assessment/2026"
+    form = client.get(url)
+    assert f'name="ex_{key}"' in form.text and words in form.text
+    data = {"csrf_token": csrf_from(form.text), "organisation_grade": "excellent"}
+    data |= {f"ex_{key}": "y", f"ex_{key}_note": "年内受到处理"}
+    assert client.post(url, data=data).status_code == 303
+    db.session.rollback()
+    rated = rating.rate_branch(db.session, org["first"], 2026)
+    assert rated.verdict == "not_eligible"
+    assert rated.criterion("exclusions").source == "002 §三(三)"
+    page = client.get(f"/ratings/branches/{org['first'].id}?year=2026").text
+    assert words in page and "002 三(三)" in page and "§" not in page.split("<h2>")[0]

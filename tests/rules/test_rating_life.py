@@ -25,7 +25,7 @@ def held(org_id=1, term=None, scheme="nmg-2020"):
 @pytest.mark.parametrize(
     ("spoil", "criterion", "source"),
     [
-        ({"assessment": "excluded"}, "exclusions", "001 工作指南 §四(三)"),
+        ({"assessment": "excluded"}, "exclusions", "001 工作指南 §四(三)1"),  # its own item
         ({"weak": True}, "weak", "001 工作指南 §七(四)"),
         ({"grade": "good"}, "organisation", "001 工作指南 §五(二)1"),
         ({"verified": 1}, "public", "001 工作指南 §五(二)3"),
