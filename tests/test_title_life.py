@@ -174,3 +174,27 @@ def test_titles_count_toward_the_target_only_under_a_committee_that_approves_pro
     counted = client.get(url).text
     counted = counted[counted.index('id="counted"') :]
     assert "<strong>2</strong>" in counted and "第1级：2个" in counted and "checked" in counted
+
+
+@pytest.mark.parametrize(("term", "in_pool"), [("2026-12-31", True), ("2027-01-01", False)])
+def test_a_holder_past_its_term_is_rated_anew_and_recommended_like_any_branch(
+    auth, client, make, db, org, term, in_pool
+):
+    from survey import rating
+
+    eligible(make, db, org["first"], year=2025)
+    data = dict(GOOD_ASSESSMENT, facts={"term_ends_on": term})
+    assessments.save_assessment(db.session, "t", org["first"], 2025, data)
+    titles.grant_title(db.session, "t", org["first"], 2025)
+    db.session.commit()
+    eligible(make, db, org["first"], year=2026)
+    summary = rating.committee_summary(db.session, org["committee"], 2026)
+    assert (org["first"].id in summary["recommended"]) is in_pool
+    first = next(b for b in summary["branches"] if b["organisation_id"] == org["first"].id)
+    assert first["holds_title_since"] == 2025 and first["rated_anew"] is in_pool
+    auth.login("reviewer")
+    page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026").text
+    assert ("任期已届满，本年度重新评定" in page) is in_pool
+    assert ("本年度复查" in page) is not in_pool
+    export = client.get(f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2026").text
+    assert ("推荐（第1位）" in export) is in_pool

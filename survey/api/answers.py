@@ -218,6 +218,9 @@ class BranchVerdict(ma.Schema):
     name = fields.String()
     verdict = enum(VERDICTS, required=True)
     holds_title_since = fields.Integer(allow_none=True)
+    rated_anew = fields.Boolean(
+        metadata={"description": "a holder past its term (任期届满), rated again like any branch"}
+    )
 
 
 class Share(ma.Schema):

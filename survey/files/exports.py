@@ -233,7 +233,7 @@ def _rated(session: Session, committee, year: int, scheme_key: str | None):
     selector = rating.branch_selector(session, committee)
     branches = rating.branches_under(session, selector)
     evidence = rating.evidence_for(session, year, branches, selector)
-    holders = rating.title_holders(session, selector, year)
+    _, _, holders = rating.not_reentered(session, selector, year, evidence)
     ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
     summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
     granted = titles.granted_for(session, selector, year)

@@ -401,16 +401,17 @@ def _no_collection() -> Iterator[None]:
 def _summarise(session: Session, selector: Select, year: int, scheme) -> dict:
     branches = branches_under(session, selector)
     evidence = evidence_for(session, year, branches, selector)
-    holders = title_holders(session, selector, year)
+    holders, held, barred = not_reentered(session, selector, year, evidence)
     ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
-    summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
+    summary = rules.summarise(ratings, scheme, year, not_reentered=barred)
     names = {b.id: b.name for b in branches}
     data = summary.to_dict()
     for branch in data["branches"]:
-        branch["name"] = names[branch["organisation_id"]]
-        branch["holds_title_since"] = holders.get(branch["organisation_id"])
+        org_id = branch["organisation_id"]
+        branch["name"] = names[org_id]
+        branch["holds_title_since"] = holders.get(org_id)
+        branch["rated_anew"] = org_id in holders and org_id not in barred
     if holders:
-        held = held_titles(session, selector, year, evidence)
         by_branch = {rating.organisation_id: rating for rating in ratings}
         data.update(title_life(held, evidence, by_branch, scheme, year, session))
     else:
@@ -466,6 +467,18 @@ def held_titles(session: Session, selector: Select, year: int, evidence) -> list
             term = _json_facts(raw).get("term_ends_on")
         held.append(rules.HeldTitle(title_id, org_id, granted, key, term))
     return held
+
+
+def not_reentered(session: Session, selector: Select, year: int, evidence) -> tuple:
+    """(holders, their held titles, the holders still within their term): the last are
+    re-checked, not re-entered (002 §四(三)); a holder past its term is rated again like any
+    branch and recommended on its rating (001 工作指南 §七(四) 到任期届满后再重新评定)."""
+    holders = title_holders(session, selector, year)
+    if not holders:
+        return holders, [], {}
+    held = held_titles(session, selector, year, evidence)
+    in_term = rules.in_term(held, year)
+    return holders, held, {org: since for org, since in holders.items() if org in in_term}
 
 
 def title_holders(session: Session, selector: Select, year: int) -> dict[int, int]:

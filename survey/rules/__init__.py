@@ -33,6 +33,7 @@ from .life import (
     UpForRevocation,
     count_toward_target,
     due_for_rating,
+    in_term,
     term_over,
     up_for_revocation,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "count_toward_target",
     "due_for_rating",
     "get_scheme",
+    "in_term",
     "load_scheme",
     "rate",
     "scheme_table",

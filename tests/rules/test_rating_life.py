@@ -10,6 +10,7 @@ from survey.rules import (
     HeldTitle,
     count_toward_target,
     due_for_rating,
+    in_term,
     rate,
     summarise,
     up_for_revocation,
@@ -119,3 +120,33 @@ def test_haimen_counts_model_organisations_against_its_phase_target(factory, eli
     assert summary.target.count == 10 and summary.target.by == "2020-12"
     assert summary.meets_target is meets
     assert summary.to_dict()["target_count"] == 10 and summary.to_dict()["target"] is None
+
+
+# A title's term (001 工作指南 §七(四) "可到任期届满后再重新评定"): within it a holder is re-checked,
+# not re-entered; once it ends, the branch is rated again and enters the year's pool
+
+
+@pytest.mark.parametrize(
+    ("term", "in_pool"),
+    [
+        (date(2023, 12, 30), True),  # ended before the year's end
+        (date(2023, 12, 31), True),  # ends on the day the year's rating is made
+        (date(2024, 1, 1), False),  # a day into the next year: still within the term
+        (None, False),  # no term end entered: the title holds
+    ],
+)
+def test_a_holder_enters_the_pool_once_its_term_is_over(factory, term, in_pool):
+    held = [HeldTitle(7, 1, 2021, "nmg-2020", term)]
+    barred = in_term(held, 2023)
+    assert (1 not in barred) is in_pool
+    made = [rate(factory.evidence(id=n), "nmg-2020") for n in (1, 2)]
+    summary = summarise(made, SCHEMES["nmg-2020"], 2023, not_reentered=barred)
+    assert (1 in summary.recommended) is in_pool
+
+
+def test_a_branch_with_one_title_past_its_term_and_one_within_stays_out_of_the_pool():
+    held = [
+        HeldTitle(7, 1, 2020, "nmg-2020", date(2022, 12, 31)),
+        HeldTitle(8, 1, 2023, "nmg-2020", date(2026, 12, 31)),
+    ]
+    assert in_term(held, 2023) == {1}
