@@ -122,8 +122,8 @@ def test_haimen_counts_model_organisations_against_its_phase_target(factory, eli
     assert summary.to_dict()["target_count"] == 10 and summary.to_dict()["target"] is None
 
 
-# A title's term (001 工作指南 §七(四) "可到任期届满后再重新评定"): within it a holder is re-checked,
-# not re-entered; once it ends, the branch is rated again and enters the year's pool
+# A title's term (001 工作指南 §七(四) "可到任期届满后再重新评定"): within it a holder is
+# re-checked, not re-entered; once it ends, the branch is rated again and enters the pool
 
 
 @pytest.mark.parametrize(
