@@ -198,3 +198,38 @@ def test_a_holder_past_its_term_is_rated_anew_and_recommended_like_any_branch(
     assert ("本年度复查" in page) is not in_pool
     export = client.get(f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2026").text
     assert ("推荐（第1位）" in export) is in_pool
+
+
+def test_haimen_phases_are_compared_on_their_own_dates_on_the_page_and_in_the_summary(
+    auth, client, make, db, org
+):
+    from datetime import datetime
+
+    from survey import rating
+
+    org["committee"].scheme = "haimen-2019"
+    db.session.commit()
+    granted = [datetime(2020, 1, 31, 15, 0), datetime(2020, 1, 31, 16, 30)]  # UTC: 23:00, 00:30
+    for branch, when in zip((org["first"], org["second"]), granted, strict=True):
+        db.session.add(
+            Title(
+                organisation_id=branch.id,
+                year=2019,
+                scheme="haimen-2019",
+                rating={},
+                rating_sha256="0" * 64,
+                granted_by="t",
+                granted_at=when,
+            )
+        )
+    db.session.commit()
+    summary = rating.committee_summary(db.session, org["committee"], 2020)
+    first, second = summary["phases"]
+    # 31 January 23:00 in Shanghai counts for the first phase; 1 February 00:30 does not
+    assert (first["deadline"], first["built"], first["met"]) == ("2020-01-31", 1, False)
+    assert (second["deadline"], second["built"], second["count"]) == ("2020-12-31", 2, 10)
+    auth.login("reviewer")
+    page = client.get(f"/ratings/committees/{org['committee'].id}?year=2020").text
+    assert "截至2020年1月31日：已建成1个，目标5个" in page
+    assert "截至2020年12月31日：已建成2个，目标10个" in page and "未达到" in page
+    assert "004 三 第一阶段" in page

@@ -249,6 +249,15 @@ class DueForRating(ma.Schema):
     source = fields.String(required=True)
 
 
+class Phase(ma.Schema):
+    count = fields.Integer(required=True)
+    by = fields.String(allow_none=True)
+    deadline = fields.String(required=True, metadata={"format": "date"})
+    built = fields.Integer(required=True, metadata={"description": "titled branches by then"})
+    met = fields.Boolean(required=True)
+    source = fields.String(required=True)
+
+
 class Summary(ma.Schema):
     committee_id = fields.Integer(required=True)
     scheme = fields.String(required=True)
@@ -275,4 +284,8 @@ class Summary(ma.Schema):
     due_for_rating = fields.List(
         fields.Nested(DueForRating),
         metadata={"description": "holders whose branch committee's term is over"},
+    )
+    phases = fields.List(
+        fields.Nested(Phase),
+        metadata={"description": "each count target of the year on its own deadline (004 §三)"},
     )

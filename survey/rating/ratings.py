@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey import rules
 from survey.core.errors import Invalid, NotFound
+from survey.core.timezone import to_local
 from survey.models import (
     Answer,
     Assessment,
@@ -411,12 +412,33 @@ def _summarise(session: Session, selector: Select, year: int, scheme) -> dict:
         branch["name"] = names[org_id]
         branch["holds_title_since"] = holders.get(org_id)
         branch["rated_anew"] = org_id in holders and org_id not in barred
+    data["phases"] = [check.to_dict() for check in phases(session, selector, scheme, year)]
     if holders:
         by_branch = {rating.organisation_id: rating for rating in ratings}
         data.update(title_life(held, evidence, by_branch, scheme, year, session))
     else:
         data.update(up_for_revocation=[], due_for_rating=[])
     return data
+
+
+def phases(session: Session, selector: Select, scheme, year: int) -> tuple:
+    """The scheme's count targets of ``year`` (Haimen's phases, 004 §三), each compared on its
+    own deadline with the titles granted under the scheme, as local dates (SURVEY_TIMEZONE)."""
+    if not any(t.year == year and t.count is not None for t in scheme.targets):
+        return ()
+    key = scheme.key.split("@", 1)[0]
+    rows = _rows(
+        session,
+        select(Title.organisation_id, Title.granted_at, Title.revoked_at).where(
+            Title.organisation_id.in_(selector),
+            (Title.scheme == key) | Title.scheme.like(f"{key}@%"),
+        ),
+    )
+    titles = [
+        (org_id, to_local(granted).date(), to_local(revoked).date() if revoked else None)
+        for org_id, granted, revoked in rows
+    ]
+    return rules.phase_checks(scheme, year, titles)
 
 
 def title_life(held, evidence, ratings, scheme, year: int, session=None) -> dict:

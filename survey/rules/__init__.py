@@ -43,7 +43,7 @@ from .render import scheme_table
 from .results import CRITERION_KEYS, LABELS, OUTCOMES, VERDICTS, Criterion, Rating, verdict_of
 from .schemes import DEFAULT_SCHEME, ORDER_FIGURES, Scheme, Target
 from .sources import SEED_FILES, SeedFile, seed_of
-from .summary import BranchVerdict, CommitteeSummary, summarise
+from .summary import BranchVerdict, CommitteeSummary, PhaseCheck, phase_checks, summarise
 from .vocabulary import KINDS, Bound, Check, Item, Ratio
 
 __all__ = [
@@ -80,6 +80,7 @@ __all__ = [
     "Item",
     "MemberEvidence",
     "OrganisationFacts",
+    "PhaseCheck",
     "PublicEvidence",
     "Rating",
     "Ratio",
@@ -96,6 +97,7 @@ __all__ = [
     "get_scheme",
     "in_term",
     "load_scheme",
+    "phase_checks",
     "rate",
     "scheme_table",
     "seed_of",

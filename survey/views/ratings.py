@@ -31,6 +31,7 @@ def label_tables():
         "value_lines": figures.value_lines,
         "scheme_title": figures.scheme_title,
         "source_text": figures.source_text,
+        "value_text": figures.value_text,
     }
 
 

@@ -28,6 +28,7 @@ PASSING_FACTS: dict[str, Any] = {
     "committee_study_hours": 60,
     "member_study_hours": 40,
     "party_staff": 2,
+    "life_meeting_held": True,
     "organ_staff": 150,
     "activity_funds_yuan": 15_000,
 }

@@ -11,6 +11,7 @@ from survey.rules import (
     count_toward_target,
     due_for_rating,
     in_term,
+    phase_checks,
     rate,
     summarise,
     up_for_revocation,
@@ -150,3 +151,52 @@ def test_a_branch_with_one_title_past_its_term_and_one_within_stays_out_of_the_p
         HeldTitle(8, 1, 2023, "nmg-2020", date(2026, 12, 31)),
     ]
     assert in_term(held, 2023) == {1}
+
+
+# Haimen's phases (004 §三): 建成5个 by January 2020, 10 by the end of 2020, 15 by June 2021,
+# each compared on its own date
+
+
+def built(*dates, revoked=None):
+    return [(n, granted, revoked) for n, granted in enumerate(dates, start=1)]
+
+
+@pytest.mark.parametrize(
+    ("last", "first_met"),
+    [(date(2020, 1, 30), True), (date(2020, 1, 31), True), (date(2020, 2, 1), False)],
+)
+def test_haimen_first_phase_counts_titles_by_31_january_2020(last, first_met):
+    titles = built(*[date(2019, 12, 1)] * 4, last)
+    first, second = phase_checks(SCHEMES["haimen-2019"], 2020, titles)
+    assert first.deadline == date(2020, 1, 31) and first.target.count == 5
+    assert first.built == (5 if first_met else 4) and first.met is first_met
+    assert second.deadline == date(2020, 12, 31) and second.built == 5 and not second.met
+
+
+def test_haimen_phases_four_below_five_ten_at_ten_and_a_revoked_title_not_counted():
+    titles = built(*[date(2020, 1, 15)] * 4, *[date(2020, 6, 1)] * 6)
+    first, second = phase_checks(SCHEMES["haimen-2019"], 2020, titles)
+    assert (first.built, first.met) == (4, False)
+    assert (second.built, second.met) == (10, True)
+    revoked = titles[:-1] + [(10, date(2020, 6, 1), date(2020, 12, 31))]
+    assert phase_checks(SCHEMES["haimen-2019"], 2020, revoked)[1].built == 9
+    later = titles[:-1] + [(10, date(2020, 6, 1), date(2021, 1, 1))]
+    assert phase_checks(SCHEMES["haimen-2019"], 2020, later)[1].built == 10
+
+
+def test_haimen_third_phase_is_june_2021_and_a_branch_counts_once():
+    titles = built(*[date(2021, 6, 30)] * 14) + [(1, date(2020, 3, 1), None)]
+    (third,) = phase_checks(SCHEMES["haimen-2019"], 2021, titles)
+    assert third.deadline == date(2021, 6, 30) and third.built == 14 and not third.met
+    assert third.to_dict() == {
+        "count": 15,
+        "by": "2021-06",
+        "deadline": "2021-06-30",
+        "built": 14,
+        "met": False,
+        "source": "004 §三 第三阶段",
+    }
+
+
+def test_a_share_target_has_no_phases():
+    assert phase_checks(SCHEMES["nmg-2020"], 2021, built(date(2021, 1, 1))) == ()
