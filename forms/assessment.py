@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 
 from survey import rules
-from survey.core.labels import EXCLUSIONS, GRADES, STARS
+from survey.core.labels import DOMAINS, EXCLUSIONS, GRADES, STARS
 
 SOCIAL_ROWS = 5
 
@@ -107,6 +107,21 @@ for _name, _fact in FACT_FIELDS.items():
 ALWAYS = ("term_ends_on",)  # the title's life reads it whatever the scheme (001 工作指南 §七(四))
 
 
+def fact_domains(scheme, domain: str | None) -> dict[str, str | None]:
+    """Each fact the scheme asks of a branch of ``domain`` -> the domain whose standard reads
+    it (None: a fact every branch is asked), in the order of the scheme's file."""
+    found: dict[str, str | None] = {name: None for name in ALWAYS}
+    for item in scheme.criteria:
+        if not item.applies_to(domain):
+            continue
+        group = domain if item.domains else None
+        for name in item.facts:
+            found.setdefault(name, group)
+    for name in scheme.facts_for(domain):
+        found.setdefault(name, None)
+    return found
+
+
 def _branch_needs():
     """(facts, sections) the branch of this request's page needs, or None outside a page."""
     from survey import rating
@@ -119,7 +134,7 @@ def _branch_needs():
         return None
     scheme = rating.scheme_for(db.session, branch, None)
     sections = {key for key in ("social", "exclusions") if scheme.item(key) is not None}
-    return set(scheme.facts_for(branch.domain)) | set(ALWAYS), sections
+    return fact_domains(scheme, branch.domain), sections
 
 
 def needs(form, name: str) -> bool:
@@ -139,7 +154,34 @@ def fact_fields(form) -> list:
     return [getattr(form, f"fact_{name}") for name in FACT_FIELDS if form.needs(name)]
 
 
+def fact_groups(form) -> list[tuple[str | None, object, list]]:
+    """(domain, legend, fields): the facts every branch is asked first, then those of the
+    branch's own domain's standards (001 附件2 by domain), so a reviewer sees the standards of
+    that domain together and no other domain's."""
+    if not hasattr(form, "_needs"):
+        form._needs = _branch_needs()
+    if form._needs is None:
+        return [(None, _l("Further facts"), fact_fields(form))]
+    groups: dict[str | None, list] = {None: []}
+    for name, domain in form._needs[0].items():
+        groups.setdefault(domain, [])
+        if name in FACT_FIELDS:
+            groups[domain].append(getattr(form, f"fact_{name}"))
+    return [
+        (domain, _legend(domain), fields)
+        for domain, fields in groups.items()
+        if fields or domain is not None
+    ]
+
+
+def _legend(domain: str | None):
+    if domain is None:
+        return _l("Further facts")
+    return _l("Standards for %(domain)s", domain=DOMAINS.get(domain, domain))
+
+
 AssessmentForm.fact_fields = fact_fields
+AssessmentForm.fact_groups = fact_groups
 
 
 def _fact_data(form: AssessmentForm) -> dict:

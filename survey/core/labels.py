@@ -118,6 +118,9 @@ DOMAINS = {
     "social_organisation": _l("social organisations"),
     "school": _l("schools"),
     "mobile": _l("mobile Party members"),
+    "university": _l("universities and colleges"),
+    "hospital": _l("public hospitals"),
+    "institution": _l("other public institutions"),
     "other": _l("other fields"),
 }
 

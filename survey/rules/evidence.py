@@ -44,10 +44,15 @@ DOMAINS = (
     "social_organisation",
     "school",
     "mobile",
+    "university",
+    "hospital",
+    "institution",
     "other",
 )
-"""Usual values of `OrganisationFacts.domain` (001 附件2's domains: 机关, 嘎查村, 社区, 国有企业,
-非公有制企业, 社会组织, 学校, 流动党员); other strings are accepted and match no standard."""
+"""Usual values of `OrganisationFacts.domain` (001 附件2's domains: 机关 §八, 嘎查村 §一, 社区 §二,
+国有企业 §三, 高等学校 `university` §四, 非公有制企业 §五, 社会组织 §六, 事业单位 §七: 公立医院
+`hospital` (一), 中小学校 `school` (二), 其他事业单位 `institution` (三); 流动党员 §九); other
+strings are accepted and match no standard."""
 
 
 COLUMN_FACTS = frozenset(

@@ -202,3 +202,40 @@ def test_an_ordinary_members_entry_on_the_page_excludes_with_its_own_clause(
     assert rated.criterion("exclusions").source == "002 §三(三)"
     page = client.get(f"/ratings/branches/{org['first'].id}?year=2026").text
     assert words in page and "002 三(三)" in page and "§" not in page.split("<h2>")[0]
+
+
+def test_the_facts_form_groups_the_branchs_own_domains_standards_and_no_others(
+    auth, client, db, org
+):
+    import re
+
+    org["committee"].scheme = "nmg-2020-annex2"
+    org["first"].domain = "hospital"
+    db.session.commit()
+    auth.login("reviewer")
+    url = f"/ratings/branches/{org['first'].id}/assessment/2026"
+    page = client.get(url).text
+    legends = re.findall(r"<legend>(.*?)</legend>", page)
+    assert legends[-2:] == ["其他评定事项", "公立医院党支部建设参考标准"]
+    hospital = page.split("公立医院党支部建设参考标准", 1)[1].split("</fieldset>", 1)[0]
+    general = page.split("其他评定事项", 1)[1].split("</fieldset>", 1)[0]
+    for name in ("hospital_ethics", "hospital_centre_work", "hospital_trust"):
+        assert f'name="fact_{name}"' in hospital and f'name="fact_{name}"' not in general
+    assert "医德高尚" in hospital  # each standard in the document's own words
+    assert 'name="fact_weak"' in general and 'name="fact_term_ends_on"' in general
+    for other in ("organ_political", "village_three_affairs", "school_brand", "internal_rank"):
+        assert f'name="fact_{other}"' not in page
+    assert 'name="volunteers"' not in page and 'name="stars"' not in page
+
+    data = {"csrf_token": csrf_from(page), "organisation_grade": "excellent"}
+    data |= {"fact_hospital_ethics": "yes", "fact_hospital_centre_work": "yes"}
+    data |= {"fact_hospital_trust": "yes"}  # §七(一)4 left unanswered
+    assert client.post(url, data=data).status_code == 303
+    db.session.rollback()
+    rated = rating.rate_branch(db.session, org["first"], 2026)
+    assert rated.criterion("hospital_ethics").outcome == "pass"
+    assert rated.criterion("hospital_funds_rooms").outcome == "pending"
+    assert rated.criterion("organ_political").outcome == "not_applicable"
+    assert rated.verdict == "pending"
+    shown = client.get(f"/ratings/branches/{org['first'].id}?year=2026").text
+    assert "经费与活动室" in shown and "001 附件2 七(一)4" in shown
