@@ -21,6 +21,7 @@ def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(
         "organisation_grade": "excellent",
         "social-0-department": "纪检监察",
         "social-0-note": "无问题",
+        "fact_public_notice_held": "yes",  # 群众评判 by 公示, for every branch
     }
     saved = client.post(url, data=data)
     assert saved.status_code == 303

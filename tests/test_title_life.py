@@ -104,12 +104,12 @@ def test_a_title_granted_for_2025_shows_in_the_2025_summary(auth, client, make, 
 
 def _holder_now_weak(make, db, org):
     eligible(make, db, org["first"], year=2025)
-    data = dict(GOOD_ASSESSMENT, facts={"term_ends_on": "2026-12-31"})
+    data = dict(GOOD_ASSESSMENT, facts=GOOD_ASSESSMENT["facts"] | {"term_ends_on": "2026-12-31"})
     assessments.save_assessment(db.session, "t", org["first"], 2025, data)
     title = titles.grant_title(db.session, "t", org["first"], 2025)
     db.session.commit()
     eligible(make, db, org["first"], year=2026)
-    weak = dict(data, facts={"weak": True})
+    weak = dict(data, facts=GOOD_ASSESSMENT["facts"] | {"weak": True})
     assessments.save_assessment(db.session, "t", org["first"], 2026, weak)
     db.session.commit()
     return title
@@ -183,7 +183,7 @@ def test_a_holder_past_its_term_is_rated_anew_and_recommended_like_any_branch(
     from survey import rating
 
     eligible(make, db, org["first"], year=2025)
-    data = dict(GOOD_ASSESSMENT, facts={"term_ends_on": term})
+    data = dict(GOOD_ASSESSMENT, facts=GOOD_ASSESSMENT["facts"] | {"term_ends_on": term})
     assessments.save_assessment(db.session, "t", org["first"], 2025, data)
     titles.grant_title(db.session, "t", org["first"], 2025)
     db.session.commit()

@@ -167,6 +167,9 @@ REASONS = {
     ),
     "no assessment entered": _l("no assessment entered"),
     "no committee grade entered": _l("no committee grade entered"),
+    "no channel of public judgement recorded": _l(
+        "no channel of public judgement recorded (a poll, or a public notice or interviews)"
+    ),
     "no eligible roll given": _l("no eligible roll given"),
     "no member review this year": _l("no member review this year"),
     "no member took part": _l("no member took part"),

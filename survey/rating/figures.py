@@ -42,7 +42,15 @@ FIGURES = {
     "unfounded": _l("Dissatisfied answers found unfounded"),
     "unchecked": _l("Dissatisfied answers not yet checked"),
     "verified_share": _l("Share verified dissatisfied"),
+    "channels": _l("Channels of public judgement"),
 }
+CHANNELS = {
+    "poll": _l("public poll"),
+    "notice": _l("public notice"),
+    "interviews": _l("interviews"),
+}
+"""群众评判's channels (000 §四(三), 001 工作指南 §五(二)3): the polls, the reviewer's record of
+公示 and 访谈."""
 OPERATORS = {
     "min": "≥",
     "max": "≤",
@@ -122,6 +130,8 @@ def _word(key: str, value: str):
             return table[value]
     if key == "read_from" and value in SOURCES:
         return SOURCES[value]
+    if key == "channels" and value in CHANNELS:
+        return CHANNELS[value]
     return value
 
 

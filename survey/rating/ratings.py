@@ -37,6 +37,12 @@ from survey.staff import access
 
 CHUNK = 5_000  # ids per IN (...) list; SQLite allows 32,766 bound parameters
 
+PUBLIC_CAMPAIGN_KINDS = ("public_satisfaction",)
+"""The campaign kinds whose closed tallies are 群众评判 answers on the satisfaction scale, each a
+channel counted with the others (their verified 不满意 too). The hook for 群众代表 invited to the
+述职评议 meeting with one-time cards (000 §二(三), 001 工作指南 §五(二)3): the ballot box's
+campaign kind for them joins this tuple, and its answers count as a channel."""
+
 
 def scheme_for(session: Session, organisation: Organisation, requested: str | None):
     """The requested scheme (a preset, or an own scheme of the organisation's committees),
@@ -82,8 +88,10 @@ def _facts(org) -> rules.OrganisationFacts:
     return rules.OrganisationFacts(*org)
 
 
-def _closed_campaign_tallies(session: Session, kind: str, year: int, ids: list[int]):
-    """Closed campaigns of the year with their sealed tallies (one row per class/choice)."""
+def _closed_campaign_tallies(session: Session, kinds, year: int, ids: list[int]):
+    """Closed campaigns of the year, of ``kinds`` (one kind or a tuple), with their sealed
+    tallies (one row per class/choice)."""
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     return _rows(
         session,
         select(
@@ -98,7 +106,7 @@ def _closed_campaign_tallies(session: Session, kind: str, year: int, ids: list[i
         )
         .outerjoin(Tally, Tally.campaign_id == Campaign.id)
         .where(
-            Campaign.kind == kind,
+            Campaign.kind.in_(kinds),
             Campaign.status == "closed",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
@@ -166,7 +174,7 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
         lambda: {"ids": set(), "open": [], "responses": 0, "dissatisfied": 0}
     )
     for org_id, campaign_id, _at, _f, _p, _cls, choice, n in _closed_campaign_tallies(
-        session, "public_satisfaction", year, ids
+        session, PUBLIC_CAMPAIGN_KINDS, year, ids
     ):
         entry = totals[org_id]
         entry["ids"].add(campaign_id)
@@ -176,7 +184,7 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
     for org_id, campaign_id in _rows(
         session,
         select(Campaign.organisation_id, Campaign.id).where(
-            Campaign.kind == "public_satisfaction",
+            Campaign.kind.in_(PUBLIC_CAMPAIGN_KINDS),
             Campaign.status == "open",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
@@ -209,7 +217,7 @@ def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tup
         .join(Response, Response.id == Verification.response_id)
         .join(Campaign, Campaign.id == Response.campaign_id)
         .where(
-            Campaign.kind == "public_satisfaction",
+            Campaign.kind.in_(PUBLIC_CAMPAIGN_KINDS),
             Campaign.status == "closed",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),

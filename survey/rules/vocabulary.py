@@ -124,6 +124,11 @@ class Complaints(Item):
     rate_source: str | None = None
     any_source: str | None = None
 
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The reviewer's record of 公示 and 访谈, channels beside the polls."""
+        return ("public_notice_held", "public_interviews", "public_channel_verified")
+
 
 @dataclass(frozen=True, kw_only=True)
 class GradeWithin(Item):

@@ -11,7 +11,7 @@ from survey.rating import assessments, titles
 
 
 def save(db, branch, year=2026, **facts):
-    data = dict(GOOD_ASSESSMENT, facts=facts)
+    data = dict(GOOD_ASSESSMENT, facts=GOOD_ASSESSMENT["facts"] | facts)
     saved = assessments.save_assessment(db.session, "test", branch, year, data)
     db.session.commit()
     return saved
@@ -40,11 +40,17 @@ def test_facts_are_kept_and_read_back_as_the_engine_needs_them(db, org):
     evidence = rating.evidence_for(db.session, 2026, [org["first"]])[org["first"].id]
     assert evidence.assessment.facts == {
         "overall_rank": 2,
+        "public_notice_held": True,
         "term_ends_on": date(2027, 6, 30),
         "weak": False,
     }
     stored = assessments.assessment_json(saved)["facts"]
-    assert stored == {"overall_rank": 2, "term_ends_on": "2027-06-30", "weak": False}
+    assert stored == {
+        "overall_rank": 2,
+        "public_notice_held": True,
+        "term_ends_on": "2027-06-30",
+        "weak": False,
+    }
 
 
 def test_weak_is_a_mark_of_one_year_not_of_the_branch(make, db, org):
@@ -239,3 +245,44 @@ def test_the_facts_form_groups_the_branchs_own_domains_standards_and_no_others(
     assert rated.verdict == "pending"
     shown = client.get(f"/ratings/branches/{org['first'].id}?year=2026").text
     assert "经费与活动室" in shown and "001 附件2 七(一)4" in shown
+
+
+def test_public_judgement_is_pending_for_every_branch_until_a_channel_is_recorded(
+    client, make, db, org
+):
+    # org's branches have no public-facing functions: once exempt, now judged like any
+    held_review(make, db, org["first"], 10, 0)
+    body = {k: v for k, v in GOOD_ASSESSMENT.items() if k != "facts"}
+    url = f"/api/v1/organisations/{org['first'].id}/assessments/2026"
+    headers = bearer(org["reviewer"])
+    assert client.put(url, json=body, headers=headers).status_code == 200
+    db.session.rollback()
+    rated = rating.rate_branch(db.session, org["first"], 2026)
+    assert rated.criterion("public").outcome == "pending" and rated.verdict == "pending"
+    assert rated.criterion("social").outcome == "pass"
+
+    interviews = dict(body, facts={"public_interviews": 40, "public_channel_verified": 0})
+    assert client.put(url, json=interviews, headers=headers).status_code == 200
+    db.session.rollback()
+    rated = rating.rate_branch(db.session, org["first"], 2026)
+    assert rated.criterion("public").value["channels"] == ["interviews"]
+    assert rated.verdict == "eligible"
+
+    verified = dict(body, facts={"public_interviews": 40, "public_channel_verified": 1})
+    assert client.put(url, json=verified, headers=headers).status_code == 200
+    db.session.rollback()
+    assert rating.rate_branch(db.session, org["first"], 2026).verdict == "not_eligible"
+
+    bad = dict(body, facts={"public_interviews": -1})
+    refused = client.put(url, json=bad, headers=headers)
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["field"] == "facts.public_interviews"
+
+
+def test_the_channels_read_in_words_on_the_rating_page(auth, client, make, db, org):
+    held_review(make, db, org["first"], 10, 0)
+    save(db, org["first"], public_interviews=12)
+    auth.login("reviewer")
+    page = client.get(f"/ratings/branches/{org['first'].id}?year=2026").text
+    assert "群众评判方式：公示、访谈" in page and "访谈群众人数：12" in page
+    assert "notice" not in page and "interviews" not in page
