@@ -1,7 +1,7 @@
 """群众评判 for every branch (000 §二(三)/§四(三), 001 工作指南 §五(二)3, 003 §三(一)3:
-"在服务半径内通过公示、访谈、民意调查、网络投票等方式"): no branch is exempt; a reviewer's record of 公示 or 访谈
-is a channel beside the polls; verified 不满意 counts across channels under the scheme's rule;
-a branch with no channel recorded is pending."""
+"在服务半径内通过公示、访谈、民意调查、网络投票等方式"): no branch is exempt; a reviewer's
+record of 公示 or 访谈 is a channel beside the polls; verified 不满意 counts across channels
+under the scheme's rule; a branch with no channel recorded is pending."""
 
 import pytest
 from rule_helpers import ordos_rate_only
