@@ -20,6 +20,7 @@ from survey.files.export_words import (
     class_word,
     criterion_notes,
     criterion_word,
+    phase_word,
     verdict_word,
     words,
 )
@@ -183,7 +184,7 @@ def summary_table(
     share, the verified dissatisfied share, the criteria it failed, its title and the
     committee's notes on its criteria (an override and its reason)."""
     w = words(lang)
-    ratings, summary, names, holders, granted = _rated(session, committee, year, scheme_key)
+    ratings, summary, names, holders, granted, phases = _rated(session, committee, year, scheme_key)
     title = title_rows(
         committee.name,
         w["summary_subject"].format(year=year),
@@ -219,6 +220,8 @@ def summary_table(
                 w["separator"].join(criterion_notes(branch.criteria, lang)),
             ]
         )
+    for phase in phases:  # Haimen's phases (004 §三), each on its own date, under the branches
+        table.rows.append(["", phase_word(phase, lang), "", None, None, "", "", ""])
     return table
 
 
@@ -237,7 +240,8 @@ def _rated(session: Session, committee, year: int, scheme_key: str | None):
     ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
     summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
     granted = titles.granted_for(session, selector, year)
-    return ratings, summary, {b.id: b.name for b in branches}, holders, granted
+    phases = rating.phases(session, selector, scheme, year)
+    return ratings, summary, {b.id: b.name for b in branches}, holders, granted, phases
 
 
 def _criterion_share(branch, key: str, part: str, whole: str) -> float | None:
