@@ -116,6 +116,13 @@ def _facts(data: dict) -> dict[str, Any]:
             raise Invalid(f"{name!r} is not a fact an assessment records", field="facts")
         if value is not None and (value := _fact_value(fact, value)) is not None:
             found[name] = value
+    if found.get("public_channel_verified") and not (
+        found.get("public_notice_held") or found.get("public_interviews")
+    ):
+        raise Invalid(
+            "verified opinions come from a channel: record the public notice or the interviews",
+            field="facts.public_channel_verified",
+        )
     return dict(sorted(found.items()))
 
 

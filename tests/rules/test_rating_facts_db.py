@@ -27,6 +27,8 @@ def save(db, branch, year=2026, **facts):
         ({"internal_rank": True}, "facts.internal_rank"),
         ({"term_ends_on": "31/12/2026"}, "facts.term_ends_on"),
         ({"full_members": 10**9}, "facts.full_members"),
+        ({"public_channel_verified": 1}, "facts.public_channel_verified"),  # from no channel
+        ({"weak_override_reason": 7}, "facts.weak_override_reason"),
     ],
 )
 def test_a_bad_fact_is_refused_naming_it(db, org, facts, field):
