@@ -61,8 +61,11 @@ DOMAIN_LABELS = {
     "state_enterprise": Bilingual("国有企业", "State enterprise"),
     "private_enterprise": Bilingual("非公有制企业", "Private enterprise"),
     "social_organisation": Bilingual("社会组织", "Social organisation"),
-    "school": Bilingual("学校", "School"),
+    "school": Bilingual("中小学校", "Primary or secondary school"),
     "mobile": Bilingual("流动党员", "Mobile members"),
+    "university": Bilingual("高等学校", "University or college"),
+    "hospital": Bilingual("公立医院", "Public hospital"),
+    "institution": Bilingual("其他事业单位", "Other public institution"),
     "other": Bilingual("其他", "Other"),
 }
 

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 
 from survey import rules
-from survey.core.labels import EXCLUSIONS, GRADES, STARS
+from survey.core.labels import DOMAINS, EXCLUSIONS, GRADES, STARS
 
 SOCIAL_ROWS = 5
 
@@ -95,6 +95,8 @@ def _fact_field(fact: rules.Fact):
         return SelectField(Wording(fact), choices=YES_NO, validators=[Optional()])
     if fact.type == "date":
         return DateField(Wording(fact), validators=[Optional()])
+    if fact.type == "text":
+        return TextAreaField(Wording(fact), validators=[Optional(), Length(max=fact.high)])
     high = fact.high if fact.high is not None else 1_000_000
     return IntegerField(Wording(fact), validators=[Optional(), NumberRange(fact.low, high)])
 
@@ -103,6 +105,21 @@ for _name, _fact in FACT_FIELDS.items():
     setattr(AssessmentForm, f"fact_{_name}", _fact_field(_fact))
 
 ALWAYS = ("term_ends_on",)  # the title's life reads it whatever the scheme (001 工作指南 §七(四))
+
+
+def fact_domains(scheme, domain: str | None) -> dict[str, str | None]:
+    """Each fact the scheme asks of a branch of ``domain`` -> the domain whose standard reads
+    it (None: a fact every branch is asked), in the order of the scheme's file."""
+    found: dict[str, str | None] = {name: None for name in ALWAYS}
+    for item in scheme.criteria:
+        if not item.applies_to(domain):
+            continue
+        group = domain if item.domains else None
+        for name in item.facts:
+            found.setdefault(name, group)
+    for name in scheme.facts_for(domain):
+        found.setdefault(name, None)
+    return found
 
 
 def _branch_needs():
@@ -117,7 +134,7 @@ def _branch_needs():
         return None
     scheme = rating.scheme_for(db.session, branch, None)
     sections = {key for key in ("social", "exclusions") if scheme.item(key) is not None}
-    return set(scheme.facts_for(branch.domain)) | set(ALWAYS), sections
+    return fact_domains(scheme, branch.domain), sections
 
 
 def needs(form, name: str) -> bool:
@@ -137,7 +154,34 @@ def fact_fields(form) -> list:
     return [getattr(form, f"fact_{name}") for name in FACT_FIELDS if form.needs(name)]
 
 
+def fact_groups(form) -> list[tuple[str | None, object, list]]:
+    """(domain, legend, fields): the facts every branch is asked first, then those of the
+    branch's own domain's standards (001 附件2 by domain), so a reviewer sees the standards of
+    that domain together and no other domain's."""
+    if not hasattr(form, "_needs"):
+        form._needs = _branch_needs()
+    if form._needs is None:
+        return [(None, _l("Further facts"), fact_fields(form))]
+    groups: dict[str | None, list] = {None: []}
+    for name, domain in form._needs[0].items():
+        groups.setdefault(domain, [])
+        if name in FACT_FIELDS:
+            groups[domain].append(getattr(form, f"fact_{name}"))
+    return [
+        (domain, _legend(domain), fields)
+        for domain, fields in groups.items()
+        if fields or domain is not None
+    ]
+
+
+def _legend(domain: str | None):
+    if domain is None:
+        return _l("Further facts")
+    return _l("Standards for %(domain)s", domain=DOMAINS.get(domain, domain))
+
+
 AssessmentForm.fact_fields = fact_fields
+AssessmentForm.fact_groups = fact_groups
 
 
 def _fact_data(form: AssessmentForm) -> dict:
@@ -148,6 +192,8 @@ def _fact_data(form: AssessmentForm) -> dict:
             value = {"yes": True, "no": False}.get(value or "")
         elif fact.type == "date" and value is not None:
             value = value.isoformat()
+        elif fact.type == "text":
+            value = (value or "").strip() or None
         if value is not None and form.needs(name):
             facts[name] = value
     return facts

@@ -183,6 +183,7 @@ def _assessments(session: Session, branches: list[Organisation]) -> None:
         "volunteers": 20,
         "serving_members": 24,
         "volunteer_activities": 3,
+        "facts": {"public_notice_held": True},  # 群众评判 by 公示 (001 工作指南 §五(二)3)
     }
     save_assessment(session, "cli:demo", branches[0], 2025, clean)
     excluded = dict(clean, exclusions=[{"key": "negative_publicity", "note": "查实的信访举报1件"}])

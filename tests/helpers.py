@@ -81,6 +81,7 @@ GOOD_ASSESSMENT = {
     "organisation_grade": "excellent",
     "social": [{"department": "纪检监察", "negative": False, "note": ""}],
     "exclusions": [],
+    "facts": {"public_notice_held": True},  # 群众评判 by 公示: every branch needs a channel
 }
 
 

@@ -153,6 +153,7 @@ def test_the_committee_summary_lists_verdicts_shares_and_failed_criteria(
         "群众不满意核实率",
         "未达标项",
         "称号",
+        "说明",
     ]
     second = next(r for r in rows[3:] if r[1] == "第二党支部")
     assert second[2] == "不符合条件" and second[3] == pytest.approx(0.5)

@@ -21,6 +21,7 @@ def test_reviewer_enters_an_assessment_in_the_form_and_grants_the_title(
         "organisation_grade": "excellent",
         "social-0-department": "纪检监察",
         "social-0-note": "无问题",
+        "fact_public_notice_held": "yes",  # 群众评判 by 公示, for every branch
     }
     saved = client.post(url, data=data)
     assert saved.status_code == 303
@@ -128,7 +129,17 @@ def test_thresholds_and_values_read_in_words(app):
         from flask_babel import refresh
 
         refresh()  # the test's app context keeps the English catalogue otherwise
-        assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["组织评定等次 ∈ 优秀"]
+        # a Chinese page writes bounds in words, as a notice does: no ∈, ≥ nor ≤
+        assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["组织评定等次为优秀"]
+        assert threshold_lines({"grade": {"in": ["excellent", "good"]}}) == [
+            "组织评定等次为优秀或良好"
+        ]
+        assert threshold_lines(
+            {"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}
+        ) == ["“优秀”票比例不少于9/10（90.0%）"]
+        assert threshold_lines({"weak_last_year": {"equals": False}}) == [
+            "上年度被列为软弱涣散：否"
+        ]
 
 
 def test_ratings_index_sends_each_role_where_it_belongs(auth, client, org):

@@ -104,12 +104,12 @@ def test_a_title_granted_for_2025_shows_in_the_2025_summary(auth, client, make, 
 
 def _holder_now_weak(make, db, org):
     eligible(make, db, org["first"], year=2025)
-    data = dict(GOOD_ASSESSMENT, facts={"term_ends_on": "2026-12-31"})
+    data = dict(GOOD_ASSESSMENT, facts=GOOD_ASSESSMENT["facts"] | {"term_ends_on": "2026-12-31"})
     assessments.save_assessment(db.session, "t", org["first"], 2025, data)
     title = titles.grant_title(db.session, "t", org["first"], 2025)
     db.session.commit()
     eligible(make, db, org["first"], year=2026)
-    weak = dict(data, facts={"weak": True})
+    weak = dict(data, facts=GOOD_ASSESSMENT["facts"] | {"weak": True})
     assessments.save_assessment(db.session, "t", org["first"], 2026, weak)
     db.session.commit()
     return title
@@ -174,3 +174,65 @@ def test_titles_count_toward_the_target_only_under_a_committee_that_approves_pro
     counted = client.get(url).text
     counted = counted[counted.index('id="counted"') :]
     assert "<strong>2</strong>" in counted and "第1级：2个" in counted and "checked" in counted
+
+
+@pytest.mark.parametrize(("term", "in_pool"), [("2026-12-31", True), ("2027-01-01", False)])
+def test_a_holder_past_its_term_is_rated_anew_and_recommended_like_any_branch(
+    auth, client, make, db, org, term, in_pool
+):
+    from survey import rating
+
+    eligible(make, db, org["first"], year=2025)
+    data = dict(GOOD_ASSESSMENT, facts=GOOD_ASSESSMENT["facts"] | {"term_ends_on": term})
+    assessments.save_assessment(db.session, "t", org["first"], 2025, data)
+    titles.grant_title(db.session, "t", org["first"], 2025)
+    db.session.commit()
+    eligible(make, db, org["first"], year=2026)
+    summary = rating.committee_summary(db.session, org["committee"], 2026)
+    assert (org["first"].id in summary["recommended"]) is in_pool
+    first = next(b for b in summary["branches"] if b["organisation_id"] == org["first"].id)
+    assert first["holds_title_since"] == 2025 and first["rated_anew"] is in_pool
+    auth.login("reviewer")
+    page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026").text
+    assert ("任期已届满，本年度重新评定" in page) is in_pool
+    assert ("本年度复查" in page) is not in_pool
+    export = client.get(f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2026").text
+    assert ("推荐（第1位）" in export) is in_pool
+
+
+def test_haimen_phases_are_compared_on_their_own_dates_on_the_page_and_in_the_summary(
+    auth, client, make, db, org
+):
+    from datetime import datetime
+
+    from survey import rating
+
+    org["committee"].scheme = "haimen-2019"
+    db.session.commit()
+    granted = [datetime(2020, 1, 31, 15, 0), datetime(2020, 1, 31, 16, 30)]  # UTC: 23:00, 00:30
+    for branch, when in zip((org["first"], org["second"]), granted, strict=True):
+        db.session.add(
+            Title(
+                organisation_id=branch.id,
+                year=2019,
+                scheme="haimen-2019",
+                rating={},
+                rating_sha256="0" * 64,
+                granted_by="t",
+                granted_at=when,
+            )
+        )
+    db.session.commit()
+    summary = rating.committee_summary(db.session, org["committee"], 2020)
+    first, second = summary["phases"]
+    # 31 January 23:00 in Shanghai counts for the first phase; 1 February 00:30 does not
+    assert (first["deadline"], first["built"], first["met"]) == ("2020-01-31", 1, False)
+    assert (second["deadline"], second["built"], second["count"]) == ("2020-12-31", 2, 10)
+    auth.login("reviewer")
+    page = client.get(f"/ratings/committees/{org['committee'].id}?year=2020").text
+    assert "截至2020年1月31日：已建成1个，目标5个" in page
+    assert "截至2020年12月31日：已建成2个，目标10个" in page and "未达到" in page
+    assert "004 三 第一阶段" in page
+    export = client.get(f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2020").text
+    assert "截至2020年1月31日：已建成1个示范党组织，目标5个，未达到（004 三 第一阶段）" in export
+    assert "截至2020年12月31日：已建成2个示范党组织，目标10个，未达到" in export

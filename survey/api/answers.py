@@ -229,6 +229,9 @@ class BranchVerdict(ma.Schema):
     name = fields.String()
     verdict = enum(VERDICTS, required=True)
     holds_title_since = fields.Integer(allow_none=True)
+    rated_anew = fields.Boolean(
+        metadata={"description": "a holder past its term (任期届满), rated again like any branch"}
+    )
 
 
 class Share(ma.Schema):
@@ -254,6 +257,15 @@ class DueForRating(ma.Schema):
     organisation_id = fields.Integer(required=True)
     title_id = fields.Integer(required=True)
     term_ended_on = fields.String(required=True, metadata={"format": "date"})
+    source = fields.String(required=True)
+
+
+class Phase(ma.Schema):
+    count = fields.Integer(required=True)
+    by = fields.String(allow_none=True)
+    deadline = fields.String(required=True, metadata={"format": "date"})
+    built = fields.Integer(required=True, metadata={"description": "titled branches by then"})
+    met = fields.Boolean(required=True)
     source = fields.String(required=True)
 
 
@@ -283,4 +295,8 @@ class Summary(ma.Schema):
     due_for_rating = fields.List(
         fields.Nested(DueForRating),
         metadata={"description": "holders whose branch committee's term is over"},
+    )
+    phases = fields.List(
+        fields.Nested(Phase),
+        metadata={"description": "each count target of the year on its own deadline (004 §三)"},
     )

@@ -212,6 +212,15 @@ class AssessmentBody(Strict):
     volunteer_activities = _count(1_000_000)
     stars = _count(10)
     named_stars = fields.List(enum(rules.STAR_NAMES), allow_none=True)
+    facts = fields.Dict(
+        keys=fields.String(),
+        allow_none=True,
+        metadata={
+            "description": "further facts by name (survey/rules/facts.toml): whole numbers, "
+            "true/false, dates (YYYY-MM-DD) or text, e.g. public_notice_held, "
+            "weak_override_reason; checked by the service, a bad one refused naming it"
+        },
+    )
 
 
 class VerificationBody(Strict):

@@ -53,6 +53,7 @@ CRITERIA = {
     "exclusions": _l("Negative list (负面清单)"),
     "founded": _l("Founded at least a year"),
     "weak": _l("Not weak and lax (软弱涣散)"),
+    "weak_last_year": _l("Not weak and lax the year before (上年度软弱涣散)"),
     "score": _l("Quantitative score"),
     "volunteers": _l("Volunteer service (organs)"),
     "stars": _l("Ten-star rating (villages)"),
@@ -85,6 +86,8 @@ EXCLUSIONS = {
     "leader_disciplined": _l("Branch leader disciplined"),
     "leader_investigated": _l("Branch leader under criminal investigation"),
     "directive_failure": _l("Failed to carry out key directives"),
+    "member_disciplined": _l("A member dealt with for breaking rules, discipline or law this year"),
+    "staff_criminal": _l("Other staff of the unit held criminally liable this year"),
     "other": _l("Other (give the reason)"),
 }
 
@@ -115,6 +118,9 @@ DOMAINS = {
     "social_organisation": _l("social organisations"),
     "school": _l("schools"),
     "mobile": _l("mobile Party members"),
+    "university": _l("universities and colleges"),
+    "hospital": _l("public hospitals"),
+    "institution": _l("other public institutions"),
     "other": _l("other fields"),
 }
 
@@ -156,8 +162,14 @@ REASONS = {
     "branch has no public-facing functions": _l("branch has no public-facing functions"),
     "dissatisfied answers not yet checked": _l("dissatisfied answers not yet checked"),
     "marked weak and lax (软弱涣散)": _l("marked weak and lax"),
+    "marked weak and lax (软弱涣散) the year before": _l(
+        "marked weak and lax the year before, and the committee has not let it be rated"
+    ),
     "no assessment entered": _l("no assessment entered"),
     "no committee grade entered": _l("no committee grade entered"),
+    "no channel of public judgement recorded": _l(
+        "no channel of public judgement recorded (a poll, or a public notice or interviews)"
+    ),
     "no eligible roll given": _l("no eligible roll given"),
     "no member review this year": _l("no member review this year"),
     "no member took part": _l("no member took part"),

@@ -29,6 +29,11 @@ WORDS = {
         "verified_share": "群众不满意核实率",
         "failing": "未达标项",
         "title": "称号",
+        "notes": "说明",
+        "phase": "截至{date}：已建成{built}个示范党组织，目标{count}个，{met}（{source}）",
+        "reached": "已达到",
+        "not_reached": "未达到",
+        "weak_override": "上年度被列为软弱涣散，党（工）委准予参评：{reason}",
         "summary_subject": "{year}年度“最强党支部”评定",
         "held_since": "{year}年起保持称号（复查）",
         "recommended": "推荐（第{n}位）",
@@ -58,6 +63,11 @@ WORDS = {
         "verified_share": "Verified dissatisfied share",
         "failing": "Criteria failed",
         "title": "Title",
+        "notes": "Notes",
+        "phase": "by {date}: {built} model organisations built, {count} aimed at, {met} ({source})",
+        "reached": "reached",
+        "not_reached": "not reached",
+        "weak_override": "weak and lax the year before; the committee lets it be rated: {reason}",
         "summary_subject": "{year} strongest-branch rating",
         "held_since": "held since {year}, re-checked",
         "recommended": "recommended (#{n})",
@@ -109,6 +119,7 @@ CRITERIA_EN = {
     "exclusions": "Negative list",
     "founded": "Founded at least a year",
     "weak": "Not weak and lax",
+    "weak_last_year": "Not weak and lax the year before",
     "score": "Quantitative score",
     "volunteers": "Volunteer service (organs)",
     "stars": "Ten-star rating (villages)",
@@ -135,6 +146,31 @@ def class_word(key: str, lang: str) -> str:
 
 def verdict_word(key: str, lang: str) -> str:
     return VERDICTS.get(key, {}).get(lang_of(lang), key)
+
+
+def criterion_notes(criteria, lang: str) -> list[str]:
+    """What the committee decided on a rating's criteria, in words: an override of the year
+    before's 软弱涣散 mark with its reason (001 工作指南 §七(四))."""
+    notes = []
+    for criterion in criteria:
+        reason = (criterion.value or {}).get("weak_override_reason")
+        if reason:
+            notes.append(words(lang)["weak_override"].format(reason=reason))
+    return notes
+
+
+def phase_word(phase, lang: str) -> str:
+    """A count target on its own date in words (rules.PhaseCheck)."""
+    w = words(lang)
+    day = phase.deadline
+    zh = lang_of(lang) == "zh"
+    return w["phase"].format(
+        date=f"{day.year}年{day.month}月{day.day}日" if zh else day.isoformat(),
+        built=phase.built,
+        count=phase.target.count,
+        met=w["reached"] if phase.met else w["not_reached"],
+        source=phase.target.source.replace("§", "") if zh else phase.target.source,
+    )
 
 
 def criterion_word(criterion, lang: str) -> str:

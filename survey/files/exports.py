@@ -14,7 +14,9 @@ from survey.files.appraisal_export import appraisal_table
 from survey.files.export_words import (
     PROMPTS,
     choice_word,
+    criterion_notes,
     criterion_word,
+    phase_word,
     verdict_word,
     words,
 )
@@ -118,9 +120,10 @@ def summary_table(
     session: Session, committee, year: int, scheme_key: str | None, lang: str, timezone: str
 ) -> Table:
     """Each branch below ``committee`` with its verdict in words, the members' excellent
-    share, the verified dissatisfied share, the criteria it failed and its title."""
+    share, the verified dissatisfied share, the criteria it failed, its title and the
+    committee's notes on its criteria (an override and its reason)."""
     w = words(lang)
-    ratings, summary, names, holders, granted = _rated(session, committee, year, scheme_key)
+    ratings, summary, names, holders, granted, phases = _rated(session, committee, year, scheme_key)
     title = title_rows(
         committee.name,
         w["summary_subject"].format(year=year),
@@ -132,9 +135,9 @@ def summary_table(
     table = Table(
         w["summary_sheet"],
         title,
-        [*header, w["failing"], w["title"]],
+        [*header, w["failing"], w["title"], w["notes"]],
         percent=(3, 4),
-        widths=(8, 30, 12, 16, 18, 36, 24),
+        widths=(8, 30, 12, 16, 18, 36, 24, 40),
     )
     rank = {org_id: n for n, org_id in enumerate(summary.recommended, start=1)}
     for number, branch in enumerate(ratings, start=1):
@@ -153,8 +156,11 @@ def summary_table(
                 _criterion_share(branch, "public", "verified", "responses"),
                 w["separator"].join(failing),
                 held or recommended,
+                w["separator"].join(criterion_notes(branch.criteria, lang)),
             ]
         )
+    for phase in phases:  # Haimen's phases (004 §三), each on its own date, under the branches
+        table.rows.append(["", phase_word(phase, lang), "", None, None, "", "", ""])
     return table
 
 
@@ -169,11 +175,12 @@ def _rated(session: Session, committee, year: int, scheme_key: str | None):
     selector = rating.branch_selector(session, committee)
     branches = rating.branches_under(session, selector)
     evidence = rating.evidence_for(session, year, branches, selector)
-    holders = rating.title_holders(session, selector, year)
+    _, _, holders = rating.not_reentered(session, selector, year, evidence)
     ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
     summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
     granted = titles.granted_for(session, selector, year)
-    return ratings, summary, {b.id: b.name for b in branches}, holders, granted
+    phases = rating.phases(session, selector, scheme, year)
+    return ratings, summary, {b.id: b.name for b in branches}, holders, granted, phases
 
 
 def _criterion_share(branch, key: str, part: str, whole: str) -> float | None:

@@ -17,6 +17,13 @@ DOMAIN_NAMES = {
     "民营企业": "private_enterprise",
     "社会组织": "social_organisation",
     "学校": "school",
+    "中小学校": "school",
+    "中小学": "school",
+    "高等学校": "university",
+    "高校": "university",
+    "公立医院": "hospital",
+    "医院": "hospital",
+    "事业单位": "institution",
     "流动党员": "mobile",
     "其他": "other",
 }

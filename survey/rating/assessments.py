@@ -18,6 +18,7 @@ from survey.staff import audit
 
 MAX_NOTE = 1000
 MAX_ITEMS = 30
+OVERRIDE = "weak_override_reason"
 COUNT_FIELDS = ("volunteers", "serving_members", "volunteer_activities")
 
 
@@ -85,6 +86,12 @@ def _fact_value(fact: rules.Fact, value: Any) -> Any:
         if not isinstance(value, bool):
             raise Invalid(f"{fact.name} is true or false", field=field)
         return value
+    if fact.type == "text":
+        if not isinstance(value, str) or len(value.strip()) > (fact.high or MAX_NOTE):
+            raise Invalid(
+                f"{fact.name} is text of at most {fact.high or MAX_NOTE} characters", field=field
+            )
+        return value.strip() or None
     if fact.type == "date":
         try:
             return date.fromisoformat(value).isoformat()
@@ -107,8 +114,15 @@ def _facts(data: dict) -> dict[str, Any]:
         fact = rules.FACTS.get(name)
         if fact is None or fact.column:
             raise Invalid(f"{name!r} is not a fact an assessment records", field="facts")
-        if value is not None:
-            found[name] = _fact_value(fact, value)
+        if value is not None and (value := _fact_value(fact, value)) is not None:
+            found[name] = value
+    if found.get("public_channel_verified") and not (
+        found.get("public_notice_held") or found.get("public_interviews")
+    ):
+        raise Invalid(
+            "verified opinions come from a channel: record the public notice or the interviews",
+            field="facts.public_channel_verified",
+        )
     return dict(sorted(found.items()))
 
 
@@ -154,6 +168,7 @@ def save_assessment(
     assessment = session.scalar(
         select(Assessment).where(Assessment.organisation_id == branch.id, Assessment.year == year)
     )
+    overridden = ((assessment.facts or {}) if assessment else {}).get(OVERRIDE)
     if assessment is None:
         assessment = Assessment(organisation_id=branch.id, year=year)
         session.add(assessment)
@@ -162,8 +177,19 @@ def save_assessment(
     assessment.entered_by = actor
     session.flush()
     audit.record(session, actor, "assessment.save", assessment, year=year, **fields)
+    if fields["facts"].get(OVERRIDE) != overridden:
+        _record_override(session, actor, assessment, year, fields["facts"].get(OVERRIDE))
     titles.revoke_on_exclusion(session, actor, assessment)
     return assessment
+
+
+def _record_override(
+    session: Session, actor: str, assessment: Assessment, year: int, reason: str | None
+) -> None:
+    """The committee's override of last year's 软弱涣散 mark (001 工作指南 §七(四) "一般不能直接
+    越级评定"), given, changed or withdrawn: an audit entry of its own, with its reason."""
+    action = "rating.weak_override" if reason else "rating.weak_override_withdrawn"
+    audit.record(session, actor, action, assessment, year=year, reason=reason)
 
 
 def assessment_json(assessment: Assessment | None) -> dict | None:

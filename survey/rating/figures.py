@@ -33,6 +33,8 @@ FIGURES = {
     "keys": _l("Negative list"),
     "founded_on": _l("Founded on"),
     "weak": _l("Weak and lax this year"),
+    "weak_last_year": _l("Weak and lax the year before"),
+    "year_before": _l("The year before"),
     "read_from": _l("Read from"),
     "responses": _l("Public answers"),
     "dissatisfied": _l("Dissatisfied answers"),
@@ -40,7 +42,15 @@ FIGURES = {
     "unfounded": _l("Dissatisfied answers found unfounded"),
     "unchecked": _l("Dissatisfied answers not yet checked"),
     "verified_share": _l("Share verified dissatisfied"),
+    "channels": _l("Channels of public judgement"),
 }
+CHANNELS = {
+    "poll": _l("public poll"),
+    "notice": _l("public notice"),
+    "interviews": _l("interviews"),
+}
+"""群众评判's channels (000 §四(三), 001 工作指南 §五(二)3): the polls, the reviewer's record of
+公示 and 访谈."""
 OPERATORS = {
     "min": "≥",
     "max": "≤",
@@ -51,6 +61,16 @@ OPERATORS = {
     "equals": "=",
     "on_or_before": "≤",
 }
+IN_WORDS = {
+    "min": "不少于",
+    "max": "不超过",
+    "more_than": "超过",
+    "less_than": "少于",
+    "in": "为",
+    "includes": "包含",
+    "on_or_before": "不晚于",
+}
+"""The bounds in words on a Chinese page, where ≥ and ∈ are not how a notice is written."""
 SOURCES = {"organisation": _l("the organisation's record"), "assessment": _l("the year's entry")}
 
 
@@ -90,8 +110,18 @@ def value_text(key: str, value) -> str:
     return str(value)
 
 
+def _chinese() -> bool:
+    return str(get_locale() or "zh").startswith("zh")
+
+
 def _colon() -> str:
-    return "：" if str(get_locale() or "zh").startswith("zh") else ": "
+    return "：" if _chinese() else ": "
+
+
+def source_text(source: str) -> str:
+    """A clause as a reader cites it: "001 工作指南 §七(四)" reads "001 工作指南 七(四)" on a
+    Chinese page (a notice never writes §); the English page keeps the section sign."""
+    return source.replace("§", "") if _chinese() else source
 
 
 def _word(key: str, value: str):
@@ -100,6 +130,8 @@ def _word(key: str, value: str):
             return table[value]
     if key == "read_from" and value in SOURCES:
         return SOURCES[value]
+    if key == "channels" and value in CHANNELS:
+        return CHANNELS[value]
     return value
 
 
@@ -116,10 +148,19 @@ def threshold_lines(threshold) -> list[str]:
     if not isinstance(threshold, dict):
         return [] if threshold is None else [str(threshold)]
     lines = []
+    chinese = _chinese()
     for figure, bound in threshold.items():
         name = figure_label(figure)
         if isinstance(bound, dict) and bound and set(bound) <= set(OPERATORS):
-            lines += [f"{name} {OPERATORS[op]} {value_text(figure, v)}" for op, v in bound.items()]
+            for op, v in bound.items():
+                if not chinese:
+                    lines.append(f"{name} {OPERATORS[op]} {value_text(figure, v)}")
+                elif op == "equals":
+                    lines.append(f"{name}{_colon()}{value_text(figure, v)}")
+                elif op == "in":
+                    lines.append(f"{name}为{'或'.join(value_text(figure, one) for one in v)}")
+                else:
+                    lines.append(f"{name}{IN_WORDS[op]}{value_text(figure, v)}")
         else:
             lines.append(f"{name}{_colon()}{value_text(figure, bound)}")
     return lines

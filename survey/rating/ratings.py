@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey import rules
 from survey.core.errors import Invalid, NotFound
+from survey.core.timezone import to_local
 from survey.models import (
     Assessment,
     Campaign,
@@ -35,6 +36,12 @@ from survey.staff import access
 # Tallies whose classes were merged at close (small-group rule, survey/ballotbox/counting.py)
 MERGED_FIELD = {"all": "merged"}
 CHUNK = 5_000  # ids per IN (...) list; SQLite allows 32,766 bound parameters
+
+PUBLIC_CAMPAIGN_KINDS = ("public_satisfaction",)
+"""The campaign kinds whose closed tallies are 群众评判 answers on the satisfaction scale, each a
+channel counted with the others (their verified 不满意 too). The hook for 群众代表 invited to the
+述职评议 meeting with one-time cards (000 §二(三), 001 工作指南 §五(二)3): the ballot box's
+campaign kind for them joins this tuple, and its answers count as a channel."""
 
 
 def scheme_for(session: Session, organisation: Organisation, requested: str | None):
@@ -81,8 +88,10 @@ def _facts(org) -> rules.OrganisationFacts:
     return rules.OrganisationFacts(*org)
 
 
-def _closed_campaign_tallies(session: Session, kind: str, year: int, ids: list[int]):
-    """Closed campaigns of the year with their sealed tallies (one row per class/choice)."""
+def _closed_campaign_tallies(session: Session, kinds, year: int, ids: list[int]):
+    """Closed campaigns of the year, of ``kinds`` (one kind or a tuple), with their sealed
+    tallies (one row per class/choice)."""
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     return _rows(
         session,
         select(
@@ -97,7 +106,7 @@ def _closed_campaign_tallies(session: Session, kind: str, year: int, ids: list[i
         )
         .outerjoin(Tally, Tally.campaign_id == Campaign.id)
         .where(
-            Campaign.kind == kind,
+            Campaign.kind.in_(kinds),
             Campaign.status == "closed",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
@@ -148,7 +157,7 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
         lambda: {"ids": set(), "open": [], "responses": 0, "dissatisfied": 0}
     )
     for org_id, campaign_id, _at, _f, _p, _cls, choice, n in _closed_campaign_tallies(
-        session, "public_satisfaction", year, ids
+        session, PUBLIC_CAMPAIGN_KINDS, year, ids
     ):
         entry = totals[org_id]
         entry["ids"].add(campaign_id)
@@ -158,7 +167,7 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
     for org_id, campaign_id in _rows(
         session,
         select(Campaign.organisation_id, Campaign.id).where(
-            Campaign.kind == "public_satisfaction",
+            Campaign.kind.in_(PUBLIC_CAMPAIGN_KINDS),
             Campaign.status == "open",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
@@ -191,7 +200,7 @@ def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tup
         .join(Complaint, Complaint.id == Verification.complaint_id)
         .join(Campaign, Campaign.id == Complaint.campaign_id)
         .where(
-            Campaign.kind == "public_satisfaction",
+            Campaign.kind.in_(PUBLIC_CAMPAIGN_KINDS),
             Campaign.status == "closed",
             Campaign.year == year,
             Campaign.organisation_id.in_(ids),
@@ -273,6 +282,19 @@ def to_engine_assessment(row) -> rules.Assessment:
     )
 
 
+def weak_marks(session: Session, year: int, ids) -> set[int]:
+    """The branches whose assessment for ``year`` marks them 软弱涣散 (fact ``weak``)."""
+    rows = _rows(
+        session,
+        select(Assessment.organisation_id, cast(Assessment.facts, Text)).where(
+            Assessment.year == year, Assessment.organisation_id.in_(ids)
+        ),
+    )
+    return {
+        org_id for org_id, raw in rows if raw and '"weak"' in raw and _json_facts(raw).get("weak")
+    }
+
+
 def evidence_for(
     session: Session, year: int, organisations: list, selector: Select | None = None
 ) -> dict[int, rules.Evidence]:
@@ -289,6 +311,7 @@ def evidence_for(
         members = member_evidence(session, year, batch)
         public = public_evidence(session, year, batch)
         assessments = assessment_evidence(session, year, batch)
+        weak_before = weak_marks(session, year - 1, batch)
         for org_id in ids:
             result[org_id] = rules.Evidence(
                 year=year,
@@ -296,6 +319,7 @@ def evidence_for(
                 members=members.get(org_id),
                 public=public.get(org_id),
                 assessment=assessments.get(org_id),
+                weak_last_year=org_id in weak_before,
             )
     return result
 
@@ -369,21 +393,43 @@ def _no_collection() -> Iterator[None]:
 def _summarise(session: Session, selector: Select, year: int, scheme) -> dict:
     branches = branches_under(session, selector)
     evidence = evidence_for(session, year, branches, selector)
-    holders = title_holders(session, selector, year)
+    holders, held, barred = not_reentered(session, selector, year, evidence)
     ratings = [rules.rate(evidence[b.id], scheme) for b in branches]
-    summary = rules.summarise(ratings, scheme, year, not_reentered=holders)
+    summary = rules.summarise(ratings, scheme, year, not_reentered=barred)
     names = {b.id: b.name for b in branches}
     data = summary.to_dict()
     for branch in data["branches"]:
-        branch["name"] = names[branch["organisation_id"]]
-        branch["holds_title_since"] = holders.get(branch["organisation_id"])
+        org_id = branch["organisation_id"]
+        branch["name"] = names[org_id]
+        branch["holds_title_since"] = holders.get(org_id)
+        branch["rated_anew"] = org_id in holders and org_id not in barred
+    data["phases"] = [check.to_dict() for check in phases(session, selector, scheme, year)]
     if holders:
-        held = held_titles(session, selector, year, evidence)
         by_branch = {rating.organisation_id: rating for rating in ratings}
         data.update(title_life(held, evidence, by_branch, scheme, year, session))
     else:
         data.update(up_for_revocation=[], due_for_rating=[])
     return data
+
+
+def phases(session: Session, selector: Select, scheme, year: int) -> tuple:
+    """The scheme's count targets of ``year`` (Haimen's phases, 004 §三), each compared on its
+    own deadline with the titles granted under the scheme, as local dates (SURVEY_TIMEZONE)."""
+    if not any(t.year == year and t.count is not None for t in scheme.targets):
+        return ()
+    key = scheme.key.split("@", 1)[0]
+    rows = _rows(
+        session,
+        select(Title.organisation_id, Title.granted_at, Title.revoked_at).where(
+            Title.organisation_id.in_(selector),
+            (Title.scheme == key) | Title.scheme.like(f"{key}@%"),
+        ),
+    )
+    titles = [
+        (org_id, to_local(granted).date(), to_local(revoked).date() if revoked else None)
+        for org_id, granted, revoked in rows
+    ]
+    return rules.phase_checks(scheme, year, titles)
 
 
 def title_life(held, evidence, ratings, scheme, year: int, session=None) -> dict:
@@ -434,6 +480,18 @@ def held_titles(session: Session, selector: Select, year: int, evidence) -> list
             term = _json_facts(raw).get("term_ends_on")
         held.append(rules.HeldTitle(title_id, org_id, granted, key, term))
     return held
+
+
+def not_reentered(session: Session, selector: Select, year: int, evidence) -> tuple:
+    """(holders, their held titles, the holders still within their term): the last are
+    re-checked, not re-entered (002 §四(三)); a holder past its term is rated again like any
+    branch and recommended on its rating (001 工作指南 §七(四) 到任期届满后再重新评定)."""
+    holders = title_holders(session, selector, year)
+    if not holders:
+        return holders, [], {}
+    held = held_titles(session, selector, year, evidence)
+    in_term = rules.in_term(held, year)
+    return holders, held, {org: since for org, since in holders.items() if org in in_term}
 
 
 def title_holders(session: Session, selector: Select, year: int) -> dict[int, int]:

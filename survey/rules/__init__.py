@@ -33,6 +33,7 @@ from .life import (
     UpForRevocation,
     count_toward_target,
     due_for_rating,
+    in_term,
     term_over,
     up_for_revocation,
 )
@@ -42,7 +43,7 @@ from .render import scheme_table
 from .results import CRITERION_KEYS, LABELS, OUTCOMES, VERDICTS, Criterion, Rating, verdict_of
 from .schemes import DEFAULT_SCHEME, ORDER_FIGURES, Scheme, Target
 from .sources import SEED_FILES, SeedFile, seed_of
-from .summary import BranchVerdict, CommitteeSummary, summarise
+from .summary import BranchVerdict, CommitteeSummary, PhaseCheck, phase_checks, summarise
 from .vocabulary import KINDS, Bound, Check, Item, Ratio
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "Item",
     "MemberEvidence",
     "OrganisationFacts",
+    "PhaseCheck",
     "PublicEvidence",
     "Rating",
     "Ratio",
@@ -93,7 +95,9 @@ __all__ = [
     "count_toward_target",
     "due_for_rating",
     "get_scheme",
+    "in_term",
     "load_scheme",
+    "phase_checks",
     "rate",
     "scheme_table",
     "seed_of",

@@ -22,6 +22,7 @@ JUDGES: dict[str, Judge] = {
     "exclusions": entries.exclusions,
     "founded": entries.founded,
     "weak": entries.weak,
+    "weak_last_year": entries.weak_last_year,
     "number": entries.fact_checks,
     "flag": entries.fact_checks,
     "rank": entries.fact_checks,

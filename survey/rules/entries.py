@@ -17,6 +17,7 @@ from .vocabulary import (
     Item,
     Social,
     Weak,
+    WeakLastYear,
 )
 
 SYMBOLS = {"min": "≥", "max": "≤", "more_than": ">", "less_than": "<"}
@@ -94,14 +95,17 @@ def exclusions(item: Exclusions, evidence: Evidence, scheme: Scheme) -> Criterio
         outcome, reason = "fail", f"excluded: {', '.join(keys)}"
     else:
         outcome, reason = "pass", None
+    clauses = list(dict.fromkeys(item.clause(key) for key in keys))
     return make_criterion(
         item.key,
         outcome,
-        source=item.source,
+        source="; ".join(clauses) if clauses else item.source,  # a failure cites its own clause
         value={"exclusions": len(keys), "keys": keys} if assessment else None,
         threshold={"exclusions": {"max": 0}},
         evidence={
-            "exclusions": [{"key": e.key, "note": e.note} for e in found],
+            "exclusions": [
+                {"key": e.key, "note": e.note, "source": item.clause(e.key)} for e in found
+            ],
             **_entered_by(assessment),
         },
         reason=reason,
@@ -152,6 +156,31 @@ def weak(item: Weak, evidence: Evidence, scheme: Scheme) -> Criterion:
         threshold={"weak": {"equals": False}},
         evidence=_entered_by(assessment),
         reason="marked weak and lax (软弱涣散)" if is_weak else None,
+        label=item.label,
+    )
+
+
+def weak_last_year(item: WeakLastYear, evidence: Evidence, scheme: Scheme) -> Criterion:
+    """软弱涣散 the year before: "一般不能直接越级评定" bars the branch by default; "一般" leaves
+    the committee room to let it be rated, with a written reason shown on the rating."""
+    assessment = evidence.assessment
+    override = assessment.fact("weak_override_reason") if assessment else None
+    value: dict[str, Any] = {"weak_last_year": evidence.weak_last_year}
+    if not evidence.weak_last_year:
+        outcome, reason = "pass", None
+    elif override:
+        outcome, reason = "pass", None
+        value["weak_override_reason"] = override
+    else:
+        outcome, reason = "fail", "marked weak and lax (软弱涣散) the year before"
+    return make_criterion(
+        item.key,
+        outcome,
+        source=item.source,
+        value=value,
+        threshold=once(item, "threshold", lambda: {"weak_last_year": {"equals": False}}),
+        evidence={"year_before": evidence.year - 1, **_entered_by(assessment)},
+        reason=reason,
         label=item.label,
     )
 

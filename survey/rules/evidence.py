@@ -22,9 +22,14 @@ EXCLUSION_KEYS = (
     "leader_disciplined",
     "leader_investigated",
     "directive_failure",
+    "member_disciplined",
+    "staff_criminal",
     "other",
 )
-"""The negative list (负面清单), docs/rules.md §3: 000 §二(二), 001 工作指南 §四(三), 002 §三."""
+"""The negative list (负面清单), docs/rules.md §3: 000 §二(二), 001 工作指南 §四(三), 002 §三.
+002 §三(三) names, besides the leaders, any member dealt with (`member_disciplined`: 党员有违规
+违纪违法问题受到处理) and other staff of the unit held criminally liable (`staff_criminal`:
+设立党支部的基层单位有其他人员被追究刑事责任)."""
 
 STAR_NAMES = ("strong_leadership", "harmony_stability", "public_satisfaction")
 """The three named stars of the village ten-star rating: 班子坚强星、和谐稳定星、群众满意星."""
@@ -39,10 +44,15 @@ DOMAINS = (
     "social_organisation",
     "school",
     "mobile",
+    "university",
+    "hospital",
+    "institution",
     "other",
 )
-"""Usual values of `OrganisationFacts.domain` (001 附件2's domains: 机关, 嘎查村, 社区, 国有企业,
-非公有制企业, 社会组织, 学校, 流动党员); other strings are accepted and match no standard."""
+"""Usual values of `OrganisationFacts.domain` (001 附件2's domains: 机关 §八, 嘎查村 §一, 社区 §二,
+国有企业 §三, 高等学校 `university` §四, 非公有制企业 §五, 社会组织 §六, 事业单位 §七: 公立医院
+`hospital` (一), 中小学校 `school` (二), 其他事业单位 `institution` (三); 流动党员 §九); other
+strings are accepted and match no standard."""
 
 
 COLUMN_FACTS = frozenset(
@@ -238,3 +248,5 @@ class Evidence:
     members: MemberEvidence | None = None
     public: PublicEvidence | None = None
     assessment: Assessment | None = None
+    weak_last_year: bool = False
+    """软弱涣散 marked on the assessment of the year before (`year - 1`)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from .evidence import GRADES
 
-FACT_TYPES = ("int", "bool", "date", "grade", "set")
+FACT_TYPES = ("int", "bool", "date", "grade", "set", "text")
 
 
 class SchemeError(ValueError):
@@ -48,8 +48,8 @@ def _fact(file: str, name: str, table: Any) -> Fact:
     for text in ("zh", "en"):
         if not isinstance(table.get(text), str) or not table[text].strip():
             raise SchemeError(file, f"{where}.{text}", "a wording is required")
-    if kind == "int" and not isinstance(table.get("max"), int):
-        raise SchemeError(file, f"{where}.max", "a whole-number fact needs its maximum")
+    if kind in ("int", "text") and not isinstance(table.get("max"), int):
+        raise SchemeError(file, f"{where}.max", "a number or text fact needs its maximum")
     choices = tuple(table.get("choices", ()))
     if kind == "set" and not choices:
         raise SchemeError(file, f"{where}.choices", "a set fact lists its choices")

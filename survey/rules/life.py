@@ -104,6 +104,14 @@ def up_for_revocation(
     return found
 
 
+def in_term(held: Iterable[HeldTitle], year: int) -> set[int]:
+    """Branches holding a title whose term is not over by the end of `year` (an unknown term
+    end is not over): they are re-checked, not re-entered (002 §四(三)). A holder whose term
+    has ended is rated again like any branch (001 工作指南 §七(四) "可到任期届满后再重新评定")
+    and enters the year's recommendation pool."""
+    return {title.organisation_id for title in held if not term_over(title, year)}
+
+
 def due_for_rating(held: Iterable[HeldTitle], year: int) -> list[DueForRating]:
     """Holders whose branch committee's term is over by the end of `year`."""
     return [

@@ -25,9 +25,10 @@ ALLOWED = {
     "number": CHECK_KEYS | {"checks", "missing"},
     "flag": {"fact", "expected", "missing"},
     "rank": {"fact", "within", "missing"},
-    "exclusions": {"keys"},
+    "exclusions": {"keys", "clauses"},
     "founded": {"years"},
     "weak": set(),
+    "weak_last_year": set(),
     "social": {"exempt_domains"},
 }
 FACT_KIND = {"number": "int", "flag": "bool", "rank": "int"}
@@ -201,7 +202,14 @@ def _specific(reader: _Reader, kind: str) -> dict[str, Any]:
         return {"checks": _checks(reader, kind), "missing": missing}
     if kind == "exclusions":
         keys = reader.strings("keys", EXCLUSION_KEYS) or EXCLUSION_KEYS
-        return {"keys": keys}
+        clauses = _Reader(reader.file, reader.where("clauses"), reader.get("clauses", dict, {}))
+        for key in clauses.table:
+            if key not in keys:
+                raise clauses.fail(
+                    key, f"not an exclusion of this scheme; known: {', '.join(keys)}"
+                )
+            clauses.source(key)
+        return {"keys": keys, "clauses": dict(clauses.table)}
     if kind == "founded":
         years = reader.get("years", int, 1)
         if years < 1:

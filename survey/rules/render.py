@@ -42,6 +42,8 @@ def bound_text(item: Item) -> str:
         return f"founded ≥ {getattr(item, 'years', 1)} year(s) before 31 Dec"
     if item.kind == "weak":
         return "weak this year = no"
+    if item.kind == "weak_last_year":
+        return "weak the year before = no, or a committee override with its reason"
     return "no exclusion this year"
 
 

@@ -22,9 +22,11 @@ n log k when capped to k.
 
 from __future__ import annotations
 
+import calendar
 import heapq
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .results import Rating
@@ -162,6 +164,60 @@ class CommitteeSummary:
             "recommendation_limit": self.recommendation_limit,
             "recommendation_source": self.recommendation_source,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseCheck:
+    """A count target (Haimen's 第一阶段 建成5个, then 10, then 15: 004 §三) compared on its own
+    date: the model organisations built by its deadline."""
+
+    target: Target
+    deadline: date
+    built: int
+
+    @property
+    def met(self) -> bool:
+        return self.built >= (self.target.count or 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.target.count,
+            "by": self.target.by,
+            "deadline": self.deadline.isoformat(),
+            "built": self.built,
+            "met": self.met,
+            "source": self.target.source,
+        }
+
+
+def deadline_of(target: Target) -> date:
+    """The last day of the target's `by` month ("2020-01" -> 31 January 2020), else 31 December
+    of its year."""
+    if not target.by:
+        return date(target.year, 12, 31)
+    year, month = (int(part) for part in target.by.split("-")[:2])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def phase_checks(
+    scheme: Scheme, year: int, titles: Iterable[tuple[int, date, date | None]]
+) -> tuple[PhaseCheck, ...]:
+    """Every count target of `year`, each on its own deadline. `titles` are (branch, granted
+    on, revoked on or None): a branch counts as built at a deadline when one of its titles was
+    granted on or before it and not revoked by then; a branch counts once."""
+    listed = list(titles)
+    checks = []
+    for target in scheme.targets:
+        if target.year != year or target.count is None:
+            continue
+        deadline = deadline_of(target)
+        built = {
+            branch
+            for branch, granted, revoked in listed
+            if granted <= deadline and (revoked is None or revoked > deadline)
+        }
+        checks.append(PhaseCheck(target, deadline, len(built)))
+    return tuple(checks)
 
 
 def _check(ratings: Sequence[Rating], scheme: Scheme, year: int) -> None:

@@ -16,11 +16,13 @@ applies to (`domains`; empty means every branch). Every bound is an integer or a
 | `exclusions` | none of the listed negative-list entries this year |
 | `founded` | founded at least N years before the end of the rating year |
 | `weak` | not marked 软弱涣散 for the rating year |
+| `weak_last_year` | not 软弱涣散 the year before, unless the committee overrides (a reason) |
 | `social` | no negative social feedback; organ branches without public functions may be exempt |
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -122,6 +124,11 @@ class Complaints(Item):
     rate_source: str | None = None
     any_source: str | None = None
 
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The reviewer's record of 公示 and 访谈, channels beside the polls."""
+        return ("public_notice_held", "public_interviews", "public_channel_verified")
+
 
 @dataclass(frozen=True, kw_only=True)
 class GradeWithin(Item):
@@ -150,6 +157,12 @@ class FactChecks(Item):
 @dataclass(frozen=True, kw_only=True)
 class Exclusions(Item):
     keys: tuple[str, ...]
+    clauses: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Each entry's own clause where the document names it (002 §三(一)…(六)); an entry
+    without one cites the item's `source`."""
+
+    def clause(self, key: str) -> str:
+        return self.clauses.get(key, self.source)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +175,16 @@ class Weak(Item):
     @property
     def facts(self) -> tuple[str, ...]:
         return ("weak",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeakLastYear(Item):
+    """The year before's 软弱涣散 mark bars the branch "一般" (by default): the committee may
+    override it with a written reason (fact `weak_override_reason`) entered for the year."""
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return ("weak_override_reason",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,5 +202,6 @@ KINDS: dict[str, type[Item]] = {
     "exclusions": Exclusions,
     "founded": Founded,
     "weak": Weak,
+    "weak_last_year": WeakLastYear,
     "social": Social,
 }

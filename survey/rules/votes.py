@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .evidence import Evidence, MemberEvidence, PublicEvidence
 from .results import Criterion, make_criterion, once, share
 from .schemes import Scheme
@@ -147,14 +149,15 @@ def _attendance_threshold(item: VoteShare) -> dict[str, object]:
     return {"participant_share": {item.bound.op: item.bound.value.to_dict()}}
 
 
-def _breaks(item: Complaints, polls: PublicEvidence) -> list[str]:
-    """The clauses the verified answers alone already break (final, whatever is unchecked)."""
+def _breaks(item: Complaints, total: _Totals) -> list[str]:
+    """The clauses the verified answers alone already break (final, whatever is unchecked).
+    With no answer counted (a notice only) the rate is 0 of 0 unless one was verified."""
     broken = []
-    if item.any_verified and polls.verified > 0:
+    if item.any_verified and total.verified > 0:
         broken.append(item.any_source or item.source)
     limit = item.rate_max
-    if limit is not None and polls.responses:
-        if polls.verified * limit.denominator > limit.numerator * polls.responses:
+    if limit is not None:
+        if total.verified * limit.denominator > limit.numerator * total.responses:
             broken.append(item.rate_source or item.source)
     return broken
 
@@ -168,15 +171,30 @@ def _threshold(item: Complaints) -> dict[str, object]:
     return threshold
 
 
-def _public_value(polls: PublicEvidence) -> dict[str, object]:
-    return {
-        "responses": polls.responses,
-        "dissatisfied": polls.dissatisfied,
-        "verified": polls.verified,
-        "unfounded": polls.unfounded,
-        "unchecked": polls.unchecked,
-        "verified_share": share(polls.verified, polls.responses),
-    }
+def _public_value(
+    polls: PublicEvidence | None, record: _Record, total: _Totals
+) -> dict[str, object]:
+    """The polls' own figures and, where a reviewer recorded 公示 or 访谈, theirs;
+    `verified_share` is every channel's verified 不满意 over every answer counted."""
+    value: dict[str, object] = {}
+    if polls is not None and polls.responses:
+        value |= {
+            "responses": polls.responses,
+            "dissatisfied": polls.dissatisfied,
+            "verified": polls.verified,
+            "unfounded": polls.unfounded,
+            "unchecked": polls.unchecked,
+        }
+    if record.notice or record.interviews or record.verified:
+        value |= {
+            "public_notice_held": record.notice,
+            "public_interviews": record.interviews,
+            "public_channel_verified": record.verified,
+        }
+    if total.responses:
+        value["verified_share"] = share(total.verified, total.responses)
+    value["channels"] = total.channels
+    return value
 
 
 def _rule_name(item: Complaints) -> str:
@@ -186,37 +204,39 @@ def _rule_name(item: Complaints) -> str:
 
 
 def complaints(item: Complaints, evidence: Evidence, scheme: Scheme) -> Criterion:
-    """群众评判: any verified 不满意 and/or a verified rate above the bound fails.
+    """群众评判, for every branch (000 §四(三), 001 工作指南 §五(二)3, 003 §三(一)3: no branch is
+    exempt; only 社会评价 is): any verified 不满意 and/or a verified rate above the bound fails,
+    counted across every channel -- the public polls (and any campaign the database counts as
+    one, e.g. 群众代表 voting with one-time cards at the meeting) and the reviewer's record of
+    公示 and 访谈 (facts public_notice_held, public_interviews, public_channel_verified).
 
     A failure of the verified answers is final; otherwise pending while any dissatisfied
-    answer is unchecked or a poll of the year is open (a rate is not known before every poll
-    is closed). With no responses, a branch without public-facing functions is exempt (it
-    has no service radius, 服务半径, to poll) and any other is pending.
+    answer is unchecked or a poll of the year is open, and pending while no channel at all is
+    recorded for the year.
     """
     polls = evidence.public
-    value = None if polls is None or not polls.responses else _public_value(polls)
+    record = _recorded(evidence)
+    total = _Totals.of(polls, record)
     read: dict[str, object] = {
         "campaign_ids": list(polls.campaign_ids) if polls else [],
+        "channels": total.channels,
         "rule": once(item, "rule", lambda: _rule_name(item)),
     }
-    broken = _breaks(item, polls) if polls is not None else []
+    broken = _breaks(item, total) if total.channels else []
     if polls is not None and polls.open_polls:
         read["open_polls"] = list(polls.open_polls)
-        if item.any_verified and polls.verified:  # one verified complaint is final
+        if item.any_verified and total.verified:  # one verified complaint is final
             broken = [item.any_source or item.source]
         else:
             broken = []
         outcome, reason = (
             ("fail", None) if broken else ("pending", "a poll of the year is still open")
         )
-    elif polls is None or polls.responses == 0:
-        if not evidence.organisation.public_facing:
-            outcome, reason = "exempt", "branch has no public-facing functions"
-        else:
-            outcome, reason = "pending", "no public poll" if polls is None else "no responses"
+    elif not total.channels:
+        outcome, reason = "pending", "no channel of public judgement recorded"
     elif broken:
         outcome, reason = "fail", None
-    elif polls.unchecked:
+    elif total.unchecked:
         outcome, reason = "pending", "dissatisfied answers not yet checked"
     else:
         outcome, reason = "pass", None
@@ -227,9 +247,56 @@ def complaints(item: Complaints, evidence: Evidence, scheme: Scheme) -> Criterio
         item.key,
         outcome,
         source=item.source,
-        value=value,
+        value=_public_value(polls, record, total) if total.channels else None,
         threshold=once(item, "threshold", lambda: _threshold(item)),
         evidence=read,
         reason=reason,
         label=item.label,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """What a reviewer recorded of 公示 and 访谈 for the year."""
+
+    notice: bool
+    interviews: int
+    verified: int
+
+
+def _recorded(evidence: Evidence) -> _Record:
+    assessment = evidence.assessment
+    if assessment is None:
+        return _Record(False, 0, 0)
+    return _Record(
+        assessment.fact("public_notice_held") is True,
+        assessment.fact("public_interviews") or 0,
+        assessment.fact("public_channel_verified") or 0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """Every channel together: the answers counted and the verified 不满意 across channels."""
+
+    channels: list[str]
+    responses: int
+    verified: int
+    unchecked: int
+
+    @classmethod
+    def of(cls, polls: PublicEvidence | None, record: _Record) -> _Totals:
+        channels = []
+        if polls is not None and (polls.responses or polls.open_polls):
+            channels.append("poll")
+        if record.notice:
+            channels.append("notice")
+        if record.interviews:
+            channels.append("interviews")
+        answered = polls.responses if polls else 0
+        return cls(
+            channels,
+            answered + record.interviews,
+            (polls.verified if polls else 0) + record.verified,
+            polls.unchecked if polls else 0,
+        )

@@ -30,6 +30,8 @@ def label_tables():
         "threshold_text": figures.threshold_lines,
         "value_lines": figures.value_lines,
         "scheme_title": figures.scheme_title,
+        "source_text": figures.source_text,
+        "value_text": figures.value_text,
     }
 
 

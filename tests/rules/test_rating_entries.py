@@ -119,9 +119,10 @@ def test_exclusions_list_every_key_and_note(factory):
     )
     assert result.value["keys"] == ["accountability", "other"]
     assert result.evidence["exclusions"] == [
-        {"key": "accountability", "note": "note"},
-        {"key": "other", "note": "note"},
+        {"key": "accountability", "note": "note", "source": "001 工作指南 §四(三)1"},
+        {"key": "other", "note": "note", "source": "001 工作指南 §四(三)5"},
     ]
+    assert result.source == "001 工作指南 §四(三)1; 001 工作指南 §四(三)5"
 
 
 def test_no_exclusion_passes_and_no_assessment_is_pending(factory):

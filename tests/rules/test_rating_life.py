@@ -10,6 +10,8 @@ from survey.rules import (
     HeldTitle,
     count_toward_target,
     due_for_rating,
+    in_term,
+    phase_checks,
     rate,
     summarise,
     up_for_revocation,
@@ -25,7 +27,7 @@ def held(org_id=1, term=None, scheme="nmg-2020"):
 @pytest.mark.parametrize(
     ("spoil", "criterion", "source"),
     [
-        ({"assessment": "excluded"}, "exclusions", "001 工作指南 §四(三)"),
+        ({"assessment": "excluded"}, "exclusions", "001 工作指南 §四(三)1"),  # its own item
         ({"weak": True}, "weak", "001 工作指南 §七(四)"),
         ({"grade": "good"}, "organisation", "001 工作指南 §五(二)1"),
         ({"verified": 1}, "public", "001 工作指南 §五(二)3"),
@@ -119,3 +121,82 @@ def test_haimen_counts_model_organisations_against_its_phase_target(factory, eli
     assert summary.target.count == 10 and summary.target.by == "2020-12"
     assert summary.meets_target is meets
     assert summary.to_dict()["target_count"] == 10 and summary.to_dict()["target"] is None
+
+
+# A title's term (001 工作指南 §七(四) "可到任期届满后再重新评定"): within it a holder is
+# re-checked, not re-entered; once it ends, the branch is rated again and enters the pool
+
+
+@pytest.mark.parametrize(
+    ("term", "in_pool"),
+    [
+        (date(2023, 12, 30), True),  # ended before the year's end
+        (date(2023, 12, 31), True),  # ends on the day the year's rating is made
+        (date(2024, 1, 1), False),  # a day into the next year: still within the term
+        (None, False),  # no term end entered: the title holds
+    ],
+)
+def test_a_holder_enters_the_pool_once_its_term_is_over(factory, term, in_pool):
+    held = [HeldTitle(7, 1, 2021, "nmg-2020", term)]
+    barred = in_term(held, 2023)
+    assert (1 not in barred) is in_pool
+    made = [rate(factory.evidence(id=n), "nmg-2020") for n in (1, 2)]
+    summary = summarise(made, SCHEMES["nmg-2020"], 2023, not_reentered=barred)
+    assert (1 in summary.recommended) is in_pool
+
+
+def test_a_branch_with_one_title_past_its_term_and_one_within_stays_out_of_the_pool():
+    held = [
+        HeldTitle(7, 1, 2020, "nmg-2020", date(2022, 12, 31)),
+        HeldTitle(8, 1, 2023, "nmg-2020", date(2026, 12, 31)),
+    ]
+    assert in_term(held, 2023) == {1}
+
+
+# Haimen's phases (004 §三): 建成5个 by January 2020, 10 by the end of 2020, 15 by June 2021,
+# each compared on its own date
+
+
+def built(*dates, revoked=None):
+    return [(n, granted, revoked) for n, granted in enumerate(dates, start=1)]
+
+
+@pytest.mark.parametrize(
+    ("last", "first_met"),
+    [(date(2020, 1, 30), True), (date(2020, 1, 31), True), (date(2020, 2, 1), False)],
+)
+def test_haimen_first_phase_counts_titles_by_31_january_2020(last, first_met):
+    titles = built(*[date(2019, 12, 1)] * 4, last)
+    first, second = phase_checks(SCHEMES["haimen-2019"], 2020, titles)
+    assert first.deadline == date(2020, 1, 31) and first.target.count == 5
+    assert first.built == (5 if first_met else 4) and first.met is first_met
+    assert second.deadline == date(2020, 12, 31) and second.built == 5 and not second.met
+
+
+def test_haimen_phases_four_below_five_ten_at_ten_and_a_revoked_title_not_counted():
+    titles = built(*[date(2020, 1, 15)] * 4, *[date(2020, 6, 1)] * 6)
+    first, second = phase_checks(SCHEMES["haimen-2019"], 2020, titles)
+    assert (first.built, first.met) == (4, False)
+    assert (second.built, second.met) == (10, True)
+    revoked = titles[:-1] + [(10, date(2020, 6, 1), date(2020, 12, 31))]
+    assert phase_checks(SCHEMES["haimen-2019"], 2020, revoked)[1].built == 9
+    later = titles[:-1] + [(10, date(2020, 6, 1), date(2021, 1, 1))]
+    assert phase_checks(SCHEMES["haimen-2019"], 2020, later)[1].built == 10
+
+
+def test_haimen_third_phase_is_june_2021_and_a_branch_counts_once():
+    titles = built(*[date(2021, 6, 30)] * 14) + [(1, date(2020, 3, 1), None)]
+    (third,) = phase_checks(SCHEMES["haimen-2019"], 2021, titles)
+    assert third.deadline == date(2021, 6, 30) and third.built == 14 and not third.met
+    assert third.to_dict() == {
+        "count": 15,
+        "by": "2021-06",
+        "deadline": "2021-06-30",
+        "built": 14,
+        "met": False,
+        "source": "004 §三 第三阶段",
+    }
+
+
+def test_a_share_target_has_no_phases():
+    assert phase_checks(SCHEMES["nmg-2020"], 2021, built(date(2021, 1, 1))) == ()

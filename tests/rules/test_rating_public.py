@@ -69,17 +69,14 @@ def test_any_verified_failure_is_final_despite_unchecked_answers(factory):
     assert rate(factory.evidence(public=polls)).verdict == "not_eligible"
 
 
-def test_public_is_exempt_without_polls_for_a_branch_without_public_facing_functions(factory):
-    criterion = public_criterion(factory, "nmg-2020", None, public_facing=False)
-    assert criterion.outcome == "exempt"
-    assert criterion.value is None
-
-
-def test_public_is_exempt_with_an_empty_poll_for_a_branch_without_public_facing_functions(
-    factory,
-):
-    criterion = public_criterion(factory, "nmg-2020", factory.public(0), public_facing=False)
-    assert criterion.outcome == "exempt"
+def test_public_is_not_exempt_for_a_branch_without_public_facing_functions(factory):
+    # 群众评判 is for every branch (000 §四(三), 001 工作指南 §五(二)3, 003 §三(一)3); only
+    # 社会评价 has an exemption
+    for polls in (None, factory.public(0)):
+        criterion = public_criterion(factory, "nmg-2020", polls, public_facing=False)
+        assert criterion.outcome == "pending"
+        assert criterion.value is None
+        assert criterion.evidence["reason"] == "no channel of public judgement recorded"
 
 
 def test_public_is_pending_without_polls_for_a_public_facing_branch(factory):
@@ -101,4 +98,8 @@ def test_public_does_not_apply_under_pingdingshan_where_complaints_are_exclusion
 
 def test_public_evidence_lists_poll_campaigns_and_the_rule(factory):
     criterion = public_criterion(factory, "nmg-2020", factory.public(10))
-    assert criterion.evidence == {"campaign_ids": [21], "rule": "any_verified"}
+    assert criterion.evidence == {
+        "campaign_ids": [21],
+        "channels": ["poll"],
+        "rule": "any_verified",
+    }

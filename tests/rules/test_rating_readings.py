@@ -112,7 +112,8 @@ def test_weak_does_not_apply_under_pingdingshan_or_haimen(factory):
         assert rate(evidence, scheme).criterion("weak").outcome == "not_applicable"
 
 
-# Pingdingshan: 好中选优 by the committee's grade, then its overall rank (综合考评)
+# Pingdingshan: 好中选优 by the committee's overall assessment (002 §四(三) 将综合考评意见…推荐),
+# the 述职 grade only parting branches the assessment ranks equal
 
 
 def pds(factory, number, grade="excellent", rank=None, members=None):
@@ -128,18 +129,29 @@ def pds(factory, number, grade="excellent", rank=None, members=None):
     return rating
 
 
-def test_pingdingshan_ranks_by_grade_then_overall_rank_not_by_id(factory):
+def test_pingdingshan_ranks_by_the_overall_assessment_not_by_the_report_grade_first(factory):
     made = [
-        pds(factory, 1, "good", rank=1),
+        pds(factory, 1, "good", rank=1),  # first by the assessment, though its grade is good
         pds(factory, 2, "excellent", rank=3),
-        pds(factory, 3, "excellent", rank=1),
-        pds(factory, 4, "excellent", rank=2),
-        pds(factory, 5, "excellent"),  # no rank entered: after those ranked
+        pds(factory, 3, "excellent", rank=2),
+        pds(factory, 4, "good", rank=2),  # ranked equal to 3: the grade parts them
+        pds(factory, 5, "excellent"),  # no rank entered: after every branch ranked
     ]
     made += [pds(factory, n, "good", rank=9) for n in range(6, 51)]
     summary = summarise(made, SCHEMES["pingdingshan-2024"], 2024)
+    assert SCHEMES["pingdingshan-2024"].order[0] == "overall_rank"
     assert summary.recommendation_limit == 5
-    assert summary.recommended == (3, 4, 2, 5, 1)
+    assert summary.recommended == (1, 3, 4, 2, 6)  # 6: ranked 9th, excellent or not
+
+
+@pytest.mark.parametrize(("branches", "limit"), [(9, 0), (10, 1), (19, 1), (20, 2), (21, 2)])
+def test_pingdingshan_recommends_at_most_ten_percent_of_the_branches_rated(
+    factory, branches, limit
+):
+    made = [pds(factory, n, rank=n) for n in range(1, branches + 1)]
+    summary = summarise(made, SCHEMES["pingdingshan-2024"], 2024)
+    assert summary.recommendation_limit == limit
+    assert summary.recommended == tuple(range(1, limit + 1))
 
 
 def test_pingdingshan_ignores_vote_shares_it_does_not_judge(factory):
