@@ -1,5 +1,6 @@
 """Staff pages: the signed-in home with the campaigns each account may see, and the audit
-log for admins (everything) and reviewers (their committee's subtree)."""
+log for admins (everything, and whether its hash chain holds) and reviewers (their
+committee's subtree)."""
 
 from __future__ import annotations
 
@@ -57,4 +58,6 @@ def audit():
         organisation_id=organisation_id,
         campaign_id=campaign_id,
         page_size=audit_reading.PAGE_SIZE,
+        # the whole chain's verdict: for whoever may see the whole log (no auditor role yet)
+        chain=audit_reading.verify_chain(db.session) if current_user.role == ADMIN else None,
     )
