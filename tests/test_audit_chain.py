@@ -5,7 +5,7 @@ verifiable; it exports as CSV."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
