@@ -4,12 +4,12 @@ committee's subtree)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, session
 from flask_login import current_user
 
 from survey.core.converters import MAX_ID
 from survey.core.extensions import db
-from survey.staff import access, audit_reading
+from survey.staff import access, audit_reading, sign_in
 from survey.staff.access import ADMIN, REVIEWER
 from survey.views.guards import staff_required
 
@@ -20,7 +20,10 @@ bp = Blueprint("staff", __name__)
 @staff_required()
 def home():
     query = access.visible_campaigns(db.session, current_user)
-    return render_template("staff/home.html", campaigns=db.session.scalars(query).all())
+    last = sign_in.last_sign_in(db.session, current_user.id, session.get(sign_in.SIGN_IN_ENTRY))
+    return render_template(
+        "staff/home.html", campaigns=db.session.scalars(query).all(), last=last
+    )
 
 
 def _id_arg(name: str) -> int | None:
