@@ -21,9 +21,7 @@ bp = Blueprint("staff", __name__)
 def home():
     query = access.visible_campaigns(db.session, current_user)
     last = sign_in.last_sign_in(db.session, current_user.id, session.get(sign_in.SIGN_IN_ENTRY))
-    return render_template(
-        "staff/home.html", campaigns=db.session.scalars(query).all(), last=last
-    )
+    return render_template("staff/home.html", campaigns=db.session.scalars(query).all(), last=last)
 
 
 def _id_arg(name: str) -> int | None:
