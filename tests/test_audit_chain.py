@@ -225,3 +225,31 @@ def test_the_audit_page_tells_an_admin_whether_the_chain_holds(make, db, auth, c
     auth.login("reviewer")
     page = client.get("/staff/audit?lang=zh").text
     assert 'id="chain"' not in page  # a reviewer sees a subtree, not the whole chain
+
+
+def test_an_admin_downloads_the_log_from_the_audit_page_and_others_cannot(make, auth, client):
+    make.user("admin", "admin")
+    committee = make.organisation("机关党委", "committee")
+    make.user("reviewer", "reviewer", committee)
+    auth.login("admin")
+    assert 'href="/staff/audit.csv"' in client.get("/staff/audit").text
+    answer = client.get("/staff/audit.csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert "user.create" in answer.text and "entry_hash" in answer.text
+    auth.logout()
+    auth.login("reviewer")
+    assert client.get("/staff/audit.csv").status_code == 403
+    assert "/staff/audit.csv" not in client.get("/staff/audit").text
+
+
+def test_accounts_their_roles_resets_and_api_tokens_are_audited(make, db, runner):
+    from survey.models import AuditEntry
+
+    committee = make.organisation("机关党委", "committee")
+    make.user("reviewer", "reviewer", committee)
+    runner.invoke(args=["create-api-token", "reviewer"])
+    entries = db.session.query(AuditEntry).order_by(AuditEntry.id).all()
+    created = next(e for e in entries if e.action == "user.create")
+    assert created.detail["role"] == "reviewer"
+    assert [e.action for e in entries].count("api_token.create") == 2
+    assert all("password" not in str(e.detail).casefold() for e in entries)

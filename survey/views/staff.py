@@ -4,7 +4,7 @@ committee's subtree)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, session
+from flask import Blueprint, Response, abort, render_template, request, session
 from flask_login import current_user
 
 from survey.core.converters import MAX_ID
@@ -61,4 +61,20 @@ def audit():
         page_size=audit_reading.PAGE_SIZE,
         # the whole chain's verdict: for whoever may see the whole log (no auditor role yet)
         chain=audit_reading.verify_chain(db.session) if current_user.role == ADMIN else None,
+    )
+
+
+@bp.get("/audit.csv")
+@staff_required()
+def audit_csv():
+    """The whole log with its chain hashes, for whoever may see all of it (admins)."""
+    if current_user.role != ADMIN:
+        abort(403)
+    from survey.files.audit_export import audit_csv_lines
+
+    lines = audit_csv_lines(db.session)
+    return Response(
+        "\ufeff" + "".join(lines),  # a BOM: Excel then reads the Chinese as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
