@@ -220,7 +220,7 @@ def test_the_audit_page_tells_an_admin_whether_the_chain_holds(make, db, auth, c
     assert "校验通过" in client.get("/staff/audit?lang=zh").text
     _sql(db, """UPDATE audit_entries SET detail = '{"name": "x"}' WHERE id = 3""")
     page = client.get("/staff/audit?lang=zh").text
-    assert "校验通过" not in page and "第 3 条记录写入后被改动" in page
+    assert "校验通过" not in page and "第3条记录写入后被改动" in page
     auth.logout()
     auth.login("reviewer")
     page = client.get("/staff/audit?lang=zh").text
