@@ -179,3 +179,13 @@ def test_the_staff_home_shows_the_last_sign_in_and_the_failures_since(make, clie
     page = client.get("/staff/?lang=zh").text
     assert "上次登录：" in page and "127.0.0.1" in page and "北京时间" in page
     assert "此后本账号登录失败2次" in page
+
+
+def test_a_session_cookie_without_stamps_is_signed_out(make, auth, client):
+    """A cookie from before the limits (no sign-in time) gets no fresh twelve hours."""
+    make.user("li", "admin")
+    auth.login("li")
+    with client.session_transaction() as cookie:
+        del cookie["signed_in_at"]
+    answer = client.get("/staff/")
+    assert answer.status_code == 302 and "/login" in answer.location
