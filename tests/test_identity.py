@@ -151,19 +151,25 @@ def test_the_idle_limit_follows_its_setting(app, make, auth, client, monkeypatch
     assert client.get("/staff/").status_code == 302
 
 
-def test_sign_ins_are_audited_with_the_address_and_never_the_password(make, db, client):
+def test_sign_ins_and_outs_are_audited_with_the_address_and_never_the_password(make, db, client):
     make.user("li", "admin")
     assert sign_in(client, "li", "wrong guess 1").status_code == 401
     assert sign_in(client, "=nobody", "wrong guess 2").status_code == 401
     assert sign_in(client, "li").status_code == 303
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/staff/").text)})
     db.session.rollback()
     rows = db.session.execute(
         text("SELECT action, actor, object_id, detail FROM audit_entries ORDER BY id")
     ).all()
     actions = [r.action for r in rows]
-    assert actions[-3:] == ["user.sign_in_failed", "user.sign_in_failed", "user.sign_in"]
-    assert "=nobody" in str(rows[-2].detail) and rows[-2].object_id is None
-    assert "127.0.0.1" in str(rows[-1].detail)
+    assert actions[-4:] == [
+        "user.sign_in_failed",
+        "user.sign_in_failed",
+        "user.sign_in",
+        "user.sign_out",
+    ]
+    assert "=nobody" in str(rows[-3].detail) and rows[-3].object_id is None
+    assert "127.0.0.1" in str(rows[-2].detail)
     everything = str(rows)
     assert "wrong guess" not in everything and PASSWORD not in everything
 

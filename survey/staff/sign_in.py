@@ -104,6 +104,11 @@ def record_sign_in(session_: Session, user: User, address: str | None) -> int:
     return entry.id
 
 
+def record_sign_out(session_: Session, user: User) -> None:
+    """The audit entry of a sign-out (every session of the account ends with it); flushes."""
+    audit.record(session_, f"web:{user.username}", "user.sign_out", user)
+
+
 def record_failed_sign_in(session_: Session, typed: str, address: str | None) -> None:
     """A refused sign-in: the name as typed (cut short), never the password; the account's
     id when the name is one, so its owner is told at the next sign-in."""

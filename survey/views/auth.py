@@ -113,6 +113,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         sign_in.end_sessions(db.session, current_user.id)  # and every copy of this cookie
+        sign_in.record_sign_out(db.session, current_user._get_current_object())
     logout_user()
     return redirect(url_for("auth.login"), code=303)
 
