@@ -18,7 +18,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from forms.assessment import Bilingual
 from survey.rules import DOMAINS, SCHEMES
-from survey.staff.accounts import MIN_PASSWORD
 
 NONE = 0
 
@@ -48,9 +47,7 @@ class UserForm(FlaskForm):
         validators=[InputRequired()],
     )
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
-    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 DOMAIN_LABELS = {
@@ -103,6 +100,4 @@ class OrganisationEditForm(FlaskForm):
 
 
 class PasswordResetForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
-    )
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])

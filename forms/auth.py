@@ -3,8 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from survey.staff.accounts import MIN_PASSWORD
-
 
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
@@ -15,9 +13,7 @@ class PasswordChangeForm(FlaskForm):
     old_password = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=200)]
     )
-    new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
-    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     repeat = PasswordField(
         _l("New password again"),
         validators=[EqualTo("new_password", message=_l("The two new passwords differ."))],

@@ -199,8 +199,65 @@ def import_members(branch_id: int, file: str, dry_run: bool) -> None:
     )
 
 
+@click.group("audit-log")
+def audit_log() -> None:
+    """The tamper-evident audit log (安全审计): verify, export, prune."""
+
+
+@audit_log.command("verify")
+def audit_log_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first entry changed, removed or reordered."""
+    from survey.staff.audit_reading import verify_chain
+
+    check = verify_chain(db.session)
+    click.echo(check.describe(), err=not check.ok)
+    if not check.ok:
+        raise SystemExit(1)
+
+
+@audit_log.command("export")
+@click.option("--out", type=click.File("w", encoding="utf-8-sig"), default="-")
+def audit_log_export(out) -> None:
+    """Write the whole log as CSV (UTC times, with each entry's hashes), oldest first."""
+    from survey.files.audit_export import audit_csv_lines
+
+    for line in audit_csv_lines(db.session):
+        out.write(line)
+
+
+@audit_log.command("prune")
+@click.option("--days", type=int, help="Keep this many days (default SURVEY_AUDIT_RETENTION_DAYS).")
+def audit_log_prune(days: int | None) -> None:
+    """Remove the entries older than the retention, keeping the chain verifiable."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from survey.models.base import utcnow
+    from survey.staff import audit
+
+    days = current_app.config["AUDIT_RETENTION_DAYS"] if days is None else days
+    if days < audit.MIN_RETENTION_DAYS:
+        raise click.ClickException(
+            f"audit entries are kept at least {audit.MIN_RETENTION_DAYS} days"
+        )
+    before = utcnow() - timedelta(days=days)
+    pruned = run_in_transaction(db.session, lambda: audit.prune(db.session, CLI_ACTOR, before))
+    click.echo(
+        f"pruned {pruned.count} entries older than {days} days (through {pruned.through_id})"
+    )
+
+
 def init_app(app: Flask) -> None:
     for command in (import_organisations, import_members):
         app.cli.add_command(command)
-    for command in (init_db, create_user, create_api_token, demo, audit_command, close_command):
+    for command in (
+        init_db,
+        create_user,
+        create_api_token,
+        demo,
+        audit_command,
+        close_command,
+        audit_log,
+    ):
         app.cli.add_command(command)

@@ -87,6 +87,9 @@ def _app(database_url, tmp_path_factory):
             "SECRET_KEYS": ["test-key-new", "test-key-old"],
             "BASE_URL": "https://survey.example.org",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt would slow the suite
+            # the suite's accounts use passphrases of two kinds of character (helpers.PASSWORD);
+            # tests/test_identity.py checks the default policy (three of four kinds)
+            "PASSWORD_MIN_CLASSES": 2,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))

@@ -36,20 +36,14 @@ def test_0013_member_appraisal_upgrades_over_old_rows_and_downgrades(app, fresh_
     migrations(fresh)  # Flask-Migrate is registered on first need, not at start
     with fresh.app_context():
         upgrade(revision="0011")
-        from survey.staff import accounts
-
-        committee = accounts.create_organisation(db.session, "t", name="机关党委", kind="committee")
-        branch = accounts.create_organisation(
-            db.session, "t", name="第一党支部", kind="branch", parent=committee
-        )
-        db.session.commit()
         with db.engine.begin() as conn:
+            _old_organisations(conn)  # with SQL: today's services write today's schema
             conn.execute(
                 text(
                     "INSERT INTO campaigns (id, organisation_id, kind, year, title, status, "
-                    "geofence, created_at) VALUES (1, :branch, 'member_review', 2026, '评议', "
+                    "geofence, created_at) VALUES (1, 2, 'member_review', 2026, '评议', "
                     "'draft', 'off', CURRENT_TIMESTAMP)"
-                ).bindparams(branch=branch.id)
+                )
             )
         upgrade()
         with db.engine.connect() as conn:
@@ -116,6 +110,19 @@ def _old_ballots(conn, text) -> dict[int, list[str]]:
     return ids
 
 
+def _old_organisations(conn) -> None:
+    """A committee (1) and its branch (2), as rows of an older schema."""
+    from sqlalchemy import text
+
+    conn.execute(
+        text(
+            "INSERT INTO organisations (id, name, kind, parent_id, public_facing, weak, "
+            "created_at) VALUES (1, '机关党委', 'committee', NULL, true, false, "
+            "CURRENT_TIMESTAMP), (2, '第一党支部', 'branch', 1, true, false, CURRENT_TIMESTAMP)"
+        )
+    )
+
+
 def test_0014_turns_old_ballots_into_counts_and_leaves_no_trace_of_them(app, fresh_database_url):
     """0013 -> 0014: closed campaigns' responses become counts (classes merged under 5),
     each 不满意 a complaint keeping its id, reason and finding; the per-ballot tables go, and
@@ -126,7 +133,6 @@ def test_0014_turns_old_ballots_into_counts_and_leaves_no_trace_of_them(app, fre
     from survey import create_app
     from survey.core.database import upgrade
     from survey.core.extensions import db
-    from survey.staff import accounts
 
     fresh = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEYS": ["k"]}
@@ -134,12 +140,8 @@ def test_0014_turns_old_ballots_into_counts_and_leaves_no_trace_of_them(app, fre
     migrations(fresh)
     with fresh.app_context():
         upgrade(revision="0013")
-        committee = accounts.create_organisation(db.session, "t", name="机关党委", kind="committee")
-        branch = accounts.create_organisation(
-            db.session, "t", name="第一党支部", kind="branch", parent=committee
-        )
-        db.session.commit()
         with db.engine.begin() as conn:
+            _old_organisations(conn)  # rows, not the service: it writes today's audit chain
             for cid, kind, scale in (
                 (1, "member_review", "member"),
                 (2, "public_satisfaction", "satisfaction"),
@@ -150,7 +152,7 @@ def test_0014_turns_old_ballots_into_counts_and_leaves_no_trace_of_them(app, fre
                         "geofence, created_at, all_rows_required) VALUES (:c, :b, :k, 2026, 't', "
                         "'closed', 'off', CURRENT_TIMESTAMP, :yes)"
                     ),
-                    {"c": cid, "b": branch.id, "k": kind, "yes": True},
+                    {"c": cid, "b": 2, "k": kind, "yes": True},
                 )
                 conn.execute(
                     text("INSERT INTO questions VALUES (:q, :c, 0, 'overall', '?', :s)"),
@@ -218,5 +220,47 @@ def test_0014_turns_old_ballots_into_counts_and_leaves_no_trace_of_them(app, fre
         downgrade(revision="0013")
         assert {"responses", "answers"} <= set(inspect(db.engine).get_table_names())
         upgrade()
+
+
+def test_0018_chains_the_entries_already_written_and_downgrades(app, fresh_database_url):
+    """0013 -> 0018 hashes the existing audit entries into a chain that verifies (and that
+    new entries continue); back to 0015 removes the chain; up again rebuilds it."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from survey import create_app
+    from survey.core.extensions import db
+    from survey.staff import audit
+    from survey.staff.audit_reading import verify_chain
+
+    fresh = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEYS": ["k"]}
+    )
+    migrations(fresh)
+    with fresh.app_context():
+        upgrade(revision="0013")
+        with db.engine.begin() as conn:
+            _old_organisations(conn)
+            for i, action in enumerate(("organisation.create", "organisation.create"), 1):
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_entries (id, at, actor, action, object_type, "
+                        "object_id, detail) VALUES (:id, CURRENT_TIMESTAMP, 'cli', :action, "
+                        "'organisations', :id, '{\"kind\": \"x\"}')"
+                    ).bindparams(id=i, action=action)
+                )
+        upgrade()
+        check = verify_chain(db.session)
+        assert check.ok and check.checked == 2, check.describe()
+        audit.record_event(db.session, "cli", "test.after", "organisations", "1")
+        db.session.commit()
+        assert verify_chain(db.session).checked == 3
+        db.session.remove()
+        downgrade(revision="0015")
+        inspector = inspect(db.engine)
+        assert "audit_chain" not in inspector.get_table_names()
+        assert "entry_hash" not in {c["name"] for c in inspector.get_columns("audit_entries")}
+        upgrade()
+        assert verify_chain(db.session).ok
         db.session.remove()
         db.engine.dispose()

@@ -40,7 +40,24 @@ DEFAULTS = {
     # counter -- above all not after its answer was committed (the deduction runs after).
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
+    # GB/T 22239-2019 level 3 (docs/compliance.md): the hash of the audit chain, how long its
+    # entries are kept, when a staff session ends, what a new password must be
+    "CRYPTO": "international",  # SURVEY_CRYPTO: international (SHA-256) | sm (SM3)
+    "AUDIT_RETENTION_DAYS": 365,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    "PASSWORD_MIN_LENGTH": 12,
+    "PASSWORD_MIN_CLASSES": 3,  # of four: lower case, upper case, digits, other characters
 }
+# (setting, env var, type): the level-3 settings read from the environment
+GOVERNANCE_SETTINGS = (
+    ("CRYPTO", "SURVEY_CRYPTO", str),
+    ("AUDIT_RETENTION_DAYS", "SURVEY_AUDIT_RETENTION_DAYS", int),
+    ("SESSION_IDLE_MINUTES", "SURVEY_SESSION_IDLE_MINUTES", int),
+    ("SESSION_MAX_HOURS", "SURVEY_SESSION_MAX_HOURS", int),
+    ("PASSWORD_MIN_LENGTH", "SURVEY_PASSWORD_MIN_LENGTH", int),
+    ("PASSWORD_MIN_CLASSES", "SURVEY_PASSWORD_MIN_CLASSES", int),
+)
 REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # a hung Redis, not a hung page
 
 
@@ -152,6 +169,9 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["TIMEZONE"] = env["SURVEY_TIMEZONE"]
     if "SURVEY_POLL_RATE_LIMIT" in env:
         app.config["POLL_RATE_LIMIT"] = env["SURVEY_POLL_RATE_LIMIT"]
+    for setting, name, kind in GOVERNANCE_SETTINGS:
+        if name in env:
+            app.config[setting] = kind(env[name])
     if test_config:
         app.config.update(test_config)
         if "REDIS_URL" in test_config:
@@ -161,6 +181,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["LOG_LEVEL"] = env.get("SURVEY_LOG_LEVEL", "INFO").upper()
     app.config["LOG_JSON"] = env.get("SURVEY_LOG_JSON") == "1"
     check_production(app, env)
+    check_governance(app.config)
     if not app.config.get("SECRET_KEYS"):
         app.config["SECRET_KEYS"] = _secret_keys(app)
     app.config["SECRET_KEY"] = app.config["SECRET_KEYS"][0]
@@ -240,4 +261,20 @@ def check_production(app: Flask, env) -> None:
             "SURVEY_ENV=production with SQLite: set SURVEY_DATABASE_URL to PostgreSQL "
             "(postgresql+psycopg://…), or SURVEY_SINGLE_HOST=1 if this one host is the whole "
             "service (the SQLite file cannot be shared between hosts)"
+        )
+
+
+def check_governance(config) -> None:
+    """Refuse to start on a level-3 setting out of its bounds (a typo must not weaken it)."""
+    from survey.core.digests import CRYPTO_MODES
+
+    if config["CRYPTO"] not in CRYPTO_MODES:
+        raise ProductionError(f"SURVEY_CRYPTO is one of: {', '.join(CRYPTO_MODES)}")
+    if config["AUDIT_RETENTION_DAYS"] < 180:
+        raise ProductionError("SURVEY_AUDIT_RETENTION_DAYS is at least 180 (six months)")
+    if config["SESSION_IDLE_MINUTES"] < 1 or config["SESSION_MAX_HOURS"] < 1:
+        raise ProductionError("SURVEY_SESSION_IDLE_MINUTES and _MAX_HOURS are at least 1")
+    if config["PASSWORD_MIN_LENGTH"] < 8 or not 1 <= config["PASSWORD_MIN_CLASSES"] <= 4:
+        raise ProductionError(
+            "SURVEY_PASSWORD_MIN_LENGTH is at least 8 and SURVEY_PASSWORD_MIN_CLASSES 1 to 4"
         )

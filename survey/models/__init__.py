@@ -2,7 +2,7 @@
 
 from survey.models.appraisal import Appraisee
 from survey.models.assessment import Assessment, Title
-from survey.models.audit import AuditEntry
+from survey.models.audit import AuditChain, AuditEntry
 from survey.models.ballot import Ballot, Complaint, Count, Envelope, Receipt
 from survey.models.campaign import Campaign, CampaignStatus, Question
 from survey.models.member import Member
@@ -16,6 +16,7 @@ __all__ = [
     "ApiToken",
     "Appraisee",
     "Assessment",
+    "AuditChain",
     "AuditEntry",
     "Ballot",
     "Campaign",

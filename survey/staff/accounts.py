@@ -13,8 +13,8 @@ from survey.models import ApiToken, Organisation, User
 from survey.models.organisation import ORGANISATION_KINDS, ROLES
 from survey.rules import DOMAINS, SCHEMES
 from survey.staff import audit
+from survey.staff.passwords import check_password
 
-MIN_PASSWORD = 8
 MAX_RADIUS_M = 1_000_000
 
 
@@ -139,7 +139,7 @@ def set_user_active(session: Session, actor: str, user: User, active: bool) -> N
 
 def reset_password(session: Session, actor: str, user: User, password: str) -> None:
     """An admin sets a new password (told to the user in person); other sessions end."""
-    _check_password(password)
+    check_password(password, user.username)
     user.set_password(password)
     session.flush()
     audit.record(session, actor, "user.password_reset", user)
@@ -149,15 +149,10 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
     """The user's own change: the old password is required; every other session ends."""
     if not user.check_password(old):
         raise Invalid("the current password is wrong", field="old_password")
-    _check_password(new)
+    check_password(new, user.username)
     user.set_password(new)
     session.flush()
     audit.record(session, f"web:{user.username}", "user.password_change", user)
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"the password needs at least {MIN_PASSWORD} characters", field="password")
 
 
 def _check_service_area(lat: float, lon: float, radius_m: int) -> None:
@@ -188,8 +183,7 @@ def create_user(
         raise Invalid("a secretary belongs to a branch", field="organisation_id")
     if role == "reviewer" and organisation.kind != "committee":
         raise Invalid("a reviewer belongs to a committee", field="organisation_id")
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"the password needs at least {MIN_PASSWORD} characters", field="password")
+    check_password(password, username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"a user named {username!r} exists already", field="username")
     user = User(

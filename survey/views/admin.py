@@ -18,6 +18,7 @@ from survey.models import Organisation, User
 from survey.staff import access, accounts
 from survey.staff.access import Action
 from survey.views.guards import staff_required, web_actor
+from survey.views.passwords import password_refusal
 
 bp = Blueprint("admin", __name__)
 
@@ -150,14 +151,20 @@ def create_user():
         return _page(user_form=form, status=400)
     organisation_id = form.organisation_id.data
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
-    user = accounts.create_user(
-        db.session,
-        web_actor(),
-        username=form.username.data,
-        role=form.role.data,
-        organisation=organisation,
-        password=form.password.data,
-    )
+    try:
+        user = accounts.create_user(
+            db.session,
+            web_actor(),
+            username=form.username.data,
+            role=form.role.data,
+            organisation=organisation,
+            password=form.password.data,
+        )
+    except Invalid as refusal:
+        if refusal.detail.get("rule") is None:
+            raise
+        form.password.errors = [password_refusal(refusal)]
+        return _page(user_form=form, status=400)
     flash(_("Account %(name)s created.", name=user.username))
     return redirect(url_for(".index"), code=303)
 
@@ -194,6 +201,11 @@ def reset_password(user_id: int):
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("staff/password_reset.html", user=user, form=form), status
-    accounts.reset_password(db.session, web_actor(), user, form.password.data)
+    try:
+        accounts.reset_password(db.session, web_actor(), user, form.password.data)
+    except Invalid as refusal:
+        form.password.errors = [password_refusal(refusal)]
+        html = render_template("staff/password_reset.html", user=user, form=form)
+        return html, 400
     flash(_("New password of %(name)s saved; tell it to them in person.", name=user.username))
     return redirect(url_for(".index"), code=303)

@@ -21,6 +21,8 @@ from survey.core.extensions import db, limiter
 from survey.core.transactions import transactional
 from survey.models import User
 from survey.staff import accounts, sign_in
+from survey.views import session_life
+from survey.views.passwords import password_refusal
 
 bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = "10 per minute;60 per hour"  # per address
@@ -93,12 +95,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         if not _account_try_allowed(form.username.data):
+            session_life.sign_in_refused(form.username.data)
             return render_template("auth/login.html", form=form, locked=True), 429
         user = _authenticate(form.username.data, form.password.data)
         if user is not None:
             _account_cleared(form.username.data)
-            login_user(user)
+            session_life.signed_in(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
+        session_life.sign_in_refused(form.username.data)
         return render_template("auth/login.html", form=form, failed=True), 401
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
@@ -109,6 +113,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         sign_in.end_sessions(db.session, current_user.id)  # and every copy of this cookie
+        sign_in.record_sign_out(db.session, current_user._get_current_object())
     logout_user()
     return redirect(url_for("auth.login"), code=303)
 
@@ -140,4 +145,4 @@ def change_password():
 def _password_reason(refusal: Invalid) -> str:
     if refusal.detail.get("field") == "old_password":
         return _("The current password is wrong.")
-    return _("The new password needs at least %(n)d characters.", n=accounts.MIN_PASSWORD)
+    return password_refusal(refusal)

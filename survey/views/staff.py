@@ -1,14 +1,15 @@
 """Staff pages: the signed-in home with the campaigns each account may see, and the audit
-log for admins (everything) and reviewers (their committee's subtree)."""
+log for admins (everything, and whether its hash chain holds) and reviewers (their
+committee's subtree)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, session
 from flask_login import current_user
 
 from survey.core.converters import MAX_ID
 from survey.core.extensions import db
-from survey.staff import access, audit_reading
+from survey.staff import access, audit_reading, sign_in
 from survey.staff.access import ADMIN, REVIEWER
 from survey.views.guards import staff_required
 
@@ -19,7 +20,8 @@ bp = Blueprint("staff", __name__)
 @staff_required()
 def home():
     query = access.visible_campaigns(db.session, current_user)
-    return render_template("staff/home.html", campaigns=db.session.scalars(query).all())
+    last = sign_in.last_sign_in(db.session, current_user.id, session.get(sign_in.SIGN_IN_ENTRY))
+    return render_template("staff/home.html", campaigns=db.session.scalars(query).all(), last=last)
 
 
 def _id_arg(name: str) -> int | None:
@@ -57,4 +59,22 @@ def audit():
         organisation_id=organisation_id,
         campaign_id=campaign_id,
         page_size=audit_reading.PAGE_SIZE,
+        # the whole chain's verdict: for whoever may see the whole log (no auditor role yet)
+        chain=audit_reading.verify_chain(db.session) if current_user.role == ADMIN else None,
+    )
+
+
+@bp.get("/audit.csv")
+@staff_required()
+def audit_csv():
+    """The whole log with its chain hashes, for whoever may see all of it (admins)."""
+    if current_user.role != ADMIN:
+        abort(403)
+    from survey.files.audit_export import audit_csv_lines
+
+    lines = audit_csv_lines(db.session)
+    return Response(
+        "\ufeff" + "".join(lines),  # a BOM: Excel then reads the Chinese as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
