@@ -13,7 +13,7 @@ from survey.core.extensions import db
 from survey.core.transactions import run_in_transaction
 from survey.models import Organisation
 from survey.models.organisation import ROLES
-from survey.staff import accounts
+from survey.staff import accounts, tokens
 
 CLI_ACTOR = "cli"
 
@@ -83,13 +83,27 @@ def _organisation(org_id: int | None) -> Organisation | None:
 
 @click.command("create-api-token")
 @click.argument("name")
-def create_api_token(name: str) -> None:
+@click.option(
+    "--days",
+    type=int,
+    default=tokens.DEFAULT_DAYS,
+    show_default=True,
+    help="Days until the token stops working.",
+)
+@click.option("--read-only", is_flag=True, help="The token may only read (GET).")
+@click.option("--label", default="", help="What the token is for, shown on the tokens page.")
+def create_api_token(name: str, days: int, read_only: bool, label: str) -> None:
     """Create an API token for user NAME; the token is printed once, as the last line."""
-    with refusals_as_click_errors():
-        token = run_in_transaction(
-            db.session, lambda: accounts.create_api_token(db.session, CLI_ACTOR, username=name)
+
+    def work():
+        return tokens.create(
+            db.session, CLI_ACTOR, username=name, name=label, days=days, read_only=read_only
         )
-    click.echo(f"API token for {name} (shown once, store it now):")
+
+    with refusals_as_click_errors():
+        token = run_in_transaction(db.session, work)
+    scope = "read-only, " if read_only else ""
+    click.echo(f"API token for {name} ({scope}{days} days; shown once, store it now):")
     click.echo(token)
 
 

@@ -47,7 +47,7 @@ SEED = """
 import json, sys
 from survey import campaigns, create_app
 from survey.ballotbox import ballots
-from survey.staff import accounts
+from survey.staff import accounts, tokens
 from survey.core.extensions import db
 from survey.models import Organisation
 from survey.core.security import ballot_token
@@ -78,7 +78,7 @@ with app.app_context():
     accounts.create_user(
         db.session, "test", username="admin", role="admin", organisation=None, password=sys.argv[2]
     )
-    out["api_token"] = accounts.create_api_token(db.session, "test", username="admin")
+    out["api_token"] = tokens.create(db.session, "test", username="admin")
     db.session.commit()
     print(json.dumps(out))
 """
