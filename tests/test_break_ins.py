@@ -92,3 +92,22 @@ def test_a_surrogate_pair_is_ordinary_text(client, db, admin):
     body = campaign_body(admin, title="测评 \U0001f600")  # sent as "\ud83d\ude00"
     answer = client.post("/api/v1/campaigns", json=body, headers=bearer(admin["user"]))
     assert answer.status_code == 201, answer.text
+
+
+# -- 6. receipt lookups: the short code's limit ----------------------------------------------
+
+
+def test_guessing_receipts_is_stopped_with_429_like_short_codes(client, db, make, org):
+    from helpers import cast
+
+    campaign = make.campaign(org["first"])
+    (card,) = make.ballots(campaign, 1)
+    receipt = cast(db.session, card.id, {campaign.headline.id: "excellent"})
+    code = getattr(receipt, "code", receipt)
+    mine = [client.get(f"/receipt/{code}").status_code for _ in range(35)]
+    assert mine == [200] * 35  # a member's own receipt, opened again and again, is not counted
+    guesses = [client.get(f"/receipt/ZZZZZZZZ{i:02d}").status_code for i in range(32)]
+    assert guesses == [404] * 30 + [429] * 2
+    assert client.get(f"/receipt/{code}").status_code == 429
+    other = client.get(f"/receipt/{code}", environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert other.status_code == 200
