@@ -111,3 +111,90 @@ def test_guessing_receipts_is_stopped_with_429_like_short_codes(client, db, make
     assert client.get(f"/receipt/{code}").status_code == 429
     other = client.get(f"/receipt/{code}", environ_base={"REMOTE_ADDR": "192.0.2.9"})
     assert other.status_code == 200
+
+
+# -- 7. the QR cache: no pairing on disk, pruned by age, a campaign's codes gone at close ----
+
+
+def cached_files(app) -> dict[str, str]:
+    import os
+
+    from survey.core import qr
+
+    with app.app_context():
+        root = qr.shared_folder()
+    found = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as text:
+                found[os.path.relpath(path, root)] = text.read()
+    return found
+
+
+def test_a_sheet_of_cards_carrying_two_ballots_leaves_no_pairing_on_disk(
+    app, org, make, db, client, auth
+):
+    import re
+
+    from appraisal_helpers import appraisal
+
+    from survey.core import qr
+
+    review = make.campaign(org["first"], status="draft")
+    second = appraisal(make, org["first"], 3, status="draft")
+    make.ballots(review, 12)
+    make.ballots(second, 12)
+    qr.cache_clear()
+    before = set(cached_files(app).values())
+    auth.login("secretary")
+    client.get(f"/staff/campaigns/{review.id}")
+    held = qr._svg.cache_info().currsize
+    sheet = client.get(f"/staff/campaigns/{review.id}/cards/both")
+    assert sheet.status_code == 200
+    printed = re.findall(r"<svg[^>]*class=\"qr\".*?</svg>", sheet.text)
+    assert len(printed) == 12
+    written = set(cached_files(app).values()) - before
+    assert not [code for code in printed if code in written]  # 12/12 pairs were on disk
+    assert qr._svg.cache_info().currsize == held  # nor kept in the worker's memory
+
+
+def test_a_campaigns_codes_are_filed_together_and_gone_at_close(app, org, make, db, client, auth):
+    import os
+
+    from survey.core import qr
+
+    campaign = make.campaign(org["first"], status="draft")
+    make.ballots(campaign, 3)
+    auth.login("secretary")
+    assert client.get(f"/staff/campaigns/{campaign.id}/cards").status_code == 200
+    with app.app_context():
+        folder = os.path.join(qr.shared_folder(), f"c{campaign.id}")
+    assert len([n for n in os.listdir(folder) if n.endswith(".svg")]) == 3
+    from survey.campaigns import life
+    from survey.core.transactions import run_in_transaction
+
+    run_in_transaction(db.session, lambda: life.open_campaign(db.session, "t", campaign))
+    make.close(campaign)
+    assert not os.path.exists(folder)
+
+
+def test_the_qr_cache_forgets_codes_unused_for_a_week(tmp_path):
+    import os
+    import time
+
+    from survey.core import qr
+
+    group = tmp_path / "c7"
+    group.mkdir()
+    for folder in (tmp_path, group):
+        for name, age in (("old.svg", qr.MAX_AGE_S + 60), ("new.svg", 60), ("t.tok", 8 * 86400)):
+            path = folder / name
+            path.write_text("<svg/>")
+            os.utime(path, (time.time() - age, time.time() - age))
+    assert qr.prune(str(tmp_path)) == 4
+    assert sorted(p.name for p in tmp_path.rglob("*.*")) == ["new.svg", "new.svg"]
+    for path in group.iterdir():
+        path.unlink()
+    qr.prune(str(tmp_path))
+    assert not group.exists()  # an emptied campaign folder goes too

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey import appraisal, polls
 from survey.ballotbox import responses
+from survey.core import qr
 from survey.core.converters import check_year
 from survey.core.errors import AlreadyClosed, AlreadyOpen, Conflict, Invalid, NoCards
 from survey.core.scales import (
@@ -263,6 +264,7 @@ def close_campaign(session: Session, actor: str, campaign: Campaign, small_group
     campaign.snapshot = snapshot
     campaign.snapshot_sha256 = snapshot_digest(snapshot)
     seal_tallies(session, campaign)
+    qr.forget_group(campaign.id)  # its printed cards' codes: no file outlives the vote
 
 
 def seal_tallies(session: Session, campaign: Campaign) -> None:
