@@ -198,3 +198,23 @@ def test_the_qr_cache_forgets_codes_unused_for_a_week(tmp_path):
         path.unlink()
     qr.prune(str(tmp_path))
     assert not group.exists()  # an emptied campaign folder goes too
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["create-user", "li\udcff", "--role", "admin", "--password", "long enough"],
+        ["create-user", "li", "--role", "admin", "--password", "long\udcffenough"],
+        ["create-api-token", "nobody\udcff"],
+    ],
+    ids=["name", "password", "token-user"],
+)
+def test_a_command_line_argument_that_is_not_utf8_is_refused_naming_it(runner, db, args):
+    """Bytes that are not UTF-8 reach Python as lone surrogates (surrogateescape)."""
+    from survey.models import User
+
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2 and "not valid UTF-8 text" in result.output, result.output
+    assert not isinstance(result.exception, UnicodeEncodeError)
+    db.session.rollback()
+    assert db.session.query(User).count() == 0

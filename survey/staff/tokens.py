@@ -36,7 +36,7 @@ def create(
         raise NotFound(f"no user named {username!r}")
     if not 1 <= days <= MAX_DAYS:
         raise Invalid(f"a token lives 1 to {MAX_DAYS} days", field="days")
-    name = name.strip() or f"token {utcnow():%Y-%m-%d}"
+    name = name.strip() or f"{utcnow():%Y-%m-%d}"  # unnamed: the day it was made
     if len(name) > MAX_NAME:
         raise Invalid(f"a token's name has at most {MAX_NAME} characters", field="name")
     token, digest = new_api_token()
