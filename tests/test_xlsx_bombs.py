@@ -64,7 +64,8 @@ def with_shared_strings(table: str) -> bytes:
         .decode()
         .replace(
             "</Relationships>",
-            f'<Relationship Type="{SST_REL}" Target="sharedStrings.xml" Id="rId9" /></Relationships>',
+            f'<Relationship Type="{SST_REL}" Target="sharedStrings.xml" Id="rId9" />'
+            "</Relationships>",
         )
     )
     row = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
