@@ -64,8 +64,8 @@ with app.app_context():
         campaign = campaigns.create_campaign(
             db.session, "test", branch, kind="member_review", year=2026, title=name
         )
-        campaigns.open_campaign(db.session, "test", campaign)
         cards = ballots.generate_ballots(db.session, "test", campaign, count)
+        campaigns.open_campaign(db.session, "test", campaign)  # a meeting opens with cards
         out["campaigns"][name] = campaign.id
         out["ballots"][name] = {ballot_token(card.id): card.id for card in cards}
     for name in spec.get("polls", []):
