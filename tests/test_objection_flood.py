@@ -94,3 +94,72 @@ def test_a_flood_dismissal_needs_a_note_and_a_choice_and_a_reviewer(auth, app, c
     assert client.post(url, data=data).status_code in (400, 403)
     db.session.rollback()
     assert {o.result for o in db.session.query(Objection)} == {None}
+
+
+WORKER = r"""
+import json, re, sys
+from datetime import timedelta
+from survey import create_app
+from survey.core.extensions import db
+app = create_app()
+with app.app_context():
+    if sys.argv[1] == "seed":
+        from survey.core.database import upgrade
+        from survey.rating import notice
+        from survey.staff import accounts
+        upgrade()
+        committee = accounts.create_organisation(db.session, "t", name="党委", kind="committee")
+        branch = accounts.create_organisation(
+            db.session, "t", name="第一党支部", kind="branch", parent=committee
+        )
+        item = notice.publish(db.session, "t", committee, 2026, [branch.id], 5)
+        db.session.commit()
+        print(json.dumps([item.slug, branch.id]))
+        sys.exit(0)
+slug, branch, count = sys.argv[2], sys.argv[3], int(sys.argv[4])
+statuses = []
+for _ in range(count):  # a fresh cookie jar each time, one address
+    client = app.test_client()
+    page = client.get(f"/n/{slug}")
+    form = dict(re.findall(r'name="(csrf_token|issued)"[^>]*value="([^"]+)"', page.text))
+    data = form | {"branch": branch, "reason": "同一理由", "website": ""}
+    statuses.append(client.post(f"/n/{slug}", data=data).status_code)
+print(json.dumps(statuses))
+"""
+
+
+@pytest.mark.gunicorn  # starts a redis-server and three app processes
+def test_two_processes_share_the_objection_limit_on_redis(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from servers import redis_server
+
+    with redis_server() as redis:
+        env = os.environ | {
+            "SURVEY_DATABASE_URL": f"sqlite:///{tmp_path}/notice.db",
+            "SURVEY_INSTANCE_PATH": str(tmp_path / "instance"),
+            "SURVEY_SECRET_KEYS": "a-key-for-two-workers",
+            "SURVEY_REDIS_URL": redis.url,
+            "SURVEY_POLL_MIN_FILL_SECONDS": "0",
+        }
+
+        def run(*args):
+            done = subprocess.run(
+                [sys.executable, "-c", WORKER, *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+            return json.loads(done.stdout.strip().splitlines()[-1])
+
+        slug, branch = run("seed")
+        first = run("object", slug, str(branch), "2")  # one worker
+        second = run("object", slug, str(branch), "68")  # another, the same minute
+        assert first == [303, 303]
+        assert second == [303] + [429] * 67  # 3 of 70 in all, counted in Redis
+        assert redis.keys() > 0
