@@ -231,3 +231,11 @@ def test_0016_gives_old_tokens_90_days_and_downgrades(app, fresh_database_url):
         assert "expires_at" not in columns and "read_only" not in columns
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_write_stamps_the_day_in_its_own_commit(runner, client, db, world):
+    token = new_token(runner, "--label", "writer")
+    made = api(client, token, "post", "/api/v1/campaigns", json=campaign_body(world))
+    assert made.status_code == 201
+    db.session.rollback()
+    assert db.session.query(ApiToken).filter_by(name="writer").one().last_used_on is not None

@@ -9,7 +9,7 @@ import logging
 from flask import g, request
 
 from survey.api.door import ContractBlueprint
-from survey.core.database import outage
+from survey.core.database import begin_write, outage
 from survey.core.error_pages import json_error
 from survey.core.extensions import db
 from survey.core.timezone import local_today
@@ -40,11 +40,16 @@ def authenticate():
 
 
 def _mark_used(found) -> None:
-    """The day of use, written once a day in its own commit; a database that cannot write
+    """The day of use, written once a day in a commit of its own, before the handler (whose
+    transaction starts afresh, with the write lock on SQLite); a database that cannot write
     now must not refuse a read, so a failure is logged and forgotten."""
+    today = local_today()
+    if found.last_used_on == today:
+        return
     try:
-        if tokens.mark_used(db.session, found, local_today()):
-            db.session.commit()
+        begin_write(db.session)
+        tokens.mark_used(db.session, found, today)
+        db.session.commit()
     except Exception as exc:  # noqa: BLE001 -- any database refusal: the request goes on
         db.session.rollback()
         if not outage(exc):
