@@ -11,10 +11,11 @@ from flask import Flask
 from survey.core.converters import MAX_ID
 from survey.core.errors import DomainError, NotFound
 from survey.core.extensions import db
+from survey.core.security import has_surrogate
 from survey.core.transactions import run_in_transaction
 from survey.models import Organisation
 from survey.models.organisation import ROLES
-from survey.staff import accounts
+from survey.staff import accounts, tokens
 
 CLI_ACTOR = "cli"
 
@@ -75,11 +76,19 @@ def close_command(campaign_id: int, codes: tuple[str, ...]) -> None:
     click.echo(f"Campaign {closed} closed; sealed result SHA-256 {digest}")
 
 
+def _text(_ctx, param, value):
+    """Command-line text as the database stores it: bytes that are not UTF-8 arrive as lone
+    surrogates (Python's surrogateescape), which no database driver can encode."""
+    if isinstance(value, str) and has_surrogate(value):
+        raise click.BadParameter("not valid UTF-8 text", param=param)
+    return value
+
+
 @click.command("create-user")
-@click.argument("name")
+@click.argument("name", callback=_text)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--org", "org_id", type=int, help="Organisation the account is scoped to.")
-@click.option("--password", help="Asked for when not given.")
+@click.option("--password", callback=_text, help="Asked for when not given.")
 def create_user(name: str, role: str, org_id: int | None, password: str | None) -> None:
     """Create a staff account."""
     if password is None:
@@ -109,14 +118,30 @@ def _organisation(org_id: int | None) -> Organisation | None:
 
 
 @click.command("create-api-token")
-@click.argument("name")
-def create_api_token(name: str) -> None:
+@click.argument("name", callback=_text)
+@click.option(
+    "--days",
+    type=int,
+    default=tokens.DEFAULT_DAYS,
+    show_default=True,
+    help="Days until the token stops working.",
+)
+@click.option("--read-only", is_flag=True, help="The token may only read (GET).")
+@click.option(
+    "--label", default="", callback=_text, help="What the token is for, shown on the tokens page."
+)
+def create_api_token(name: str, days: int, read_only: bool, label: str) -> None:
     """Create an API token for user NAME; the token is printed once, as the last line."""
-    with refusals_as_click_errors():
-        token = run_in_transaction(
-            db.session, lambda: accounts.create_api_token(db.session, CLI_ACTOR, username=name)
+
+    def work():
+        return tokens.create(
+            db.session, CLI_ACTOR, username=name, name=label, days=days, read_only=read_only
         )
-    click.echo(f"API token for {name} (shown once, store it now):")
+
+    with refusals_as_click_errors():
+        token = run_in_transaction(db.session, work)
+    scope = "read-only, " if read_only else ""
+    click.echo(f"API token for {name} ({scope}{days} days; shown once, store it now):")
     click.echo(token)
 
 

@@ -16,7 +16,7 @@ from survey.campaigns import meeting
 from survey.core import codes, links
 from survey.files import imports
 from survey.models import Ballot, Campaign, CampaignStatus, Organisation
-from survey.staff import accounts
+from survey.staff import accounts, tokens
 
 COMMITTEE = "示范机关党委"
 BRANCHES = [
@@ -98,7 +98,7 @@ def _create(session: Session) -> str:
             organisation=organisation,
             password=password,
         )
-    token = accounts.create_api_token(session, ACTOR, username="reviewer")
+    token = tokens.create(session, ACTOR, username="reviewer", name="demo")
     for branch, excellent_share in zip(branches, (0.95, 0.8, 0.92), strict=True):
         _closed_review(session, branch, rng, excellent_share)
     _assessments(session, branches)

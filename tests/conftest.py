@@ -197,9 +197,9 @@ class Factory:
         return committee, first, second, foreign
 
     def user(self, username, role, organisation=None):
-        """Through ``accounts.create_user`` and ``create_api_token``; ``user.api_token`` is
+        """Through ``accounts.create_user`` and ``tokens.create``; ``user.api_token`` is
         the token in clear."""
-        from survey.staff import accounts
+        from survey.staff import accounts, tokens
 
         def work():
             user = accounts.create_user(
@@ -210,7 +210,7 @@ class Factory:
                 organisation=organisation,
                 password=PASSWORD,
             )
-            user.api_token = accounts.create_api_token(self.session, "test", username=username)
+            user.api_token = tokens.create(self.session, "test", username=username)
             return user
 
         return self._commit(work)

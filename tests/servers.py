@@ -47,7 +47,7 @@ SEED = """
 import json, sys
 from survey import campaigns, create_app
 from survey.ballotbox import ballots
-from survey.staff import accounts
+from survey.staff import accounts, tokens
 from survey.core.extensions import db
 from survey.models import Organisation
 from survey.core.security import ballot_token
@@ -66,7 +66,7 @@ with app.app_context():
             sealing="server",  # these servers test deployment; scrutineers: test_scrutineers
         )
         cards = ballots.generate_ballots(db.session, "test", campaign, count)
-        campaigns.open_campaign(db.session, "test", campaign)
+        campaigns.open_campaign(db.session, "test", campaign)  # a meeting opens with cards
         out["campaigns"][name] = campaign.id
         out["ballots"][name] = {ballot_token(card.id): card.id for card in cards}
     for name in spec.get("polls", []):
@@ -79,7 +79,7 @@ with app.app_context():
     accounts.create_user(
         db.session, "test", username="admin", role="admin", organisation=None, password=sys.argv[2]
     )
-    out["api_token"] = accounts.create_api_token(db.session, "test", username="admin")
+    out["api_token"] = tokens.create(db.session, "test", username="admin")
     db.session.commit()
     print(json.dumps(out))
 """

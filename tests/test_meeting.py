@@ -60,7 +60,7 @@ def test_pruning_the_qr_cache_keeps_the_most_recently_used(tmp_path):
     for i in range(12):
         path = tmp_path / f"{i:02}.svg"
         path.write_text("<svg/>")
-        os.utime(path, (1000 + i, 1000 + i))
+        os.utime(path, (time.time() - 3600 + i, time.time() - 3600 + i))  # within the age
     os.utime(tmp_path / "00.svg")  # read a moment ago
     assert qr.prune(str(tmp_path), limit=10) == 4  # down to 8
     kept = sorted(p.name for p in tmp_path.iterdir())

@@ -123,7 +123,7 @@ def test_unknown_404_and_over_403(client, db, org):
 
 
 def test_too_many_objections_from_one_address_are_429(app, client, db, org):
-    app.config["POLL_RATE_LIMIT"] = "1 per minute"
+    app.config["OBJECTION_RATE_LIMIT"] = "1 per minute"
     item = published(db, org["committee"], [org["first"]])
     assert object_to(client, item.slug, org["first"].id).status_code == 303
     client.delete_cookie("poll_device")

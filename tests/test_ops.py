@@ -26,17 +26,44 @@ def test_healthz_answers_without_the_database(client, app, monkeypatch):
 def test_readyz_answers_200_when_the_database_answers(client):
     answer = client.get("/readyz")
     assert answer.status_code == 200
-    assert answer.json["checks"] == {"database": "ok"}
+    assert answer.json == {"status": "ok", "checks": {"database": "ok", "database_writes": "ok"}}
     assert answer.headers["Cache-Control"] == "no-store"
 
 
-def test_readyz_answers_503_with_json_when_redis_is_down(client, app):
+def test_readyz_reports_redis_down_as_degraded_and_answers_200(client, app):
     app.config["REDIS_URL"] = "redis://127.0.0.1:9/0"  # the discard port: nobody answers
     answer = client.get("/readyz")
-    assert answer.status_code == 503
+    assert answer.status_code == 200 and answer.json["status"] == "degraded"
     assert answer.json["checks"]["database"] == "ok"
-    assert answer.json["checks"]["redis"].startswith("unavailable")
-    assert answer.json["error"]["code"] == "not_ready"
+    assert answer.json["checks"]["redis"].startswith("degraded")
+    assert "error" not in answer.json
+
+
+@pytest.fixture
+def refusing_writes(db):
+    """Every transaction of the pool refuses writes, as the server would: PostgreSQL's
+    READ ONLY transaction (SQLSTATE 25006), SQLite's query_only (a read-only database)."""
+    from sqlalchemy import event
+
+    postgres = db.engine.dialect.name == "postgresql"
+
+    def begin(conn):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY" if postgres else "PRAGMA query_only = ON")
+
+    db.session.remove()
+    db.engine.dispose()
+    event.listen(db.engine, "begin", begin)
+    yield
+    event.remove(db.engine, "begin", begin)
+    db.session.remove()
+    db.engine.dispose()
+
+
+def test_readyz_notices_a_database_that_refuses_writes(client, refusing_writes):
+    answer = client.get("/readyz")
+    assert answer.status_code == 200 and answer.json["status"] == "degraded"
+    assert answer.json["checks"]["database"] == "ok"
+    assert answer.json["checks"]["database_writes"].startswith("read_only")
 
 
 def test_readyz_answers_503_when_the_database_is_down(client, monkeypatch):

@@ -1,16 +1,21 @@
-"""The API's blueprint: Bearer tokens checked before every route but the public document,
-and no answer kept by a cache. The routes are declared in the modules beside it."""
+"""The API's blueprint: Bearer tokens checked before every route but the public document
+(live, and read-only ones only reading), and no answer kept by a cache. The routes are
+declared in the modules beside it."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import g, request
-from sqlalchemy import select
 
 from survey.api.door import ContractBlueprint
+from survey.core.database import begin_write, outage
 from survey.core.error_pages import json_error
 from survey.core.extensions import db
-from survey.core.security import hash_api_token
-from survey.models import ApiToken
+from survey.core.timezone import local_today
+from survey.staff import access, tokens
+
+log = logging.getLogger(__name__)
 
 bp = ContractBlueprint("api", __name__)
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -23,13 +28,33 @@ def authenticate():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _unauthorised()
-    found = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_api_token(token.strip()))
-    )
-    if found is None or not found.user.active:
+    found = tokens.valid(db.session, token.strip())
+    if found is None:
         return _unauthorised()
+    if not access.scope_allows(found.read_only, request.method):
+        return json_error(403, "forbidden", "this API token is read-only")
+    _mark_used(found)
+    found.user.read_only_scope = found.read_only
     g.api_user = found.user
     return None
+
+
+def _mark_used(found) -> None:
+    """The day of use, written once a day in a commit of its own, before the handler (whose
+    transaction starts afresh, with the write lock on SQLite); a database that cannot write
+    now must not refuse a read, so a failure is logged and forgotten."""
+    today = local_today()
+    if found.last_used_on == today:
+        return
+    try:
+        begin_write(db.session)
+        tokens.mark_used(db.session, found, today)
+        db.session.commit()
+    except Exception as exc:  # noqa: BLE001 -- any database refusal: the request goes on
+        db.session.rollback()
+        if not outage(exc):
+            raise
+        log.warning("could not stamp the API token's last day of use: %s", type(exc).__name__)
 
 
 def _unauthorised():

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey import appraisal, polls
 from survey.ballotbox import counting, responses, scrutineers
+from survey.core import qr
 from survey.core.converters import check_year
 from survey.core.errors import (
     AlreadyClosed,
@@ -315,6 +316,7 @@ def close_campaign(
     campaign.snapshot = snapshot
     campaign.snapshot_sha256 = snapshot_digest(snapshot)
     seal_tallies(session, campaign)
+    qr.forget_group(campaign.id)  # its printed cards' codes: no file outlives the vote
 
 
 def seal_tallies(session: Session, campaign: Campaign) -> None:

@@ -69,7 +69,8 @@ def cards(issued: list[Ballot], link) -> list[Card]:
         if ballot.status != "issued":
             raise Conflict("only an unused ballot can be printed")
         url = link(ballot.id)
-        result.append(Card(codes.display(ballot.code), ballot.ballot_class, url, qr.svg(url)))
+        code = qr.svg(url, group=ballot.campaign_id)
+        result.append(Card(codes.display(ballot.code), ballot.ballot_class, url, code))
     return result
 
 
@@ -114,7 +115,8 @@ def paired_cards(session: Session, first: Campaign, second: Campaign, link) -> l
 def paired_card(one: Ballot, two: Ballot, second_title: str, link) -> Card:
     url = link(one.id, two.id)
     code = f"{codes.display(one.code)} / {codes.display(two.code)}"
-    return Card(code, one.ballot_class, url, qr.svg(url), second_title)
+    # never cached: the link names both ballots, and a file of it would pair them on disk
+    return Card(code, one.ballot_class, url, qr.svg(url, cache=False), second_title)
 
 
 def meeting_partners(session: Session, campaign: Campaign) -> list[Campaign]:

@@ -17,13 +17,17 @@ when a card was used.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import pwd
 import select as _select
+import sys
+from urllib.parse import quote
 
 import click
 from flask import Flask, current_app, request
-from sqlalchemy import event, select
+from sqlalchemy import event, make_url, select
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, scoped_session
@@ -40,12 +44,70 @@ PRIVATE_FILE = 0o600
 
 def _private_files(path: str) -> None:
     """The database and its -wal and -shm: owner only (SQLite gives the -wal and -shm the
-    database file's mode, so the database is created 0600 before SQLite opens it)."""
+    database file's mode, so the database is created 0600 before SQLite opens it). Modes are
+    only narrowed: a file its administrator made read-only stays read-only."""
     if not os.path.exists(path):
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
     for name in (path, f"{path}-wal", f"{path}-shm"):
-        if os.path.exists(name) and os.stat(name).st_mode & 0o777 != PRIVATE_FILE:
-            os.chmod(name, PRIVATE_FILE)
+        if not os.path.exists(name):
+            continue
+        mode = os.stat(name).st_mode & 0o777
+        if mode & ~0o700:
+            try:
+                os.chmod(name, mode & 0o700)
+            except OSError as exc:  # a read-only file system: nothing can change it anyway
+                if exc.errno != errno.EROFS:
+                    raise
+
+
+class DatabaseFileError(SystemExit):
+    """The SQLite file cannot be used by this service: one line naming it and the fix, then
+    exit code 3, gunicorn's "worker failed to boot" (the arbiter halts, no respawn loop)."""
+
+    def __init__(self, line: str):
+        print(f"survey: {line}", file=sys.stderr, flush=True)
+        super().__init__(3)
+        self.line = line
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def check_database_file(path: str) -> bool:
+    """Refuse to start (DatabaseFileError) when the SQLite file at ``path`` belongs to
+    another user or cannot be created; True when this service can write it (and its folder,
+    where SQLite keeps the -wal and -shm), False when it can only read it."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    me = os.geteuid()
+    if not os.path.exists(path):
+        if not os.access(folder, os.W_OK):
+            raise DatabaseFileError(
+                f"cannot create the database file {path}: its folder {folder} is not "
+                f"writable by user {_user_name(me)}; fix: chown {_user_name(me)} {folder}"
+            )
+        return True
+    owner = os.stat(path).st_uid
+    if owner != me and me != 0:
+        raise DatabaseFileError(
+            f"the database file {path} belongs to user {_user_name(owner)}, and this service "
+            f"runs as {_user_name(me)}; fix: chown {_user_name(me)} {path} {path}-wal "
+            f"{path}-shm (those that exist), or run the service as {_user_name(owner)}"
+        )
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+
+
+def _read_only_uri(path: str) -> str | None:
+    """The URI that reads a database this service cannot write: after a clean stop (no
+    -wal left to replay) SQLite is told the file will not change, so it needs no -shm it
+    could not create; None when a -wal holds data (its pages need SQLite's shared index)."""
+    wal = f"{path}-wal"
+    if os.path.exists(wal) and os.path.getsize(wal) > 0:
+        return None
+    return f"sqlite:///file:{quote(os.path.abspath(path))}?mode=ro&immutable=1&uri=true"
 
 
 POSTGRES_CONNECT_TIMEOUT_S = 5  # an unreachable host fails the request soon, not in minutes
@@ -89,6 +151,8 @@ def init_app(app: Flask) -> None:
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
         app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    uri = _sqlite_file_checked(uri)
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config, uri)
     db.init_app(app)
 
@@ -122,6 +186,26 @@ def init_app(app: Flask) -> None:
 
         elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"]:
             event.listen(db.engine, "checkout", _drop_if_server_hung_up)
+
+
+def _sqlite_file_checked(uri: str) -> str:
+    """The URI to open: a SQLite file this service may only read is opened read-only (pages
+    that read keep working; a write is refused, and answered 503 "tell the administrator")."""
+    url = make_url(uri)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or path in (None, "", ":memory:"):
+        return uri
+    if path.startswith("file:"):
+        return uri
+    if check_database_file(path):
+        return uri
+    read_only = _read_only_uri(path)
+    if read_only is None:
+        return uri
+    logging.getLogger("survey").warning(
+        "database file %s cannot be written by this service: serving reads only", path
+    )
+    return read_only
 
 
 def _drop_if_server_hung_up(dbapi_connection, _record, _proxy) -> None:

@@ -67,6 +67,9 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 NUL = "\x00"
+# A lone UTF-16 surrogate ("\ud800" in JSON) is a str no encoder writes: the database
+# driver, a log line and every export would raise UnicodeEncodeError (a 500).
+SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_JSON_DEPTH = 32  # no body of this API nests deeper than 4; the parser recurses per level
 _JSON_SIGNIFICANT = re.compile(r'[\[\]{}"\\]')
 
@@ -110,19 +113,27 @@ class BoundedJSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
 
 
-def _nul_in_json(data) -> str | None:
-    """The key holding a NUL somewhere in parsed JSON ("" at the top), walked without
-    recursion; None when there is none."""
+def has_surrogate(text: str) -> bool:
+    return SURROGATE.search(text) is not None
+
+
+def _printable_key(key: str) -> str:
+    return SURROGATE.sub("\ufffd", key.replace(NUL, ""))
+
+
+def _bad_in_json(data, bad) -> str | None:
+    """The key holding a string ``bad`` refuses somewhere in parsed JSON ("" at the top),
+    walked without recursion; None when there is none."""
     stack = [("", data)]
     while stack:
         field, value = stack.pop()
         if isinstance(value, str):
-            if NUL in value:
+            if bad(value):
                 return field
         elif isinstance(value, dict):
             for key, item in value.items():
-                if NUL in key:
-                    return key.replace(NUL, "")
+                if bad(key):
+                    return _printable_key(key)
                 stack.append((field or key, item))
         elif isinstance(value, list):
             stack.extend((field, item) for item in value)
@@ -141,22 +152,39 @@ def nul_field() -> str | None:
             if NUL in key or NUL in text:
                 return key.replace(NUL, "") or "query"
     if request.is_json:
-        found = _nul_in_json(request.get_json(silent=True))
+        found = _bad_in_json(request.get_json(silent=True), lambda text: NUL in text)
         if found is not None:
             return found or "body"
     return None
 
 
-def refuse_nul():
-    """Before any view: a clear 400 for a NUL anywhere in what the request sends."""
-    field = nul_field()
-    if field is None:
+def surrogate_field() -> str | None:
+    """The JSON field holding a lone surrogate; None when none does. Only JSON can carry
+    one: Werkzeug decodes paths, queries, forms and file names with replacement."""
+    if not request.is_json:
         return None
+    found = _bad_in_json(request.get_json(silent=True), has_surrogate)
+    return None if found is None else found or "body"
+
+
+def refuse_nul():
+    """Before any view: a clear 400 for a NUL or a lone surrogate anywhere in what the
+    request sends, naming the field."""
     from survey.core.error_pages import json_error, page, wants_json
 
-    if wants_json():
-        return json_error(400, "nul_character", "text must not contain NUL characters", field)
-    return page(400, "nul_character")
+    field = nul_field()
+    if field is not None:
+        if wants_json():
+            message = "text must not contain NUL characters"
+            return json_error(400, "nul_character", message, field)
+        return page(400, "nul_character")
+    field = surrogate_field()
+    if field is not None:
+        if wants_json():
+            message = f"{field}: not valid Unicode text (a lone surrogate such as \\ud800)"
+            return json_error(400, "invalid", message, field)
+        return page(400, "invalid_text")
+    return None
 
 
 def init_app(app: Flask) -> None:

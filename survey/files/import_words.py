@@ -42,6 +42,30 @@ MESSAGES = {
         "这不是表格文件，请上传.xlsx或.csv文件。",
         "This is not a table: upload .xlsx or .csv.",
     ),
+    "xlsx_too_many_parts": (
+        "Excel文件的内部部件超过{n}个，不像正常的表格，未导入。请在Excel中另存为新的.xlsx后再上传。",
+        "The Excel file has more than {n} internal parts, unlike a real sheet: nothing was "
+        "imported. Save it from Excel as a new .xlsx and upload again.",
+    ),
+    "xlsx_too_large": (
+        "Excel文件解压后超过{n} MB（上限），未导入。请删除多余的工作表和格式，或分批导入。",
+        "The Excel file unpacks to more than {n} MB (the limit): nothing was imported. Remove "
+        "other sheets and formatting, or import it in parts.",
+    ),
+    "xlsx_wide_row": (
+        "Excel文件有一行超过{n}个单元格（上限），未导入。请只保留模板中的列。",
+        "A row of the Excel file has more than {n} cells (the limit): nothing was imported. "
+        "Keep only the template's columns.",
+    ),
+    "xlsx_too_many_cells": (
+        "Excel文件超过{n}个单元格或文字（上限），未导入。请分批导入。",
+        "The Excel file has more than {n} cells or texts (the limit): nothing was imported. "
+        "Import it in parts.",
+    ),
+    "xlsx_long_cell": (
+        "Excel文件有单元格超过{n}个字符（上限），未导入。",
+        "A cell of the Excel file has more than {n} characters (the limit): nothing was imported.",
+    ),
     "too_many_rows": (
         "文件超过{n}行，请分批导入。",
         "The file has more than {n} rows: import it in parts.",

@@ -14,11 +14,13 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from xml.parsers import expat
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from survey.core.errors import Invalid
+from survey.files import xlsx_guard
 from survey.files.import_words import DOMAIN_NAMES, message
 from survey.models import Organisation
 from survey.models.member import Member
@@ -100,6 +102,12 @@ def read_table(data: bytes, filename: str, lang: str = "zh") -> list[list]:
 def _read_xlsx(data: bytes, lang: str) -> list[list]:
     from openpyxl import load_workbook
 
+    try:
+        xlsx_guard.check_package(data)
+    except xlsx_guard.TooLarge as exc:
+        raise Unreadable(exc.code, lang, **exc.params) from None
+    except (zipfile.BadZipFile, expat.ExpatError, EOFError, ValueError, NotImplementedError):
+        raise Unreadable("not_xlsx", lang) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):

@@ -86,7 +86,9 @@ class User(UserMixin, db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token; only its SHA-256 is stored."""
+    """A bearer token; only its SHA-256 is stored. It stops working at ``expires_at``; a
+    read-only one may only read. ``last_used_on`` is a day, never a time: enough to find
+    a forgotten token, too coarse to line up with anything else."""
 
     __tablename__ = "api_tokens"
 
@@ -94,5 +96,9 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    name: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_on: Mapped[date | None] = mapped_column(Date)
 
     user: Mapped[User] = relationship()

@@ -284,6 +284,8 @@ def load_scheme(text: str, file: str) -> Scheme:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SchemeError(file, "(file)", f"not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise SchemeError(file, "(file)", "arrays or tables nested too deeply") from None
     top = _Reader(file, "", data)
     top.only({"key", "title", "source", "criteria", "targets", "recommendation", "absent"})
     listed = top.get("criteria", list)

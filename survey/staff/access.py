@@ -61,6 +61,18 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.READ_RATINGS: frozenset({SECRETARY, REVIEWER}),
     Action.READ_SUMMARIES: frozenset({REVIEWER}),
 }
+# What a read-only API token may still do: read, never change anything. Any other action,
+# and any request that is not a GET, is refused to it (403).
+READ_ACTIONS = frozenset(
+    {
+        Action.READ_APPRAISAL,
+        Action.READ_RESULTS,
+        Action.READ_ANOMALIES,
+        Action.READ_RATINGS,
+        Action.READ_SUMMARIES,
+    }
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RUN_CAMPAIGN = {
     "member_review": Action.RUN_MEMBER_REVIEW,
     "public_satisfaction": Action.RUN_PUBLIC_POLL,
@@ -69,13 +81,24 @@ RUN_CAMPAIGN = {
 
 
 def may(user: User, action: Action) -> bool:
+    """Whether ``user``'s role may do ``action``; a user acting through a read-only API
+    token (``read_only_scope``, set by the API's door) may only do READ_ACTIONS."""
+    if getattr(user, "read_only_scope", False) and action not in READ_ACTIONS:
+        return False
     return user.role == ADMIN or user.role in PERMISSIONS[action]
 
 
 def require(user: User, action: Action) -> None:
     """Forbidden (403) unless ``user``'s role may do ``action``."""
     if not may(user, action):
+        if getattr(user, "read_only_scope", False):
+            raise Forbidden(f"this API token is read-only ({action})")
         raise Forbidden(f"your role may not do this ({action})")
+
+
+def scope_allows(read_only: bool, method: str) -> bool:
+    """Whether a token of this scope may send a request of ``method``."""
+    return not read_only or method in SAFE_METHODS
 
 
 def require_results(user: User, campaign: Campaign) -> None:

@@ -7,12 +7,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.core.errors import Conflict, Invalid, NotFound
-from survey.core.security import new_api_token
-from survey.models import ApiToken, Organisation, User
+from survey.core.errors import Conflict, Invalid
+from survey.models import Organisation, User
 from survey.models.organisation import ORGANISATION_KINDS, ROLES
 from survey.rules import DOMAINS, SCHEMES
-from survey.staff import audit
+from survey.staff import audit, tokens
 from survey.staff.passwords import check_password
 
 MAX_RADIUS_M = 1_000_000
@@ -143,6 +142,7 @@ def reset_password(session: Session, actor: str, user: User, password: str) -> N
     user.set_password(password)
     session.flush()
     audit.record(session, actor, "user.password_reset", user)
+    tokens.revoke_all(session, actor, user)
 
 
 def change_password(session: Session, user: User, old: str, new: str) -> None:
@@ -153,6 +153,7 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
     user.set_password(new)
     session.flush()
     audit.record(session, f"web:{user.username}", "user.password_change", user)
+    tokens.revoke_all(session, f"web:{user.username}", user)
 
 
 def _check_service_area(lat: float, lon: float, radius_m: int) -> None:
@@ -196,14 +197,3 @@ def create_user(
         session, actor, "user.create", user, role=role, organisation_id=user.organisation_id
     )
     return user
-
-
-def create_api_token(session: Session, actor: str, *, username: str) -> str:
-    """A Bearer token for ``username``; returned once, only its SHA-256 is stored."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"no user named {username!r}")
-    token, digest = new_api_token()
-    session.add(ApiToken(user=user, token_hash=digest))
-    audit.record(session, actor, "api_token.create", user)
-    return token

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse_many
 from sqlalchemy import select
@@ -26,10 +27,14 @@ from survey.views.passwords import password_refusal
 
 bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = "10 per minute;60 per hour"  # per address
-# Per user name, whatever the address: 5 tries in 15 minutes, then it is locked until the
-# window frees; each further tier locks it longer (a backoff against slow guessing from many
-# addresses). Counted where the address limits are: Redis when configured, else memory.
-ACCOUNT_LIMITS = parse_many("5 per 15 minutes;10 per 2 hours;20 per day")
+# A user name is throttled per address it is tried from, so a stranger's wrong passwords
+# lock only the stranger's address out of it: the owner signs in from another address at
+# once, or from the same one after PAIR_WAIT. Counted where the address limits are (Redis
+# when configured, else memory). Across all addresses a ceiling no single address can reach
+# (it may try at most 20 a day) stops slow guessing from many; only many addresses lock it.
+PAIR_LIMITS = parse_many("5 per 5 minutes;20 per day")
+ACCOUNT_LIMITS = parse_many("30 per hour;100 per day")
+PAIR_WAIT_MINUTES = 5
 
 
 def _safe_next(target: str | None) -> str:
@@ -54,22 +59,36 @@ def _safe_next(target: str | None) -> str:
     return url_for("staff.home")
 
 
-def _account_key(username: str) -> tuple[str, str]:
+def _account_keys(username: str) -> dict[str, tuple[str, str]]:
+    """The counters of ``username`` tried from this address ("pair") and from any ("account")."""
     digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
-    return current_app.config["RATELIMIT_KEY_PREFIX"], f"login-account:{digest}"
+    address = hashlib.sha256(get_remote_address().encode()).hexdigest()[:32]
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+    return {
+        "pair": (prefix, f"login-pair:{digest}:{address}"),
+        "account": (prefix, f"login-account:{digest}"),
+    }
 
 
-def _account_try_allowed(username: str) -> bool:
-    """Count one try against ``username``; False while it is locked (a locked try is not
-    counted, so waiting is what unlocks it). Unknown names lock alike: no hint who exists."""
-    key = _account_key(username)
-    return all(limiter.limiter.hit(item, *key) for item in ACCOUNT_LIMITS)
+def _account_lock(username: str) -> str | None:
+    """Count one try against ``username`` from this address; which lock holds it ("pair" or
+    "account"), None when it may be tried. A locked try is not counted, so waiting is what
+    unlocks it; unknown names lock alike (no hint who exists)."""
+    keys = _account_keys(username)
+    for name, limits in (("pair", PAIR_LIMITS), ("account", ACCOUNT_LIMITS)):
+        if not all(limiter.limiter.test(item, *keys[name]) for item in limits):
+            return name
+    for name, limits in (("pair", PAIR_LIMITS), ("account", ACCOUNT_LIMITS)):
+        for item in limits:
+            limiter.limiter.hit(item, *keys[name])
+    return None
 
 
 def _account_cleared(username: str) -> None:
-    key = _account_key(username)
-    for item in ACCOUNT_LIMITS:
-        limiter.limiter.clear(item, *key)
+    keys = _account_keys(username)
+    for name, limits in (("pair", PAIR_LIMITS), ("account", ACCOUNT_LIMITS)):
+        for item in limits:
+            limiter.limiter.clear(item, *keys[name])
 
 
 @functools.cache
@@ -94,9 +113,13 @@ def login():
         return redirect(url_for("staff.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        if not _account_try_allowed(form.username.data):
+        locked = _account_lock(form.username.data)
+        if locked is not None:
             session_life.sign_in_refused(form.username.data)
-            return render_template("auth/login.html", form=form, locked=True), 429
+            page = render_template(
+                "auth/login.html", form=form, locked=locked, wait=PAIR_WAIT_MINUTES
+            )
+            return page, 429
         user = _authenticate(form.username.data, form.password.data)
         if user is not None:
             _account_cleared(form.username.data)

@@ -2,14 +2,26 @@
 
 The objection form has the public poll's protections, in the poll's refusal order: unknown
 slug 404, period over 403, device already objected 409, bad form / CSRF / honeypot / too
-fast 400, too many from one address 429 (Flask-Limiter, per IP and per notice).
+fast 400, too many from one address 429 (notice.OBJECTION_RATE_LIMIT per address and
+notice, one hit on the shared limiter storage once the objection is otherwise accepted, as
+a poll answer). A reviewer dismisses a flood of them in one action.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -19,8 +31,9 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from survey import polls
 from survey.core import links, qr
+from survey.core.error_pages import page
 from survey.core.errors import AlreadyAnswered, Invalid, TooFast
-from survey.core.extensions import csrf, db, limiter
+from survey.core.extensions import csrf, db, one_hit
 from survey.core.security import serializer
 from survey.core.transactions import transactional
 from survey.models import Notice, Objection
@@ -93,16 +106,15 @@ def public(slug: str):
     return _render(item, current_device())
 
 
-def _rate_key() -> str:
-    return f"notice|{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+def _admitted(slug: str) -> bool:
+    """One more objection from this address to this notice under every tier of the limit
+    (a storage call a tier, on Redis when configured), or False."""
+    tiers = current_app.config.get("OBJECTION_RATE_LIMIT", notice.OBJECTION_RATE_LIMIT)
+    key = (current_app.config["RATELIMIT_KEY_PREFIX"], "objection", get_remote_address(), slug)
+    return all(one_hit.hit(tier.strip(), *key) for tier in tiers.split(";"))
 
 
 @bp.post("/n/<slug>")
-@limiter.limit(
-    lambda: current_app.config["POLL_RATE_LIMIT"],
-    key_func=_rate_key,
-    deduct_when=lambda response: response.status_code == 303,
-)
 @csrf.exempt  # checked by the form after the notice and the device, in the poll's order
 @transactional
 def lodge(slug: str):
@@ -128,6 +140,9 @@ def lodge(slug: str):
         )
     except TooFast:
         return _render(item, device_id, form, 400, "too_fast")
+    if not _admitted(slug):
+        body, status = page(429, "http")
+        return body, status, {"Retry-After": "60"}
     receipt = notice.lodge(db.session, item, form.branch.data, form.reason.data, devices[0])
     target = url_for("notice.receipt", slug=slug, receipt=receipt)
     return with_device(redirect(target, code=303), device_id)
@@ -195,6 +210,18 @@ def index():
     committees = access.visible_organisations(db.session, current_user, kind="committee")
     ids = [c.id for c in db.session.scalars(committees)]
     return render_template("notice/index.html", notices=notice.notices_of(db.session, ids))
+
+
+@bp.post("/staff/notices/<int:notice_id>/flood")
+@staff_required(Action.VERIFY_COMPLAINTS)
+@transactional
+def dismiss_flood(notice_id: int):
+    """The chosen objections found unfounded at once, marked as a flood in the audit log."""
+    item = _staff_notice(notice_id)
+    chosen = request.form.getlist("objection", type=int)
+    count = notice.dismiss_flood(db.session, web_actor(), item, chosen, request.form.get("note"))
+    flash(_("%(count)d objections dismissed as a flood.", count=count))
+    return redirect(url_for("notice.staff_notice", notice_id=item.id), code=303)
 
 
 @bp.post("/staff/notices/objections/<int:objection_id>")

@@ -198,7 +198,7 @@ def _sheet(campaign, issued, fresh: bool = False):
     slips = []
     for ballot in issued:
         url = links.ballot_url(ballot.id)
-        slips.append({"code": codes.display(ballot.code), "qr": qr.svg(url)})
+        slips.append({"code": codes.display(ballot.code), "qr": qr.svg(url, group=campaign.id)})
     return render_template(
         "poll_staff/codes.html",
         campaign=campaign,

@@ -199,6 +199,9 @@ def enter_code():
 
 
 @bp.get("/receipt/<code>")
+# Receipts are guessed like codes (~200 lookups a second were answered): the same 30 misses
+# a minute from one address; a member opening their own receipt again is never counted.
+@limiter.limit(CODE_GUESS_LIMIT, deduct_when=lambda response: response.status_code == 404)
 def receipt(code: str):
     found = ballots.find_receipt(db.session, code)
     if found is None:

@@ -1,17 +1,30 @@
-"""Staff pages: the signed-in home with the campaigns each account may see, and the audit
-log for admins (everything, and whether its hash chain holds) and reviewers (their
-committee's subtree)."""
+"""Staff pages: the signed-in home with the campaigns each account may see, the audit log
+for admins (everything, and whether its hash chain holds) and reviewers (their committee's
+subtree), and API tokens (each account its own, the admin every one)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, session
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey.core.converters import MAX_ID
 from survey.core.extensions import db
-from survey.staff import access, audit_reading, sign_in
+from survey.core.transactions import transactional
+from survey.models.base import utcnow
+from survey.staff import access, audit_reading, sign_in, tokens
 from survey.staff.access import ADMIN, REVIEWER
-from survey.views.guards import staff_required
+from survey.views.guards import staff_required, web_actor
 
 bp = Blueprint("staff", __name__)
 
@@ -78,3 +91,20 @@ def audit_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
+
+
+@bp.get("/tokens")
+@staff_required()
+def api_tokens():
+    """The signed-in account's API tokens (every account's for the admin), to revoke."""
+    rows = tokens.visible(db.session, current_user)
+    return render_template("staff/tokens.html", tokens=rows, now=utcnow())
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@staff_required()
+@transactional
+def revoke_api_token(token_id: int):
+    row = tokens.revoke(db.session, web_actor(), current_user, token_id)
+    flash(_("The API token %(name)s is revoked: it no longer works.", name=row.name))
+    return redirect(url_for(".api_tokens"), code=303)
