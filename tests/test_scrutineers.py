@@ -321,3 +321,57 @@ def test_the_cli_closes_with_k_codes_and_refuses_fewer(meeting, runner, db):
     db.session.rollback()
     assert db.session.get(Campaign, campaign.id).status == "closed"
     assert db.session.query(Envelope).count() == 0 and votes_counted(db, campaign.id) == 3
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="dead tuples and xmin are PostgreSQL's")
+@meeting_kinds
+def test_after_close_the_dead_envelopes_still_pair_with_cards_but_nothing_opens_them(
+    app, meeting, db, make, kind
+):
+    """main's attack after close: the envelopes deleted by the close stay as dead tuples (and
+    in the WAL) with the xmin of the cast that wrote them, so each pairs with its card. Here
+    the pairing is still there, but what it pairs is sealed to a key that no longer exists:
+    every blob the dead tuples (or the WAL) could hold -- taken here while the box was open,
+    a superset of them -- opens with no server key and no opener."""
+    campaign, cards = meeting(kind, grades=("excellent", "competent", "incompetent") * 2)
+    taken = db.session.execute(  # what a DBA copies: each card joined to its envelope by xmin
+        text(
+            "SELECT b.xmin::text, e.key_id, e.sealed FROM ballots b JOIN envelopes e "
+            "ON e.xmin = b.xmin WHERE b.campaign_id = :c"
+        ),
+        {"c": campaign.id},
+    ).all()
+    assert len(taken) == 6
+    make.close(campaign)
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+        pages = conn.execute(
+            text("SELECT pg_relation_size('envelopes') / current_setting('block_size')::int")
+        ).scalar()
+        dead = {
+            str(xmin)
+            for n in range(pages)
+            for (xmin,) in conn.execute(
+                text(
+                    "SELECT t_xmin FROM heap_page_items(get_raw_page('envelopes', :n)) "
+                    "WHERE t_xmax <> 0"
+                ),
+                {"n": n},
+            )
+        }
+    paired = [row for row in taken if row[0] in dead]
+    assert paired, "the dead tuples are there: the physical pairing survives the close"
+    keys = [*app.config["SECRET_KEYS"], "test-key-new", "test-key-old", "dev"]
+    opened = 0
+    for _xmin, kid, blob in taken:
+        for key in keys:
+            try:
+                sealing.unseal(campaign.id, kid, bytes(blob), keys=[key])
+                opened += 1
+            except (MissingKey, BrokenEnvelope):
+                pass
+        with pytest.raises((MissingKey, BrokenEnvelope)):
+            sealing.opener(campaign.id)(kid, bytes(blob))
+    assert opened == 0
+    print(f'FIGURES dead_tuples: {{"paired": {len(paired)}, "opened": {opened}}}')
