@@ -72,6 +72,16 @@ class ResidentCodesForm(FlaskForm):
     )
 
 
+class DailyCeilingForm(FlaskForm):
+    """The committee's ceiling of answers one address may give a poll in a day (blank: the
+    service's default)."""
+
+    ceiling = IntegerField(
+        _l("Answers one address may give in a day"),
+        validators=[Optional(), NumberRange(min=1, max=10_000)],
+    )
+
+
 class ClosingDateForm(FlaskForm):
     closes_on = DateField(_l("Closing date"), validators=[Optional()])
 

@@ -35,7 +35,7 @@ with app.app_context():
     campaign = campaigns.create_campaign(
         db.session, "test", branch, kind="member_review", year=2026, title="安装测试"
     )
-    card = ballots.generate_ballots(db.session, "test", campaign, 1)[0]
+    card = ballots.generate_ballots(db.session, "test", campaign, 3)[0]  # a meeting needs 3
     campaigns.open_campaign(db.session, "test", campaign)
     db.session.commit()
     print(ballot_token(card.id))

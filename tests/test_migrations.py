@@ -220,6 +220,8 @@ def test_0014_turns_old_ballots_into_counts_and_leaves_no_trace_of_them(app, fre
         downgrade(revision="0013")
         assert {"responses", "answers"} <= set(inspect(db.engine).get_table_names())
         upgrade()
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_0018_chains_the_entries_already_written_and_downgrades(app, fresh_database_url):

@@ -137,4 +137,4 @@ def test_answers_the_address_limit_refused_are_counted_in_the_anomaly_view(
     assert report["per_hour"][0]["throttled"] == 3
     auth.login("reviewer")
     page = client.get(f"/review/campaigns/{poll.id}/anomalies?lang=en")
-    assert "too many in a minute: 3." in page.text
+    assert "sent too many: 3." in page.text

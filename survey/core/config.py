@@ -35,6 +35,9 @@ DEFAULTS = {
     "TIMEZONE": "Asia/Shanghai",
     "POLL_MIN_FILL_SECONDS": 2,  # a public poll sent faster than a human can fill it is refused
     "POLL_RATE_LIMIT": "60 per minute",  # answers per IP per campaign (Flask-Limiter syntax)
+    # ... and at most this many a day from one address (a committee may raise it for a poll
+    # answered from a known shared address: docs/reliability.md, poll stuffing)
+    "POLL_DAILY_LIMIT": 200,
     "PASSWORD_HASH_METHOD": "scrypt",
     # Redis down: count in each worker's memory instead, and never fail a request over a
     # counter -- above all not after its answer was committed (the deduction runs after).
@@ -169,6 +172,8 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["TIMEZONE"] = env["SURVEY_TIMEZONE"]
     if "SURVEY_POLL_RATE_LIMIT" in env:
         app.config["POLL_RATE_LIMIT"] = env["SURVEY_POLL_RATE_LIMIT"]
+    if "SURVEY_POLL_DAILY_LIMIT" in env:
+        app.config["POLL_DAILY_LIMIT"] = int(env["SURVEY_POLL_DAILY_LIMIT"])
     for setting, name, kind in GOVERNANCE_SETTINGS:
         if name in env:
             app.config[setting] = kind(env[name])

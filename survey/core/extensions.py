@@ -53,15 +53,29 @@ class OneHit:
         """True if one more is allowed now under ``limit`` (e.g. "10 per minute") for ``key``
         (and it is counted); False if the limit is reached (nothing counted)."""
         item = parse(limit)
+        return self._call(lambda strategy: strategy.hit(item, *key))
+
+    def hit_within(self, ceiling: int, limit: str, *key: str) -> bool:
+        """Like ``hit``, but allowed while fewer than ``ceiling`` were counted in ``limit``'s
+        window, ``limit``'s amount being the highest ceiling there can be: the count is kept
+        under one key whatever the ceiling, so raising it lets in only the difference (a
+        limit of the ceiling's own amount would start a new count). Two storage calls."""
+        item = parse(limit)
+        headroom = item.amount - min(ceiling, item.amount) + 1
+        return self._call(
+            lambda strategy: strategy.test(item, *key, cost=headroom) and strategy.hit(item, *key)
+        )
+
+    def _call(self, use):
         if time.monotonic() >= self.dead_until:
             try:
-                return limiter.limiter.hit(item, *key)
+                return use(limiter.limiter)
             except Exception as exc:  # noqa: BLE001 -- any storage failure: count in memory
                 log.warning("rate limit storage unreachable, counting in memory: %r", exc)
                 self.dead_until = time.monotonic() + STORAGE_RETRY_S
         if self.memory is None:
             self.memory = MovingWindowRateLimiter(MemoryStorage())
-        return self.memory.hit(item, *key)
+        return use(self.memory)
 
     def reset(self) -> None:
         """Forget the in-memory counts and try the storage again (with ``limiter.reset``)."""

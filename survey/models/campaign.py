@@ -84,6 +84,9 @@ class Campaign(db.Model):
     scrutineers_k: Mapped[int | None] = mapped_column(Integer)
     scrutineers_n: Mapped[int | None] = mapped_column(Integer)
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A public poll's ceiling of answers from one address in a day, raised by the committee
+    # for a known shared address (None: the setting POLL_DAILY_LIMIT).
+    answers_per_address_day: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation] = relationship()
     questions: Mapped[list[Question]] = relationship(

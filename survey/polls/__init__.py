@@ -6,12 +6,14 @@ core, models, staff and the ballot box; never appraisal, campaigns, files or a d
 from survey.polls.answers import (
     EARTH_RADIUS_M,
     KIND,
+    MAX_DAILY_CEILING,
     anomaly_report,
     answer_poll,
     check_fill_time,
     check_geofence,
     client_hash,
     count_throttled,
+    daily_ceiling,
     device_hmac,
     geo_counts,
     has_answered,
@@ -22,9 +24,11 @@ from survey.polls.answers import (
     locate,
     retried_receipt,
     set_closing_date,
+    set_daily_ceiling,
     spend_form,
     stamp_value,
     store_answer,
+    stuffing_bounds,
 )
 
 __all__ = [
@@ -46,6 +50,10 @@ __all__ = [
     "locate",
     "retried_receipt",
     "set_closing_date",
+    "MAX_DAILY_CEILING",
+    "stuffing_bounds",
+    "set_daily_ceiling",
+    "daily_ceiling",
     "spend_form",
     "stamp_value",
     "store_answer",

@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 
 from itsdangerous import BadSignature, SignatureExpired
+from limits import parse
 from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,7 +28,14 @@ from survey.ballotbox import counting
 from survey.ballotbox.responses import reason_texts, store_response
 from survey.core import codes
 from survey.core.database import is_sqlite
-from survey.core.errors import AlreadyAnswered, NotFound, NotOpen, OutsideArea, TooFast
+from survey.core.errors import (
+    AlreadyAnswered,
+    Invalid,
+    NotFound,
+    NotOpen,
+    OutsideArea,
+    TooFast,
+)
 from survey.core.timezone import local_today
 from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit
 from survey.models.base import utcnow
@@ -318,6 +326,35 @@ def _is_cluster(count: int, answers: int) -> bool:
     """Worth a closer look: at least 10 answers and over a quarter of all from one source.
     A household or a carrier network can do that honestly, so it is a flag, not a verdict."""
     return count >= CLUSTER_MIN and count * 4 > answers
+
+
+MAX_DAILY_CEILING = 10_000  # one address, one day: beyond that a poll is a ballot-stuffing box
+
+
+def daily_ceiling(campaign: Campaign, default: int) -> int:
+    """Answers one address may give this poll in a day: the committee's, else the setting's."""
+    return campaign.answers_per_address_day or default
+
+
+def stuffing_bounds(campaign: Campaign, rate_limit: str, default_daily: int) -> dict:
+    """What a determined stuffer gets from one address with a fresh cookie for every answer:
+    the rate limit's answers a window, at most ``hour`` an hour and ``day`` a day."""
+    item = parse(rate_limit)
+    day = daily_ceiling(campaign, default_daily)
+    hour = min(item.amount * 3600 // item.get_expiry(), day)
+    return {"amount": item.amount, "seconds": item.get_expiry(), "hour": hour, "day": day}
+
+
+def set_daily_ceiling(
+    session: Session, actor: str, campaign: Campaign, ceiling: int | None
+) -> None:
+    """The committee's ceiling of answers from one address in a day (None: the setting's)."""
+    if campaign.kind != KIND:
+        raise NotFound()
+    if ceiling is not None and not 1 <= ceiling <= MAX_DAILY_CEILING:
+        raise Invalid(f"between 1 and {MAX_DAILY_CEILING}", field="answers_per_address_day")
+    campaign.answers_per_address_day = ceiling
+    audit.record(session, actor, "campaign.daily_ceiling", campaign, ceiling=ceiling)
 
 
 def set_closing_date(session: Session, actor: str, campaign: Campaign, closes_on) -> None:

@@ -38,6 +38,8 @@ class Action(StrEnum):
     READ_RESULTS = "results.read"
     VERIFY_COMPLAINTS = "complaints.verify"
     READ_ANOMALIES = "anomalies.read"
+    # The committee, not the branch whose poll it is, may let more answers in from one address.
+    RAISE_POLL_CEILING = "poll_ceiling.raise"
     ASSESS = "assessments.save"
     MANAGE_TITLES = "titles.manage"
     READ_RATINGS = "ratings.read"
@@ -56,6 +58,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.READ_RESULTS: frozenset({SECRETARY, REVIEWER}),
     Action.VERIFY_COMPLAINTS: frozenset({REVIEWER}),
     Action.READ_ANOMALIES: frozenset({REVIEWER}),
+    Action.RAISE_POLL_CEILING: frozenset({REVIEWER}),
     Action.ASSESS: frozenset({REVIEWER}),
     Action.MANAGE_TITLES: frozenset({REVIEWER}),
     Action.READ_RATINGS: frozenset({SECRETARY, REVIEWER}),

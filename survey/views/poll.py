@@ -75,12 +75,18 @@ def throttled(exc: Throttled):
     return body, status, {"Retry-After": "60"}
 
 
-def _admitted(slug: str) -> bool:
-    """One more answer from this address to this poll (one storage call), or False."""
-    key = ("poll", get_remote_address() or "", slug)
-    return one_hit.hit(
-        current_app.config["POLL_RATE_LIMIT"], current_app.config["RATELIMIT_KEY_PREFIX"], *key
-    )
+def _admitted(campaign) -> bool:
+    """One more answer from this address to this poll, or False: under the rate limit (one
+    storage call), then under the day's ceiling (a second). An answer refused by the ceiling
+    has spent one of its minute's; that costs a stuffer, never a neighbour, anything."""
+    address, prefix = get_remote_address() or "", current_app.config["RATELIMIT_KEY_PREFIX"]
+    if not one_hit.hit(
+        current_app.config["POLL_RATE_LIMIT"], prefix, "poll", address, campaign.slug
+    ):
+        return False
+    ceiling = polls.daily_ceiling(campaign, current_app.config["POLL_DAILY_LIMIT"])
+    day = f"{polls.MAX_DAILY_CEILING} per day"
+    return one_hit.hit_within(ceiling, day, prefix, "poll-day", address, campaign.slug)
 
 
 def _device_hmacs(campaign, device_id: str) -> list[str]:
@@ -243,7 +249,7 @@ def answer(slug: str):
     spent = polls.spend_form(db.session, campaign.id, devices, nonce_hmac, receipt)
     if spent is None:  # this form was taken (a resend), or this device answered
         return _refuse(campaign, device_id, AlreadyAnswered())
-    if not _admitted(slug):  # last, as in the contract: refusals are never counted
+    if not _admitted(campaign):  # last, as in the contract: refusals are never counted
         raise Throttled(campaign.id)
     receipt = polls.store_answer(
         db.session, campaign, answers, spent, receipt,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from forms.poll import VerificationForm
+from forms.poll import DailyCeilingForm, VerificationForm
 from survey import polls
 from survey.core.extensions import db
 from survey.core.transactions import transactional
@@ -73,7 +73,35 @@ def verify(response_id: str):
 @staff_required(Action.READ_ANOMALIES)
 def anomalies(campaign_id: int):
     campaign = _public_campaign(campaign_id)
+    return _anomaly_page(campaign, DailyCeilingForm(ceiling=campaign.answers_per_address_day))
+
+
+def _anomaly_page(campaign, form, status: int = 200):
     report = polls.anomaly_report(db.session, campaign)
     if campaign.status != CampaignStatus.CLOSED:
         report["geo"] = None  # counts by position, live, would tell where answers come from
-    return render_template("review/anomalies.html", campaign=campaign, report=report)
+    config = current_app.config
+    bounds = polls.stuffing_bounds(campaign, config["POLL_RATE_LIMIT"], config["POLL_DAILY_LIMIT"])
+    may_raise = access.may(current_user, Action.RAISE_POLL_CEILING)
+    html = render_template(
+        "review/anomalies.html",
+        campaign=campaign,
+        report=report,
+        bounds=bounds,
+        default_day=config["POLL_DAILY_LIMIT"],
+        form=form if may_raise else None,
+    )
+    return html, status
+
+
+@bp.post("/campaigns/<int:campaign_id>/daily-ceiling")
+@staff_required(Action.RAISE_POLL_CEILING)
+@transactional
+def daily_ceiling(campaign_id: int):
+    """The committee lets a known shared address (a school, a village office) answer more."""
+    campaign = _public_campaign(campaign_id)
+    form = DailyCeilingForm()
+    if not form.validate_on_submit():
+        return _anomaly_page(campaign, form, 400)
+    polls.set_daily_ceiling(db.session, web_actor(), campaign, form.ceiling.data)
+    return redirect(url_for("review.anomalies", campaign_id=campaign.id), code=303)
