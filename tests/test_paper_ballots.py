@@ -232,3 +232,39 @@ def test_the_channel_is_on_the_card_only_and_no_envelope_row_knows_it(make, bran
     ).all()
     assert dict(channels) == {"phone": 1, "paper": 1}
     assert db.session.get(Ballot, papered.id).receipt_code is None  # no receipt on the card
+
+
+def test_the_card_sheet_prints_a_paper_ballot_per_card_with_the_same_code(
+    make, branch, db, client, auth
+):
+    campaign = make.campaign(branch, status="draft", extra_questions=[("team", "队伍建设强")])
+    make.ballots(campaign, 3)
+    auth.login("secretary")
+    url = f"/staff/campaigns/{campaign.id}/cards"
+    sheet = client.get(url).text
+    assert f'href="{url}?paper=1"' in sheet and "打印纸质票" in sheet
+    assert 'class="paper-ballot' not in sheet
+    printed = client.get(url + "?paper=1").text
+    card_codes = re.findall(r'<article class="ballot-card" data-code="([^"]+)"', printed)
+    paper_codes = re.findall(r'<article class="paper-ballot" data-code="([^"]+)"', printed)
+    assert len(card_codes) == 3 and paper_codes == card_codes
+    assert printed.count("无记名评议") == 3
+    assert printed.count('class="tick-box"') == 3 * (4 + 4)  # two questions, four choices
+
+
+def test_a_two_ballot_card_prints_both_paper_ballots_with_its_two_codes(
+    make, branch, db, client, auth
+):
+    review = make.campaign(branch, status="draft")
+    second = appraisal(make, branch, n=3, status="draft")
+    make.ballots(review, 3)
+    make.ballots(second, 3)
+    auth.login("secretary")
+    printed = client.get(f"/staff/campaigns/{review.id}/cards/both?paper=1")
+    assert printed.status_code == 200, printed.text
+    cards = re.findall(r'<article class="ballot-card" data-code="([^"]+)"', printed.text)
+    papers = re.findall(r'<article class="paper-ballot" data-code="([^"]+)"', printed.text)
+    assert len(cards) == 3
+    assert papers == [code for card in cards for code in card.split(" / ")]
+    rows = len(re.findall(r"<tr><th>\d+\. ", printed.text))  # a row per member, each ballot
+    assert rows == 3 * 3

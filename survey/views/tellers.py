@@ -98,3 +98,27 @@ def _refusal_text(refusal: DomainError) -> str:
     if refusal.detail.get("field") == "code":
         return _("That is not a short code: it has 8 letters and digits, e.g. 7KD2-QX9M.")
     return _("Every question needs exactly one mark. Check the marked row and type it again.")
+
+
+def printing(*campaigns) -> dict:
+    """What the card sheet needs to print, after its cards, one paper ballot per card with
+    the same short code(s) (``?paper=1`` on a sheet shown by GET): the campaigns in the
+    card's order, their scales, and an appraisal's member rows. In the same answer as the
+    cards, so that a card carrying two ballots is printed with the two paper ballots of
+    the same pairing (drawn at random for each answer, never stored)."""
+    if request.method != "GET":
+        return {}
+    if not request.args.get("paper"):
+        return {"paper_url": request.path + "?paper=1"}
+    rows = {
+        campaign.id: appraisal.ballot_rows(db.session, campaign)
+        for campaign in campaigns
+        if appraisal.is_appraisal(campaign)
+    }
+    grades = appraisal.GRADES
+    return {
+        "paper_campaigns": campaigns,
+        "paper_rows": rows,
+        "scales": SCALES,
+        "paper_grades": grades,
+    }
