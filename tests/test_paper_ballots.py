@@ -268,3 +268,29 @@ def test_a_two_ballot_card_prints_both_paper_ballots_with_its_two_codes(
     assert papers == [code for card in cards for code in card.split(" / ")]
     rows = len(re.findall(r"<tr><th>\d+\. ", printed.text))  # a row per member, each ballot
     assert rows == 3 * 3
+
+
+def test_phones_and_tellers_racing_for_one_card_count_it_once(app, make, branch, db):
+    """10 phones over HTTP and 10 tellers through the API send one card at once: one 303 or
+    one 201, every other answer 409, one envelope, and the card's channel is the winner's."""
+    from test_race import race
+
+    campaign = make.campaign(branch)
+    card = make.ballots(campaign, 1)[0]
+    token = ballot_token(card.id)
+    secretary = user(make, "secretary")
+    phones = [app.test_client() for _ in range(10)]
+    forms = [ballot_form(c.get(f"/b/{token}").text) for c in phones]
+    tellers = [app.test_client() for _ in range(10)]
+    url, headers = f"/api/v1/campaigns/{campaign.id}/paper-ballots", bearer(secretary)
+    body = {"code": card.code, "answers": {"overall": "excellent"}}
+
+    def send(i):
+        if i < 10:
+            return phones[i].post(f"/b/{token}", data=forms[i] | {"choice": "competent"})
+        return tellers[i - 10].post(url, json=body, headers=headers)
+
+    statuses = sorted(answer.status_code for answer in race(send, 20))
+    assert statuses in ([201] + [409] * 19, [303] + [409] * 19), statuses
+    assert envelopes(db, campaign.id) == 1
+    assert card_state(db, card) == ("used", "paper" if statuses[0] == 201 else "phone")
