@@ -169,7 +169,7 @@ def test_the_api_refuses_unknown_void_foreign_and_closed_as_for_a_phone(make, br
     assert closed.status_code == 403 and closed.json["error"]["code"] == "not_open"
 
 
-def test_an_appraisal_paper_ballot_takes_one_grade_per_member_row(make, branch, db, client):
+def test_an_appraisal_paper_ballot_takes_one_grade_per_member_row(make, branch, db, client, auth):
     campaign = appraisal(make, branch, n=4)
     card = make.ballots(campaign, 1)[0]
     secretary = user(make, "secretary")
@@ -181,6 +181,11 @@ def test_an_appraisal_paper_ballot_takes_one_grade_per_member_row(make, branch, 
     assert answer.status_code == 201
     make.close(campaign)
     assert counted_choices(db, campaign.id) == {"competent": 4}
+    auth.login("secretary")
+    minutes = client.get(f"/staff/campaigns/{campaign.id}/appraisal/print?lang=en").text
+    paper = re.search(r'data-channel="paper"><th>[^<]*</th><td>(\d+)</td>', minutes)
+    phone = re.search(r'data-channel="phone"><th>[^<]*</th><td>(\d+)</td>', minutes)
+    assert (int(phone.group(1)), int(paper.group(1))) == (0, 1)
 
 
 def test_the_teller_page_offers_its_form_confirms_and_offers_the_next(
