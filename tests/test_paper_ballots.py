@@ -299,3 +299,14 @@ def test_phones_and_tellers_racing_for_one_card_count_it_once(app, make, branch,
     assert statuses in ([201] + [409] * 19, [303] + [409] * 19), statuses
     assert envelopes(db, campaign.id) == 1
     assert card_state(db, card) == ("used", "paper" if statuses[0] == 201 else "phone")
+
+
+def test_the_openapi_document_lists_the_paper_ballot_route_and_its_refusals(client):
+    doc = client.get("/api/v1/openapi.json").json
+    path = next(p for p in doc["paths"] if p.endswith("/paper-ballots"))
+    operation = doc["paths"][path]["post"]
+    assert {"201", "400", "401", "403", "404", "409"} <= set(operation["responses"])
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = doc["components"]["schemas"][body.rsplit("/", 1)[1]]
+    assert set(schema["required"]) == {"code", "answers"}
+    assert "paper" in doc["components"]["schemas"]["Tally"]["properties"]
