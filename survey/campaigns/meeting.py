@@ -173,7 +173,6 @@ def turnout(session: Session, campaign: Campaign) -> dict:
     return {
         "status": campaign.status,
         "cast": counts["cast"],
-        "paper": counts["paper"],
         "issued": counts["issued"],
         "expected": expected if expected is not None else counts["issued"],
         "roll": expected is not None,

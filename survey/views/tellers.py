@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.paper import PaperBallotForm
-from survey import appraisal
-from survey.campaigns import meeting, paper
+from survey import appraisal, campaigns
+from survey.campaigns import paper
 from survey.core import codes
 from survey.core.errors import DomainError
 from survey.core.extensions import db
@@ -49,7 +49,7 @@ def _page(campaign, form=None, *, chosen=None, problem=None, bad_field=None, sta
         problem=problem,
         bad_field=bad_field,
         receipt=codes.display(receipt, 5) if receipt else None,
-        turnout=meeting.turnout(db.session, campaign),
+        turnout=campaigns.ballot_counts(db.session, campaign.id),
         is_open=campaign.status == CampaignStatus.OPEN,
     ), status
 
