@@ -310,3 +310,25 @@ def test_the_openapi_document_lists_the_paper_ballot_route_and_its_refusals(clie
     schema = doc["components"]["schemas"][body.rsplit("/", 1)[1]]
     assert set(schema["required"]) == {"code", "answers"}
     assert "paper" in doc["components"]["schemas"]["Tally"]["properties"]
+
+
+def test_an_entry_refused_after_its_card_was_spent_is_rolled_back_before_the_page(
+    make, branch, db, client, auth, monkeypatch
+):
+    """The page answers a refusal normally (no exception reaches the commit): it must roll
+    back first, or the spend of a refused entry would be committed without its vote."""
+    from survey.ballotbox import ballots as ballot_box
+    from survey.core.errors import NotOpen
+
+    campaign = make.campaign(branch)
+    card = make.ballots(campaign, 1)[0]
+
+    def closed_meanwhile(*_args, **_kwargs):
+        raise NotOpen(status="closed")  # as a close committed while the entry waited
+
+    monkeypatch.setattr(ballot_box, "store_cast", closed_meanwhile)
+    auth.login("secretary")
+    refused = teller_post(client, campaign, code=card.code, overall="excellent")
+    assert refused.status_code == 403 and 'class="alert refusal"' in refused.text
+    assert card_state(db, card) == ("issued", None)
+    assert envelopes(db, campaign.id) == 0
