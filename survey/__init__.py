@@ -76,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.views.scrutineers import bp as scrutineers_bp
     from survey.views.secretary import bp as secretary_bp
     from survey.views.staff import bp as staff_bp
+    from survey.views.tellers import bp as tellers_bp
 
     app.register_blueprint(ops_bp)
     app.register_blueprint(public_bp)
@@ -90,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(secretary_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(appraisal_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(scrutineers_bp, url_prefix="/staff/campaigns")
+    app.register_blueprint(tellers_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(admin_bp, url_prefix="/staff/admin")
     app.register_blueprint(files_bp, url_prefix="/staff/files")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

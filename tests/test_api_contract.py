@@ -20,6 +20,7 @@ REFUSALS = {
     "create_campaign": {400, 403, 404, 413},
     "get_campaign": {404},
     "generate_ballots": {400, 403, 404, 409, 413},
+    "enter_paper_ballot": {400, 403, 404, 409, 413},
     "open_campaign": {403, 404, 409},
     "close_campaign": {400, 403, 404, 409, 413},  # its body is optional
     "tally": {403, 404},
@@ -180,6 +181,14 @@ def request_for(schema_name, body, world, make, db):
         member = body.get("class") in ("full", "probationary")
         campaign = world["review"] if member else world["poll"]
         return "post", f"/api/v1/campaigns/{campaign.id}/ballots", body
+    if schema_name == "PaperBallotBody":
+        from survey.models import Ballot
+
+        review = make.campaign(world["first"])  # open: paper ballots are entered while open
+        card = make.ballots(review, 1)[0]
+        db.session.query(Ballot).filter_by(id=card.id).update({"code": "7KD2QX9M"})
+        db.session.commit()
+        return "post", f"/api/v1/campaigns/{review.id}/paper-ballots", body
     if schema_name == "AssessmentBody":
         return "put", f"/api/v1/organisations/{world['first'].id}/assessments/2026", body
     if schema_name == "FinalGradeBody":

@@ -19,7 +19,8 @@ def test_no_vote_table_references_ballots(db):
 
 def test_ballots_keep_no_time_of_use(db):
     columns = {c["name"]: c for c in inspect(db.engine).get_columns("ballots")}
-    # retry_hmac / receipt_code: the same form sent again finds its receipt (no choice)
+    # retry_hmac / receipt_code: the same form sent again finds its receipt (no choice);
+    # channel: phone or paper (纸质票), set by the spend -- how the card came back, no time
     assert set(columns) == {
         "id",
         "campaign_id",
@@ -29,6 +30,7 @@ def test_ballots_keep_no_time_of_use(db):
         "issued_at",
         "retry_hmac",
         "receipt_code",
+        "channel",
     }
 
 

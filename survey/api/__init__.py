@@ -8,7 +8,7 @@ and the refusals it can give; the OpenAPI document is generated from those decla
 
 from __future__ import annotations
 
-from survey.api import campaigns, openapi, organisations, polls, ratings  # noqa: F401 (routes)
+from survey.api import campaigns, openapi, organisations, paper, polls, ratings  # noqa: F401
 from survey.api.blueprint import bp
 
 __all__ = ["bp"]

@@ -75,6 +75,13 @@ class Ballot(ma.Schema):
     ballot_class = fields.String(required=True, data_key="class")
 
 
+class PaperReceipt(ma.Schema):
+    receipt = fields.String(
+        required=True,
+        metadata={"description": "the entered ballot's receipt", "example": "K3M9Q-A7XR2"},
+    )
+
+
 class Ballots(ma.Schema):
     ballots = fields.List(fields.Nested(Ballot), required=True)
 
@@ -143,6 +150,9 @@ class Tally(ma.Schema):
     year = fields.Integer()
     organisation_id = fields.Integer()
     issued, cast, void, responses = (fields.Integer(required=True) for _ in range(4))
+    paper = fields.Integer(
+        metadata={"description": "of the cast, how many were paper ballots entered by tellers"}
+    )
     eligible_full = fields.Integer(allow_none=True)
     eligible_probationary = fields.Integer(allow_none=True)
     counts = Counts

@@ -162,6 +162,20 @@ class CampaignBody(Strict):
     scrutineers = fields.Nested(ScrutineersBody)
 
 
+class PaperBallotBody(Strict):
+    code = Text(64, required=True, metadata={"description": "the short code on the paper ballot"})
+    answers = fields.Dict(
+        keys=fields.String(validate=FullMatch(r"^[A-Za-z0-9_]{1,40}$")),
+        values=fields.String(validate=Length(1, 32)),
+        required=True,
+        validate=Length(max=appraisal.MAX_APPRAISEES),
+        metadata={
+            "description": "question key -> choice as marked; a member appraisal: "
+            "m_<appraisee id> -> grade, one per row"
+        },
+    )
+
+
 class CloseBody(Strict):
     scrutineer_codes = fields.List(
         Text(64),
@@ -283,6 +297,7 @@ EXAMPLES = {
         "questions": [{"key": "service", "prompt": "为民服务"}],
     },
     "BallotsBody": {"count": 30, "class": "resident"},
+    "PaperBallotBody": {"code": "7KD2-QX9M", "answers": {"overall": "excellent"}},
     "AssessmentBody": {
         "organisation_grade": "excellent",
         "score": 92,

@@ -171,7 +171,12 @@ def _spend_statement():
     return (
         update(ballots)
         .where(ballots.c.id == bindparam("b_id"), ballots.c.status == "issued", campaign_open)
-        .values(status="used", retry_hmac=bindparam("b_retry"), receipt_code=bindparam("b_receipt"))
+        .values(
+            status="used",
+            retry_hmac=bindparam("b_retry"),
+            receipt_code=bindparam("b_receipt"),
+            channel=bindparam("b_channel"),
+        )
         .returning(ballots.c.campaign_id, ballots.c.ballot_class)
     )
 
@@ -189,15 +194,25 @@ def _questions_statement(hold: bool):  # one per dialect: PostgreSQL holds the r
 
 
 def spend_ballot(
-    session: Session, ballot_id: str | None, retry_hmac: str | None = None, receipt: str = ""
+    session: Session,
+    ballot_id: str | None,
+    retry_hmac: str | None = None,
+    receipt: str = "",
+    channel: str = "phone",
 ) -> tuple[CampaignShape, str]:
     """Spend the ballot with one conditional ``UPDATE ... RETURNING`` (issued, of an open
     campaign); returns its campaign's questions and the ballot's class, or raises the
     refusal check_ballot gives.
-    The retry HMAC and the receipt drawn for the cast are stored by the same statement."""
+    The retry HMAC, the receipt drawn for the cast and the channel (``phone``, or ``paper``
+    for a teller's entry) are stored by the same statement."""
     row = session.execute(
         _spend_statement(),
-        {"b_id": ballot_id, "b_retry": retry_hmac, "b_receipt": receipt if retry_hmac else None},
+        {
+            "b_id": ballot_id,
+            "b_retry": retry_hmac,
+            "b_receipt": receipt if retry_hmac else None,
+            "b_channel": channel,
+        },
     ).first()
     if row is None:
         check_ballot(session, ballot_id)

@@ -338,16 +338,25 @@ def snapshot_digest(snapshot: dict) -> str:
 
 
 def ballot_counts(session: Session, campaign_id: int) -> dict[str, int]:
+    """Cards by state; ``paper``: how many of the cast came back as paper ballots entered by
+    the tellers (the rest by phone). Counted on the cards, never on the votes: no count
+    splits a choice by channel (docs/secrecy.md "Paper ballots")."""
     rows = session.execute(
-        select(Ballot.status, func.count())
+        select(Ballot.status, Ballot.channel, func.count())
         .where(Ballot.campaign_id == campaign_id)
-        .group_by(Ballot.status)
+        .group_by(Ballot.status, Ballot.channel)
     ).all()
-    by_status = dict.fromkeys(("issued", "used", "void"), 0) | {s: n for s, n in rows}
+    by_status = dict.fromkeys(("issued", "used", "void"), 0)
+    paper = 0
+    for status, channel, n in rows:
+        by_status[status] += n
+        if status == "used" and channel == "paper":
+            paper += n
     return {
         "issued": by_status["issued"] + by_status["used"],
         "cast": by_status["used"],
         "void": by_status["void"],
+        "paper": paper,
     }
 
 

@@ -207,12 +207,22 @@ def reading(snapshot: dict, small_group: int = 5) -> dict:
             "void": snapshot["void"],
             "unreturned": snapshot["issued"] - cast,
         },
+        "channels": channels(snapshot),
         "questions": [
             {**q, "bars": bars(q["counts"]) if q["counts"] is not None and not below else None}
             for q in snapshot.get("questions", [])
         ],
         "by_class": None if below else snapshot.get("by_class"),
     }
+
+
+def channels(snapshot: dict) -> dict[str, int] | None:
+    """How many ballots came back by phone and how many on paper (纸质票): cards, never
+    choices, so shown whatever the group's size; None for a snapshot sealed before paper
+    ballots existed."""
+    if snapshot.get("paper") is None:
+        return None
+    return {"phone": snapshot["cast"] - snapshot["paper"], "paper": snapshot["paper"]}
 
 
 def bars(counts: dict[str, int]) -> list[dict]:

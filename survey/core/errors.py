@@ -29,6 +29,13 @@ class Voided(DomainError):
     status, reason = 410, "void"
 
 
+class VoidCard(Voided):
+    """A voided card typed by a teller (a paper ballot): 409 as the paper contract says, the
+    same reason and words as for a phone."""
+
+    status = 409
+
+
 class AlreadyUsed(DomainError):
     status, reason = 409, "already_used"
 

@@ -20,6 +20,7 @@ from survey.models.campaign import Campaign
 
 BALLOT_CLASSES = ("full", "probationary", "resident")
 BALLOT_STATUSES = ("issued", "used", "void")
+CHANNELS = ("phone", "paper")
 
 
 class Ballot(db.Model):
@@ -36,6 +37,9 @@ class Ballot(db.Model):
     # form's one-time nonce, and the receipt (which holds no choice).
     retry_hmac: Mapped[str | None] = mapped_column(String(64))
     receipt_code: Mapped[str | None] = mapped_column(String(16))
+    # How the card came back, set by its spend: ``phone`` or ``paper`` (entered by a teller);
+    # none on cards spent before paper ballots existed (phones) and on unused cards.
+    channel: Mapped[str | None] = mapped_column(String(8))
 
     campaign: Mapped[Campaign] = relationship()
 

@@ -44,6 +44,8 @@ class Action(StrEnum):
     MANAGE_TITLES = "titles.manage"
     READ_RATINGS = "ratings.read"
     READ_SUMMARIES = "summaries.read"
+    # 计票人/监票人: enter the paper ballots (纸质票) of a campaign in scope while it is open.
+    ENTER_PAPER_BALLOTS = "paper_ballots.enter"
 
 
 # The one table of which role may do which action (an admin may do all of them).
@@ -63,6 +65,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.MANAGE_TITLES: frozenset({REVIEWER}),
     Action.READ_RATINGS: frozenset({SECRETARY, REVIEWER}),
     Action.READ_SUMMARIES: frozenset({REVIEWER}),
+    Action.ENTER_PAPER_BALLOTS: frozenset({SECRETARY, REVIEWER}),
 }
 # What a read-only API token may still do: read, never change anything. Any other action,
 # and any request that is not a GET, is refused to it (403).

@@ -34,6 +34,7 @@ from survey.files.export_words import lang_of
 from survey.models import CampaignStatus
 from survey.staff import access
 from survey.staff.access import Action
+from survey.views import tellers
 from survey.views.guards import campaign_or_404, campaign_to_run, staff_required, web_actor
 
 bp = Blueprint("appraisal", __name__)
@@ -157,4 +158,5 @@ def both_cards(campaign_id: int):
     note = _(
         "Each card carries both ballots: the review of the branch, then the appraisal of members."
     )
-    return render_template("staff/cards.html", campaign=review, cards=cards, note=note)
+    paper = tellers.printing(review, second)  # 打印纸质票: both paper ballots of each card
+    return render_template("staff/cards.html", campaign=review, cards=cards, note=note, **paper)

@@ -40,6 +40,7 @@ from survey.models import CampaignStatus
 from survey.staff import access
 from survey.staff.access import Action
 from survey.views import scrutineers as scrutineer_views
+from survey.views import tellers
 from survey.views.guards import (
     campaign_or_404,
     campaign_to_run,
@@ -53,7 +54,9 @@ bp = Blueprint("secretary", __name__)
 
 def sheet(campaign, issued, status: int = 200, note: str | None = None):
     cards = meeting.cards(issued, links.ballot_url)
-    return render_template("staff/cards.html", campaign=campaign, cards=cards, note=note), status
+    paper = tellers.printing(campaign)  # 打印纸质票: the paper ballots after the cards
+    html = render_template("staff/cards.html", campaign=campaign, cards=cards, note=note, **paper)
+    return html, status
 
 
 def branch_choices() -> list[SelectChoice]:
