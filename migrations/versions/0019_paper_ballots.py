@@ -1,7 +1,7 @@
 """Paper ballots: the channel a ballot was spent by (phone or paper)
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0021
 Create Date: 2026-12-04 17:00:00
 
 Set by the spend itself (the same conditional UPDATE that marks the card used). It says
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
