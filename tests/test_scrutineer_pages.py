@@ -68,7 +68,7 @@ def test_opening_without_printed_cards_shows_them_once(secretary, make, branch, 
     campaign = make.campaign(branch, status="draft", sealing="scrutineers")
     make.ballots(campaign, 3)
     url = f"/staff/campaigns/{campaign.id}"
-    opened = post(secretary, f"{url}/open", url)
+    opened = post(secretary, f"{url}/open", url, printed="y")
     assert opened.status_code == 200 and len(printed(opened)) == 3
     assert status_of(db, campaign) == CampaignStatus.OPEN
     assert printed(secretary.get(url)) == []  # not shown again

@@ -6,6 +6,8 @@ import pytest
 from helpers import cast, csrf_from
 from sqlalchemy import select
 
+from survey.campaigns import meeting
+from survey.core.errors import Conflict
 from survey.models import AuditEntry, Ballot, Campaign
 
 
@@ -99,11 +101,57 @@ def test_a_bad_card_count_answers_400_with_the_campaign_page(secretary, make, br
     assert db.session.scalar(select(Ballot)) is None
 
 
-def test_once_open_the_sheet_is_refused_so_used_cards_cannot_be_spotted(secretary, make, branch):
+def test_after_the_first_vote_the_sheet_is_refused_so_used_cards_cannot_be_spotted(
+    secretary, make, branch, db
+):
     campaign = make.campaign(branch, status="open")
-    make.ballots(campaign, 3)
-    answer = secretary.get(f"/staff/campaigns/{campaign.id}/cards")
+    first, *_ = make.ballots(campaign, 3)
+    cast(db.session, first.id, _answers(campaign, "excellent"))
+    answer = secretary.get(f"/staff/campaigns/{campaign.id}/cards?lang=zh")
     assert answer.status_code == 409 and "<svg" not in answer.text
+    assert "评议卡清单已关闭" in answer.text
+    page = secretary.get(f"/staff/campaigns/{campaign.id}").text
+    assert f"/staff/campaigns/{campaign.id}/cards" not in page  # no link to a closed sheet
+
+
+def test_opened_before_printing_the_full_sheet_prints_until_the_first_vote(
+    secretary, make, branch, db
+):
+    campaign = make.campaign(branch, status="open")
+    issued = make.ballots(campaign, 3)
+    page = secretary.get(f"/staff/campaigns/{campaign.id}").text
+    assert f"/staff/campaigns/{campaign.id}/cards" in page  # the sheet is offered again
+    answer = secretary.get(f"/staff/campaigns/{campaign.id}/cards")
+    assert answer.status_code == 200 and answer.text.count('class="ballot-card"') == 3
+    assert all(f'data-code="{b.code[:4]}-{b.code[4:]}"' in answer.text for b in issued)
+
+
+def test_the_sheet_service_refuses_once_a_card_is_used(make, branch, db):
+    campaign = make.campaign(branch, status="open")
+    first, *_ = make.ballots(campaign, 3)
+    assert len(meeting.printable_ballots(db.session, campaign)) == 3
+    cast(db.session, first.id, _answers(campaign, "excellent"))
+    with pytest.raises(Conflict):
+        meeting.printable_ballots(db.session, campaign)
+
+
+def test_opening_asks_whether_the_cards_are_printed_and_opens_only_when_confirmed(
+    secretary, make, branch, db
+):
+    campaign = make.campaign(branch, status="draft", sealing="server")
+    make.ballots(campaign, 3)
+    url = f"/staff/campaigns/{campaign.id}"
+    assert f'href="{url}/open"' in secretary.get(url).text  # a link: works with JS off
+    question = secretary.get(f"{url}/open?lang=zh")
+    assert question.status_code == 200 and "评议票打印好了吗？" in question.text
+    assert f'href="{url}/cards"' in question.text and 'name="printed"' in question.text
+    unasked = post(secretary, f"{url}/open", url)
+    assert unasked.status_code == 400 and "评议票打印好了吗？" in unasked.text
+    db.session.rollback()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+    assert post(secretary, f"{url}/open", url, printed="y").status_code == 303
+    db.session.rollback()
+    assert db.session.get(Campaign, campaign.id).status == "open"
 
 
 def test_cards_made_while_open_are_printed_from_that_answer_only(secretary, make, branch):
@@ -148,7 +196,7 @@ def test_open_then_close_seals_the_result_and_audits_both(secretary, make, branc
     campaign = make.campaign(branch, status="draft", eligible_full=6)
     make.ballots(campaign, 6)
     url = f"/staff/campaigns/{campaign.id}"
-    assert post(secretary, f"{url}/open", url).status_code == 303
+    assert post(secretary, f"{url}/open", url, printed="y").status_code == 303
     answer = post(secretary, f"{url}/close", url, confirm="y")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/results")
     db.session.rollback()

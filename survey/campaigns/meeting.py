@@ -45,21 +45,24 @@ def indicator_questions(keys) -> list[tuple[str, str]]:
 
 
 def printable_ballots(session: Session, campaign: Campaign) -> list[Ballot]:
-    """Every unused card of a draft campaign, in code order.
+    """Every unused card of a campaign that no one has voted in yet, in code order.
 
-    Only before voting opens: a sheet reprinted during the meeting without the cards just
-    used would tell the secretary who has voted, and when. Cards generated while open are
-    printed from the answer that made them (``replace_lost_card``, ``generate_ballots``).
+    A draft's sheet, and the same full sheet again once voting is open until the first
+    card is used (the secretary who opened before printing is not stuck). After the first
+    vote, never: a sheet without the cards just used would tell who has voted, and when.
+    One statement reads both the used and the unused cards, so that a vote committed in
+    between cannot leave its card silently missing from the sheet.
     """
-    if campaign.status != "draft":
-        raise Conflict("the sheet of cards is printable only before voting opens")
-    return list(
-        session.scalars(
-            select(Ballot)
-            .where(Ballot.campaign_id == campaign.id, Ballot.status == "issued")
-            .order_by(Ballot.ballot_class, Ballot.code)
-        )
-    )
+    if campaign.status not in ("draft", "open"):
+        raise Conflict("the sheet of cards is printable only before the first vote")
+    rows = session.scalars(
+        select(Ballot)
+        .where(Ballot.campaign_id == campaign.id, Ballot.status.in_(("issued", "used")))
+        .order_by(Ballot.ballot_class, Ballot.code)
+    ).all()
+    if any(ballot.status == "used" for ballot in rows):
+        raise Conflict("the sheet of cards is printable only before the first vote")
+    return list(rows)
 
 
 def cards(issued: list[Ballot], link) -> list[Card]:
@@ -76,7 +79,7 @@ def cards(issued: list[Ballot], link) -> list[Card]:
 
 def partner(session: Session, campaign: Campaign) -> Campaign | None:
     """The member appraisal held at the same meeting as this branch review (same branch and
-    year, still a draft), the newest if there are several; None if there is none."""
+    year, not closed), the newest if there are several; None if there is none."""
     if campaign.kind != "member_review":
         return None
     return session.scalar(
@@ -85,7 +88,7 @@ def partner(session: Session, campaign: Campaign) -> Campaign | None:
             Campaign.organisation_id == campaign.organisation_id,
             Campaign.year == campaign.year,
             Campaign.kind == MEMBER_APPRAISAL,
-            Campaign.status == "draft",
+            Campaign.status != "closed",
         )
         .order_by(Campaign.id.desc())
         .limit(1)
@@ -95,9 +98,8 @@ def partner(session: Session, campaign: Campaign) -> Campaign | None:
 def paired_cards(session: Session, first: Campaign, second: Campaign, link) -> list[Card]:
     """One card per member carrying a ballot of each campaign: ``link(first_id, second_id)``
     opens the first and, after its receipt, offers the second. The two ballots are paired
-    at random within each class, here, for the printer: no column ever holds the pair."""
-    if first.status != "draft" or second.status != "draft":
-        raise Conflict("cards are printable only before voting opens", reason="not_draft")
+    at random within each class, here, for the printer: no column ever holds the pair.
+    Printable while neither campaign has a used card (``printable_ballots``)."""
     ones, twos = printable_ballots(session, first), printable_ballots(session, second)
     result = []
     for ballot_class in ballots.MEMBER_CLASSES:

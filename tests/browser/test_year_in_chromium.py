@@ -261,7 +261,9 @@ def open_and_watch_the_projector(browser, page, links, w) -> list[str]:
     from playwright.sync_api import expect
 
     campaign_url = page.url
-    page.locator("main button", has_text=w["open"]).last.click()
+    page.locator("main a", has_text=w["open"]).last.click()
+    page.wait_for_load_state()
+    page.locator("main button", has_text=w["open"]).last.click()  # 评议票已打印，开始投票
     page.wait_for_load_state()
     codes = shown_scrutineer_codes(page)
     assert len(codes) == 3, "opening shows the scrutineer cards not printed before"
