@@ -291,3 +291,11 @@ def test_results_read_the_snapshot_not_a_recount(secretary, make, branch, db):
     db.session.commit()
     page = secretary.get(f"/staff/campaigns/{campaign.id}/results?lang=en")
     assert re.search(r"Returned \(cast\)</th><td>99<", page.text)
+
+
+def test_every_card_prints_the_address_to_type_its_code_into(secretary, make, branch):
+    campaign = make.campaign(branch, status="draft")
+    make.ballots(campaign, 2)
+    page = secretary.get(f"/staff/campaigns/{campaign.id}/cards?lang=zh").text
+    line = "或在浏览器打开 https://survey.example.org/b，输入卡上的短码。"
+    assert page.count(line) == 2

@@ -121,6 +121,36 @@ def paired_card(one: Ballot, two: Ballot, second_title: str, link) -> Card:
     return Card(code, one.ballot_class, url, qr.svg(url, cache=False), second_title)
 
 
+def card_ballots(session: Session, typed: str) -> list[Ballot]:
+    """The ballots of the card whose code(s) a person typed, in the card's order; [] if none.
+
+    One code opens its ballot. A card carrying two ballots prints ``7KD2-QX9M / P3RT-8WHN``:
+    typed together (any separator, or none) they give the branch review first, then the
+    member appraisal, if they are the two ballots of one meeting; any other pair is no card.
+    """
+    cleaned = re.sub(r"[\s/／,，;；、|_-]", "", typed)
+    if len(cleaned) != 16:
+        found = ballots.find_by_code(session, typed)
+        return [found] if found is not None else []
+    pair = [ballots.find_by_code(session, cleaned[:8]), ballots.find_by_code(session, cleaned[8:])]
+    if None in pair:
+        return []
+    pair.sort(key=lambda ballot: ballot.campaign.kind != "member_review")
+    one, two = (ballot.campaign for ballot in pair)
+    same_meeting = (one.organisation_id, one.year) == (two.organisation_id, two.year)
+    if not same_meeting or {one.kind, two.kind} != set(MEETING_KINDS):
+        return []
+    return pair
+
+
+def second_ballot(session: Session, campaign: Campaign) -> Campaign | None:
+    """The member appraisal open at the same meeting as this branch review: a card may
+    carry a ballot of it after the review's. None for any other campaign."""
+    if campaign.kind != "member_review":
+        return None
+    return next((c for c in meeting_partners(session, campaign) if c.status == "open"), None)
+
+
 def meeting_partners(session: Session, campaign: Campaign) -> list[Campaign]:
     """The other campaigns of the same meeting (branch, year, the other meeting kind) still
     taking votes or not yet open: a card may carry one ballot of each."""

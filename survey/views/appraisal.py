@@ -157,4 +157,10 @@ def both_cards(campaign_id: int):
     note = _(
         "Each card carries both ballots: the review of the branch, then the appraisal of members."
     )
-    return render_template("staff/cards.html", campaign=review, cards=cards, note=note)
+    return render_template(
+        "staff/cards.html",
+        campaign=review,
+        cards=cards,
+        note=note,
+        entry_url=links.code_entry_url(),
+    )

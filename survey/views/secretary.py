@@ -54,7 +54,14 @@ bp = Blueprint("secretary", __name__)
 
 def sheet(campaign, issued, status: int = 200, note: str | None = None):
     cards = meeting.cards(issued, links.ballot_url)
-    return render_template("staff/cards.html", campaign=campaign, cards=cards, note=note), status
+    html = render_template(
+        "staff/cards.html",
+        campaign=campaign,
+        cards=cards,
+        note=note,
+        entry_url=links.code_entry_url(),
+    )
+    return html, status
 
 
 def branch_choices() -> list[SelectChoice]:
@@ -270,7 +277,13 @@ def lost(campaign_id: int):
         one, two = sorted(replaced, key=lambda b: b.campaign.kind != "member_review")
         card = meeting.paired_card(one, two, two.campaign.title, links.paired_ballot_url)
         note = _("Both ballots of the lost card are void. Print its replacement.")
-        html = render_template("staff/cards.html", campaign=one.campaign, cards=[card], note=note)
+        html = render_template(
+            "staff/cards.html",
+            campaign=one.campaign,
+            cards=[card],
+            note=note,
+            entry_url=links.code_entry_url(),
+        )
         return html, 201
     note = _("The lost card is void. Print its replacement.")
     if meeting.meeting_partners(db.session, campaign):
