@@ -299,3 +299,22 @@ def test_every_card_prints_the_address_to_type_its_code_into(secretary, make, br
     page = secretary.get(f"/staff/campaigns/{campaign.id}/cards?lang=zh").text
     line = "或在浏览器打开 https://survey.example.org/b，输入卡上的短码。"
     assert page.count(line) == 2
+
+
+def test_cards_issued_is_one_figure_on_the_campaign_page_and_the_results(
+    secretary, make, branch, db
+):
+    campaign = make.campaign(branch, status="open")
+    issued = make.ballots(campaign, 12)
+    for lost in issued[:2]:  # two lost cards: voided, each replaced by a new one
+        meeting.replace_lost_card(db.session, "test", campaign, lost.code)
+    db.session.commit()
+    for ballot in issued[2:7]:
+        cast(db.session, ballot.id, _answers(campaign, "excellent"))
+    url = f"/staff/campaigns/{campaign.id}"
+    assert "Cards issued: 12" in secretary.get(f"{url}?lang=en").text
+    make.close(campaign)
+    results = secretary.get(f"{url}/results?lang=en").text
+    assert re.search(r"<th>Cards issued</th><td>12</td>", results)
+    assert re.search(r"<th>Void</th><td>2</td>", results)
+    assert re.search(r"<th>Not returned</th><td>7</td>", results)

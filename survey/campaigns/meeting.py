@@ -15,6 +15,7 @@ from survey.campaigns import life
 from survey.core import codes, qr
 from survey.core.errors import Conflict, Invalid, NotFound
 from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL, SCALES
+from survey.core.shares import whole_percents
 from survey.models import Ballot, Campaign
 
 # The five "强" of the 最强党支部 standard (seeds 000 §二 and 001 “五强”标准), offered as
@@ -79,8 +80,9 @@ def cards(issued: list[Ballot], link) -> list[Card]:
 
 def partner(session: Session, campaign: Campaign) -> Campaign | None:
     """The member appraisal held at the same meeting as this branch review (same branch and
-    year, not closed), the newest if there are several; None if there is none."""
-    if campaign.kind != "member_review":
+    year, and like it still a draft or both open), the newest if there are several; None if
+    there is none."""
+    if campaign.kind != "member_review" or campaign.status not in ("draft", "open"):
         return None
     return session.scalar(
         select(Campaign)
@@ -88,7 +90,7 @@ def partner(session: Session, campaign: Campaign) -> Campaign | None:
             Campaign.organisation_id == campaign.organisation_id,
             Campaign.year == campaign.year,
             Campaign.kind == MEMBER_APPRAISAL,
-            Campaign.status != "closed",
+            Campaign.status == campaign.status,
         )
         .order_by(Campaign.id.desc())
         .limit(1)
@@ -233,7 +235,9 @@ def reading(snapshot: dict, small_group: int = 5) -> dict:
         "quorum_met": None if not eligible else cast * 2 > eligible,
         "turnout_percent": round(100 * cast / eligible) if eligible else None,
         "reconciliation": {
-            "issued": snapshot["issued"] + snapshot["void"],
+            # one figure everywhere: generated and not voided (life.ballot_counts); the void
+            # cards are their own line
+            "issued": snapshot["issued"],
             "returned": cast,
             "valid": snapshot["responses"],
             "void": snapshot["void"],
@@ -248,17 +252,13 @@ def reading(snapshot: dict, small_group: int = 5) -> dict:
 
 
 def bars(counts: dict[str, int]) -> list[dict]:
-    """Bar lengths in percent of the largest count, and each choice's share of the total."""
-    total = sum(counts.values())
+    """Bar lengths in percent of the largest count, and each choice's share of the total in
+    whole percent adding up to 100."""
     peak = max(counts.values(), default=0) or 1
+    shares = whole_percents(list(counts.values()))
     return [
-        {
-            "choice": choice,
-            "count": n,
-            "length": round(100 * n / peak, 1),
-            "share": round(100 * n / total) if total else 0,
-        }
-        for choice, n in counts.items()
+        {"choice": choice, "count": n, "length": round(100 * n / peak, 1), "share": share}
+        for (choice, n), share in zip(counts.items(), shares, strict=True)
     ]
 
 
