@@ -29,7 +29,7 @@ from survey.core import links
 from survey.core.errors import DomainError
 from survey.core.extensions import db
 from survey.core.transactions import transactional
-from survey.files import appraisal_export
+from survey.files import appraisal_export, names
 from survey.files.export_words import lang_of
 from survey.models import CampaignStatus
 from survey.staff import access
@@ -131,10 +131,11 @@ def xlsx(campaign_id: int):
         lang=lang_of(get_locale()),
         timezone=current_app.config["TIMEZONE"],
     )
-    name = f"appraisal-{campaign.id}.xlsx"
-    return Response(
-        content, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    name = names.download_name(
+        campaign.organisation.name, campaign.year, campaign.kind, "xlsx", lang_of(get_locale())
     )
+    disposition = names.attachment(name, f"appraisal-{campaign.id}.xlsx")
+    return Response(content, mimetype=XLSX, headers={"Content-Disposition": disposition})
 
 
 @bp.get("/<int:campaign_id>/cards/both")
