@@ -220,6 +220,15 @@ def test_turnout_json_counts_cast_against_the_roll_without_results(secretary, ma
     assert "excellent" not in page.text.lower() and "优秀" not in page.text
 
 
+def test_the_projector_reads_voted_n_of_those_to_take_part(secretary, make, branch, db):
+    campaign = make.campaign(branch, status="open", eligible_full=12)
+    issued = make.ballots(campaign, 3)
+    cast(db.session, issued[0].id, _answers(campaign, "excellent"))
+    page = secretary.get(f"/staff/campaigns/{campaign.id}/projector?lang=zh").text
+    wanted = '已投票<span id="cast">1</span>人／应参评<span id="expected">12</span>人'
+    assert wanted in page
+
+
 def test_without_a_roll_turnout_is_counted_against_cards_issued(secretary, make, branch):
     campaign = make.campaign(branch, status="open")
     make.ballots(campaign, 4)
