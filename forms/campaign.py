@@ -123,5 +123,9 @@ class LostCardForm(FlaskForm):
     )
 
 
+class OpenForm(FlaskForm):
+    printed = BooleanField(_l("The cards are printed"))
+
+
 class CloseForm(FlaskForm):
     confirm = BooleanField(_l("I understand that closing cannot be undone"))

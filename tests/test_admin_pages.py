@@ -1,5 +1,7 @@
 """The admin creates organisations and accounts from the browser; both are audited."""
 
+import re
+
 import pytest
 from helpers import csrf_from
 from sqlalchemy import select
@@ -91,3 +93,51 @@ def test_a_secretary_of_a_committee_or_a_taken_name_is_refused(admin, db):
     assert post(admin, "/staff/admin/users", **data).status_code == 400
     db.session.rollback()
     assert db.session.scalar(select(User).where(User.username.in_(["wang", "zhao"]))) is None
+
+
+def _error_beside(html: str, field_id: str) -> str:
+    """The reason shown right after the field (templates/_form.html), before the next label."""
+    start = html.index(f'id="{field_id}"')
+    end = html.find("<label", start)
+    found = re.search(r'<p class="error">([^<]+)</p>', html[start : end if end > 0 else None])
+    assert found, f"no reason beside {field_id}"
+    return found.group(1)
+
+
+def test_a_taken_user_name_is_named_beside_the_field_on_the_admin_page(admin):
+    data = {
+        "user-username": "admin",
+        "user-role": "admin",
+        "user-organisation_id": 0,
+        "user-password": "a long enough secret",
+    }
+    answer = post(admin, "/staff/admin/users?lang=zh", **data)
+    assert answer.status_code == 409
+    assert "已被占用" in _error_beside(answer.text, "user-username")
+    assert "已经提交过了" not in answer.text and 'class="staff-nav"' in answer.text
+
+
+def test_a_secretary_given_a_committee_is_told_to_choose_a_branch_beside_the_field(admin, db):
+    committee = db.session.scalar(select(Organisation).where(Organisation.name == "机关党委"))
+    data = {
+        "user-username": "wang",
+        "user-role": "secretary",
+        "user-organisation_id": committee.id,
+        "user-password": "a long enough secret",
+    }
+    answer = post(admin, "/staff/admin/users?lang=zh", **data)
+    assert answer.status_code == 400
+    assert "党支部书记应属于党支部" in _error_beside(answer.text, "user-organisation_id")
+    assert "无法读取提交的内容" not in answer.text and 'class="staff-nav"' in answer.text
+    english = post(admin, "/staff/admin/users?lang=en", **data)
+    assert "belongs to a branch" in _error_beside(english.text, "user-organisation_id")
+
+
+def test_a_branch_without_a_committee_is_told_so_beside_the_field(admin):
+    answer = post(
+        admin,
+        "/staff/admin/organisations?lang=zh",
+        **{"org-name": "孤支部", "org-kind": "branch", "org-parent_id": 0},
+    )
+    assert answer.status_code == 400 and 'class="staff-nav"' in answer.text
+    assert "党支部应隶属于一个党委" in _error_beside(answer.text, "org-parent_id")

@@ -3,7 +3,7 @@
 import re
 
 from appraisal_helpers import appraisal
-from helpers import ballot_form, envelopes
+from helpers import ballot_form, cast, csrf_from, envelopes
 
 from survey.core.security import ballot_token
 from survey.models import Ballot
@@ -163,3 +163,73 @@ def test_a_two_ballot_card_goes_on_to_the_second_once_the_first_has_closed(make,
     assert scanned.location.endswith(f"/b/{ballot_token(second.id)}")
     alone = client.get(f"/b/{ballot_token(first.id)}")  # a card of one ballot: as before
     assert alone.status_code == 403
+
+
+def type_code(client, typed, lang="zh"):
+    token = csrf_from(client.get("/b").text)
+    return client.post(f"/b?lang={lang}", data={"csrf_token": token, "code": typed})
+
+
+def _display(ballot) -> str:
+    return f"{ballot.code[:4]}-{ballot.code[4:]}"
+
+
+def test_both_codes_of_a_card_typed_together_open_the_review_then_the_appraisal(make, client):
+    branch = make.organisation()
+    review = make.campaign(branch)
+    campaign = appraisal(make, branch, 5)
+    (first,) = make.ballots(review, 1)
+    (second,) = make.ballots(campaign, 1)
+    wanted = f"/b/{ballot_token(first.id)}?then={ballot_token(second.id)}"
+    # as printed (appraisal code last), reversed, and run together in small letters
+    for typed in (
+        f"{_display(first)} / {_display(second)}",
+        f"{_display(second)}／{_display(first)}",
+        (first.code + second.code).lower(),
+    ):
+        answer = type_code(client, typed)
+        assert answer.status_code == 303 and answer.location == wanted, typed
+
+
+def test_typed_together_after_the_review_was_cast_the_card_opens_the_appraisal(make, db, client):
+    branch = make.organisation()
+    review = make.campaign(branch)
+    campaign = appraisal(make, branch, 5)
+    (first,) = make.ballots(review, 1)
+    (second,) = make.ballots(campaign, 1)
+    cast(db.session, first.id, {q.id: "excellent" for q in review.questions})
+    answer = type_code(client, f"{_display(first)} / {_display(second)}")
+    assert answer.status_code == 303 and answer.location == f"/b/{ballot_token(second.id)}"
+
+
+def test_two_codes_of_different_meetings_are_no_card(make, client):
+    branch, other = make.organisation(), make.organisation("第二党支部")
+    (first,) = make.ballots(make.campaign(branch), 1)
+    (second,) = make.ballots(appraisal(make, other, 5), 1)
+    answer = type_code(client, f"{_display(first)} / {_display(second)}")
+    assert answer.status_code == 404 and 'name="code"' in answer.text
+
+
+def test_the_review_typed_alone_leads_on_to_the_appraisal_on_its_receipt(make, client):
+    branch = make.organisation()
+    review = make.campaign(branch)
+    campaign = appraisal(make, branch, 5)
+    (first,) = make.ballots(review, 1)
+    make.ballots(campaign, 1)
+    opened = type_code(client, _display(first))
+    assert opened.status_code == 303 and "then=" not in opened.location
+    data = ballot_form(client.get(opened.location).text) | {"choice": "excellent"}
+    answered = client.post(opened.location, data=data)
+    receipt = client.get(answered.location, headers={"Accept-Language": "zh"})
+    assert 'class="button next-ballot" href="/b"' in receipt.text
+    assert f"第二项：{campaign.title}" in receipt.text and "不要关闭本页" in receipt.text
+
+
+def test_a_receipt_of_a_review_without_an_open_appraisal_leads_nowhere(make, client):
+    branch = make.organisation()
+    (card,) = make.ballots(make.campaign(branch), 1)
+    opened = type_code(client, _display(card))
+    data = ballot_form(client.get(opened.location).text) | {"choice": "excellent"}
+    answered = client.post(opened.location, data=data)
+    receipt = client.get(answered.location, headers={"Accept-Language": "zh"})
+    assert receipt.status_code == 200 and "next-ballot" not in receipt.text

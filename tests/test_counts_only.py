@@ -212,11 +212,11 @@ def test_the_secretarys_page_refuses_to_open_two_cards_with_409_and_says_why(
     auth.login("secretary")
     url = f"/staff/campaigns/{campaign.id}"
     token = csrf_from(client.get(url).text)
-    answer = client.post(f"{url}/open?lang=en", data={"csrf_token": token})
+    answer = client.post(f"{url}/open?lang=en", data={"csrf_token": token, "printed": "y"})
     assert answer.status_code == 409
     assert "fewer than 3 cards" in answer.text
     make.ballots(campaign, 1)
-    assert client.post(f"{url}/open", data={"csrf_token": token}).status_code == 303
+    assert client.post(f"{url}/open", data={"csrf_token": token, "printed": "y"}).status_code == 303
 
 
 def test_under_five_responses_the_secretary_sees_the_verdict_not_the_counts(

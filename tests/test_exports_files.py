@@ -173,3 +173,34 @@ def test_only_reviewers_and_admins_export_the_committee_summary(auth, client, or
     auth.login("secretary")
     url = f"/staff/files/committees/{org['committee'].id}/ratings.xlsx"
     assert client.get(url).status_code == 403
+
+
+def test_downloads_are_named_by_branch_year_and_form_with_an_ascii_fallback():
+    from urllib.parse import quote
+
+    from survey.files import names
+
+    name = names.download_name("第一党支部", 2026, "member_review", "xlsx", "zh")
+    assert name == "第一党支部-2026-党员评议党支部测评汇总表.xlsx"
+    disposition = names.attachment(name, "campaign-9.xlsx")
+    assert disposition == (
+        "attachment; filename=\"campaign-9.xlsx\"; filename*=UTF-8''" + quote(name, safe="")
+    )
+    assert disposition.isascii()
+    odd = names.download_name('A/B"C', 2026, "ratings", "csv", "en")
+    assert odd == "A_B_C-2026-rating summary.csv"
+
+
+def test_the_campaign_workbook_downloads_under_its_branch_year_and_form(
+    auth, client, make, db, org
+):
+    from urllib.parse import unquote
+
+    campaign = closed_review(make, db, org["first"], CHOICES, eligible_full=8)
+    auth.login("secretary")
+    answer = client.get(f"/staff/files/campaigns/{campaign.id}/summary.xlsx?lang=zh")
+    disposition = answer.headers["Content-Disposition"]
+    encoded = disposition.split("filename*=UTF-8''", 1)[1]
+    wanted = f"{org['first'].name}-{campaign.year}-党员评议党支部测评汇总表.xlsx"
+    assert unquote(encoded) == wanted
+    assert f'filename="campaign-{campaign.id}.xlsx"' in disposition

@@ -66,8 +66,8 @@ SHARED_REFUSALS = [
     "Enter your code",
     "Open my ballot",
     "Your vote was counted",
-    "Keep this code if you wish: this page confirms that a vote with this code was counted. It "
-    "never shows what was chosen, so nobody can ask you to prove your choice.",
+    "Submitted. The receipt code only proves that your vote was counted; it does not show your "
+    "choice.",
     "Not open",
     "The server cannot save anything at the moment. Nothing was recorded. Please tell the "
     "administrator (the branch secretary can pass it on).",

@@ -88,9 +88,9 @@ def test_without_a_roll_there_is_no_quorum_flag():
     assert meeting.reading(snapshot(3))["quorum_met"] is None
 
 
-def test_reconciliation_counts_voided_cards_as_issued_and_void():
+def test_reconciliation_issued_is_the_cards_not_voided_and_the_void_have_their_own_line():
     figures = meeting.reading(snapshot(20, 30, issued=29, void=2))["reconciliation"]
-    assert figures == {"issued": 31, "returned": 20, "valid": 20, "void": 2, "unreturned": 9}
+    assert figures == {"issued": 29, "returned": 20, "valid": 20, "void": 2, "unreturned": 9}
 
 
 def test_bars_are_scaled_to_the_largest_count():

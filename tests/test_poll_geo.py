@@ -84,10 +84,20 @@ def test_require_refuses_outside_with_a_clear_page_that_keeps_the_answers(app, m
         app.test_client(), poll.slug, "dissatisfied", reason="路灯坏了", **position(5000)
     )
     assert response.status_code == 403
-    assert 'data-reason="outside"' in response.text
+    assert 'data-reason="outside_area"' in response.text
     assert re.search(r'<input checked[^>]*value="dissatisfied"', response.text)
     assert "路灯坏了" in response.text
     assert geo_of(make, db, poll) == []
+
+
+def test_a_resident_found_outside_is_told_so_not_asked_to_allow_the_position(app, make, branch):
+    poll = poll_campaign(make, branch, geofence="require")
+    response = answer(app.test_client(), f"{poll.slug}?lang=zh", **position(5000))
+    assert response.status_code == 403
+    assert "您不在本支部服务范围内" in response.text and "请先允许获取位置" not in response.text
+    assert "一次性测评码" in response.text and 'href="/b"' in response.text
+    refused = answer(app.test_client(), f"{poll.slug}?lang=zh")  # no position given
+    assert "请先允许获取位置" in refused.text and "您不在本支部服务范围内" not in refused.text
 
 
 def test_require_refuses_an_unknown_position(app, make, branch, db):

@@ -58,8 +58,9 @@ def test_the_draft_page_offers_the_scrutineer_cards_and_prints_them_once(
     assert f"/staff/campaigns/{campaign.id}/close#{codes[0]}" not in answer.text  # QR only
     assert "监票人" in answer.text
     qr_cache = Path(app.instance_path) / "qr-cache"
+    # every file, the campaigns' card folders (c<id>/) included
     files = [p for p in qr_cache.rglob("*") if p.is_file()] if qr_cache.exists() else []
-    on_disk = b"".join(p.read_bytes() for p in files)  # campaigns' folders too
+    on_disk = b"".join(p.read_bytes() for p in files)
     assert not any(code.encode() in on_disk for code in codes)
     again = post(secretary, f"{url}/scrutineer-cards", url)
     assert set(printed(again)).isdisjoint(codes)  # a new pair: the earlier cards are void
@@ -69,7 +70,7 @@ def test_opening_without_printed_cards_shows_them_once(secretary, make, branch, 
     campaign = make.campaign(branch, status="draft", sealing="scrutineers")
     make.ballots(campaign, 3)
     url = f"/staff/campaigns/{campaign.id}"
-    opened = post(secretary, f"{url}/open", url)
+    opened = post(secretary, f"{url}/open", url, printed="y")
     assert opened.status_code == 200 and len(printed(opened)) == 3
     assert status_of(db, campaign) == CampaignStatus.OPEN
     assert printed(secretary.get(url)) == []  # not shown again

@@ -6,6 +6,8 @@ import pytest
 from helpers import cast, csrf_from
 from sqlalchemy import select
 
+from survey.campaigns import meeting
+from survey.core.errors import Conflict
 from survey.models import AuditEntry, Ballot, Campaign
 
 
@@ -99,11 +101,57 @@ def test_a_bad_card_count_answers_400_with_the_campaign_page(secretary, make, br
     assert db.session.scalar(select(Ballot)) is None
 
 
-def test_once_open_the_sheet_is_refused_so_used_cards_cannot_be_spotted(secretary, make, branch):
+def test_after_the_first_vote_the_sheet_is_refused_so_used_cards_cannot_be_spotted(
+    secretary, make, branch, db
+):
     campaign = make.campaign(branch, status="open")
-    make.ballots(campaign, 3)
-    answer = secretary.get(f"/staff/campaigns/{campaign.id}/cards")
+    first, *_ = make.ballots(campaign, 3)
+    cast(db.session, first.id, _answers(campaign, "excellent"))
+    answer = secretary.get(f"/staff/campaigns/{campaign.id}/cards?lang=zh")
     assert answer.status_code == 409 and "<svg" not in answer.text
+    assert "评议卡清单已关闭" in answer.text
+    page = secretary.get(f"/staff/campaigns/{campaign.id}").text
+    assert f"/staff/campaigns/{campaign.id}/cards" not in page  # no link to a closed sheet
+
+
+def test_opened_before_printing_the_full_sheet_prints_until_the_first_vote(
+    secretary, make, branch, db
+):
+    campaign = make.campaign(branch, status="open")
+    issued = make.ballots(campaign, 3)
+    page = secretary.get(f"/staff/campaigns/{campaign.id}").text
+    assert f"/staff/campaigns/{campaign.id}/cards" in page  # the sheet is offered again
+    answer = secretary.get(f"/staff/campaigns/{campaign.id}/cards")
+    assert answer.status_code == 200 and answer.text.count('class="ballot-card"') == 3
+    assert all(f'data-code="{b.code[:4]}-{b.code[4:]}"' in answer.text for b in issued)
+
+
+def test_the_sheet_service_refuses_once_a_card_is_used(make, branch, db):
+    campaign = make.campaign(branch, status="open")
+    first, *_ = make.ballots(campaign, 3)
+    assert len(meeting.printable_ballots(db.session, campaign)) == 3
+    cast(db.session, first.id, _answers(campaign, "excellent"))
+    with pytest.raises(Conflict):
+        meeting.printable_ballots(db.session, campaign)
+
+
+def test_opening_asks_whether_the_cards_are_printed_and_opens_only_when_confirmed(
+    secretary, make, branch, db
+):
+    campaign = make.campaign(branch, status="draft", sealing="server")
+    make.ballots(campaign, 3)
+    url = f"/staff/campaigns/{campaign.id}"
+    assert f'href="{url}/open"' in secretary.get(url).text  # a link: works with JS off
+    question = secretary.get(f"{url}/open?lang=zh")
+    assert question.status_code == 200 and "评议票打印好了吗？" in question.text
+    assert f'href="{url}/cards"' in question.text and 'name="printed"' in question.text
+    unasked = post(secretary, f"{url}/open", url)
+    assert unasked.status_code == 400 and "评议票打印好了吗？" in unasked.text
+    db.session.rollback()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+    assert post(secretary, f"{url}/open", url, printed="y").status_code == 303
+    db.session.rollback()
+    assert db.session.get(Campaign, campaign.id).status == "open"
 
 
 def test_cards_made_while_open_are_printed_from_that_answer_only(secretary, make, branch):
@@ -148,7 +196,7 @@ def test_open_then_close_seals_the_result_and_audits_both(secretary, make, branc
     campaign = make.campaign(branch, status="draft", eligible_full=6)
     make.ballots(campaign, 6)
     url = f"/staff/campaigns/{campaign.id}"
-    assert post(secretary, f"{url}/open", url).status_code == 303
+    assert post(secretary, f"{url}/open", url, printed="y").status_code == 303
     answer = post(secretary, f"{url}/close", url, confirm="y")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/results")
     db.session.rollback()
@@ -170,6 +218,15 @@ def test_turnout_json_counts_cast_against_the_roll_without_results(secretary, ma
     assert page.status_code == 200 and 'http-equiv="refresh"' in page.text
     assert '<span id="cast">1</span>' in page.text and '<span id="expected">45</span>' in page.text
     assert "excellent" not in page.text.lower() and "优秀" not in page.text
+
+
+def test_the_projector_reads_voted_n_of_those_to_take_part(secretary, make, branch, db):
+    campaign = make.campaign(branch, status="open", eligible_full=12)
+    issued = make.ballots(campaign, 3)
+    cast(db.session, issued[0].id, _answers(campaign, "excellent"))
+    page = secretary.get(f"/staff/campaigns/{campaign.id}/projector?lang=zh").text
+    wanted = '已投票<span id="cast">1</span>人／应参评<span id="expected">12</span>人'
+    assert wanted in page
 
 
 def test_without_a_roll_turnout_is_counted_against_cards_issued(secretary, make, branch):
@@ -243,3 +300,30 @@ def test_results_read_the_snapshot_not_a_recount(secretary, make, branch, db):
     db.session.commit()
     page = secretary.get(f"/staff/campaigns/{campaign.id}/results?lang=en")
     assert re.search(r"Returned \(cast\)</th><td>99<", page.text)
+
+
+def test_every_card_prints_the_address_to_type_its_code_into(secretary, make, branch):
+    campaign = make.campaign(branch, status="draft")
+    make.ballots(campaign, 2)
+    page = secretary.get(f"/staff/campaigns/{campaign.id}/cards?lang=zh").text
+    line = "或在浏览器打开 https://survey.example.org/b，输入卡上的短码。"
+    assert page.count(line) == 2
+
+
+def test_cards_issued_is_one_figure_on_the_campaign_page_and_the_results(
+    secretary, make, branch, db
+):
+    campaign = make.campaign(branch, status="open")
+    issued = make.ballots(campaign, 12)
+    for lost in issued[:2]:  # two lost cards: voided, each replaced by a new one
+        meeting.replace_lost_card(db.session, "test", campaign, lost.code)
+    db.session.commit()
+    for ballot in issued[2:7]:
+        cast(db.session, ballot.id, _answers(campaign, "excellent"))
+    url = f"/staff/campaigns/{campaign.id}"
+    assert "Cards issued: 12" in secretary.get(f"{url}?lang=en").text
+    make.close(campaign)
+    results = secretary.get(f"{url}/results?lang=en").text
+    assert re.search(r"<th>Cards issued</th><td>12</td>", results)
+    assert re.search(r"<th>Void</th><td>2</td>", results)
+    assert re.search(r"<th>Not returned</th><td>7</td>", results)

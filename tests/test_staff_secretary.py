@@ -79,7 +79,7 @@ def test_another_year_needs_no_box(secretary, make, branch, db):
 def test_voting_does_not_open_without_cards(secretary, make, branch, db):
     campaign = make.campaign(branch, status="draft")
     url = f"/staff/campaigns/{campaign.id}"
-    answer = post(secretary, f"{url}/open", url + "?lang=en")
+    answer = post(secretary, f"{url}/open", url + "?lang=en", printed="y")
     assert answer.status_code == 409 and "cannot open without cards" in answer.text
     assert 'class="turnout-line"' in answer.text  # the campaign page, not an error page
     assert status_of(db, campaign) == CampaignStatus.DRAFT

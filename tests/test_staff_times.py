@@ -55,7 +55,8 @@ def test_the_anomaly_hours_are_local(auth, client, make, db):
     db.session.commit()
     auth.login("reviewer")
     page = client.get(f"/review/campaigns/{poll.id}/anomalies?lang=zh").text
-    assert "2026年3月2日 07:00" in page and "北京时间" in page
+    assert "2026年3月2日 07:00" in page and "以上为北京时间" in page
+    assert "北京时间时区" not in page
 
 
 def test_the_front_page_links_to_sign_in(client):
@@ -71,3 +72,24 @@ def test_the_demo_names_where_to_sign_in_and_its_draft_prints_cards(runner, clie
     draft = db.session.query(Campaign).filter_by(status=campaigns.CampaignStatus.DRAFT).one()
     sheet = client.get(f"/staff/campaigns/{draft.id}/cards")
     assert sheet.status_code == 200 and sheet.text.count('class="ballot-card"') == 30
+
+
+def test_the_minutes_say_the_times_above_are_beijing_time(auth, client, closed):
+    auth.login("secretary")
+    page = client.get(f"/staff/campaigns/{closed.id}/minutes?lang=zh").text
+    assert "以上为北京时间" in page and "北京时间时区" not in page
+
+
+def test_another_zone_is_named_under_the_times(app, auth, client, closed):
+    app.config["TIMEZONE"] = "Europe/Berlin"
+    auth.login("secretary")
+    page = client.get(f"/staff/campaigns/{closed.id}/minutes?lang=zh").text
+    assert "以上为Europe/Berlin时间" in page and "北京时间" not in page
+
+
+def test_a_new_poll_says_its_closing_day_is_beijing_time(auth, client, make):
+    committee, first, _second, _foreign = make.tree()
+    make.user("secretary", "secretary", first)
+    auth.login("secretary")
+    page = client.get("/staff/polls/new?lang=zh").text
+    assert "以上为北京时间" in page and "按本单位时区" not in page

@@ -236,3 +236,12 @@ def test_haimen_phases_are_compared_on_their_own_dates_on_the_page_and_in_the_su
     export = client.get(f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2020").text
     assert "截至2020年1月31日：已建成1个示范党组织，目标5个，未达到（004 三 第一阶段）" in export
     assert "截至2020年12月31日：已建成2个示范党组织，目标10个，未达到" in export
+
+
+def test_the_committee_page_title_is_plain_text_without_the_forms_inside(auth, client, org):
+    auth.login("reviewer")
+    page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026").text
+    title = page[page.index("<title>") + 7 : page.index("</title>")]
+    assert org["committee"].name in title and "2026" in title
+    assert "csrf" not in title and "&lt;" not in title and "<" not in title
+    assert page.count('id="counted"') == 1  # the titles section once, in the page

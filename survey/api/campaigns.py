@@ -20,7 +20,7 @@ from survey.core.errors import NotFound
 from survey.core.extensions import db
 from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL
 from survey.core.transactions import transactional
-from survey.files import exports
+from survey.files import exports, names
 from survey.files.export_words import lang_of
 from survey.models import Campaign
 from survey.staff import access
@@ -222,11 +222,12 @@ def _export(campaign: Campaign, fmt: str, write, mimetype: str, **options) -> Re
     )
     suffix = f"-{options['table']}" if "table" in options else ""
     filename = f"campaign-{campaign.id}{suffix}.{fmt}"
-    return Response(
-        content,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    more = [options["table"]] if "table" in options else []
+    name = names.download_name(
+        campaign.organisation.name, campaign.year, campaign.kind, fmt, lang_of(get_locale()), *more
     )
+    disposition = names.attachment(name, filename)
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 @bp.route("/campaigns/<int:campaign_id>/export.csv")

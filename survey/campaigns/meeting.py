@@ -15,6 +15,7 @@ from survey.campaigns import life
 from survey.core import codes, qr
 from survey.core.errors import Conflict, Invalid, NotFound
 from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL, SCALES
+from survey.core.shares import whole_percents
 from survey.models import Ballot, Campaign
 
 # The five "强" of the 最强党支部 standard (seeds 000 §二 and 001 “五强”标准), offered as
@@ -45,21 +46,24 @@ def indicator_questions(keys) -> list[tuple[str, str]]:
 
 
 def printable_ballots(session: Session, campaign: Campaign) -> list[Ballot]:
-    """Every unused card of a draft campaign, in code order.
+    """Every unused card of a campaign that no one has voted in yet, in code order.
 
-    Only before voting opens: a sheet reprinted during the meeting without the cards just
-    used would tell the secretary who has voted, and when. Cards generated while open are
-    printed from the answer that made them (``replace_lost_card``, ``generate_ballots``).
+    A draft's sheet, and the same full sheet again once voting is open until the first
+    card is used (the secretary who opened before printing is not stuck). After the first
+    vote, never: a sheet without the cards just used would tell who has voted, and when.
+    One statement reads both the used and the unused cards, so that a vote committed in
+    between cannot leave its card silently missing from the sheet.
     """
-    if campaign.status != "draft":
-        raise Conflict("the sheet of cards is printable only before voting opens")
-    return list(
-        session.scalars(
-            select(Ballot)
-            .where(Ballot.campaign_id == campaign.id, Ballot.status == "issued")
-            .order_by(Ballot.ballot_class, Ballot.code)
-        )
-    )
+    if campaign.status not in ("draft", "open"):
+        raise Conflict("the sheet of cards is printable only before the first vote")
+    rows = session.scalars(
+        select(Ballot)
+        .where(Ballot.campaign_id == campaign.id, Ballot.status.in_(("issued", "used")))
+        .order_by(Ballot.ballot_class, Ballot.code)
+    ).all()
+    if any(ballot.status == "used" for ballot in rows):
+        raise Conflict("the sheet of cards is printable only before the first vote")
+    return list(rows)
 
 
 def cards(issued: list[Ballot], link) -> list[Card]:
@@ -76,8 +80,9 @@ def cards(issued: list[Ballot], link) -> list[Card]:
 
 def partner(session: Session, campaign: Campaign) -> Campaign | None:
     """The member appraisal held at the same meeting as this branch review (same branch and
-    year, still a draft), the newest if there are several; None if there is none."""
-    if campaign.kind != "member_review":
+    year, and like it still a draft or both open), the newest if there are several; None if
+    there is none."""
+    if campaign.kind != "member_review" or campaign.status not in ("draft", "open"):
         return None
     return session.scalar(
         select(Campaign)
@@ -85,7 +90,7 @@ def partner(session: Session, campaign: Campaign) -> Campaign | None:
             Campaign.organisation_id == campaign.organisation_id,
             Campaign.year == campaign.year,
             Campaign.kind == MEMBER_APPRAISAL,
-            Campaign.status == "draft",
+            Campaign.status == campaign.status,
         )
         .order_by(Campaign.id.desc())
         .limit(1)
@@ -95,9 +100,8 @@ def partner(session: Session, campaign: Campaign) -> Campaign | None:
 def paired_cards(session: Session, first: Campaign, second: Campaign, link) -> list[Card]:
     """One card per member carrying a ballot of each campaign: ``link(first_id, second_id)``
     opens the first and, after its receipt, offers the second. The two ballots are paired
-    at random within each class, here, for the printer: no column ever holds the pair."""
-    if first.status != "draft" or second.status != "draft":
-        raise Conflict("cards are printable only before voting opens", reason="not_draft")
+    at random within each class, here, for the printer: no column ever holds the pair.
+    Printable while neither campaign has a used card (``printable_ballots``)."""
     ones, twos = printable_ballots(session, first), printable_ballots(session, second)
     result = []
     for ballot_class in ballots.MEMBER_CLASSES:
@@ -117,6 +121,36 @@ def paired_card(one: Ballot, two: Ballot, second_title: str, link) -> Card:
     code = f"{codes.display(one.code)} / {codes.display(two.code)}"
     # never cached: the link names both ballots, and a file of it would pair them on disk
     return Card(code, one.ballot_class, url, qr.svg(url, cache=False), second_title)
+
+
+def card_ballots(session: Session, typed: str) -> list[Ballot]:
+    """The ballots of the card whose code(s) a person typed, in the card's order; [] if none.
+
+    One code opens its ballot. A card carrying two ballots prints ``7KD2-QX9M / P3RT-8WHN``:
+    typed together (any separator, or none) they give the branch review first, then the
+    member appraisal, if they are the two ballots of one meeting; any other pair is no card.
+    """
+    cleaned = re.sub(r"[\s/／,，;；、|_-]", "", typed)
+    if len(cleaned) != 16:
+        found = ballots.find_by_code(session, typed)
+        return [found] if found is not None else []
+    pair = [ballots.find_by_code(session, cleaned[:8]), ballots.find_by_code(session, cleaned[8:])]
+    if None in pair:
+        return []
+    pair.sort(key=lambda ballot: ballot.campaign.kind != "member_review")
+    one, two = (ballot.campaign for ballot in pair)
+    same_meeting = (one.organisation_id, one.year) == (two.organisation_id, two.year)
+    if not same_meeting or {one.kind, two.kind} != set(MEETING_KINDS):
+        return []
+    return pair
+
+
+def second_ballot(session: Session, campaign: Campaign) -> Campaign | None:
+    """The member appraisal open at the same meeting as this branch review: a card may
+    carry a ballot of it after the review's. None for any other campaign."""
+    if campaign.kind != "member_review":
+        return None
+    return next((c for c in meeting_partners(session, campaign) if c.status == "open"), None)
 
 
 def meeting_partners(session: Session, campaign: Campaign) -> list[Campaign]:
@@ -201,7 +235,9 @@ def reading(snapshot: dict, small_group: int = 5) -> dict:
         "quorum_met": None if not eligible else cast * 2 > eligible,
         "turnout_percent": round(100 * cast / eligible) if eligible else None,
         "reconciliation": {
-            "issued": snapshot["issued"] + snapshot["void"],
+            # one figure everywhere: generated and not voided (life.ballot_counts); the void
+            # cards are their own line
+            "issued": snapshot["issued"],
             "returned": cast,
             "valid": snapshot["responses"],
             "void": snapshot["void"],
@@ -226,17 +262,13 @@ def channels(snapshot: dict) -> dict[str, int] | None:
 
 
 def bars(counts: dict[str, int]) -> list[dict]:
-    """Bar lengths in percent of the largest count, and each choice's share of the total."""
-    total = sum(counts.values())
+    """Bar lengths in percent of the largest count, and each choice's share of the total in
+    whole percent adding up to 100."""
     peak = max(counts.values(), default=0) or 1
+    shares = whole_percents(list(counts.values()))
     return [
-        {
-            "choice": choice,
-            "count": n,
-            "length": round(100 * n / peak, 1),
-            "share": round(100 * n / total) if total else 0,
-        }
-        for choice, n in counts.items()
+        {"choice": choice, "count": n, "length": round(100 * n / peak, 1), "share": share}
+        for (choice, n), share in zip(counts.items(), shares, strict=True)
     ]
 
 

@@ -34,6 +34,11 @@ def external_url(endpoint: str, **values) -> str:
     return base_url() + path_for(endpoint, **values)
 
 
+def code_entry_url() -> str:
+    """Where a card's codes are typed when its QR code cannot be scanned: printed on it."""
+    return external_url("public.enter_code")
+
+
 def absolute(path: str) -> str:
     """The absolute link to a path of this site."""
     return base_url() + path

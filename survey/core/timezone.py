@@ -61,7 +61,16 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def time_zone():
-        return {"time_zone": zone_name(app.config["TIMEZONE"])}
+        zone = app.config["TIMEZONE"]
+        return {"time_zone": zone_name(zone), "zone_note": zone_note(zone)}
+
+
+def zone_note(zone: str) -> str:
+    """The line under the times of a page: 以上为北京时间 for China's one zone, else the
+    zone's name (never "北京时间时区": Beijing time is not a zone's name)."""
+    if zone in CHINA_ZONES:
+        return gettext("The times above are Beijing time")
+    return gettext("The times above are %(zone)s time", zone=zone)
 
 
 def zone_name(zone: str) -> str:

@@ -34,13 +34,15 @@ def create_organisation(
     (lat, lon, radius_m), the centre and radius a public poll's geofence measures from."""
     name = name.strip()
     if not name:
-        raise Invalid("a name is needed", field="name")
+        raise Invalid("a name is needed", field="name", reason="name_needed")
     if kind not in ORGANISATION_KINDS:
-        raise Invalid("kind must be committee or branch", field="kind")
+        raise Invalid("kind must be committee or branch", field="kind", reason="kind")
     if kind == "branch" and parent is None:
-        raise Invalid("a branch belongs to a committee", field="parent_id")
+        raise Invalid("a branch belongs to a committee", field="parent_id", reason="branch_parent")
     if parent is not None and parent.kind != "committee":
-        raise Invalid("only a committee has organisations below it", field="parent_id")
+        raise Invalid(
+            "only a committee has organisations below it", field="parent_id", reason="parent_kind"
+        )
     if domain is not None and domain not in DOMAINS:
         raise Invalid(f"domain is one of: {', '.join(DOMAINS)}", field="domain")
     organisation = Organisation(
@@ -176,17 +178,29 @@ def create_user(
 ) -> User:
     """A staff account; its password is hashed by Werkzeug, never stored."""
     username = username.strip()
+    if not username:
+        raise Invalid("a user name is needed", field="username", reason="username_needed")
     if role not in ROLES:
-        raise Invalid("role must be admin, secretary or reviewer", field="role")
+        raise Invalid("role must be admin, secretary or reviewer", field="role", reason="role")
     if role != "admin" and organisation is None:
-        raise Invalid(f"a {role} needs an organisation", field="organisation_id")
+        raise Invalid(
+            f"a {role} needs an organisation", field="organisation_id", reason=f"{role}_needs_org"
+        )
     if role == "secretary" and organisation.kind != "branch":
-        raise Invalid("a secretary belongs to a branch", field="organisation_id")
+        raise Invalid(
+            "a secretary belongs to a branch", field="organisation_id", reason="secretary_branch"
+        )
     if role == "reviewer" and organisation.kind != "committee":
-        raise Invalid("a reviewer belongs to a committee", field="organisation_id")
+        raise Invalid(
+            "a reviewer belongs to a committee",
+            field="organisation_id",
+            reason="reviewer_committee",
+        )
     check_password(password, username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"a user named {username!r} exists already", field="username")
+        raise Conflict(
+            f"a user named {username!r} exists already", field="username", reason="username_taken"
+        )
     user = User(
         username=username, role=role, organisation=organisation if role != "admin" else None
     )

@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 
 from forms.admin import NONE, OrganisationEditForm, OrganisationForm, PasswordResetForm, UserForm
 from survey.core import gcj02
-from survey.core.errors import Invalid, NotFound
+from survey.core.errors import Conflict, Invalid, NotFound
 from survey.core.extensions import db
 from survey.core.transactions import transactional
 from survey.models import Organisation, User
@@ -74,13 +74,17 @@ def create_organisation():
     if not form.validate():
         return _page(org_form=form, status=400)
     parent = db.session.get(Organisation, form.parent_id.data) if form.parent_id.data else None
-    organisation = accounts.create_organisation(
-        db.session,
-        web_actor(),
-        name=form.name.data,
-        kind=form.kind.data,
-        parent=parent,
-    )
+    try:
+        organisation = accounts.create_organisation(
+            db.session,
+            web_actor(),
+            name=form.name.data,
+            kind=form.kind.data,
+            parent=parent,
+        )
+    except Invalid as refusal:
+        _show_refusal(form, refusal)
+        return _page(org_form=form, status=refusal.status)
     flash(_("Organisation %(name)s created. Set its other fields below.", name=organisation.name))
     return redirect(url_for(".edit_organisation", organisation_id=organisation.id), code=303)
 
@@ -160,13 +164,42 @@ def create_user():
             organisation=organisation,
             password=form.password.data,
         )
-    except Invalid as refusal:
-        if refusal.detail.get("rule") is None:
-            raise
-        form.password.errors = [password_refusal(refusal)]
-        return _page(user_form=form, status=400)
+    except (Invalid, Conflict) as refusal:
+        if refusal.detail.get("rule") is not None:
+            form.password.errors = [password_refusal(refusal)]
+        else:
+            _show_refusal(form, refusal)
+        return _page(user_form=form, status=refusal.status)
     flash(_("Account %(name)s created.", name=user.username))
     return redirect(url_for(".index"), code=303)
+
+
+def _refusal_reasons() -> dict[str, str]:
+    return {
+        "username_needed": _("A user name is needed."),
+        "username_taken": _("This user name is taken already: choose another one."),
+        "role": _("Choose one of the roles offered."),
+        "secretary_needs_org": _("A branch secretary needs a branch: choose it here."),
+        "reviewer_needs_org": _("A reviewer needs a committee (党委): choose it here."),
+        "secretary_branch": _(
+            "A branch secretary belongs to a branch (党支部), not to a committee: choose a branch."
+        ),
+        "reviewer_committee": _(
+            "A reviewer belongs to a committee (党委), not to a branch: choose a committee."
+        ),
+        "name_needed": _("A name is needed."),
+        "kind": _("Choose a branch or a committee."),
+        "branch_parent": _("A branch belongs to a committee (党委): choose it here."),
+        "parent_kind": _("Only a committee (党委) has organisations below it."),
+    }
+
+
+def _show_refusal(form, refusal) -> None:
+    """The service's reason, in words, beside the field it names (never a bare error page)."""
+    fallback = form.username if isinstance(form, UserForm) else form.name
+    field = getattr(form, refusal.detail.get("field") or "", None) or fallback
+    reason = _refusal_reasons().get(refusal.detail.get("reason"), refusal.message)
+    field.errors = [*field.errors, reason]
 
 
 def _user(user_id: int) -> User:

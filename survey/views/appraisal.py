@@ -29,7 +29,7 @@ from survey.core import links
 from survey.core.errors import DomainError
 from survey.core.extensions import db
 from survey.core.transactions import transactional
-from survey.files import appraisal_export
+from survey.files import appraisal_export, names
 from survey.files.export_words import lang_of
 from survey.models import CampaignStatus
 from survey.staff import access
@@ -132,10 +132,11 @@ def xlsx(campaign_id: int):
         lang=lang_of(get_locale()),
         timezone=current_app.config["TIMEZONE"],
     )
-    name = f"appraisal-{campaign.id}.xlsx"
-    return Response(
-        content, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    name = names.download_name(
+        campaign.organisation.name, campaign.year, campaign.kind, "xlsx", lang_of(get_locale())
     )
+    disposition = names.attachment(name, f"appraisal-{campaign.id}.xlsx")
+    return Response(content, mimetype=XLSX, headers={"Content-Disposition": disposition})
 
 
 @bp.get("/<int:campaign_id>/cards/both")
@@ -159,4 +160,11 @@ def both_cards(campaign_id: int):
         "Each card carries both ballots: the review of the branch, then the appraisal of members."
     )
     paper = tellers.printing(review, second)  # 打印纸质票: both paper ballots of each card
-    return render_template("staff/cards.html", campaign=review, cards=cards, note=note, **paper)
+    return render_template(
+        "staff/cards.html",
+        campaign=review,
+        cards=cards,
+        note=note,
+        entry_url=links.code_entry_url(),
+        **paper,
+    )

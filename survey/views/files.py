@@ -13,7 +13,7 @@ from survey.core.converters import year_arg
 from survey.core.extensions import db
 from survey.core.timezone import local_today
 from survey.core.transactions import run_in_transaction
-from survey.files import exports, imports
+from survey.files import exports, imports, names
 from survey.files.export_words import lang_of
 from survey.files.import_words import message
 from survey.staff import access
@@ -38,11 +38,15 @@ def _lang() -> str:
     return lang_of(get_locale())
 
 
-def _download(content, filename: str, mimetype: str) -> Response:
-    return Response(
-        content,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+def _download(content, filename: str, mimetype: str, name: str | None = None) -> Response:
+    """``filename`` (ASCII) for every client; ``name``, the readable one, where it is read."""
+    disposition = names.attachment(name, filename) if name else f'attachment; filename="{filename}"'
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+def _campaign_name(campaign, ext: str, *more) -> str:
+    return names.download_name(
+        campaign.organisation.name, campaign.year, campaign.kind, ext, _lang(), *more
     )
 
 
@@ -62,7 +66,8 @@ def campaign_xlsx(campaign_id: int):
     campaign = _readable(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     content = exports.campaign_xlsx(db.session, campaign, small_group, **_options())
-    return _download(content, f"campaign-{campaign.id}.xlsx", XLSX)
+    name = _campaign_name(campaign, "xlsx")
+    return _download(content, f"campaign-{campaign.id}.xlsx", XLSX, name)
 
 
 @bp.get("/campaigns/<int:campaign_id>/<any(tally, responses):table>.csv")
@@ -71,7 +76,8 @@ def campaign_csv(campaign_id: int, table: str):
     campaign = _readable(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
     content = exports.campaign_csv(db.session, campaign, small_group, table=table, **_options())
-    return _download(content, f"campaign-{campaign.id}-{table}.csv", "text/csv")
+    name = _campaign_name(campaign, "csv", table)
+    return _download(content, f"campaign-{campaign.id}-{table}.csv", "text/csv", name)
 
 
 @bp.get("/committees/<int:committee_id>/ratings.<any(xlsx, csv):fmt>")
@@ -82,11 +88,12 @@ def committee_summary(committee_id: int, fmt: str):
         abort(404)
     year = year_arg(request.args.get("year"), local_today().year)
     scheme = request.args.get("scheme") or None
+    name = names.download_name(committee.name, year, "ratings", fmt, _lang())
     if fmt == "xlsx":
         content = exports.summary_xlsx(db.session, committee, year, scheme, **_options())
-        return _download(content, f"ratings-{committee.id}-{year}.xlsx", XLSX)
+        return _download(content, f"ratings-{committee.id}-{year}.xlsx", XLSX, name)
     content = exports.summary_csv(db.session, committee, year, scheme, **_options())
-    return _download(content, f"ratings-{committee.id}-{year}.csv", "text/csv")
+    return _download(content, f"ratings-{committee.id}-{year}.csv", "text/csv", name)
 
 
 @bp.get("/templates/<any(organisations, members):kind>.xlsx")

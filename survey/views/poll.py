@@ -159,9 +159,16 @@ def _screen(campaign, form, device_id: str):
         answers = responses.validate_answers(campaign, submitted_answers(form, campaign))
     except DomainError as refusal:
         if refusal.reason in ("too_fast", "outside"):
-            return _render(campaign, device_id, form, refusal.status, refusal.reason)
+            return _render(campaign, device_id, form, refusal.status, _problem(refusal))
         return refusal
     return nonce, geo, answers, form.reason.data
+
+
+def _problem(refusal: DomainError) -> str:
+    """A position read outside the area is not a position refused: each is told its own way."""
+    if refusal.reason == "outside" and refusal.detail.get("geo") == "outside":
+        return "outside_area"
+    return refusal.reason
 
 
 def _stamp_nonce() -> tuple[int, str] | None:

@@ -10,6 +10,7 @@ from itsdangerous import BadSignature
 from forms.ballot import CodeForm, ballot_form_class, field_name, submitted_answers
 from survey import appraisal, polls
 from survey.ballotbox import ballots, responses
+from survey.campaigns import meeting
 from survey.core import codes
 from survey.core.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
 from survey.core.extensions import csrf, db, limiter
@@ -183,19 +184,32 @@ def _then_token() -> str | None:
 )
 @csrf.exempt
 def enter_code():
-    """Short-code entry for a member whose camera fails; a valid code opens the ballot."""
+    """Short-code entry for a member whose camera fails; a valid code opens the ballot. Both
+    codes of a card carrying two ballots, typed together, open the first, then the second."""
     form = CodeForm()
     if not form.is_submitted():
         return render_template("public/code.html", form=form)
-    ballot = ballots.find_by_code(db.session, form.code.data or "")
-    if ballot is None:
+    found = meeting.card_ballots(db.session, form.code.data or "")
+    if not found:
         status = 404 if (form.code.data or "").strip() else 400
         return render_template("public/code.html", form=form, unknown=status == 404), status
-    expired = ballots.is_older_than(ballot, current_app.config["BALLOT_MAX_AGE"])
-    ballot = ballots.check_ballot(db.session, ballot.id, expired=expired)
+    first, *second = found
+    try:
+        _check_typed(first)
+    except (AlreadyUsed, NotOpen, Expired):
+        if not second:
+            raise
+        first, second = second[0], []  # the first ballot is done: on to the second
+        _check_typed(first)
     if not form.validate():
         return render_template("public/code.html", form=form), 400
-    return redirect(url_for("public.ballot", token=ballot_token(ballot.id)), code=303)
+    then = ballot_token(second[0].id) if second else None
+    return redirect(url_for("public.ballot", token=ballot_token(first.id), then=then), code=303)
+
+
+def _check_typed(ballot) -> None:
+    expired = ballots.is_older_than(ballot, current_app.config["BALLOT_MAX_AGE"])
+    ballots.check_ballot(db.session, ballot.id, expired=expired)
 
 
 @bp.get("/receipt/<code>")
@@ -214,4 +228,6 @@ def receipt(code: str):
         code=codes.display(found.code, 5),
         campaign=campaign,
         next_ballot=url_for("public.ballot", token=then) if then else None,
+        # typed by hand, the review's code alone: the card's second code is typed next
+        second_ballot=None if then else meeting.second_ballot(db.session, campaign),
     )

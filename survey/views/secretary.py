@@ -25,12 +25,13 @@ from forms.campaign import (
     CloseForm,
     DraftForm,
     LostCardForm,
+    OpenForm,
 )
 from survey import appraisal, campaigns
 from survey.ballotbox import ballots
 from survey.campaigns import meeting
 from survey.core import links, qr
-from survey.core.errors import DomainError, NoCards, NotOpen, ScrutineersNeeded
+from survey.core.errors import Conflict, DomainError, NoCards, NotOpen, ScrutineersNeeded
 from survey.core.extensions import db
 from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL
 from survey.core.timezone import local_today
@@ -55,7 +56,14 @@ bp = Blueprint("secretary", __name__)
 def sheet(campaign, issued, status: int = 200, note: str | None = None):
     cards = meeting.cards(issued, links.ballot_url)
     paper = tellers.printing(campaign)  # 打印纸质票: the paper ballots after the cards
-    html = render_template("staff/cards.html", campaign=campaign, cards=cards, note=note, **paper)
+    html = render_template(
+        "staff/cards.html",
+        campaign=campaign,
+        cards=cards,
+        note=note,
+        entry_url=links.code_entry_url(),
+        **paper,
+    )
     return html, status
 
 
@@ -215,7 +223,7 @@ def _campaign_page(campaign, ballots_form=None, lost_form=None, status=200, prob
         ballots_form=ballots_form or BallotsForm(formdata=None),
         lost_form=lost_form or LostCardForm(formdata=None),
         problem=problem,
-        partner=meeting.partner(db.session, campaign) if campaign.status == "draft" else None,
+        partner=meeting.partner(db.session, campaign) if campaign.status != "closed" else None,
     ), status
 
 
@@ -247,9 +255,11 @@ def generate(campaign_id: int):
 @staff_required()
 def cards(campaign_id: int):
     campaign = campaign_to_run(campaign_id)
-    if campaign.status != "draft":
+    try:
+        issued = meeting.printable_ballots(db.session, campaign)
+    except Conflict:
         return render_template("staff/cards_unavailable.html", campaign=campaign), 409
-    return sheet(campaign, meeting.printable_ballots(db.session, campaign))
+    return sheet(campaign, issued)
 
 
 @bp.post("/<int:campaign_id>/lost")
@@ -270,7 +280,13 @@ def lost(campaign_id: int):
         one, two = sorted(replaced, key=lambda b: b.campaign.kind != "member_review")
         card = meeting.paired_card(one, two, two.campaign.title, links.paired_ballot_url)
         note = _("Both ballots of the lost card are void. Print its replacement.")
-        html = render_template("staff/cards.html", campaign=one.campaign, cards=[card], note=note)
+        html = render_template(
+            "staff/cards.html",
+            campaign=one.campaign,
+            cards=[card],
+            note=note,
+            entry_url=links.code_entry_url(),
+        )
         return html, 201
     note = _("The lost card is void. Print its replacement.")
     if meeting.meeting_partners(db.session, campaign):
@@ -289,11 +305,16 @@ def _lost_card_reason(refusal: DomainError) -> str:
     return _("That card cannot be replaced: it has been used or voided already.")
 
 
-@bp.post("/<int:campaign_id>/open")
+@bp.route("/<int:campaign_id>/open", methods=["GET", "POST"])
 @staff_required()
 @transactional
 def open_(campaign_id: int):
+    """Opening asks first whether the cards are printed (a form: it works without JS)."""
     campaign = campaign_to_run(campaign_id)
+    form = OpenForm()
+    asked = form.validate_on_submit() and form.printed.data
+    if campaign.status == CampaignStatus.DRAFT and not asked:
+        return _open_page(campaign, form, 400 if _posted() else 200)
     try:
         cards = campaigns.open_campaign(db.session, web_actor(), campaign)
     except NoCards:
@@ -302,6 +323,16 @@ def open_(campaign_id: int):
         note = _("Voting is open. Print the scrutineer cards now: they are not shown again.")
         return scrutineer_views.sheet(campaign, cards, 200, note)
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
+
+
+def _open_page(campaign, form, status: int):
+    return render_template(
+        "staff/open.html",
+        campaign=campaign,
+        form=form,
+        turnout=meeting.turnout(db.session, campaign),
+        partner=meeting.partner(db.session, campaign),
+    ), status
 
 
 @bp.route("/<int:campaign_id>/close", methods=["GET", "POST"])

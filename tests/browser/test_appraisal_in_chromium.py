@@ -77,7 +77,7 @@ def generate_and_open_later(page, campaign_url: str) -> None:
 
 def open_voting(page, campaign_url: str) -> list[str]:
     """Open; the scrutineer cards shown this once (each campaign has its own)."""
-    page.goto(campaign_url)
+    page.goto(f"{campaign_url}/open")  # the question before opening: are the cards printed?
     page.click("form[action$='/open'] button")
     page.wait_for_load_state()
     codes = shown_scrutineer_codes(page)

@@ -117,13 +117,15 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     assert len(links) == 8, "every QR code of the first printed page decodes"
     assert all(link.startswith(f"{live_server}/b/") for link in links)
 
-    page.click("text=开始投票 >> nth=-1")
+    page.click("text=开始投票 >> nth=-1")  # a link: the question first, nothing opened yet
+    expect(page.locator("h1")).to_have_text("评议票打印好了吗？")
+    page.click("text=评议票已打印，开始投票")
     page.wait_for_load_state()
     codes = shown_scrutineer_codes(page)  # no scrutineer card printed before: shown now
     assert len(codes) == 3
     projector = desk.new_page()
     projector.goto(f"{campaign_url}/projector")
-    expect(projector.locator(".projector-figure")).to_contain_text("已投票 0 / 应到 30")
+    expect(projector.locator(".projector-figure")).to_contain_text("已投票0人／应参评30人")
     projector.evaluate("window.notReloaded = true")
 
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)

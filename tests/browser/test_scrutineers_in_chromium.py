@@ -60,7 +60,8 @@ def test_a_meeting_closes_with_two_of_three_scrutineer_cards_one_scanned_one_typ
     assert scanned == {f"{close_url}#{code}" for code in codes}  # every QR decodes
 
     page.goto(campaign_url)
-    page.click("text=开始投票 >> nth=-1")
+    page.click("text=开始投票 >> nth=-1")  # the question: are the cards printed?
+    page.click("text=评议票已打印，开始投票")
     page.wait_for_url(campaign_url)  # printed already: no sheet shown at opening
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     for link in ballot_links:

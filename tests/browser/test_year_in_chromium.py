@@ -48,7 +48,7 @@ WORDS = {
         "cards": "打印评议卡",
         "open": "开始投票",
         "projector": "投影显示",
-        "turnout": "已投票 3 / 应到 14",
+        "turnout": "已投票3人／应参评14人",
         "close": "结束投票并封存结果",
         "minutes": "会议记录",
         "quorum": "参评人数未过半数",
@@ -73,7 +73,7 @@ WORDS = {
         "cards": "Print the cards",
         "open": "Open voting",
         "projector": "Projector",
-        "turnout": "Voted 3 / Expected 14",
+        "turnout": "Voted 3 / expected 14",
         "close": "Close voting and seal",
         "minutes": "Minutes",
         "quorum": "No quorum",
@@ -261,7 +261,9 @@ def open_and_watch_the_projector(browser, page, links, w) -> list[str]:
     from playwright.sync_api import expect
 
     campaign_url = page.url
-    page.locator("main button", has_text=w["open"]).last.click()
+    page.locator("main a", has_text=w["open"]).last.click()
+    page.wait_for_load_state()
+    page.locator("main button", has_text=w["open"]).last.click()  # 评议票已打印，开始投票
     page.wait_for_load_state()
     codes = shown_scrutineer_codes(page)
     assert len(codes) == 3, "opening shows the scrutineer cards not printed before"
