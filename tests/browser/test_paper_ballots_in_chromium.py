@@ -94,7 +94,8 @@ def test_paper_ballots_are_printed_typed_by_a_teller_and_counted_beside_phones(
     scrutineer_codes, _scanned = print_scrutineer_cards(desk, page, artefact)
 
     page.goto(campaign_url)
-    page.click("text=开始投票 >> nth=-1")
+    page.click("text=开始投票 >> nth=-1")  # the question: are the cards printed?
+    page.click("text=评议票已打印，开始投票")
     page.wait_for_url(campaign_url)
     codes = sorted(links)
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
