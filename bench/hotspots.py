@@ -73,6 +73,7 @@ def main() -> int:
         app.config.update(
             RATELIMIT_STORAGE_URI=env["SURVEY_REDIS_URL"],
             POLL_RATE_LIMIT=env["SURVEY_POLL_RATE_LIMIT"],
+            POLL_DAILY_LIMIT=int(env["SURVEY_POLL_DAILY_LIMIT"]),
             POLL_MIN_FILL_SECONDS=0,
         )
         data = seed.seed(app, max(args.n + 50, 100), 1)

@@ -139,7 +139,9 @@ def poll_statements(app, slug: str) -> tuple[int, int, dict]:
     counted, never refused; no fill-time screen)."""
     from survey.core.extensions import db
 
-    app.config.update(POLL_RATE_LIMIT="1000000 per minute", POLL_MIN_FILL_SECONDS=0)
+    app.config.update(
+        POLL_RATE_LIMIT="1000000 per minute", POLL_DAILY_LIMIT=10_000, POLL_MIN_FILL_SECONDS=0
+    )
     client = app.test_client()
     with app.app_context():
         counter = Counter(db.engine)

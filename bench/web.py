@@ -27,6 +27,7 @@ def product_env(url: str) -> dict:
         "SURVEY_REDIS_URL": servers.REDIS,
         "SURVEY_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
         "SURVEY_POLL_RATE_LIMIT": "1000000 per minute",
+        "SURVEY_POLL_DAILY_LIMIT": "10000",  # the highest ceiling: answers measured, not refusals
         "SURVEY_POLL_MIN_FILL_SECONDS": "0",
     }
 
