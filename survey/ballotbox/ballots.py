@@ -104,6 +104,10 @@ class CampaignShape:
     questions: tuple[QuestionShape, ...]
     kind: str = "member_review"
     all_rows_required: bool = True
+    # who holds the key, read under the cast's hold on the campaign (never cached: printing
+    # the scrutineer cards again before the first vote makes a new pair)
+    sealing: str = "server"
+    public_key: bytes | None = None
 
     @property
     def headline(self) -> QuestionShape:
@@ -145,16 +149,7 @@ def cast_ballot(
     leaves nothing behind."""
     receipt = codes.new_code(10)
     campaign, ballot_class = spend_ballot(session, ballot_id, retry_hmac, receipt)
-    return store_cast(
-        session,
-        ballot_id,
-        campaign.id,
-        ballot_class,
-        answers,
-        texts,
-        receipt,
-        len(campaign.questions),
-    )
+    return store_cast(session, ballot_id, campaign, ballot_class, answers, texts, receipt)
 
 
 # The cast's two statements, built once per worker with bound parameters (building them and
@@ -186,6 +181,7 @@ def _questions_statement(hold: bool):  # one per dialect: PostgreSQL holds the r
     query = (
         select(Campaign.status, Question.id, Question.position, Question.key, Question.prompt)
         .add_columns(Question.scale, Campaign.kind, Campaign.all_rows_required)
+        .add_columns(Campaign.sealing, Campaign.public_key)
         .join(Question, Question.campaign_id == Campaign.id)
         .where(Campaign.id == bindparam("c_id"))
         .order_by(Question.position)
@@ -226,18 +222,33 @@ def spend_ballot(
     if status != CampaignStatus.OPEN:
         raise NotOpen(status=status)
     questions = tuple(QuestionShape(*r[1:6]) for r in rows)
-    shape = CampaignShape(row.campaign_id, questions, rows[0].kind, rows[0].all_rows_required)
+    first = rows[0]
+    shape = CampaignShape(
+        row.campaign_id,
+        questions,
+        first.kind,
+        first.all_rows_required,
+        first.sealing,
+        first.public_key,
+    )
     return shape, row.ballot_class
 
 
 def store_cast(
-    session, ballot_id, campaign_id, ballot_class, answers, texts, receipt, rows: int = 0
+    session, ballot_id, campaign: CampaignShape, ballot_class, answers, texts, receipt
 ) -> str:
     """The sealed vote of a spent ballot, under the receipt drawn for it (or a fresh one,
-    recorded on the ballot, in the one-in-10^15 case that code was taken); ``rows``, the
-    ballot's number of questions, sets the envelope's size."""
+    recorded on the ballot, in the one-in-10^15 case that code was taken). The campaign's
+    number of questions sets the envelope's size; its key, read by the spend, seals it."""
     stored = store_response(
-        session, campaign_id, ballot_class, answers, texts, receipt=receipt, rows=rows
+        session,
+        campaign.id,
+        ballot_class,
+        answers,
+        texts,
+        receipt=receipt,
+        rows=len(campaign.questions),
+        sealed_by=(campaign.sealing, campaign.public_key),
     )
     if stored != receipt:
         session.execute(

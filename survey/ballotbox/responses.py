@@ -64,10 +64,12 @@ def store_response(
     geo: str | None = None,
     receipt: str | None = None,
     rows: int = 0,
+    sealed_by: tuple[str, bytes | None] | None = None,
 ) -> str:
     """Seal the vote into an envelope and draw its receipt (``receipt`` first, when the
     caller drew it already); returns the receipt code. ``rows``: the ballot's number of
-    questions, which alone sets the envelope's size (survey/ballotbox/sealing.py)."""
+    questions, which alone sets the envelope's size (survey/ballotbox/sealing.py);
+    ``sealed_by``: the campaign's sealing mode and public key, when the caller read them."""
     payload = {
         "class": respondent_class,
         "geo": geo,
@@ -76,7 +78,7 @@ def store_response(
             for question_id, choice in answers.items()
         ],
     }
-    kid, sealed = scrutineers.seal_vote(session, campaign_id, payload, rows=rows)
+    kid, sealed = scrutineers.seal_vote(session, campaign_id, payload, rows, sealed_by)
     session.execute(  # Core, not the ORM's unit of work: one INSERT, no object to track
         _envelope_insert(),
         {"id": secrets.token_hex(16), "campaign_id": campaign_id, "key_id": kid, "sealed": sealed},

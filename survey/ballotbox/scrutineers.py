@@ -195,18 +195,28 @@ def _key_statement():
     return select(Campaign.sealing, Campaign.public_key).where(Campaign.id == bindparam("c_id"))
 
 
+def _sealing_of(session: Session, campaign_id: int) -> tuple[str, bytes | None]:
+    loaded = session.identity_map.get(session.identity_key(Campaign, campaign_id))
+    if loaded is not None:  # a poll's answer holds its campaign already (FOR SHARE)
+        return loaded.sealing, loaded.public_key
+    return tuple(session.execute(_key_statement(), {"c_id": campaign_id}).one())
+
+
 def seal_vote(
-    session: Session, campaign_id: int, payload: dict, rows: int = 0
+    session: Session,
+    campaign_id: int,
+    payload: dict,
+    rows: int = 0,
+    sealed_by: tuple[str, bytes | None] | None = None,
 ) -> tuple[str, bytes]:
     """(key id, blob) of a vote, sealed as its campaign says: to the scrutineers' public key,
     read in the cast's transaction (never cached: a reprint before the first vote changes
     it), or by the server's newest secret key. A scrutineer-sealed campaign whose cards were
-    never printed takes no vote: nobody could open it."""
-    loaded = session.identity_map.get(session.identity_key(Campaign, campaign_id))
-    if loaded is not None:  # a poll's answer holds its campaign already (FOR SHARE)
-        mode, public_key = loaded.sealing, loaded.public_key
-    else:  # a ballot's cast spends it by Core statements: one small read
-        mode, public_key = session.execute(_key_statement(), {"c_id": campaign_id}).one()
+    never printed takes no vote: nobody could open it. ``sealed_by`` (mode, public key): what
+    the caller read already (a ballot's spend reads it with the questions)."""
+    if sealed_by is None:
+        sealed_by = _sealing_of(session, campaign_id)
+    mode, public_key = sealed_by
     if mode != SCRUTINEERS:
         return sealing.seal(campaign_id, payload, rows=rows)
     if public_key is None:

@@ -81,6 +81,4 @@ def enter_paper_ballot(
         raise Invalid("no question of this ballot has that key", field=sorted(extra)[0])
     receipt = codes.new_code(10)
     shape, ballot_class = ballots.spend_ballot(session, card.id, None, receipt, channel=PAPER)
-    return ballots.store_cast(
-        session, card.id, shape.id, ballot_class, answers, {}, receipt, len(shape.questions)
-    )
+    return ballots.store_cast(session, card.id, shape, ballot_class, answers, {}, receipt)

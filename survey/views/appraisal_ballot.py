@@ -60,9 +60,8 @@ def cast(token: str, ballot_id: str, campaign, ballot_class: str, retry, receipt
     if not answers or (missing and campaign.all_rows_required):
         db.session.rollback()
         return rerender(_given(campaign), missing, form)
-    rows = len(campaign.questions)
     receipt = ballots.store_cast(
-        db.session, ballot_id, campaign.id, ballot_class, answers, {}, receipt, rows
+        db.session, ballot_id, campaign, ballot_class, answers, {}, receipt
     )
     return redirect(url_for("public.receipt", code=receipt), code=303)
 

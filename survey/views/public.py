@@ -147,9 +147,8 @@ def _cast(token: str, ballot_id: str | None, expired: bool):
     texts = responses.reason_texts(
         campaign, answers, getattr(form, "reason", None) and form.reason.data
     )
-    rows = len(campaign.questions)
     receipt = ballots.store_cast(
-        db.session, ballot_id, campaign.id, ballot_class, answers, texts, receipt, rows
+        db.session, ballot_id, campaign, ballot_class, answers, texts, receipt
     )
     return redirect(url_for("public.receipt", code=receipt, then=_then_token()), code=303)
 
