@@ -259,8 +259,9 @@ def _transition(session: Session, actor: str, campaign: Campaign, target: Campai
     audit.record(session, actor, f"campaign.{target}", campaign)
 
 
-# RULES (and the seeds' "党支部" of at least three members): a meeting's secret ballot
-# needs at least this many cards; with fewer, each vote is as good as signed.
+# Not a threshold of the five rating documents: a secrecy floor. A branch is set up where
+# there are 3 full members or more (《中国共产党支部工作条例（试行）》第五条), and with fewer cards
+# than that each vote of a meeting is as good as signed.
 MIN_CARDS = 3
 
 
