@@ -51,6 +51,28 @@ def create_campaign(page) -> str:
     return page.url
 
 
+def a_new_review_with_cards(browser, live_server, db, count: int):
+    """The demo loaded; the secretary signed in at a desk, a new review made and ``count``
+    full members' cards generated. Returns (desk, page, campaign URL)."""
+    run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
+    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = desk.new_page()
+    sign_in(page, live_server)
+    campaign_url = create_campaign(page)
+    page.fill("#count", str(count))
+    page.select_option("#ballot_class", "full")
+    page.click("form.stack button[type=submit]")
+    return desk, page, campaign_url
+
+
+def open_with_cards_printed(page, campaign_url) -> None:
+    """开始投票, answered 评议票已打印 (the scrutineer cards printed already: no sheet shown)."""
+    page.goto(campaign_url)
+    page.click("text=开始投票 >> nth=-1")  # the question: are the cards printed?
+    page.click("text=评议票已打印，开始投票")
+    page.wait_for_url(campaign_url)
+
+
 def print_cards(desk, campaign_url, artefact) -> set[str]:
     """Render the sheet as printed on A4 and decode the QR codes of its first page."""
     printer = desk.browser.new_context(
@@ -99,15 +121,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
 ):
     from playwright.sync_api import expect
 
-    run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
-    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = desk.new_page()
-    sign_in(page, live_server)
-    campaign_url = create_campaign(page)
-
-    page.fill("#count", "30")
-    page.select_option("#ballot_class", "full")
-    page.click("form.stack button[type=submit]")
+    desk, page, campaign_url = a_new_review_with_cards(browser, live_server, db, 30)
     expect(page.locator("p.notice")).to_contain_text("30")
     page.screenshot(path=str(artefact("secretary-campaign.png", keep=True)), full_page=True)
 

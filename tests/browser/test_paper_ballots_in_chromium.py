@@ -10,17 +10,13 @@ import re
 from scrutineer_cards import type_scrutineer_codes
 from test_meeting_in_chromium import (
     A4_AT_96DPI,
-    DESKTOP,
     PHONE,
-    create_campaign,
+    a_new_review_with_cards,
     decode_qr_codes,
-    sign_in,
+    open_with_cards_printed,
     vote_from_a_phone,
 )
 from test_scrutineers_in_chromium import print_scrutineer_cards
-
-from survey.core.transactions import run_in_transaction
-from survey.demo import load_demo
 
 HALF_A4_PX = 148.5 * 96 / 25.4  # the height of half an A4 page at 96 dpi
 
@@ -82,21 +78,11 @@ def test_paper_ballots_are_printed_typed_by_a_teller_and_counted_beside_phones(
 ):
     from playwright.sync_api import expect
 
-    run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
-    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = desk.new_page()
-    sign_in(page, live_server)
-    campaign_url = create_campaign(page)
-    page.fill("#count", "8")
-    page.select_option("#ballot_class", "full")
-    page.click("form.stack button[type=submit]")
+    desk, page, campaign_url = a_new_review_with_cards(browser, live_server, db, 8)
     links = print_cards_and_paper_ballots(desk, campaign_url, artefact)
     scrutineer_codes, _scanned = print_scrutineer_cards(desk, page, artefact)
 
-    page.goto(campaign_url)
-    page.click("text=开始投票 >> nth=-1")  # the question: are the cards printed?
-    page.click("text=评议票已打印，开始投票")
-    page.wait_for_url(campaign_url)
+    open_with_cards_printed(page, campaign_url)
     codes = sorted(links)
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     for code in codes[:6]:

@@ -10,16 +10,12 @@ import re
 from scrutineer_cards import type_scrutineer_codes
 from test_meeting_in_chromium import (
     A4_AT_96DPI,
-    DESKTOP,
     PHONE,
-    create_campaign,
+    a_new_review_with_cards,
     decode_qr_codes,
-    sign_in,
+    open_with_cards_printed,
     vote_from_a_phone,
 )
-
-from survey.core.transactions import run_in_transaction
-from survey.demo import load_demo
 
 
 def print_scrutineer_cards(desk, page, artefact) -> tuple[list[str], set[str]]:
@@ -45,24 +41,14 @@ def test_a_meeting_closes_with_two_of_three_scrutineer_cards_one_scanned_one_typ
 ):
     from playwright.sync_api import expect
 
-    run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
-    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = desk.new_page()
-    sign_in(page, live_server)
-    campaign_url = create_campaign(page)
-    page.fill("#count", "12")
-    page.select_option("#ballot_class", "full")
-    page.click("form.stack button[type=submit]")
+    desk, page, campaign_url = a_new_review_with_cards(browser, live_server, db, 12)
     ballot_links = print_cards_of(desk, campaign_url, artefact)
 
     codes, scanned = print_scrutineer_cards(desk, page, artefact)
     close_url = f"{campaign_url}/close"
     assert scanned == {f"{close_url}#{code}" for code in codes}  # every QR decodes
 
-    page.goto(campaign_url)
-    page.click("text=开始投票 >> nth=-1")  # the question: are the cards printed?
-    page.click("text=评议票已打印，开始投票")
-    page.wait_for_url(campaign_url)  # printed already: no sheet shown at opening
+    open_with_cards_printed(page, campaign_url)
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     for link in ballot_links:
         vote_from_a_phone(phone, link)
