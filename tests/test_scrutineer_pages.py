@@ -8,36 +8,15 @@ import logging
 import re
 from pathlib import Path
 
-import pytest
-from helpers import cast, csrf_from
+from helpers import cast
 from test_sealed_box import vote
+from test_staff_secretary import branch, post, secretary, status_of
 
 from survey.models import Campaign, CampaignStatus
 
+__all__ = ["branch", "secretary"]  # fixtures, shared with the secretary's pages' tests
+
 CODE = re.compile(r'<p class="card-code scrutineer-code">([0-9A-Z-]{35})</p>')
-
-
-@pytest.fixture
-def branch(make):
-    committee, first, _second, _foreign = make.tree()
-    make.user("secretary", "secretary", first)
-    return first
-
-
-@pytest.fixture
-def secretary(auth, client, branch):
-    auth.login("secretary")
-    return client
-
-
-def post(client, url, page_url, **data):
-    token = csrf_from(client.get(page_url).text)
-    return client.post(url, data={"csrf_token": token, **data})
-
-
-def status_of(db, campaign):
-    db.session.rollback()
-    return db.session.get(Campaign, campaign.id).status
 
 
 def printed(answer) -> list[str]:
