@@ -11,12 +11,12 @@ records final grades and downloads the 测评汇总表 opened here with openpyxl
 from __future__ import annotations
 
 import re
-import subprocess
 
 from appraisal_helpers import appraisal, roll
 from offline import submit_through_a_cut
 from openpyxl import load_workbook
 from scrutineer_cards import shown_scrutineer_codes, type_scrutineer_codes
+from test_meeting_in_chromium import decode_qr_codes
 
 from survey.core.security import ballot_token
 from survey.models import AuditEntry
@@ -24,7 +24,6 @@ from survey.models import AuditEntry
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 640}
 A4_AT_96DPI = {"width": 794, "height": 1123}
-ZBARIMG = "/usr/bin/zbarimg"
 WECHAT = (
     "Mozilla/5.0 (Linux; Android 12; M2102J2SC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 "
@@ -47,13 +46,6 @@ def plan(voter: int) -> list[str]:
         else:
             grades.append(GRADES[(voter + member) % 4])
     return grades
-
-
-def decode_qr_codes(png_path) -> set[str]:
-    found = subprocess.run(
-        [ZBARIMG, "--quiet", "--raw", str(png_path)], capture_output=True, text=True, timeout=60
-    )
-    return {line.strip() for line in found.stdout.splitlines() if line.strip()}
 
 
 def create(page, base, kind: str, title: str) -> str:
