@@ -30,6 +30,7 @@ MAX_ROWS = 5000
 MAX_COLUMNS = 30
 MAX_NAME = 100
 HEADER_SEARCH = 10  # rows looked through for the header row
+DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 REQUIRED = {"name", "kind", "member_class"}
 
 ORGANISATION_HEADERS = {
@@ -128,7 +129,7 @@ def _read_xlsx(data: bytes, lang: str) -> list[list]:
     return rows
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -138,7 +139,7 @@ def _text(value) -> str:
 
 def header_name(cell) -> str:
     """A header as written, without its note in brackets or any space: "姓 名" is 姓名."""
-    return re.sub(r"\s+", "", re.sub(r"[（(].*", "", _text(cell)))
+    return re.sub(r"\s+", "", re.sub(r"[（(].*", "", cell_text(cell)))
 
 
 def _header_index(rows: list[list], headers: dict[str, str], english) -> int:
@@ -151,7 +152,7 @@ def _header_index(rows: list[list], headers: dict[str, str], english) -> int:
     return 0
 
 
-def _records(
+def read_records(
     rows: list[list],
     headers: dict[str, str],
     english,
@@ -180,7 +181,7 @@ def _records(
     records = []
     for number, row in enumerate(rows[top + 1 :], start=top + 2):
         record = {key: cell for key, cell in zip(keys, row, strict=False) if key}
-        if any(_text(v) for v in record.values()):
+        if any(cell_text(v) for v in record.values()):
             records.append((number, record))
     if not records and not checked.problems:
         checked.bad(2, "no_rows")
@@ -189,7 +190,7 @@ def _records(
 
 def check_organisations(session: Session, rows: list[list], lang: str = "zh") -> Checked:
     checked = Checked()
-    records = _records(rows, ORGANISATION_HEADERS, ENGLISH_ORGANISATION, checked, lang)
+    records = read_records(rows, ORGANISATION_HEADERS, ENGLISH_ORGANISATION, checked, lang)
     existing = dict(session.execute(select(Organisation.name, Organisation.kind)).all())
     seen: dict[str, str] = {}
     for number, record in records:
@@ -202,24 +203,24 @@ def check_organisations(session: Session, rows: list[list], lang: str = "zh") ->
 
 def _organisation(number, record, checked, existing, seen) -> dict | None:
     before = len(checked.problems)
-    name = _text(record.get("name"))
+    name = cell_text(record.get("name"))
     if not name:
         checked.bad(number, "name_missing")
     elif len(name) > 200:
         checked.bad(number, "name_too_long", n=200)
     elif name in existing or name in seen:
         checked.bad(number, "name_taken", name=name)
-    kind = KINDS.get(_text(record.get("kind")).lower())
+    kind = KINDS.get(cell_text(record.get("kind")).lower())
     if kind is None:
-        checked.bad(number, "bad_kind", value=_text(record.get("kind")))
-    parent = _text(record.get("parent")) or None
+        checked.bad(number, "bad_kind", value=cell_text(record.get("kind")))
+    parent = cell_text(record.get("parent")) or None
     if parent is not None and {**existing, **seen}.get(parent) != "committee":
         checked.bad(number, "bad_parent", name=parent)
     elif parent is None and kind == "branch":
         checked.bad(number, "parent_missing")
-    domain = _domain(number, _text(record.get("domain")), checked)
+    domain = _domain(number, cell_text(record.get("domain")), checked)
     founded_on = _date(number, record.get("founded_on"), checked)
-    public = _text(record.get("public_facing")).lower()
+    public = cell_text(record.get("public_facing")).lower()
     if public and public not in YES:
         checked.bad(number, "bad_yes_no", value=public)
     area = _area(number, record, checked)
@@ -252,7 +253,7 @@ def _date(number: int, value, checked: Checked) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", _text(value))
+    match = DAY.fullmatch(cell_text(value))
     try:
         return (
             date(*(int(g) for g in match.groups())) if match else _bad_date(number, value, checked)
@@ -262,11 +263,11 @@ def _date(number: int, value, checked: Checked) -> date | None:
 
 
 def _bad_date(number: int, value, checked: Checked) -> None:
-    checked.bad(number, "bad_date", value=_text(value))
+    checked.bad(number, "bad_date", value=cell_text(value))
 
 
 def _area(number: int, record: dict, checked: Checked) -> tuple[float, float, int] | None:
-    cells = [_text(record.get(k)) for k in ("lat", "lon", "radius_m")]
+    cells = [cell_text(record.get(k)) for k in ("lat", "lon", "radius_m")]
     if not any(cells):
         return None
     if not all(cells):

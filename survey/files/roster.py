@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from survey.core.errors import Invalid
 from survey.files.import_words import message
-from survey.files.imports import MAX_NAME, Checked, _records, _text
+from survey.files.imports import MAX_NAME, Checked, cell_text, read_records
 from survey.models import Organisation
 from survey.models.member import Member
 from survey.staff import audit
@@ -48,12 +48,12 @@ MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(?:(\d{1,2})
 
 def member_name(value) -> str:
     """A name as the roll keeps it: no space inside a Chinese name, one inside a Latin one."""
-    text = _text(value)
+    text = cell_text(value)
     return re.sub(r"\s+", "" if CJK.search(text) else " ", text).strip()
 
 
 def member_class(value) -> str | None:
-    return CLASSES.get(re.sub(r"\s+", "", _text(value)).lower())
+    return CLASSES.get(re.sub(r"\s+", "", cell_text(value)).lower())
 
 
 def joined_on(value) -> date | None:
@@ -63,7 +63,7 @@ def joined_on(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    match = MONTH.fullmatch(_text(value))
+    match = MONTH.fullmatch(cell_text(value))
     if match is None:
         raise ValueError(value)
     year, month, day = match.groups()
@@ -80,7 +80,7 @@ def check_members(rows: list[list], lang: str = "zh", on_roll=()) -> Checked:
     added to (none when it replaces the roll)."""
     checked = Checked()
     numbers: list[int] = []
-    records = _records(rows, MEMBER_HEADERS, ENGLISH, checked, lang, ignore_unknown=True)
+    records = read_records(rows, MEMBER_HEADERS, ENGLISH, checked, lang, ignore_unknown=True)
     for number, record in records:
         row = _member(number, record, checked)
         if row is not None:
@@ -99,13 +99,13 @@ def _member(number: int, record: dict, checked: Checked) -> dict | None:
         checked.bad(number, "member_name_too_long", n=MAX_NAME)
     kind = member_class(record.get("member_class"))
     if kind is None:
-        checked.bad(number, "bad_class", value=_text(record.get("member_class")))
+        checked.bad(number, "bad_class", value=cell_text(record.get("member_class")))
     joined = None
-    if _text(record.get("joined_on")):
+    if cell_text(record.get("joined_on")):
         try:
             joined = joined_on(record.get("joined_on"))
         except ValueError:
-            checked.bad(number, "bad_joined_on", value=_text(record.get("joined_on")))
+            checked.bad(number, "bad_joined_on", value=cell_text(record.get("joined_on")))
     if len(checked.problems) > before:
         return None
     return {"name": name, "member_class": kind, "joined_on": joined}
