@@ -307,3 +307,64 @@ def test_an_appraisal_tells_two_members_of_one_name_apart(auth, client, org, mak
     names = [a.name for a in appraisees(db.session, campaign)]
     assert names == ["赵磊（2015年入党）", "王芳", "赵磊（2023年入党）"]
     assert [q.prompt for q in campaign.questions] == names
+
+
+def test_added_names_already_on_the_roll_wait_for_the_confirmation_in_english(
+    auth, client, org, make, db
+):
+    a_roll(make, org["first"])
+    auth.login("secretary")
+    url = f"/staff/files/branches/{org['first'].id}/members/import?lang=en"
+    more = "姓名,类别,备注\r\n王芳,正式,新转入\r\n刘洋,预备,\r\n".encode()
+    asked = upload(client, url, more, "more.csv", append="y")
+    text = asked.text.replace("&#34;", '"')
+    assert '"王芳": rows 2 (already on the roll: 1)' in text
+    assert "These columns are not used and were left out: 备注" in text
+    assert len(active(db, org["first"].id)) == 3
+    done = confirm(client, url, asked.text)
+    assert 'data-full="3" data-probationary="2"' in done.text
+    assert [row[0] for row in active(db, org["first"].id)][-2:] == ["王芳", "刘洋"]
+
+
+def test_a_check_only_run_lists_names_held_twice_and_writes_nothing(auth, client, org, db):
+    auth.login("secretary")
+    url = f"/staff/files/branches/{org['first'].id}/members/import"
+    checked = upload(client, url, messy_xlsx(), dry_run="y")
+    assert checked.status_code == 200 and 'data-done="4"' in checked.text
+    assert "以下姓名有重名" in checked.text and 'name="roster"' not in checked.text
+    assert active(db, org["first"].id) == []
+
+
+def test_the_organisations_header_may_stand_under_a_title_row_too(runner, db, tmp_path):
+    rows = "各级党组织名单\r\n\r\n名称,类型,上级组织\r\n东区党委,党委,\r\n"
+    result = runner.invoke(args=["import-organisations", write(tmp_path, "o.csv", rows.encode())])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_removed_member_stays_on_a_draft_appraisal_that_the_page_names(
+    auth, client, org, make, db
+):
+    from survey.appraisal.operations import appraisees
+
+    members = a_roll(make, org["first"])
+    draft = make.campaign(
+        org["first"], status="draft", kind="member_appraisal", title="2026年度民主评议党员"
+    )
+    auth.login("secretary")
+    url = f"/staff/files/branches/{org['first'].id}/members/{members[1].id}/remove"
+    asked = client.get(url)
+    assert "2026年度民主评议党员" in asked.text
+    assert f"/staff/campaigns/{draft.id}/edit" in asked.text
+    client.post(url, data={"csrf_token": csrf_from(asked.text)})
+    db.session.rollback()
+    assert "王芳" in [a.name for a in appraisees(db.session, draft)]  # frozen at creation
+
+
+def test_a_date_that_is_no_date_is_sent_back_in_words(auth, client, org, make):
+    members = a_roll(make, org["first"])
+    auth.login("secretary")
+    url = f"/staff/files/branches/{org['first'].id}/members/{members[0].id}/edit"
+    form = client.get(url)
+    data = {"csrf_token": csrf_from(form.text), "name": "赵磊", "member_class": "full"}
+    answer = client.post(url, data={**data, "joined_on": "去年"})
+    assert answer.status_code == 400 and "2015-07-01的格式" in answer.text
