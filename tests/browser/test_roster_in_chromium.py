@@ -56,6 +56,9 @@ def test_a_messy_roster_is_imported_after_one_confirmation(browser, live_server,
     expect(main).to_contain_text("以下姓名有重名")
     expect(page.locator("ul.duplicate-names")).to_contain_text("“赵磊”：第4、6行")
     expect(page.locator("p.ignored-columns")).to_contain_text("序号、性别、联系电话")
+    page.set_viewport_size(NARROW)  # the question fits a phone too
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    page.set_viewport_size(DESKTOP)
     page.click("button[name=confirmed]")
     expect(page.locator("[data-done]")).to_contain_text("已导入5行")
     counts = page.locator("p.roll-counts")
