@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.views.public import bp as public_bp
     from survey.views.ratings import bp as ratings_bp
     from survey.views.review import bp as review_bp
+    from survey.views.rolls import bp as rolls_bp
     from survey.views.schemes import bp as schemes_bp
     from survey.views.scrutineers import bp as scrutineers_bp
     from survey.views.secretary import bp as secretary_bp
@@ -94,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(tellers_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(admin_bp, url_prefix="/staff/admin")
     app.register_blueprint(files_bp, url_prefix="/staff/files")
+    app.register_blueprint(rolls_bp, url_prefix="/staff/files")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     return app

@@ -208,19 +208,45 @@ def import_organisations(file: str, dry_run: bool) -> None:
 @click.argument("branch_id", type=int)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
-def import_members(branch_id: int, file: str, dry_run: bool) -> None:
-    """Replace BRANCH_ID's member roll by an XLSX or CSV file (姓名, 类别)."""
-    from survey.files import imports
+@click.option("--append", is_flag=True, help="Add the members to the roll instead of replacing it.")
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Import even though a name is held twice (in the file, or with --append on the roll).",
+)
+def import_members(
+    branch_id: int, file: str, dry_run: bool, append: bool, allow_duplicates: bool
+) -> None:
+    """Replace BRANCH_ID's member roll by an XLSX or CSV file (姓名, 类别[, 入党时间])."""
+    from survey.files import roster
 
     with refusals_as_click_errors():
         branch = _organisation(branch_id)
         if branch.kind != "branch":
             raise NotFound(f"organisation {branch_id} is not a branch")
+    on_roll = [m.name for m in roster.active_members(db.session, branch.id)] if append else []
+
+    def check(rows):
+        checked = roster.check_members(rows, "zh", on_roll)
+        if line := roster.ignored_line(checked, "zh"):
+            click.echo(line, err=True)
+        if checked.duplicates and not checked.problems:
+            click.echo("以下姓名重复：", err=True)
+            for line in roster.duplicate_lines(checked, "zh"):
+                click.echo(line, err=True)
+            if not allow_duplicates and not dry_run:
+                raise click.ClickException(
+                    "有重名党员，未导入任何数据。核对无误后加 --allow-duplicates 再导入。"
+                )
+        return checked
+
     _import(
         file,
         dry_run,
-        imports.check_members,
-        lambda rows, step: imports.apply_members(db.session, CLI_ACTOR, branch, rows, step),
+        check,
+        lambda rows, step: roster.apply_members(
+            db.session, CLI_ACTOR, branch, rows, step, append=append
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from survey import appraisal, campaigns
 from survey.ballotbox import ballots, responses
 from survey.campaigns import meeting
 from survey.core import codes, links
-from survey.files import imports
+from survey.files import roster
 from survey.models import Ballot, Campaign, CampaignStatus, Organisation
 from survey.staff import accounts, tokens
 
@@ -149,7 +149,7 @@ def _closed_appraisal(session: Session, branch: Organisation, rng) -> None:
         {"name": name, "member_class": "probationary" if i >= 28 else "full"}
         for i, name in enumerate(names)
     ]
-    imports.apply_members(session, ACTOR, branch, roll)
+    roster.apply_members(session, ACTOR, branch, roll)
     campaign = campaigns.create_campaign(
         session,
         ACTOR,

@@ -12,14 +12,14 @@ def member_names(n: int) -> list[str]:
 
 def roll(make, branch, n: int, probationary: int = 0) -> list[str]:
     """Import a roll of ``n`` members (the last ``probationary`` of them probationary)."""
-    from survey.files import imports
+    from survey.files import roster
 
     names = member_names(n)
     rows = [
         {"name": name, "member_class": "probationary" if i >= n - probationary else "full"}
         for i, name in enumerate(names)
     ]
-    make._commit(lambda: imports.apply_members(make.session, "test", branch, rows))
+    make._commit(lambda: roster.apply_members(make.session, "test", branch, rows))
     return names
 
 

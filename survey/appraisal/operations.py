@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.appraisal.homonyms import labels
 from survey.ballotbox import counting
 from survey.core.database import lock
 from survey.core.errors import Conflict, Invalid, NotFound
@@ -47,9 +48,9 @@ def freeze_roll(session: Session, campaign: Campaign) -> list[Appraisee]:
         )
     if len(members) > MAX_APPRAISEES:
         raise Invalid(f"at most {MAX_APPRAISEES} members can be appraised", field="roll")
-    rows = [
-        Appraisee(campaign_id=campaign.id, position=i, name=m.name, member_class=m.member_class)
-        for i, m in enumerate(members)
+    rows = [  # two members of one name told apart (赵磊（2015年入党）) on the ballot and after
+        Appraisee(campaign_id=campaign.id, position=i, name=label, member_class=m.member_class)
+        for i, (m, label) in enumerate(zip(members, labels(members), strict=True))
     ]
     session.add_all(rows)
     session.flush()

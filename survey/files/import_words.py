@@ -112,8 +112,23 @@ MESSAGES = {
         "the radius must be a whole number from 1 to {n}",
     ),
     "bad_class": (
-        "类别“{value}”须为正式党员或预备党员",
-        'class "{value}" must be 正式党员 or 预备党员',
+        "类别“{value}”须为正式党员或预备党员（可简写为正式、预备）",
+        'class "{value}" must be 正式党员 or 预备党员 (or 正式, 预备)',
+    ),
+    "bad_joined_on": (
+        "入党时间“{value}”无法识别（如2015-07-01或2015年7月）",
+        'date joined "{value}" is not a date (e.g. 2015-07-01)',
+    ),
+    "duplicate_rows": ("“{name}”：第{rows}行", '"{name}": rows {rows}'),
+    "duplicate_on_roll": ("（现有名册中已有{n}人同名）", " (already on the roll: {n})"),
+    "ignored_columns": (
+        "以下列未使用，已忽略：{names}",
+        "These columns are not used and were left out: {names}",
+    ),
+    "confirm_stale": (
+        "确认已失效（超过一小时或文件不符），未导入。请重新上传文件。",
+        "The confirmation is no longer valid (over an hour old, or for another file): "
+        "nothing was imported. Upload the file again.",
     ),
     "too_large": (
         "文件过大（上限2MB），请分批导入。",

@@ -16,20 +16,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.parsers import expat
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.core.errors import Invalid
 from survey.files import xlsx_guard
 from survey.files.import_words import DOMAIN_NAMES, message
 from survey.models import Organisation
-from survey.models.member import Member
 from survey.rules import DOMAINS
-from survey.staff import accounts, audit
+from survey.staff import accounts
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 30
 MAX_NAME = 100
+HEADER_SEARCH = 10  # rows looked through for the header row
+DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 REQUIRED = {"name", "kind", "member_class"}
 
 ORGANISATION_HEADERS = {
@@ -43,12 +44,9 @@ ORGANISATION_HEADERS = {
     "经度": "lon",
     "服务半径米": "radius_m",
 }
-MEMBER_HEADERS = {"姓名": "name", "类别": "member_class"}
 ENGLISH_ORGANISATION = ("name", "kind", "parent", "domain", "founded_on", "public_facing")
 ENGLISH_ORGANISATION += ("lat", "lon", "radius_m")
 KINDS = {"党委": "committee", "党支部": "branch", "committee": "committee", "branch": "branch"}
-CLASSES = {"正式党员": "full", "预备党员": "probationary"}
-CLASSES |= {"full": "full", "probationary": "probationary"}
 YES = {"是": True, "否": False, "yes": True, "no": False, "true": True, "false": False}
 YES |= {"y": True, "n": False, "1": True, "0": False}
 
@@ -67,6 +65,8 @@ class Checked:
     rows: list[dict] = field(default_factory=list)
     problems: list[tuple[int, str, dict]] = field(default_factory=list)
     unreadable: str | None = None  # the whole file could not be read
+    ignored: list[str] = field(default_factory=list)  # headers of the columns left out
+    duplicates: list[dict] = field(default_factory=list)  # names twice: to be confirmed
 
     def bad(self, number: int, code: str, **params) -> None:
         self.problems.append((number, code, params))
@@ -129,7 +129,7 @@ def _read_xlsx(data: bytes, lang: str) -> list[list]:
     return rows
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -137,25 +137,51 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _records(rows: list[list], headers: dict[str, str], english, checked: Checked, lang: str):
-    """(row number, {field: cell}) for each non-empty row; unknown headers are problems."""
+def header_name(cell) -> str:
+    """A header as written, without its note in brackets or any space: "姓 名" is 姓名."""
+    return re.sub(r"\s+", "", re.sub(r"[（(].*", "", cell_text(cell)))
+
+
+def _header_index(rows: list[list], headers: dict[str, str], english) -> int:
+    """The header row: the first of the first HEADER_SEARCH rows naming a required column
+    (a title row, merged or not, and blank rows may stand above it); the first row if none."""
+    wanted = {zh for zh, key in headers.items() if key in REQUIRED} | (REQUIRED & set(english))
+    for index, row in enumerate(rows[:HEADER_SEARCH]):
+        if any(header_name(cell).lower() in wanted for cell in row):
+            return index
+    return 0
+
+
+def read_records(
+    rows: list[list],
+    headers: dict[str, str],
+    english,
+    checked: Checked,
+    lang: str,
+    ignore_unknown: bool = False,
+):
+    """(row number, {field: cell}) for each non-empty row under the header row; unknown
+    headers are problems, or (``ignore_unknown``) listed in ``checked.ignored``."""
     if not rows:
         checked.bad(1, "no_header")
         return []
-    names = [re.sub(r"[（(].*", "", _text(h)).strip() for h in rows[0]]
+    top = _header_index(rows, headers, english)
+    names = [header_name(h) for h in rows[top]]
     keys = []
     for column, name in enumerate(names, start=1):
         key = headers.get(name) or (name.lower() if name.lower() in english else None)
-        if name and key is None:
-            checked.bad(1, "unknown_header", column=column, name=name)
+        if name and key is None and ignore_unknown:
+            checked.ignored.append(name)
+        elif name and key is None:
+            checked.bad(top + 1, "unknown_header", column=column, name=name)
         keys.append(key)
-    missing = [zh for zh, key in headers.items() if key in REQUIRED and key not in keys]
-    for zh in missing:
-        checked.bad(1, "missing_header", name=zh)
+    for key in dict.fromkeys(k for k in headers.values() if k in REQUIRED and k not in keys):
+        zh = next(zh for zh, k in headers.items() if k == key)
+        checked.bad(top + 1, "missing_header", name=zh)
     records = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[top + 1 :], start=top + 2):
         record = {key: cell for key, cell in zip(keys, row, strict=False) if key}
-        if any(_text(v) for v in record.values()):
+        if any(cell_text(v) for v in record.values()):
             records.append((number, record))
     if not records and not checked.problems:
         checked.bad(2, "no_rows")
@@ -164,7 +190,7 @@ def _records(rows: list[list], headers: dict[str, str], english, checked: Checke
 
 def check_organisations(session: Session, rows: list[list], lang: str = "zh") -> Checked:
     checked = Checked()
-    records = _records(rows, ORGANISATION_HEADERS, ENGLISH_ORGANISATION, checked, lang)
+    records = read_records(rows, ORGANISATION_HEADERS, ENGLISH_ORGANISATION, checked, lang)
     existing = dict(session.execute(select(Organisation.name, Organisation.kind)).all())
     seen: dict[str, str] = {}
     for number, record in records:
@@ -177,24 +203,24 @@ def check_organisations(session: Session, rows: list[list], lang: str = "zh") ->
 
 def _organisation(number, record, checked, existing, seen) -> dict | None:
     before = len(checked.problems)
-    name = _text(record.get("name"))
+    name = cell_text(record.get("name"))
     if not name:
         checked.bad(number, "name_missing")
     elif len(name) > 200:
         checked.bad(number, "name_too_long", n=200)
     elif name in existing or name in seen:
         checked.bad(number, "name_taken", name=name)
-    kind = KINDS.get(_text(record.get("kind")).lower())
+    kind = KINDS.get(cell_text(record.get("kind")).lower())
     if kind is None:
-        checked.bad(number, "bad_kind", value=_text(record.get("kind")))
-    parent = _text(record.get("parent")) or None
+        checked.bad(number, "bad_kind", value=cell_text(record.get("kind")))
+    parent = cell_text(record.get("parent")) or None
     if parent is not None and {**existing, **seen}.get(parent) != "committee":
         checked.bad(number, "bad_parent", name=parent)
     elif parent is None and kind == "branch":
         checked.bad(number, "parent_missing")
-    domain = _domain(number, _text(record.get("domain")), checked)
+    domain = _domain(number, cell_text(record.get("domain")), checked)
     founded_on = _date(number, record.get("founded_on"), checked)
-    public = _text(record.get("public_facing")).lower()
+    public = cell_text(record.get("public_facing")).lower()
     if public and public not in YES:
         checked.bad(number, "bad_yes_no", value=public)
     area = _area(number, record, checked)
@@ -227,7 +253,7 @@ def _date(number: int, value, checked: Checked) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", _text(value))
+    match = DAY.fullmatch(cell_text(value))
     try:
         return (
             date(*(int(g) for g in match.groups())) if match else _bad_date(number, value, checked)
@@ -237,11 +263,11 @@ def _date(number: int, value, checked: Checked) -> date | None:
 
 
 def _bad_date(number: int, value, checked: Checked) -> None:
-    checked.bad(number, "bad_date", value=_text(value))
+    checked.bad(number, "bad_date", value=cell_text(value))
 
 
 def _area(number: int, record: dict, checked: Checked) -> tuple[float, float, int] | None:
-    cells = [_text(record.get(k)) for k in ("lat", "lon", "radius_m")]
+    cells = [cell_text(record.get(k)) for k in ("lat", "lon", "radius_m")]
     if not any(cells):
         return None
     if not all(cells):
@@ -282,53 +308,6 @@ def apply_organisations(session: Session, actor: str, rows: list[dict], step=Non
     return len(rows)
 
 
-def check_members(rows: list[list], lang: str = "zh") -> Checked:
-    checked = Checked()
-    for number, record in _records(rows, MEMBER_HEADERS, ("name", "member_class"), checked, lang):
-        name = _text(record.get("name"))
-        member_class = CLASSES.get(_text(record.get("member_class")).lower())
-        if not name:
-            checked.bad(number, "member_name_missing")
-        elif len(name) > MAX_NAME:
-            checked.bad(number, "member_name_too_long", n=MAX_NAME)
-        if member_class is None:
-            checked.bad(number, "bad_class", value=_text(record.get("member_class")))
-        if name and len(name) <= MAX_NAME and member_class is not None:
-            checked.rows.append({"name": name, "member_class": member_class})
-    return checked
-
-
-def apply_members(
-    session: Session, actor: str, branch: Organisation, rows: list[dict], step=None
-) -> int:
-    """The branch's active roll replaced by ``rows`` (the old one kept, inactive)."""
-    if branch.kind != "branch":
-        raise Invalid("a member roll belongs to a branch", field="organisation_id")
-    session.execute(
-        update(Member)
-        .where(Member.organisation_id == branch.id, Member.active.is_(True))
-        .values(active=False)
-    )
-    for row in rows:
-        session.add(Member(organisation_id=branch.id, active=True, **row))
-        if step is not None:
-            step()
-    session.flush()
-    counts = roll_counts(session, branch.id)
-    audit.record(session, actor, "members.import", branch, full=counts[0], probationary=counts[1])
-    return len(rows)
-
-
-def roll_counts(session: Session, branch_id: int) -> tuple[int, int]:
-    """(full, probationary) members on the branch's active roll."""
-    classes = session.scalars(
-        select(Member.member_class).where(
-            Member.organisation_id == branch_id, Member.active.is_(True)
-        )
-    ).all()
-    return classes.count("full"), classes.count("probationary")
-
-
 def template_xlsx(kind: str) -> bytes:
     """A workbook with the header row and one example row, to fill in."""
     from survey.files.tables import workbook_rows
@@ -347,5 +326,5 @@ def template_xlsx(kind: str) -> bytes:
             500,
         ]
     else:
-        header, example = list(MEMBER_HEADERS), ["张三", "正式党员"]
+        header, example = ["姓名", "类别"], ["张三", "正式党员"]
     return workbook_rows(header, [example])

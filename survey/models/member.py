@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.core.extensions import db
@@ -22,3 +24,4 @@ class Member(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     member_class: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_on: Mapped[date | None] = mapped_column(Date)  # 入党时间, when the roster gives it

@@ -46,6 +46,10 @@ class Action(StrEnum):
     READ_SUMMARIES = "summaries.read"
     # 计票人/监票人: enter the paper ballots (纸质票) of a campaign in scope while it is open.
     ENTER_PAPER_BALLOTS = "paper_ballots.enter"
+    # A branch's member roll (names, class, 入党时间): read by its committee's reviewers,
+    # imported and kept by its secretary.
+    READ_ROLL = "roll.read"
+    MANAGE_ROLL = "roll.manage"
 
 
 # The one table of which role may do which action (an admin may do all of them).
@@ -66,6 +70,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.READ_RATINGS: frozenset({SECRETARY, REVIEWER}),
     Action.READ_SUMMARIES: frozenset({REVIEWER}),
     Action.ENTER_PAPER_BALLOTS: frozenset({SECRETARY, REVIEWER}),
+    Action.READ_ROLL: frozenset({SECRETARY, REVIEWER}),
+    Action.MANAGE_ROLL: frozenset({SECRETARY}),
 }
 # What a read-only API token may still do: read, never change anything. Any other action,
 # and any request that is not a GET, is refused to it (403).

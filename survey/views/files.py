@@ -1,5 +1,5 @@
 """Files for Excel: the closed campaign's 测评汇总表, the committee's rating summary, and the
-imports of organisations (admins) and of a branch's member roll (its secretary, or an admin).
+import of organisations (admins); a branch's member roll is survey/views/rolls.py's.
 """
 
 from __future__ import annotations
@@ -145,34 +145,7 @@ def import_organisations():
     )
 
 
-@bp.route("/branches/<int:branch_id>/members/import", methods=["GET", "POST"])
-@staff_required(Action.RUN_MEMBER_REVIEW)
-def import_members(branch_id: int):
-    branch = organisation_or_404(branch_id)
-    if branch.kind != "branch":
-        abort(404)
-    return _run_import(
-        UploadForm(),
-        imports.check_members,
-        lambda rows: imports.apply_members(db.session, web_actor(), branch, rows),
-        "members",
-        heading="members",
-        branch=branch,
-        roll=imports.roll_counts(db.session, branch.id),
-        action=url_for(".import_members", branch_id=branch.id),
-    )
-
-
-@bp.get("/branches")
-@staff_required(Action.RUN_MEMBER_REVIEW)
-def rolls():
-    """The branches whose roll the signed-in account may import (a secretary: their own)."""
-    query = access.visible_organisations(db.session, current_user, kind="branch")
-    branches = [(b, imports.roll_counts(db.session, b.id)) for b in db.session.scalars(query)]
-    return render_template("files/rolls.html", branches=branches)
-
-
-UPLOADS = {"files.import_organisations", "files.import_members"}
+UPLOADS = {"files.import_organisations"}
 
 
 @bp.errorhandler(413)

@@ -36,7 +36,7 @@ from survey.core.extensions import db
 from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL
 from survey.core.timezone import local_today
 from survey.core.transactions import transactional
-from survey.files import imports
+from survey.files import roster
 from survey.models import CampaignStatus
 from survey.staff import access
 from survey.staff.access import Action
@@ -101,7 +101,7 @@ def new():
 
 def _roll_problem(branch) -> str | None:
     """Why this branch's roll cannot make a member appraisal, in words; None if it can."""
-    members = sum(imports.roll_counts(db.session, branch.id))
+    members = sum(roster.roll_counts(db.session, branch.id))
     if not members:
         return _("This branch has no member roll yet: import it first.")
     if members > appraisal.MAX_APPRAISEES:
@@ -136,7 +136,7 @@ def _create(form, branch):
 def _roll_prefill(form) -> None:
     """应到正式/预备 from the first branch's imported member roll, when it has one."""
     if form.organisation_id.choices:
-        roll = imports.roll_counts(db.session, form.organisation_id.choices[0].value)
+        roll = roster.roll_counts(db.session, form.organisation_id.choices[0].value)
         if any(roll):
             form.eligible_full.data, form.eligible_probationary.data = roll
 

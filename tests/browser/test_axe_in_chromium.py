@@ -63,7 +63,7 @@ def axe_js(tmp_path_factory) -> Path:
 def site(live_server, db, make):
     """The demo, a draft review whose card sheet is still shown, and one vote cast."""
     from survey.core import links
-    from survey.models import Ballot, Campaign, CampaignStatus, Organisation
+    from survey.models import Ballot, Campaign, CampaignStatus, Member, Organisation
 
     run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
     branch = db.session.query(Organisation).filter_by(name="第一党支部").one()
@@ -83,6 +83,8 @@ def site(live_server, db, make):
     used = db.session.query(Ballot).filter_by(campaign_id=closed.id).first()
     committee = branch.parent
     appraisal, appraisal_results = member_appraisals(make, db, branch)
+    roll = f"/staff/files/branches/{branch.id}/members"
+    member = db.session.query(Member).filter_by(organisation_id=branch.id, active=True).first()
     return {
         "base": live_server,
         "appraisal": links.ballot_url(appraisal.id),
@@ -109,6 +111,11 @@ def site(live_server, db, make):
             f"/review/campaigns/{old_poll.id}/anomalies",
             appraisal_results,
             f"{appraisal_results}/print",
+            "/staff/files/branches",
+            roll,
+            f"{roll}/import",
+            f"{roll}/{member.id}/edit",
+            f"{roll}/{member.id}/remove",
         ],
     }
 
