@@ -121,7 +121,7 @@ DOMAINS = {
     "village": _l("villages"),
     "community": _l("urban communities"),
     "enterprise": _l("enterprises"),
-    "state_enterprise": _l("state-owned enterprises"),
+    "state_enterprise": _l("state-owned and collective enterprises"),
     "private_enterprise": _l("private enterprises"),
     "social_organisation": _l("social organisations"),
     "school": _l("schools"),
