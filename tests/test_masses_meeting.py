@@ -207,3 +207,23 @@ def test_the_rate_bound_counts_the_meeting_and_the_poll_together(
     assert public["value"]["channels"] == ["poll", "meeting"]
     assert public["value"]["responses"] == 20 and public["value"]["meeting_responses"] == 10
     assert public["outcome"] == outcome
+
+
+def test_the_tally_counts_the_representatives_dissatisfied_for_checking(
+    client, make, db, branch, org
+):
+    campaign = meeting(client, make, db, org, ["satisfied"] * 3 + ["dissatisfied"] * 2)
+    tally = client.get(f"/api/v1/campaigns/{campaign.id}/tally", headers=bearer(org["reviewer"]))
+    body = tally.get_json()
+    assert body["dissatisfied_raw"] == 2 and body["unchecked"] == 2
+    assert body["counts"]["dissatisfied"] == 2
+
+
+def test_the_summary_export_names_the_meetings_channel_with_its_answers(
+    auth, client, make, db, branch, org
+):
+    meeting(client, make, db, org, ["satisfied"] * 4 + ["basically_satisfied"])
+    auth.login("reviewer")
+    url = f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2026"
+    text = client.get(url).text
+    assert "群众评判含群众代表测评（述职评议会）5票，其中不满意0票" in text

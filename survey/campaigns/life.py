@@ -402,7 +402,7 @@ def tally(
         # over a million answers took seconds a request (bench/). Complaints are verified
         # after the close: those counts are read afresh.
         result = dict(campaign.snapshot)
-        if campaign.kind == "public_satisfaction":
+        if campaign.kind in complaints.JUDGED_KINDS:
             result.update(complaints.complaint_counts(session, campaign) or {})
         return result
     # While open the votes are sealed envelopes; after close, counts.
@@ -437,7 +437,8 @@ def tally(
             sum(c.values()) >= small_group for c in split.values()
         ):
             result["by_class"] = split
-        if campaign.kind == "public_satisfaction":
+        if campaign.kind in complaints.JUDGED_KINDS:
             result.update(complaints.complaint_counts(session, campaign) or {})
+        if campaign.kind == "public_satisfaction":
             result["geo"] = polls.geo_counts(session, campaign)
     return result
