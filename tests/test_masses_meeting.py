@@ -227,3 +227,13 @@ def test_the_summary_export_names_the_meetings_channel_with_its_answers(
     url = f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2026"
     text = client.get(url).text
     assert "群众评判含群众代表测评（述职评议会）5票，其中不满意0票" in text
+
+
+def test_the_rating_page_names_the_channel_in_both_languages(auth, client, make, db, branch, org):
+    meeting(client, make, db, org, ["satisfied"] * 5)
+    auth.login("reviewer")
+    url = f"/ratings/branches/{org['first'].id}?year=2026&scheme=nmg-2020"
+    assert "群众评判方式：群众代表测评（述职评议会）" in client.get(url).text
+    english = client.get(f"{url}&lang=en").text
+    assert "representatives&#39; vote (report meeting)" in english
+    assert "群众代表测评" not in english
