@@ -237,3 +237,16 @@ def test_the_rating_page_names_the_channel_in_both_languages(auth, client, make,
     english = client.get(f"{url}&lang=en").text
     assert "representatives&#39; vote (report meeting)" in english
     assert "群众代表测评" not in english
+
+
+def test_the_scrutineers_hold_its_key_by_default_as_at_a_member_review(client, org):
+    body = {
+        "organisation_id": org["first"].id,
+        "year": 2026,
+        "kind": "masses_meeting",
+        "title": "述职评议会群众代表测评",
+    }
+    made = client.post("/api/v1/campaigns", json=body, headers=bearer(org["reviewer"]))
+    assert made.status_code == 201
+    assert made.get_json()["sealing"] == "scrutineers"
+    assert made.get_json()["scrutineers"] == {"k": 2, "n": 3}
