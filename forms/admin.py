@@ -55,7 +55,7 @@ DOMAIN_LABELS = {
     "village": Bilingual("农村", "Village"),
     "community": Bilingual("社区", "Community"),
     "enterprise": Bilingual("企业", "Enterprise"),
-    "state_enterprise": Bilingual("国有企业", "State enterprise"),
+    "state_enterprise": Bilingual("国有企业和集体企业", "State or collective enterprise"),
     "private_enterprise": Bilingual("非公有制企业", "Private enterprise"),
     "social_organisation": Bilingual("社会组织", "Social organisation"),
     "school": Bilingual("中小学校", "Primary or secondary school"),

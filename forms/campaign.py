@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from survey.ballotbox.ballots import MAX_BATCH
 from survey.campaigns.meeting import INDICATORS
 from survey.core.converters import FIRST_YEAR, LAST_YEAR
+from survey.core.labels import REPRESENTATIVES
 
 MAX_ROLL = 10_000
 # The choices' labels in the reader's language (the ballot asks meeting.INDICATORS' words).
@@ -82,8 +83,18 @@ class CampaignForm(DraftForm):
         choices=[
             SelectChoice("member_review", _l("Members' review of the branch (党员评议党支部)")),
             SelectChoice("member_appraisal", _l("Appraisal of members (民主评议党员)")),
+            SelectChoice(
+                "masses_meeting",
+                _l("Representatives of the masses at the report meeting (群众代表测评)"),
+            ),
         ],
         default="member_review",  # a form posted without it (the old page) makes a review
+    )
+    # 群众代表 at the report meeting only: who is invited (001 工作指南 §五(二)3, 003 §三(一)3)
+    representatives = RadioField(
+        _l("Who is invited"),
+        choices=[SelectChoice(key, label) for key, label in REPRESENTATIVES.items()],
+        default="masses",
     )
     organisation_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired()])
     year = IntegerField(

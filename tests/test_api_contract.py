@@ -141,12 +141,14 @@ def build_world(make):
     committee, first, second, _ = make.tree()
     poll = make.campaign(first, kind="public_satisfaction", status="draft")
     review = make.campaign(second, status="draft")
+    masses = make.campaign(second, kind="masses_meeting", status="draft")
     roll(make, first, 3)  # a member appraisal is made from the branch's roll
     return {
         "committee": committee,
         "first": first,
         "poll": poll,
         "review": review,
+        "masses": masses,
         "admin": make.user("root", "admin"),
         "reviewer": make.user("reviewer", "reviewer", committee),
     }
@@ -180,6 +182,8 @@ def request_for(schema_name, body, world, make, db):
     if schema_name == "BallotsBody":
         member = body.get("class") in ("full", "probationary")
         campaign = world["review"] if member else world["poll"]
+        if body.get("class") == "representative":  # 群众代表 at the report meeting
+            campaign = world["masses"]
         return "post", f"/api/v1/campaigns/{campaign.id}/ballots", body
     if schema_name == "PaperBallotBody":
         from survey.models import Ballot

@@ -67,6 +67,13 @@ class Campaign(ma.Schema):
     )
     sealing = fields.String(metadata={"description": "scrutineers or server"})
     scrutineers = fields.Dict(metadata={"description": "{k, n} when the scrutineers hold it"})
+    representatives = fields.String(
+        metadata={
+            "description": "masses_meeting only: masses (群众代表), teachers (教师代表) or "
+            "service_users (服务对象), invited to the 述职评议 meeting; their cards are "
+            "counted as 群众评判 (channel `meeting` of the rating's public criterion)"
+        }
+    )
 
 
 class Ballot(ma.Schema):

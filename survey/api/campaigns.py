@@ -18,7 +18,7 @@ from survey.ballotbox import ballots
 from survey.core import codes, links
 from survey.core.errors import NotFound
 from survey.core.extensions import db
-from survey.core.scales import MEETING_KINDS, MEMBER_APPRAISAL
+from survey.core.scales import MEMBER_APPRAISAL
 from survey.core.transactions import transactional
 from survey.files import exports, names
 from survey.files.export_words import lang_of
@@ -53,6 +53,8 @@ def campaign_json(campaign: Campaign) -> dict:
     if campaign.kind == MEMBER_APPRAISAL:
         data["all_rows_required"] = campaign.all_rows_required
         data["excellent_cap_percent"] = campaign.top_grade_cap_percent
+    if campaign.representatives:
+        data["representatives"] = campaign.representatives
     if campaign.slug:
         data["public_url"] = links.external_url("poll.poll", slug=campaign.slug)
     return data
@@ -67,7 +69,10 @@ def create_campaign(data: dict):
     """Create a campaign (draft) for a branch
 
     A member review is created by its branch's secretary (or an admin); a public poll by
-    the secretary or a reviewer above the branch.
+    the secretary or a reviewer above the branch; so is a `masses_meeting`: 群众代表 (or
+    教师代表, 服务对象: `representatives`) invited to the 述职评议 meeting, voting with
+    one-time cards (class `representative`) on the satisfaction scale in the same sealed box
+    as a member review, counted in the rating as 群众评判 (its channel `meeting`).
     """
     organisation = load_organisation(data["organisation_id"])
     access.require(g.api_user, access.run_campaign_action(data["kind"]))
@@ -87,6 +92,7 @@ def create_campaign(data: dict):
         sealing=data.get("sealing"),
         scrutineers_k=data.get("scrutineers", {}).get("k"),
         scrutineers_n=data.get("scrutineers", {}).get("n"),
+        representatives=data.get("representatives"),
     )
     return campaign_json(campaign), 201
 
@@ -111,7 +117,7 @@ def generate_ballots(data: dict, campaign: Campaign):
 
     Each is a link for its QR code and a short code to type; neither is stored with a vote.
     """
-    default_class = "full" if campaign.kind in MEETING_KINDS else "resident"
+    default_class = ballots.classes_of(campaign.kind)[0]
     issued = ballots.generate_ballots(
         db.session, actor(), campaign, data["count"], data.get("ballot_class", default_class)
     )

@@ -6,7 +6,6 @@ from functools import wraps
 
 from flask import g
 
-from survey import polls
 from survey.api import answers, schemas
 from survey.api.blueprint import bp
 from survey.api.util import actor, body, load_campaign, refusals
@@ -23,15 +22,18 @@ from survey.staff.access import Action
 @bp.response(200, answers.PublicResponses)
 @bp.arguments(schemas.PublicResponsesQuery, location="query")
 def list_public_responses(query: dict):
-    """The complaints of a closed public poll, with reason and verification (reviewers)
+    """The complaints of a closed poll or 群众代表 meeting, with reason and verification (reviewers)
 
     Ordered by the random response id. Only `dissatisfied` answers are listed: listing
     others would only tell how each answer went.
     """
     campaign = load_campaign(query["campaign_id"])
     access.require(g.api_user, Action.VERIFY_COMPLAINTS)
-    if campaign.kind != polls.KIND:
-        raise Invalid("campaign_id must be a public satisfaction poll", field="campaign_id")
+    if campaign.kind not in complaints.JUDGED_KINDS:
+        raise Invalid(
+            "campaign_id must be a public satisfaction poll or a masses_meeting",
+            field="campaign_id",
+        )
     return {"items": complaints.list_answers(db.session, campaign, query["choice"])}
 
 

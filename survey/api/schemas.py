@@ -14,7 +14,7 @@ from marshmallow.validate import Length, OneOf, Range, Regexp
 from survey import appraisal, campaigns, rules
 from survey.ballotbox import ballots
 from survey.core.converters import FIRST_YEAR, LAST_YEAR, MAX_ID
-from survey.core.scales import CAMPAIGN_KINDS
+from survey.core.scales import CAMPAIGN_KINDS, REPRESENTATIVE_CLASS, REPRESENTATIVES
 from survey.models.organisation import ORGANISATION_KINDS
 from survey.models.poll import VERIFICATION_RESULTS
 from survey.polls import complaints
@@ -23,7 +23,7 @@ from survey.staff import accounts
 
 MAX_QUESTIONS = 12
 MAX_TEXT = 200
-BALLOT_CLASSES = (*ballots.MEMBER_CLASSES, "resident")
+BALLOT_CLASSES = (*ballots.MEMBER_CLASSES, "resident", REPRESENTATIVE_CLASS)
 
 
 class Int(fields.Integer):
@@ -160,6 +160,13 @@ class CampaignBody(Strict):
     # who holds the ballot box's key: the scrutineers' cards (meetings' default) or the server
     sealing = enum(("scrutineers", "server"))
     scrutineers = fields.Nested(ScrutineersBody)
+    representatives = enum(
+        REPRESENTATIVES,
+        metadata={
+            "description": "masses_meeting only: who is invited to the 述职评议 meeting -- "
+            "masses (群众代表, the default), teachers (教师代表) or service_users (服务对象)"
+        },
+    )
 
 
 class PaperBallotBody(Strict):
@@ -192,7 +199,7 @@ class BallotsBody(Strict):
         data_key="class",
         metadata={
             "description": "full (default) or probationary for a member review; "
-            "resident (the default) for a public poll"
+            "resident (the default) for a public poll; representative for a masses_meeting"
         },
     )
 

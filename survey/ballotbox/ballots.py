@@ -22,7 +22,7 @@ from survey.ballotbox.responses import store_response
 from survey.core import codes
 from survey.core.database import is_sqlite
 from survey.core.errors import AlreadyUsed, Conflict, Expired, Invalid, NotFound, NotOpen, Voided
-from survey.core.scales import MEETING_KINDS
+from survey.core.scales import MASSES_MEETING, MEETING_KINDS, REPRESENTATIVE_CLASS
 from survey.models import Ballot, Campaign, CampaignStatus, Question, Receipt
 from survey.models.base import utcnow
 from survey.staff import audit
@@ -37,7 +37,7 @@ def generate_ballots(
     """Issue ``count`` new ballots with unique short codes (draft or open campaigns)."""
     if campaign.status == CampaignStatus.CLOSED:
         raise Conflict("ballots cannot be added to a closed campaign")
-    allowed = MEMBER_CLASSES if campaign.kind in MEETING_KINDS else ("resident",)
+    allowed = classes_of(campaign.kind)
     if ballot_class not in allowed:
         raise Invalid(f"class must be one of {', '.join(allowed)}", field="class")
     if not 1 <= count <= MAX_BATCH:
@@ -57,6 +57,13 @@ def generate_ballots(
         session, actor, "ballots.generate", campaign, count=count, ballot_class=ballot_class
     )
     return ballots
+
+
+def classes_of(kind: str) -> tuple[str, ...]:
+    """The classes of card a campaign of ``kind`` issues (the first is the default)."""
+    if kind in MEETING_KINDS:
+        return MEMBER_CLASSES
+    return (REPRESENTATIVE_CLASS,) if kind == MASSES_MEETING else ("resident",)
 
 
 def void_ballot(session: Session, actor: str, ballot: Ballot) -> None:

@@ -23,9 +23,11 @@ from survey.core.errors import (
 )
 from survey.core.scales import (
     CAMPAIGN_KINDS,
-    MEETING_KINDS,
+    CARD_KINDS,
+    MASSES_MEETING,
     MEMBER_APPRAISAL,
     MEMBER_REVIEW,
+    REPRESENTATIVES,
     SATISFACTION,
 )
 from survey.models import (
@@ -64,16 +66,17 @@ def create_campaign(
     sealing: str | None = None,
     scrutineers_k: int | None = None,
     scrutineers_n: int | None = None,
+    representatives: str | None = None,
 ) -> Campaign:
     """A draft campaign with its headline question and any extra indicator items; a member
     appraisal with one question per member of the branch's roll instead. ``sealing``: who
     holds the key of its ballot box, fixed here (a meeting's scrutineers by default, k of n;
-    the server for a public poll)."""
+    the server for a public poll). ``representatives``: who a 群众代表 meeting invites
+    (masses by default; that kind only)."""
     check_year(year)
     if kind not in CAMPAIGN_KINDS:
-        raise Invalid(
-            "kind must be member_review, member_appraisal or public_satisfaction", field="kind"
-        )
+        raise Invalid(f"kind must be one of {', '.join(CAMPAIGN_KINDS)}", field="kind")
+    representatives = _representatives(kind, representatives)
     if organisation.kind != "branch":
         raise Invalid("campaigns belong to a branch", field="organisation_id")
     if organisation.active is False:  # None: made in this transaction, not yet flushed
@@ -81,7 +84,7 @@ def create_campaign(
     if geofence not in GEOFENCES:
         raise Invalid("geofence must be off, flag or require", field="geofence")
     scale = CAMPAIGN_KINDS[kind]
-    sealing = sealing or (scrutineers.SCRUTINEERS if kind in MEETING_KINDS else scrutineers.SERVER)
+    sealing = sealing or (scrutineers.SCRUTINEERS if kind in CARD_KINDS else scrutineers.SERVER)
     k, n = scrutineers.check_settings(sealing, scrutineers_k, scrutineers_n)
     campaign = Campaign(
         sealing=sealing,
@@ -96,6 +99,7 @@ def create_campaign(
         eligible_full=eligible_full,
         eligible_probationary=eligible_probationary,
         slug=secrets.token_urlsafe(8) if kind == "public_satisfaction" else None,
+        representatives=representatives,
     )
     if kind == MEMBER_APPRAISAL:
         return _create_appraisal(session, actor, campaign, all_rows_required, top_grade_cap_percent)
@@ -118,8 +122,23 @@ def create_campaign(
         year=year,
         title=title,
         sealing=sealing,
+        **({"representatives": representatives} if representatives else {}),
     )
     return campaign
+
+
+def _representatives(kind: str, given: str | None) -> str | None:
+    """Who a 群众代表 meeting invites (its label, chosen at creation); other kinds invite
+    nobody and ignore it (an optional field of the API's body, as for the appraisal's)."""
+    if kind != MASSES_MEETING:
+        return None
+    if given is None:
+        return REPRESENTATIVES[0]
+    if given not in REPRESENTATIVES:
+        raise Invalid(
+            f"representatives must be one of {', '.join(REPRESENTATIVES)}", field="representatives"
+        )
+    return given
 
 
 def _create_appraisal(
@@ -271,7 +290,7 @@ def open_campaign(session: Session, actor: str, campaign: Campaign) -> list[scru
     answered at its link), and with one or two cards each vote is as good as signed.
     A scrutineer-sealed campaign whose scrutineer cards were not printed gets its key pair
     now: the cards are returned, to be shown once (else an empty list)."""
-    if campaign.status == CampaignStatus.DRAFT and campaign.kind in MEETING_KINDS:
+    if campaign.status == CampaignStatus.DRAFT and campaign.kind in CARD_KINDS:
         issued = ballot_counts(session, campaign.id)["issued"]
         if not issued:
             raise NoCards("generate the cards before opening a meeting's campaign")
@@ -383,7 +402,7 @@ def tally(
         # over a million answers took seconds a request (bench/). Complaints are verified
         # after the close: those counts are read afresh.
         result = dict(campaign.snapshot)
-        if campaign.kind == "public_satisfaction":
+        if campaign.kind in complaints.JUDGED_KINDS:
             result.update(complaints.complaint_counts(session, campaign) or {})
         return result
     # While open the votes are sealed envelopes; after close, counts.
@@ -418,7 +437,8 @@ def tally(
             sum(c.values()) >= small_group for c in split.values()
         ):
             result["by_class"] = split
-        if campaign.kind == "public_satisfaction":
+        if campaign.kind in complaints.JUDGED_KINDS:
             result.update(complaints.complaint_counts(session, campaign) or {})
+        if campaign.kind == "public_satisfaction":
             result["geo"] = polls.geo_counts(session, campaign)
     return result

@@ -103,6 +103,14 @@ CLASSES = {
     "probationary": _l("Probationary member"),
     "resident": _l("Resident"),
     "public": _l("Residents (public link)"),
+    "representative": _l("Invited representative"),
+}
+
+# Who a 群众代表 meeting invites (survey/core/scales.py REPRESENTATIVES)
+REPRESENTATIVES = {
+    "masses": _l("Representatives of the masses (群众代表)"),
+    "teachers": _l("Teachers' representatives (教师代表)"),
+    "service_users": _l("Those the organ serves (服务对象)"),
 }
 
 
@@ -113,7 +121,7 @@ DOMAINS = {
     "village": _l("villages"),
     "community": _l("urban communities"),
     "enterprise": _l("enterprises"),
-    "state_enterprise": _l("state-owned enterprises"),
+    "state_enterprise": _l("state-owned and collective enterprises"),
     "private_enterprise": _l("private enterprises"),
     "social_organisation": _l("social organisations"),
     "school": _l("schools"),
@@ -157,6 +165,10 @@ def class_label(key: str):
     return CLASSES.get(key, key)
 
 
+def representatives_label(key: str | None):
+    return REPRESENTATIVES.get(key or "masses", key)
+
+
 REASONS = {
     "a poll of the year is still open": _l("a poll of the year is still open"),
     "branch has no public-facing functions": _l("branch has no public-facing functions"),
@@ -168,7 +180,8 @@ REASONS = {
     "no assessment entered": _l("no assessment entered"),
     "no committee grade entered": _l("no committee grade entered"),
     "no channel of public judgement recorded": _l(
-        "no channel of public judgement recorded (a poll, or a public notice or interviews)"
+        "no channel of public judgement recorded (a poll, representatives at the report "
+        "meeting, or a public notice or interviews)"
     ),
     "no eligible roll given": _l("no eligible roll given"),
     "no member review this year": _l("no member review this year"),
@@ -247,6 +260,7 @@ def init_app(app: Flask) -> None:
         return {
             "status_label": status_label,
             "class_label": class_label,
+            "representatives_label": representatives_label,
             "kind_label": kind_label,
             "role_label": role_label,
             "choice_label": choice_label,

@@ -34,6 +34,7 @@ WORDS = {
         "reached": "已达到",
         "not_reached": "未达到",
         "weak_override": "上年度被列为软弱涣散，党（工）委准予参评：{reason}",
+        "meeting_channel": "群众评判含群众代表测评（述职评议会）{n}票，其中不满意{dissatisfied}票",
         "summary_subject": "{year}年度“最强党支部”评定",
         "held_since": "{year}年起保持称号（复查）",
         "recommended": "推荐（第{n}位）",
@@ -68,6 +69,8 @@ WORDS = {
         "reached": "reached",
         "not_reached": "not reached",
         "weak_override": "weak and lax the year before; the committee lets it be rated: {reason}",
+        "meeting_channel": "public judgement includes the representatives' vote at the report "
+        "meeting: {n} answers, {dissatisfied} dissatisfied",
         "summary_subject": "{year} strongest-branch rating",
         "held_since": "held since {year}, re-checked",
         "recommended": "recommended (#{n})",
@@ -150,12 +153,20 @@ def verdict_word(key: str, lang: str) -> str:
 
 def criterion_notes(criteria, lang: str) -> list[str]:
     """What the committee decided on a rating's criteria, in words: an override of the year
-    before's 软弱涣散 mark with its reason (001 工作指南 §七(四))."""
+    before's 软弱涣散 mark with its reason (001 工作指南 §七(四)); and 群众评判's channel at the
+    述职评议 meeting with its answers, where it counted."""
     notes = []
     for criterion in criteria:
-        reason = (criterion.value or {}).get("weak_override_reason")
+        value = criterion.value or {}
+        reason = value.get("weak_override_reason")
         if reason:
             notes.append(words(lang)["weak_override"].format(reason=reason))
+        if value.get("meeting_responses"):  # 群众评判's channel at the 述职评议 meeting
+            notes.append(
+                words(lang)["meeting_channel"].format(
+                    n=value["meeting_responses"], dissatisfied=value["meeting_dissatisfied"]
+                )
+            )
     return notes
 
 

@@ -12,6 +12,8 @@ DOMAIN_NAMES = {
     "企业": "enterprise",
     "国有企业": "state_enterprise",
     "国企": "state_enterprise",
+    "集体企业": "state_enterprise",  # 001 附件2 §三 国有企业和集体企业党支部
+    "国有企业和集体企业": "state_enterprise",
     "非公有制企业": "private_enterprise",
     "非公企业": "private_enterprise",
     "民营企业": "private_enterprise",

@@ -87,6 +87,9 @@ class Campaign(db.Model):
     # A public poll's ceiling of answers from one address in a day, raised by the committee
     # for a known shared address (None: the setting POLL_DAILY_LIMIT).
     answers_per_address_day: Mapped[int | None] = mapped_column(Integer)
+    # A 群众代表 meeting's representatives (survey/core/scales.py REPRESENTATIVES): masses,
+    # teachers or service_users; None for every other kind.
+    representatives: Mapped[str | None] = mapped_column(String(16))
 
     organisation: Mapped[Organisation] = relationship()
     questions: Mapped[list[Question]] = relationship(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from survey.core.database import lock
 from survey.core.errors import Conflict, Invalid, NotFound
-from survey.core.scales import SATISFACTION, SCALES
+from survey.core.scales import MASSES_MEETING, SATISFACTION, SCALES
 from survey.models import Campaign, Complaint, Verification
 from survey.models.base import utcnow
 from survey.models.poll import VERIFICATION_RESULTS
@@ -20,6 +20,8 @@ from survey.staff import audit
 
 COMPLAINT = "dissatisfied"
 MAX_NOTE = 1000
+# The kinds whose 不满意 are verified here: the public polls, and 群众代表 at the meeting
+JUDGED_KINDS = ("public_satisfaction", MASSES_MEETING)
 
 
 def verification_json(verification: Verification | None) -> dict | None:

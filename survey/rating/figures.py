@@ -43,14 +43,17 @@ FIGURES = {
     "unchecked": _l("Dissatisfied answers not yet checked"),
     "verified_share": _l("Share verified dissatisfied"),
     "channels": _l("Channels of public judgement"),
+    "meeting_responses": _l("Of which, representatives' answers at the report meeting"),
+    "meeting_dissatisfied": _l("Of which, representatives' dissatisfied answers"),
 }
 CHANNELS = {
     "poll": _l("public poll"),
+    "meeting": _l("representatives' vote (report meeting)"),
     "notice": _l("public notice"),
     "interviews": _l("interviews"),
 }
-"""群众评判's channels (000 §四(三), 001 工作指南 §五(二)3): the polls, the reviewer's record of
-公示 and 访谈."""
+"""群众评判's channels (000 §四(三), 001 工作指南 §五(二)3): the polls, 群众代表 at the 述职评议
+meeting, the reviewer's record of 公示 and 访谈."""
 OPERATORS = {
     "min": "≥",
     "max": "≤",

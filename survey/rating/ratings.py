@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey import rules
 from survey.core.errors import Invalid, NotFound
+from survey.core.scales import MASSES_MEETING
 from survey.core.timezone import to_local
 from survey.models import (
     Assessment,
@@ -37,11 +38,11 @@ from survey.staff import access
 MERGED_FIELD = {"all": "merged"}
 CHUNK = 5_000  # ids per IN (...) list; SQLite allows 32,766 bound parameters
 
-PUBLIC_CAMPAIGN_KINDS = ("public_satisfaction",)
+PUBLIC_CAMPAIGN_KINDS = ("public_satisfaction", MASSES_MEETING)
 """The campaign kinds whose closed tallies are 群众评判 answers on the satisfaction scale, each a
-channel counted with the others (their verified 不满意 too). The hook for 群众代表 invited to the
-述职评议 meeting with one-time cards (000 §二(三), 001 工作指南 §五(二)3): the ballot box's
-campaign kind for them joins this tuple, and its answers count as a channel."""
+channel counted with the others (their verified 不满意 too): the public polls, and 群众代表
+invited to the 述职评议 meeting with one-time cards (000 §二(三), 001 工作指南 §五(二)3, 003
+§三(一)3), whose campaigns are named apart (channel ``meeting``)."""
 
 
 def scheme_for(session: Session, organisation: Organisation, requested: str | None):
@@ -154,16 +155,29 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
     (docs/design.md), and the criterion waits for it.
     """
     totals: dict[int, dict] = defaultdict(
-        lambda: {"ids": set(), "open": [], "responses": 0, "dissatisfied": 0}
+        lambda: {"ids": set(), "open": [], "meetings": set(), "responses": 0, "dissatisfied": 0}
     )
+    meetings = {
+        campaign_id
+        for (campaign_id,) in _rows(
+            session,
+            select(Campaign.id).where(
+                Campaign.kind == MASSES_MEETING,
+                Campaign.status.in_(("open", "closed")),
+                Campaign.year == year,
+                Campaign.organisation_id.in_(ids),
+            ),
+        )
+    }
     for org_id, campaign_id, _at, _f, _p, _cls, choice, n in _closed_campaign_tallies(
         session, PUBLIC_CAMPAIGN_KINDS, year, ids
     ):
         entry = totals[org_id]
         entry["ids"].add(campaign_id)
         if choice is not None:
-            entry["responses"] += n
-            entry["dissatisfied"] += n if choice == "dissatisfied" else 0
+            _add_answers(entry, choice, n, campaign_id in meetings)
+        if campaign_id in meetings:
+            entry["meetings"].add(campaign_id)
     for org_id, campaign_id in _rows(
         session,
         select(Campaign.organisation_id, Campaign.id).where(
@@ -174,6 +188,8 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
         ),
     ):
         totals[org_id]["open"].append(campaign_id)
+        if campaign_id in meetings:
+            totals[org_id]["meetings"].add(campaign_id)
     checked = verification_counts(session, year, ids)
     return {
         org_id: rules.PublicEvidence(
@@ -183,10 +199,24 @@ def public_evidence(session: Session, year: int, ids) -> dict[int, rules.PublicE
             verified=checked.get((org_id, "verified"), 0),
             unfounded=checked.get((org_id, "unfounded"), 0),
             open_polls=tuple(sorted(entry["open"])),
+            meeting_campaign_ids=tuple(sorted(entry["meetings"])),
+            meeting_responses=entry.get("meeting_responses", 0),
+            meeting_dissatisfied=entry.get("meeting_dissatisfied", 0),
         )
         for org_id, entry in totals.items()
         if entry["responses"] or entry["open"]
     }
+
+
+def _add_answers(entry: dict, choice: str, n: int, at_meeting: bool) -> None:
+    """Count ``n`` answers of ``choice`` into a branch's public totals (and, for 群众代表 at
+    the meeting, into its channel's own)."""
+    dissatisfied = n if choice == "dissatisfied" else 0
+    entry["responses"] += n
+    entry["dissatisfied"] += dissatisfied
+    if at_meeting:
+        entry["meeting_responses"] = entry.get("meeting_responses", 0) + n
+        entry["meeting_dissatisfied"] = entry.get("meeting_dissatisfied", 0) + dissatisfied
 
 
 def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tuple[int, str], int]:

@@ -155,6 +155,13 @@ class PublicEvidence:
     open_polls: tuple[int, ...] = ()
     """Polls of the year still open: their answers are neither counted nor shown until
     they close, so the criterion waits for them."""
+    meeting_campaign_ids: tuple[int, ...] = ()
+    """Of the campaigns above (closed or open), those of 群众代表 invited to the 述职评议
+    meeting (000 §二(三), 001 工作指南 §五(二)3, 003 §三(一)3): a channel of its own."""
+    meeting_responses: int = 0
+    """Of ``responses``, the representatives' answers at the meeting."""
+    meeting_dissatisfied: int = 0
+    """Of ``dissatisfied``, the representatives' 不满意 at the meeting."""
 
     def __post_init__(self) -> None:
         _non_negative(
@@ -162,9 +169,29 @@ class PublicEvidence:
             dissatisfied=self.dissatisfied,
             verified=self.verified,
             unfounded=self.unfounded,
+            meeting_responses=self.meeting_responses,
+            meeting_dissatisfied=self.meeting_dissatisfied,
         )
         _require(self.dissatisfied <= self.responses, "dissatisfied > responses")
         _require(self.verified + self.unfounded <= self.dissatisfied, "checked > dissatisfied")
+        _require(self.meeting_responses <= self.responses, "meeting_responses > responses")
+        _require(
+            self.meeting_dissatisfied <= min(self.dissatisfied, self.meeting_responses),
+            "meeting_dissatisfied > dissatisfied or meeting_responses",
+        )
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """``poll`` where a public poll was answered or is open, ``meeting`` where 群众代表
+        voted at the meeting or its campaign is open."""
+        meetings = set(self.meeting_campaign_ids)
+        found = []
+        polls_open = any(c not in meetings for c in self.open_polls)
+        if self.responses > self.meeting_responses or polls_open:
+            found.append("poll")
+        if self.meeting_responses or any(c in meetings for c in self.open_polls):
+            found.append("meeting")
+        return tuple(found)
 
     @property
     def unchecked(self) -> int:

@@ -185,6 +185,11 @@ def _public_value(
             "unfounded": polls.unfounded,
             "unchecked": polls.unchecked,
         }
+        if polls.meeting_responses:
+            value |= {
+                "meeting_responses": polls.meeting_responses,
+                "meeting_dissatisfied": polls.meeting_dissatisfied,
+            }
     if record.notice or record.interviews or record.verified:
         value |= {
             "public_notice_held": record.notice,
@@ -219,6 +224,11 @@ def complaints(item: Complaints, evidence: Evidence, scheme: Scheme) -> Criterio
     total = _Totals.of(polls, record)
     read: dict[str, object] = {
         "campaign_ids": list(polls.campaign_ids) if polls else [],
+        **(
+            {"meeting_campaign_ids": list(polls.meeting_campaign_ids)}
+            if polls is not None and polls.meeting_campaign_ids
+            else {}
+        ),
         "channels": total.channels,
         "rule": once(item, "rule", lambda: _rule_name(item)),
     }
@@ -286,9 +296,7 @@ class _Totals:
 
     @classmethod
     def of(cls, polls: PublicEvidence | None, record: _Record) -> _Totals:
-        channels = []
-        if polls is not None and (polls.responses or polls.open_polls):
-            channels.append("poll")
+        channels = list(polls.channels) if polls is not None else []
         if record.notice:
             channels.append("notice")
         if record.interviews:

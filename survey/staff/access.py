@@ -31,6 +31,8 @@ class Action(StrEnum):
     RUN_MEMBER_REVIEW = "member_review.run"
     RUN_PUBLIC_POLL = "public_satisfaction.run"
     RUN_MEMBER_APPRAISAL = "member_appraisal.run"
+    # 群众代表 at the 述职评议 meeting: the branch's secretary or the committee's reviewer
+    RUN_MASSES_MEETING = "masses_meeting.run"
     # 民主评议党员: the appraised members' names and results, and their final grades, are
     # for the branch's secretary and its committee's reviewers only.
     READ_APPRAISAL = "appraisal.read"
@@ -59,6 +61,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.RUN_MEMBER_REVIEW: frozenset({SECRETARY}),
     Action.RUN_PUBLIC_POLL: frozenset({SECRETARY, REVIEWER}),
     Action.RUN_MEMBER_APPRAISAL: frozenset({SECRETARY}),
+    Action.RUN_MASSES_MEETING: frozenset({SECRETARY, REVIEWER}),
     Action.READ_APPRAISAL: frozenset({SECRETARY, REVIEWER}),
     Action.GRADE_MEMBERS: frozenset({SECRETARY, REVIEWER}),
     Action.READ_RESULTS: frozenset({SECRETARY, REVIEWER}),
@@ -89,6 +92,7 @@ RUN_CAMPAIGN = {
     "member_review": Action.RUN_MEMBER_REVIEW,
     "public_satisfaction": Action.RUN_PUBLIC_POLL,
     "member_appraisal": Action.RUN_MEMBER_APPRAISAL,
+    "masses_meeting": Action.RUN_MASSES_MEETING,
 }
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from forms.poll import DailyCeilingForm, VerificationForm
 from survey import polls
 from survey.core.extensions import db
 from survey.core.transactions import transactional
-from survey.models import CampaignStatus
+from survey.models import Campaign, CampaignStatus
 from survey.polls import complaints
 from survey.staff import access
 from survey.staff.access import Action
@@ -22,10 +22,19 @@ def _public_campaign(campaign_id: int):
     return campaign_or_404(campaign_id, polls.KIND)
 
 
+def _judged_campaign(campaign_id: int):
+    """A campaign whose 不满意 are verified: a public poll, or 群众代表 at the meeting."""
+    campaign = campaign_or_404(campaign_id)
+    if campaign.kind not in complaints.JUDGED_KINDS:
+        abort(404)
+    return campaign
+
+
 @bp.get("/")
 @staff_required(Action.VERIFY_COMPLAINTS)
 def index():
-    query = access.visible_campaigns(db.session, current_user, kind=polls.KIND)
+    query = access.visible_campaigns(db.session, current_user)
+    query = query.where(Campaign.kind.in_(complaints.JUDGED_KINDS))
     rows = [
         (c, complaints.complaint_counts(db.session, c)) for c in db.session.scalars(query).all()
     ]
@@ -35,7 +44,7 @@ def index():
 @bp.get("/campaigns/<int:campaign_id>/complaints")
 @staff_required(Action.VERIFY_COMPLAINTS)
 def queue(campaign_id: int):
-    campaign = _public_campaign(campaign_id)
+    campaign = _judged_campaign(campaign_id)
     return render_template(
         "review/complaints.html",
         campaign=campaign,
@@ -50,7 +59,7 @@ def queue(campaign_id: int):
 @transactional
 def verify(response_id: str):
     response = complaints.load_response(db.session, response_id)
-    campaign = _public_campaign(response.campaign_id)
+    campaign = _judged_campaign(response.campaign_id)
     form = VerificationForm()
     if not form.validate():
         items = complaints.list_answers(db.session, campaign)

@@ -15,7 +15,7 @@ from survey.campaigns import meeting
 from survey.core import links, qr
 from survey.core.errors import Conflict, ScrutineersNeeded
 from survey.core.extensions import db
-from survey.core.scales import MEETING_KINDS
+from survey.core.scales import CARD_KINDS
 from survey.core.transactions import transactional
 from survey.views.guards import campaign_to_run, staff_required, web_actor
 
@@ -59,7 +59,7 @@ def close_page(campaign, form, typed=(), refusal: ScrutineersNeeded | None = Non
             card_errors.setdefault(places[card["place"] - 1], []).append(
                 reason_text(card["reason"])
             )
-    turnout = meeting.turnout(db.session, campaign) if campaign.kind in MEETING_KINDS else None
+    turnout = meeting.turnout(db.session, campaign) if campaign.kind in CARD_KINDS else None
     return render_template(
         "staff/close.html",
         campaign=campaign,

@@ -95,3 +95,59 @@ def test_only_social_evaluation_is_exempt_for_an_organ_without_public_functions(
     assert rated.criterion("social").outcome == "exempt"
     assert rated.criterion("public").outcome == "pending"
     assert rated.verdict == "pending"
+
+
+def meeting(responses, *, poll=0, verified=0, unfounded=0, unchecked=0, open_ids=()):
+    """群众代表 at the 述职评议 meeting (campaign 31), beside a poll of ``poll`` answers (21)."""
+    from survey.rules import PublicEvidence
+
+    dissatisfied = verified + unfounded + unchecked
+    return PublicEvidence(
+        campaign_ids=(21, 31) if poll else (31,),
+        responses=responses + poll,
+        dissatisfied=dissatisfied,
+        verified=verified,
+        unfounded=unfounded,
+        open_polls=tuple(open_ids),
+        meeting_campaign_ids=(31,),
+        meeting_responses=responses,
+        meeting_dissatisfied=dissatisfied,
+    )
+
+
+@pytest.mark.parametrize("scheme", FOUR_EVALUATIONS)
+def test_representatives_at_the_meeting_are_a_channel_of_their_own(factory, scheme):
+    rating, criterion = public(factory, scheme, meeting(12))
+    assert criterion.outcome == "pass" and rating.verdict == "eligible"
+    assert criterion.value["channels"] == ["meeting"]
+    assert criterion.value["meeting_responses"] == 12
+    assert criterion.evidence["meeting_campaign_ids"] == [31]
+
+
+def test_an_open_meeting_is_its_channel_and_keeps_public_pending(factory):
+    polls = meeting(0, open_ids=(31,))
+    _, criterion = public(factory, "nmg-2020", polls)
+    assert criterion.outcome == "pending" and criterion.evidence["channels"] == ["meeting"]
+
+
+@pytest.mark.parametrize("scheme", FOUR_EVALUATIONS)
+@pytest.mark.parametrize(
+    ("verified", "unchecked", "outcome"),
+    [(0, 0, "pass"), (0, 1, "pending"), (1, 0, "fail"), (2, 0, "fail")],
+)
+def test_a_representatives_verified_dissatisfied_excludes_under_any_verified(
+    factory, scheme, verified, unchecked, outcome
+):
+    polls = meeting(20, poll=30, verified=verified, unchecked=unchecked, unfounded=1)
+    _, criterion = public(factory, scheme, polls)
+    assert criterion.outcome == outcome
+    assert criterion.evidence["channels"] == ["poll", "meeting"]
+
+
+@pytest.mark.parametrize(("verified", "outcome"), [(9, "pass"), (10, "pass"), (11, "fail")])
+def test_the_rate_counts_the_meetings_answers_beside_the_polls(factory, verified, outcome):
+    # 40 representatives + 60 poll answers: 10 verified of 100 is 10 % (超过10% excludes above)
+    polls = meeting(40, poll=60, verified=verified)
+    _, criterion = public(factory, ordos_rate_only(), polls)
+    assert criterion.outcome == outcome
+    assert criterion.value["verified_share"] == f"{verified}/100"
