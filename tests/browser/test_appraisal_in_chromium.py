@@ -342,3 +342,41 @@ def test_the_final_grades_table_fits_1280_and_scrolls_in_its_box_at_320_without_
 
 
 PHONE_320 = {"width": 320, "height": 640}
+
+
+def test_the_appraisal_of_forty_prints_on_two_a4_pages_at_most_with_the_signatures_together(
+    browser, live_server, make, db, artefact
+):
+    import subprocess
+
+    from appraisal_helpers import grades_of
+    from helpers import PASSWORD, cast
+
+    campaign = appraisal(make, make.organisation(), 40)
+    make.user("secretary", "secretary", campaign.organisation)
+    for card in make.ballots(campaign, 8):
+        cast(db.session, card.id, grades_of(campaign, dict.fromkeys(range(40), "competent")))
+    make.close(campaign)
+    context = browser.new_context(viewport=A4_AT_96DPI, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "secretary")
+    page.fill("#password", PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{live_server}/staff/")
+    page.goto(f"{live_server}/staff/campaigns/{campaign.id}/appraisal/print")
+    page.emulate_media(media="print")
+    pdf = artefact("appraisal-print.pdf")
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(artefact("appraisal-a4"))])
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    pages = [text for text in pages if text.strip()]
+    assert len(pages) <= 2
+    last = pages[-1]
+    for signer in ("主持人", "记录人", "计票人", "监票人", "日期"):
+        assert signer in last, signer  # the block kept whole, at the end
+    for text in pages[:-1]:  # no heading left alone at the foot of a page
+        assert not text.rstrip().endswith("需处置的不合格党员")
+    context.close()
