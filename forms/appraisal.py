@@ -1,28 +1,24 @@
-"""The committee's final grade of one appraised member (民主评议党员)."""
+"""The committee's final grades of an appraisal (民主评议党员): one table, one submit. The rows
+are read as posted (``grade-<id>``, ``reason-<id>``), so that a 200-member appraisal is not a
+400-field class; this form carries the CSRF token and the sort."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import HiddenField
 
-from survey.appraisal.operations import GRADES, MAX_REASON
-from survey.core.labels import choice_label
+from forms.i18n import Form
 
 
-class FinalGradeForm(FlaskForm):
-    appraisee = IntegerField(validators=[InputRequired()])
-    grade = SelectField(
-        _l("Final grade"),
-        choices=[SelectChoice(g, choice_label(g)) for g in GRADES],
-        validators=[InputRequired()],
-    )
-    reason = TextAreaField(
-        _l("Reason"),
-        validators=[
-            DataRequired(message=_l("Give the reason for the final grade.")),
-            Length(max=MAX_REASON, message=_l("Please keep the reason under 500 characters.")),
-        ],
-    )
+class FinalGradesForm(Form):
     sort = HiddenField()
+
+
+def posted_decisions(form, appraisee_ids) -> dict[int, tuple[str, str]]:
+    """{appraisee id: (grade, reason)} of the rows given a grade; rows left blank are not
+    decided (yet)."""
+    decisions = {}
+    for appraisee_id in appraisee_ids:
+        grade = (form.get(f"grade-{appraisee_id}") or "").strip()
+        if grade:
+            decisions[appraisee_id] = (grade, form.get(f"reason-{appraisee_id}") or "")
+    return decisions

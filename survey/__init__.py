@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey.views.appraisal import bp as appraisal_bp
     from survey.views.auth import bp as auth_bp
     from survey.views.files import bp as files_bp
+    from survey.views.minutes import bp as minutes_bp
     from survey.views.notice import bp as notice_bp
     from survey.views.ops import bp as ops_bp
     from survey.views.poll import bp as poll_bp
@@ -90,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(poll_staff_bp, url_prefix="/staff/polls")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(secretary_bp, url_prefix="/staff/campaigns")
+    app.register_blueprint(minutes_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(appraisal_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(scrutineers_bp, url_prefix="/staff/campaigns")
     app.register_blueprint(tellers_bp, url_prefix="/staff/campaigns")

@@ -115,13 +115,67 @@ def test_final_grades_are_recorded_with_their_reason_in_the_audit_log(make, db):
     assert entries[1].detail["reason"] == "长期不参加组织生活"
 
 
-def test_a_final_grade_needs_a_known_grade_and_a_reason(make, db):
+def test_the_vote_suggests_the_grade_given_most_often_and_none_on_a_tie_or_hidden_counts():
+    counts = {"excellent": 1, "competent": 4, "basically_competent": 0, "incompetent": 1}
+    assert service.suggested_grade(counts) == "competent"
+    assert service.suggested_grade(dict(counts, excellent=4)) is None  # a tie: no suggestion
+    assert service.suggested_grade(dict.fromkeys(counts, 0)) is None
+    assert service.suggested_grade(None) is None  # small-group rule: counts withheld
+
+
+def test_a_reason_is_needed_where_the_grade_departs_from_the_vote_or_calls_for_handling():
+    assert not service.needs_reason("competent", "competent")
+    assert not service.needs_reason("excellent", "excellent")
+    assert service.needs_reason("excellent", "competent")
+    assert service.needs_reason("competent", None)
+    assert service.needs_reason("basically_competent", "basically_competent")
+    assert service.needs_reason("incompetent", "incompetent")
+
+
+def test_a_final_grade_needs_a_known_grade_and_a_reason_where_it_departs_from_the_vote(make, db):
+    campaign = _closed(make, db)  # row 0 all 优秀, 1 mostly 不合格, 2 tied, 3 all 合格
+    rows = [r.id for r in service.results(db.session, campaign)]
+    with pytest.raises(Invalid):
+        _grade(db, campaign, rows[0], "good")
+    with pytest.raises(Invalid):
+        _grade(db, campaign, rows[0], "competent", "  ")  # differs from the vote's 优秀
+    with pytest.raises(Invalid):
+        _grade(db, campaign, rows[1], "incompetent", "")  # as voted, but 不合格 always says why
+    with pytest.raises(Invalid):
+        _grade(db, campaign, rows[2], "competent", "")  # a tie suggests nothing
+    assert _grade(db, campaign, rows[3], "competent", "").final_reason is None
+    assert _grade(db, campaign, rows[0], "excellent", " ").final_grade == "excellent"
+
+
+def test_final_grades_are_all_recorded_or_none_with_each_refused_row_named(make, db):
     campaign = _closed(make, db)
-    row = service.results(db.session, campaign)[0].id
-    with pytest.raises(Invalid):
-        _grade(db, campaign, row, "good")
-    with pytest.raises(Invalid):
-        _grade(db, campaign, row, "excellent", "  ")
+    rows = [r.id for r in service.results(db.session, campaign)]
+    decisions = {
+        rows[0]: ("excellent", ""),
+        rows[1]: ("basically_competent", ""),
+        rows[3]: ("excellent", ""),
+    }
+    with pytest.raises(Invalid) as refused:
+        run_in_transaction(
+            db.session,
+            lambda: service.record_final_grades(db.session, "web:s", campaign, decisions),
+        )
+    assert refused.value.detail["rows"] == {rows[1]: "reason", rows[3]: "reason"}
+    db.session.rollback()
+    assert not any(r.final_grade for r in service.results(db.session, campaign))
+    decisions[rows[1]] = ("basically_competent", "已整改")
+    decisions[rows[3]] = ("excellent", "带头作用突出")
+    run_in_transaction(
+        db.session,
+        lambda: service.record_final_grades(db.session, "web:s", campaign, decisions),
+    )
+    finals = {r.id: r.final_grade for r in service.results(db.session, campaign)}
+    assert [finals[rows[i]] for i in (0, 1, 2, 3)] == [
+        "excellent",
+        "basically_competent",
+        None,
+        "excellent",
+    ]
 
 
 def test_the_cap_on_excellent_refuses_the_grade_that_exceeds_it(make, db):

@@ -20,6 +20,16 @@ def _closed(make, db, branch, n=6, votes=6, **fields):
     return campaign
 
 
+def grade_table(client, campaign, token, decisions, lang="zh"):
+    """The final grades' one submit: {appraisee id: (grade, reason)}; rows not given stay
+    undecided."""
+    data = {"csrf_token": token}
+    for appraisee_id, (grade, reason) in decisions.items():
+        data[f"grade-{appraisee_id}"], data[f"reason-{appraisee_id}"] = grade, reason
+    url = f"/staff/campaigns/{campaign.id}/appraisal/grades?lang={lang}"
+    return client.post(url, data=data)
+
+
 def test_the_secretary_creates_an_appraisal_on_the_web(org, make, db, client, auth):
     roll(make, org["first"], 4, probationary=1)
     auth.login("secretary")
@@ -100,31 +110,16 @@ def test_results_final_grades_print_and_xlsx(org, make, db, client, auth):
     handling = page.text.split("需处置的不合格党员")[1].split("</section>")[0]
     assert rows[1].name in handling and rows[2].name not in handling
     token = csrf_from(page.text)
-    post = f"/staff/campaigns/{campaign.id}/appraisal/grade?lang=zh"
-    ok = client.post(
-        post,
-        data={
-            "csrf_token": token,
-            "appraisee": rows[0].id,
-            "grade": "excellent",
-            "reason": "表现突出",
-        },
-    )
+    ok = grade_table(client, campaign, token, {rows[0].id: ("excellent", "表现突出")})
     assert ok.status_code == 303
-    over = client.post(
-        post,
-        data={
-            "csrf_token": token,
-            "appraisee": rows[2].id,
-            "grade": "excellent",
-            "reason": "也很好",
-        },
+    over = grade_table(
+        client,
+        campaign,
+        token,
+        {rows[0].id: ("excellent", "表现突出"), rows[2].id: ("excellent", "也很好")},
     )
     assert over.status_code == 409 and "不得超过20%" in over.text
-    bare = client.post(
-        post,
-        data={"csrf_token": token, "appraisee": rows[3].id, "grade": "competent", "reason": ""},
-    )
+    bare = grade_table(client, campaign, token, {rows[3].id: ("basically_competent", "")})
     assert bare.status_code == 400
     db.session.rollback()
     assert [
@@ -415,3 +410,91 @@ def test_a_cap_that_is_not_a_percentage_is_told_once_in_words(org, make, client,
         r'id="excellent_cap"[^>]*>\s*<p class="error">([^<]*)</p>', refused.text
     )
     assert refused.status_code == 400 and len(cap_errors) == 1, refused.text
+
+
+def _rows(db, campaign):
+    db.session.rollback()
+    return (
+        db.session.query(Appraisee)
+        .filter_by(campaign_id=campaign.id)
+        .order_by(Appraisee.position)
+        .all()
+    )
+
+
+def test_the_final_grades_are_one_table_starting_at_the_votes_suggestion(
+    org, make, db, client, auth
+):
+    campaign = _closed(make, db, org["first"])
+    auth.login("secretary")
+    page = client.get(f"/staff/campaigns/{campaign.id}/appraisal?lang=zh").text
+    assert page.count("<form") == 2  # the sign-out, and ONE form for every row
+    assert page.count(f'action="/staff/campaigns/{campaign.id}/appraisal/grades') == 1
+    assert page.count("<table") == 1 and "评议建议等次" in page
+    rows = _rows(db, campaign)
+    select = {r.id: page.split(f'name="grade-{r.id}"')[1].split("</select>")[0] for r in rows}
+    assert 'value="excellent" selected' in select[rows[0].id]
+    # 不合格 as voted still needs its reason: that row starts undecided, not at 不合格
+    assert '<option value="" selected' in select[rows[1].id]
+    assert 'value="incompetent" selected' not in select[rows[1].id]
+
+
+def test_a_competent_kept_as_voted_needs_no_reason(org, make, db, client, auth):
+    campaign = _closed(make, db, org["first"])
+    auth.login("secretary")
+    rows = _rows(db, campaign)
+    token = csrf_from(client.get(f"/staff/campaigns/{campaign.id}/appraisal").text)
+    kept = grade_table(client, campaign, token, {rows[3].id: ("competent", "")})
+    assert kept.status_code == 303
+    assert [(r.final_grade, r.final_reason) for r in _rows(db, campaign)][3] == ("competent", None)
+
+
+def test_a_changed_grade_without_a_reason_is_refused_beside_its_row_and_nothing_is_saved(
+    org, make, db, client, auth
+):
+    campaign = _closed(make, db, org["first"])
+    auth.login("secretary")
+    rows = _rows(db, campaign)
+    token = csrf_from(client.get(f"/staff/campaigns/{campaign.id}/appraisal").text)
+    sent = {r.id: ("competent", "") for r in rows[2:]}
+    sent |= {rows[0].id: ("competent", ""), rows[1].id: ("incompetent", "长期不参加组织生活")}
+    refused = grade_table(client, campaign, token, sent)
+    assert refused.status_code == 400
+    row = refused.text.split(f'id="row-{rows[0].id}"')[1].split("</tr>")[0]
+    assert 'class="error"' in row and "请填写理由" in row and 'aria-invalid="true"' in row
+    other = refused.text.split(f'id="row-{rows[3].id}"')[1].split("</tr>")[0]
+    assert 'class="error"' not in other
+    # what was sent comes back as sent, for the committee to finish
+    assert re.search(rf'name="grade-{rows[0].id}".*?value="competent" selected', row, re.S)
+    assert "长期不参加组织生活" in refused.text and "没有保存任何等次" in refused.text
+    assert all(r.final_grade is None for r in _rows(db, campaign))
+    assert db.session.query(AuditEntry).filter_by(action="appraisal.final_grade").count() == 0
+
+
+def test_a_valid_table_saves_every_row_in_one_commit(org, make, db, client, auth, monkeypatch):
+    campaign = _closed(make, db, org["first"])
+    auth.login("secretary")
+    rows = _rows(db, campaign)
+    token = csrf_from(client.get(f"/staff/campaigns/{campaign.id}/appraisal").text)
+    sent = {r.id: ("competent", "") for r in rows[2:]}
+    sent |= {rows[0].id: ("excellent", ""), rows[1].id: ("incompetent", "长期不参加组织生活")}
+    commits = []
+    from sqlalchemy import event
+
+    listen = lambda session: commits.append(1)  # noqa: E731
+    event.listen(db.session().__class__, "after_commit", listen)
+    try:
+        saved = grade_table(client, campaign, token, sent)
+    finally:
+        event.remove(db.session().__class__, "after_commit", listen)
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("#final-grades")
+    assert len(commits) == 1
+    finals = [(r.final_grade, r.final_reason) for r in _rows(db, campaign)]
+    assert finals[:2] == [("excellent", None), ("incompetent", "长期不参加组织生活")]
+    assert finals[2:] == [("competent", None)] * 4
+    entries = db.session.query(AuditEntry).filter_by(action="appraisal.final_grade").count()
+    assert entries == 6
+    again = grade_table(client, campaign, token, sent)  # sent again: no new decision
+    assert again.status_code == 303
+    db.session.rollback()
+    assert db.session.query(AuditEntry).filter_by(action="appraisal.final_grade").count() == 6

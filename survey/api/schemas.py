@@ -251,7 +251,8 @@ class VerificationBody(Strict):
 
 class FinalGradeBody(Strict):
     grade = enum(appraisal.GRADES, required=True)
-    reason = Text(appraisal.MAX_REASON, required=True)
+    # needed where the grade differs from the vote's suggestion or is 基本合格/不合格
+    reason = Text(appraisal.MAX_REASON, load_default="")
 
 
 class Query(ma.Schema):

@@ -174,6 +174,19 @@ class ResultRow:
     final_grade: str | None
     final_reason: str | None
 
+    @property
+    def suggested(self) -> str | None:
+        return suggested_grade(self.counts)
+
+    @property
+    def preselected(self) -> str | None:
+        """What the final grades' table starts at: the grade recorded, else the vote's
+        suggestion where keeping it needs no reason (优秀, 合格); else undecided."""
+        if self.final_grade:
+            return self.final_grade
+        keep = self.suggested
+        return keep if keep is not None and not needs_reason(keep, keep) else None
+
     def share(self, grade: str) -> float | None:
         if not self.counts or not self.answered:
             return None
@@ -244,50 +257,121 @@ def sort_rows(rows: list[ResultRow], sort: str) -> list[ResultRow]:
     return sorted(rows, key=lambda r: r.position)
 
 
-def excellent_cap_reached(campaign: Campaign, rows: list[Appraisee], changing: int) -> bool:
-    """Would one more 优秀 (for ``changing``) exceed the campaign's cap on its share?"""
+def suggested_grade(counts: Mapping[str, int] | None) -> str | None:
+    """The vote's suggestion for one member: the grade given most often. None where the
+    counts are withheld (small-group rule), nobody graded the member, or two grades tie for
+    the most: the committee then decides, with a reason."""
+    if not counts:
+        return None
+    top = max(counts.values())
+    leaders = [grade for grade in GRADES if counts.get(grade) == top]
+    return leaders[0] if top > 0 and len(leaders) == 1 else None
+
+
+REASON_ALWAYS = ("basically_competent", "incompetent")
+
+
+def needs_reason(grade: str, suggestion: str | None) -> bool:
+    """THE rule of final grades: a reason where the committee's grade differs from the
+    vote's suggestion, and for every 基本合格 or 不合格 (the grades that call for handling)."""
+    return grade in REASON_ALWAYS or grade != suggestion
+
+
+def excellent_cap_reached(campaign: Campaign, rows: list[Appraisee], finals: Mapping) -> bool:
+    """Would the final grades, those recorded with ``finals`` ({appraisee id: grade}) laid
+    over them, exceed the campaign's cap on the share of 优秀?"""
     cap = campaign.top_grade_cap_percent
     if cap is None:
         return False
-    excellent = sum(1 for r in rows if r.final_grade == "excellent" and r.id != changing) + 1
+    excellent = sum(1 for r in rows if finals.get(r.id, r.final_grade) == "excellent")
     return excellent * 100 > cap * len(rows)  # whole numbers: no rounding decides
 
 
 def record_final_grade(
     session: Session, actor: str, campaign: Campaign, appraisee_id: int, grade: str, reason: str
 ) -> Appraisee:
-    """The committee's final grade of one member, with its reason, in the audit log."""
+    """The committee's final grade of one member (the API's verb): ``record_final_grades``
+    with one row."""
+    (row,) = record_final_grades(session, actor, campaign, {appraisee_id: (grade, reason)})
+    return row
+
+
+def record_final_grades(
+    session: Session,
+    actor: str,
+    campaign: Campaign,
+    decisions: Mapping[int, tuple[str, str | None]],
+) -> list[Appraisee]:
+    """The committee's final grades, {appraisee id: (grade, reason)}, all or none: each row's
+    problem is named in ``Invalid.detail["rows"]`` ({id: "grade" | "reason" | "too_long"}),
+    and nothing is written while any row has one. A reason is needed where ``needs_reason``
+    says; each row that changes is written in the audit log. The rows, in the order given."""
     if campaign.status != CampaignStatus.CLOSED:
         raise Conflict("final grades are recorded once the campaign is closed")
-    if grade not in GRADES:
-        raise Invalid("the final grade is one of the four grades", field="grade")
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("a final grade needs its reason", field="reason")
-    if len(reason) > MAX_REASON:
-        raise Invalid(f"keep the reason under {MAX_REASON} characters", field="reason")
     lock(session, Campaign, campaign.id)  # two committee members grading at once: in turn,
-    rows = appraisees(session, campaign)  # so that the cap is checked against both
-    row = next((r for r in rows if r.id == appraisee_id), None)
-    if row is None:
+    rows = {r.id: r for r in appraisees(session, campaign)}  # the cap checked against both
+    if any(appraisee_id not in rows for appraisee_id in decisions):
         raise NotFound("no such member in this appraisal")
-    if grade == "excellent" and excellent_cap_reached(campaign, rows, row.id):
+    suggestions = suggestions_of(campaign)
+    cleaned, problems = {}, {}
+    for appraisee_id, (grade, reason) in decisions.items():
+        reason = (reason or "").strip()
+        problem = final_grade_problem(grade, reason, suggestions.get(appraisee_id))
+        if problem:
+            problems[appraisee_id] = problem
+        cleaned[appraisee_id] = (grade, reason or None)
+    if problems:
+        first = next(iter(problems.values()))
+        field = "grade" if first == "grade" else "reason"
+        raise Invalid(PROBLEMS[first], field=field, rows=problems)
+    finals = {appraisee_id: grade for appraisee_id, (grade, _r) in cleaned.items()}
+    adds_excellent = "excellent" in finals.values()
+    if adds_excellent and excellent_cap_reached(campaign, list(rows.values()), finals):
         raise Conflict(
             f"the campaign allows at most {campaign.top_grade_cap_percent}% 优秀: "
-            "this grade would exceed it",
+            "these grades would exceed it",
             cap=campaign.top_grade_cap_percent,
         )
-    row.final_grade, row.final_reason = grade, reason
-    row.decided_by, row.decided_at = actor, utcnow()
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "appraisal.final_grade",
-        campaign,
-        appraisee=row.id,
-        name=row.name,
-        grade=grade,
-        reason=reason,
-    )
-    return row
+    for appraisee_id, (grade, reason) in cleaned.items():
+        row = rows[appraisee_id]
+        if (row.final_grade, row.final_reason) == (grade, reason):
+            continue  # kept as it was: no new decision, no entry
+        row.final_grade, row.final_reason = grade, reason
+        row.decided_by, row.decided_at = actor, utcnow()
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "appraisal.final_grade",
+            campaign,
+            appraisee=row.id,
+            name=row.name,
+            grade=grade,
+            reason=reason,
+        )
+    return [rows[appraisee_id] for appraisee_id in cleaned]
+
+
+PROBLEMS = {
+    "grade": "the final grade is one of the four grades",
+    "reason": "a final grade that differs from the vote, or is 基本合格/不合格, needs its reason",
+    "too_long": f"keep the reason under {MAX_REASON} characters",
+}
+
+
+def final_grade_problem(grade: str, reason: str, suggestion: str | None) -> str | None:
+    if grade not in GRADES:
+        return "grade"
+    if len(reason) > MAX_REASON:
+        return "too_long"
+    if not reason and needs_reason(grade, suggestion):
+        return "reason"
+    return None
+
+
+def suggestions_of(campaign: Campaign) -> dict[int, str | None]:
+    """{appraisee id: the vote's suggestion}, read from the sealed snapshot."""
+    return {
+        row["id"]: suggested_grade(row.get("counts"))
+        for row in (campaign.snapshot or {}).get("appraisees", [])
+    }

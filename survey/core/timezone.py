@@ -25,6 +25,13 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(zone())
 
 
+def from_local(value: datetime) -> datetime:
+    """A wall-clock time typed in the organisation's zone, as stored: naive UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone())
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
 def _chinese() -> bool:
     return str(get_locale() or "zh").startswith("zh")
 

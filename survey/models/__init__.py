@@ -5,6 +5,7 @@ from survey.models.assessment import Assessment, Title
 from survey.models.audit import AuditChain, AuditEntry
 from survey.models.ballot import Ballot, Complaint, Count, Envelope, Receipt
 from survey.models.campaign import Campaign, CampaignStatus, Question
+from survey.models.meeting import MeetingRecord
 from survey.models.member import Member
 from survey.models.notice import Notice, NoticeDevice, NoticeEntry, Objection
 from survey.models.organisation import ApiToken, Organisation, User
@@ -24,6 +25,7 @@ __all__ = [
     "Complaint",
     "Count",
     "CampaignStatus",
+    "MeetingRecord",
     "Member",
     "Envelope",
     "Notice",

@@ -22,7 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.appraisal import FinalGradeForm
+from forms.appraisal import FinalGradesForm, posted_decisions
 from survey import appraisal
 from survey.campaigns import meeting
 from survey.core import links
@@ -53,7 +53,9 @@ def _sort() -> str:
     return sort if sort in appraisal.SORTS else "position"
 
 
-def _page(campaign, form=None, problem: str | None = None, status: int = 200):
+def _page(campaign, posted=None, problems=None, problem: str | None = None, status: int = 200):
+    """The results; for the committee, the final grades as one table. ``posted``: the rows as
+    sent back after a refusal ({id: (grade, reason)}), ``problems`` the refused rows."""
     rows = appraisal.results(db.session, campaign, _sort())
     return render_template(
         "staff/appraisal.html",
@@ -62,8 +64,8 @@ def _page(campaign, form=None, problem: str | None = None, status: int = 200):
         **vars(appraisal.overview(rows)),
         small_group=current_app.config["SMALL_GROUP_THRESHOLD"],
         sort=_sort(),
-        form=form or FinalGradeForm(formdata=None),
-        failed=form.appraisee.data if form is not None else None,
+        posted=posted,
+        problems=problems or {},
         problem=problem,
         may_grade=access.may(current_user, Action.GRADE_MEMBERS),
     ), status
@@ -76,31 +78,30 @@ def results(campaign_id: int):
     return (refusal, status) if refusal else _page(campaign)
 
 
-@bp.post("/<int:campaign_id>/appraisal/grade")
+@bp.post("/<int:campaign_id>/appraisal/grades")
 @staff_required(Action.GRADE_MEMBERS)
 @transactional
-def grade(campaign_id: int):
+def grades(campaign_id: int):
+    """Every row's final grade in one submit: all saved in one commit, or none, each refused
+    row named beside itself."""
     campaign, refusal, status = _appraisal(campaign_id)
     if refusal:
         return refusal, status
-    form = FinalGradeForm()
+    form = FinalGradesForm()
+    ids = [row.id for row in appraisal.appraisees(db.session, campaign)]
+    posted = posted_decisions(request.form, ids)
     if not form.validate():
-        return _page(campaign, form, status=400)
+        return _page(campaign, posted, problem="expired", status=400)
     try:
-        appraisal.record_final_grade(
-            db.session,
-            web_actor(),
-            campaign,
-            form.appraisee.data,
-            form.grade.data,
-            form.reason.data,
-        )
+        appraisal.record_final_grades(db.session, web_actor(), campaign, posted)
     except DomainError as refused:
         db.session.rollback()
-        problem = "cap" if refused.detail.get("cap") is not None else "refused"
-        return _page(campaign, form, problem=problem, status=refused.status)
-    target = url_for(".results", campaign_id=campaign.id, sort=_sort())
-    return redirect(f"{target}#row-{form.appraisee.data}", code=303)
+        if refused.detail.get("cap") is not None:
+            return _page(campaign, posted, problem="cap", status=refused.status)
+        problems = refused.detail.get("rows") or {}
+        return _page(campaign, posted, problems, problem="rows", status=refused.status)
+    target = url_for(".results", campaign_id=campaign.id, sort=_sort(), saved=len(posted))
+    return redirect(f"{target}#final-grades", code=303)
 
 
 @bp.get("/<int:campaign_id>/appraisal/print")

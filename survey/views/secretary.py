@@ -30,7 +30,7 @@ from forms.campaign import (
 from survey import appraisal, campaigns
 from survey.ballotbox import ballots
 from survey.campaigns import meeting
-from survey.core import links, qr
+from survey.core import links
 from survey.core.errors import Conflict, DomainError, NoCards, NotOpen, ScrutineersNeeded
 from survey.core.extensions import db
 from survey.core.labels import class_label
@@ -434,13 +434,3 @@ def _closed_with_results(campaign_id: int):
 def results(campaign_id: int):
     campaign, reading = _closed_with_results(campaign_id)
     return render_template("staff/results.html", campaign=campaign, reading=reading)
-
-
-@bp.get("/<int:campaign_id>/minutes")
-@staff_required(Action.READ_RESULTS)
-def minutes(campaign_id: int):
-    campaign, reading = _closed_with_results(campaign_id)
-    digest_qr = qr.svg(campaign.snapshot_sha256)
-    return render_template(
-        "staff/minutes.html", campaign=campaign, reading=reading, digest_qr=digest_qr
-    )
