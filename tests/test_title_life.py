@@ -122,7 +122,7 @@ def test_the_summary_lists_titles_up_for_revocation_and_past_their_term_with_rev
     auth.login("reviewer")
     page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026")
     life = page.text[page.text.index('id="life"') :]
-    assert "001 工作指南 §七(四)" in life and "软弱涣散" in life
+    assert "《工作指南》第七部分（四）" in life and "软弱涣散" in life
     assert life.count(f'action="/ratings/titles/{title.id}/revoke"') >= 2  # revocation, term
     assert "2026-12-31" in life
 

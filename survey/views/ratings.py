@@ -31,6 +31,8 @@ def label_tables():
         "value_lines": figures.value_lines,
         "scheme_title": figures.scheme_title,
         "source_text": figures.source_text,
+        "source_links": figures.source_links,
+        "target_text": figures.target_text,
         "value_text": figures.value_text,
     }
 
@@ -208,7 +210,7 @@ def revoke(title_id: int):
 @bp.get("/seeds/<number>")
 @staff_required()
 def seed(number: str):
+    """The seed's text, the clause a rating cites marked at ``#clause`` (?clause=<source>)."""
     found, text = rating.seed_text(number)
-    return render_template(
-        "ratings/seed.html", seed=found, text=text, clause=request.args.get("clause", "")
-    )
+    parts = figures.seed_parts(text, number, request.args.get("clause", "")[:200])
+    return render_template("ratings/seed.html", seed=found, **parts)
