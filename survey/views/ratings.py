@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.assessment import AssessmentForm, fill, to_data
+from forms.notice import PublishForm
 from survey import rating, rules
 from survey.core import labels
 from survey.core.converters import year_arg
@@ -77,6 +78,7 @@ def committee(committee_id: int):
         counted=titles.target_count(db.session, granted),
         notices=[n for n in notice.notices_of(db.session, [org.id]) if n.year == year],
         own_schemes=_own_schemes(org),
+        publish_form=PublishForm(),
     )
 
 
