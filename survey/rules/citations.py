@@ -151,11 +151,13 @@ def _region(keys: list[str], number: str, document: Document) -> tuple[int, int]
 def locate(text: str, citation: Citation) -> tuple[int, int] | None:
     """The clause as character offsets into ``text`` (from its heading to the next heading of
     its level), the deepest part found; None when not even its first part is found."""
-    if citation.document is None or not citation.section:
+    if citation.document is None:
         return None
     lines = text.splitlines(keepends=True)
     keys = [_key(line) for line in lines]
     start, end = _region(keys, citation.number, citation.document)
+    if not citation.section:  # a whole part such as 附件: its heading line
+        return _offsets(lines, (start, start + 1)) if citation.document.start else None
     top, subs, item, _rest = _PART.match(_key(citation.section)).groups()
     if not (top or subs or item):  # "任务清单1": the list's item 1
         item = next(iter(re.findall(r"(\d+)$", citation.section)), None)
@@ -171,9 +173,9 @@ def locate(text: str, citation: Citation) -> tuple[int, int] | None:
         if found is None:
             break
         span = start, end = found
-    if span is None:
-        return None
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-    return offsets[span[0]], offsets[span[1]]
+    return None if span is None else _offsets(lines, span)
+
+
+def _offsets(lines: list[str], span: tuple[int, int]) -> tuple[int, int]:
+    """Lines ``span`` (first, past the last) as character offsets."""
+    return sum(map(len, lines[: span[0]])), sum(map(len, lines[: span[1]]))
