@@ -253,8 +253,10 @@ def test_a_missing_contact_comes_back_with_the_reason_beside_its_field(
     auth.login("reviewer")
     answer = publish_from_the_page(client, org, **fields)
     assert answer.status_code == 400
-    after = answer.text[answer.text.index(f'id="{field}"') :]
-    assert message in after[: after.index("<label")] if "<label" in after else message in after
+    html = answer.text
+    at = html.index(f'id="{field}"')
+    following = html.find("<label", at)
+    assert message in html[at : following if following > 0 else None]  # beside its field
     assert 'value="机关党委办公室（办公楼302室）"' in answer.text or field == "contact_address"
 
 
