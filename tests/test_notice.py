@@ -71,6 +71,12 @@ def test_the_default_period_is_five_working_days_the_last_included(db, org):
     assert not notice.is_open(item, item.opens_on - timedelta(days=1))
 
 
+def test_a_telephone_is_written_as_people_write_one():
+    for phone in ("0477-8581234", "138 0013 8000", "(0477)8581234", "+86 477 858 1234"):
+        assert notice.Contact("王芳", phone, "办公室").checked().phone == phone
+    assert notice.Contact("王芳", "0477-8581234转8001", "办公室").checked()
+
+
 @pytest.mark.parametrize(
     ("person", "phone", "address", "field"),
     [

@@ -34,8 +34,9 @@ from survey.staff import audit
 DEFAULT_DAYS = 5
 MIN_DAYS, MAX_DAYS = 1, 30
 MAX_PERSON, MAX_PHONE, MAX_ADDRESS = 40, 40, 200
-# A telephone as people write one: 0477-8581234, 138 0013 8000, (0477)8581234, +86 …
-PHONE = re.compile(r"^\+?[\d\s()（）\-－]{5,40}$")
+# A telephone as people write one: 0477-8581234, 138 0013 8000, (0477)8581234, +86 …,
+# 0477-8581234转8001 (an extension).
+PHONE = re.compile(r"^\+?[\d\s()（）\-－]{5,40}(?:转\d{1,6})?$")
 MAX_REASON = 1000
 MAX_NOTE = 1000
 # Objections from one address to one notice, shared across workers (Redis): a person objects
