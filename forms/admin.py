@@ -17,9 +17,22 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forms.assessment import Bilingual
+from survey.core import coordinates
+from survey.core.errors import Invalid
 from survey.rules import DOMAINS, SCHEMES
 
 NONE = 0
+LINK_REFUSALS = {
+    "short_link": _l(
+        "A short link (surl.amap.com, url.cn) cannot be read here: open it in a browser, "
+        "then paste the long address from the address bar, or the latitude and longitude."
+    ),
+    "no_point": _l(
+        "No point found: paste a 高德 or 腾讯 map link with the point in it, "
+        "or “latitude,longitude” such as 39.909,116.397."
+    ),
+    "out_of_range": _l("The latitude is -90 to 90 and the longitude -180 to 180."),
+}
 
 
 class OrganisationForm(FlaskForm):
@@ -81,6 +94,10 @@ class OrganisationEditForm(FlaskForm):
     founded_on = DateField(_l("Founded on"), validators=[Optional()])
     public_facing = BooleanField(_l("Has public-facing functions (a public poll is needed)"))
     weak = BooleanField(_l("Weak and lax (软弱涣散)"))
+    service_link = StringField(
+        _l("Service area: a 高德 or 腾讯 map link, or “latitude,longitude”"),
+        validators=[Optional(), Length(max=2000)],
+    )
     service_lat = FloatField(
         _l("Service area: latitude"), validators=[Optional(), NumberRange(-90, 90)]
     )
@@ -97,6 +114,16 @@ class OrganisationEditForm(FlaskForm):
         validators=[Optional()],
     )
     active = BooleanField(_l("Active (untick to deactivate)"))
+
+    def pasted_point(self) -> coordinates.Point | None:
+        """The point of the pasted 高德 / 腾讯 link or "lat,lng", None when nothing is pasted;
+        refused (Invalid) beside the field, in words, when it names no point."""
+        if not (self.service_link.data or "").strip():
+            return None
+        try:
+            return coordinates.read_point(self.service_link.data)
+        except coordinates.Unreadable as refused:
+            raise Invalid(str(LINK_REFUSALS[refused.reason]), field="service_link") from None
 
 
 class PasswordResetForm(FlaskForm):

@@ -7,7 +7,10 @@ from datetime import timedelta
 from helpers import GOOD_ASSESSMENT, csrf_from, held_review
 from poll_helpers import issued_from
 
+from survey.core.workdays import is_working_day
 from survey.rating import assessments, notice
+
+CONTACT = notice.Contact("王芳", "0477-8581234", "机关党委办公室（办公楼302室）")
 
 
 def eligible(make, db, branch, year=2026):
@@ -16,16 +19,28 @@ def eligible(make, db, branch, year=2026):
     db.session.commit()
 
 
+def working_days_before(day, count):
+    """The day ``count`` working days before ``day``: a notice of ``count`` + 1 working days
+    opened then is on its last day today when today is a working day, and still running
+    on a weekend; one of ``count`` working days is over."""
+    while count:
+        day -= timedelta(days=1)
+        count -= is_working_day(day)
+    return day
+
+
 def published(db, committee, branches, days=5, ago=0, year=2026):
-    """A notice opened ``ago`` days before today (Asia/Shanghai)."""
+    """A notice of ``days`` working days opened ``ago`` working days before today
+    (Asia/Shanghai)."""
     item = notice.publish(
         db.session,
         "test",
         committee,
         year,
         [b.id for b in branches],
+        CONTACT,
         days,
-        on=notice.today() - timedelta(days=ago),
+        on=working_days_before(notice.today(), ago),
     )
     db.session.commit()
     return item

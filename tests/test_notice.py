@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from helpers import csrf_from
-from notice_helpers import object_to, published
+from notice_helpers import CONTACT, object_to, published
 
+from survey.core import workdays
 from survey.core.errors import Invalid
-from survey.models import NoticeDevice, Objection
+from survey.models import Notice, NoticeDevice, Objection
 from survey.rating import notice
 
 
@@ -21,29 +23,82 @@ def quick(app):
 @pytest.mark.parametrize(
     ("days", "ok"), [(0, False), (1, True), (5, True), (30, True), (31, False)]
 )
-def test_the_notice_period_is_one_to_thirty_days(db, org, days, ok):
-    on = date(2026, 12, 1)
+def test_the_notice_period_is_one_to_thirty_working_days(db, org, days, ok):
+    on = date(2026, 12, 1)  # a Tuesday
+    publish = partial(notice.publish, db.session, "t", org["committee"], 2026)
     if not ok:
         with pytest.raises(Invalid):
-            notice.publish(db.session, "t", org["committee"], 2026, [org["first"].id], days, on)
+            publish([org["first"].id], CONTACT, days, on)
         return
-    item = notice.publish(db.session, "t", org["committee"], 2026, [org["first"].id], days, on)
-    assert item.closes_on == on + timedelta(days=days - 1)
+    item = publish([org["first"].id], CONTACT, days, on)
+    assert item.closes_on == workdays.last_working_day(on, days)
+    assert item.closes_on.weekday() < 5
 
 
-def test_the_default_period_is_five_days_the_last_included(db, org):
-    item = notice.publish(db.session, "t", org["committee"], 2026, [org["first"].id])
-    assert (item.closes_on - item.opens_on).days == 4
+@pytest.mark.parametrize(
+    ("opens", "days", "closes"),
+    [
+        (date(2026, 12, 3), 5, date(2026, 12, 9)),  # Thursday: Thu Fri, Mon Tue Wed
+        (date(2026, 12, 3), 1, date(2026, 12, 3)),  # the first day is the day it opens
+        (date(2026, 12, 5), 1, date(2026, 12, 7)),  # opened on a Saturday: Monday counts
+        (date(2026, 9, 29), 5, date(2026, 10, 10)),  # 国庆节 1-7 off, Saturday 10 worked
+        (date(2026, 9, 29), 6, date(2026, 10, 12)),
+        (date(2026, 2, 12), 3, date(2026, 2, 14)),  # 春节: Thu 12, Fri 13, Sat 14 worked
+        (date(2026, 2, 12), 4, date(2026, 2, 24)),  # then 15-23 off
+        (date(2025, 4, 24), 3, date(2025, 4, 27)),  # Sunday 27 April 2025 worked (调休)
+    ],
+)
+def test_the_period_counts_working_days_and_ends_on_the_last_of_them(db, org, opens, days, closes):
+    item = notice.publish(
+        db.session, "t", org["committee"], 2026, [org["first"].id], CONTACT, days, opens
+    )
+    assert item.closes_on == closes
+    assert notice.is_open(item, closes) and not notice.is_open(item, closes + timedelta(days=1))
+
+
+def test_a_year_without_the_holiday_table_rests_on_weekends_only():
+    assert not workdays.has_table(2027) and workdays.has_table(2026)
+    assert workdays.is_working_day(date(2027, 1, 4))  # a Monday
+    assert not workdays.is_working_day(date(2027, 1, 2))  # a Saturday
+    assert workdays.last_working_day(date(2027, 1, 1), 5) == date(2027, 1, 7)
+
+
+def test_the_default_period_is_five_working_days_the_last_included(db, org):
+    item = notice.publish(db.session, "t", org["committee"], 2026, [org["first"].id], CONTACT)
+    assert item.closes_on == workdays.last_working_day(item.opens_on, 5)
     assert notice.is_open(item, item.closes_on)
     assert not notice.is_open(item, item.closes_on + timedelta(days=1))
     assert not notice.is_open(item, item.opens_on - timedelta(days=1))
 
 
+def test_a_telephone_is_written_as_people_write_one():
+    for phone in ("0477-8581234", "138 0013 8000", "(0477)8581234", "+86 477 858 1234"):
+        assert notice.Contact("王芳", phone, "办公室").checked().phone == phone
+    assert notice.Contact("王芳", "0477-8581234转8001", "办公室").checked()
+
+
+@pytest.mark.parametrize(
+    ("person", "phone", "address", "field"),
+    [
+        ("", "0477-8581234", "办公室", "contact_person"),
+        ("王芳", "", "办公室", "contact_phone"),
+        ("王芳", "----------", "办公室", "contact_phone"),
+        ("王芳", "电话号码", "办公室", "contact_phone"),
+        ("王芳", "0477-8581234", " ", "contact_address"),
+    ],
+)
+def test_the_contact_for_objections_is_required(db, org, person, phone, address, field):
+    contact = notice.Contact(person, phone, address)
+    with pytest.raises(Invalid) as refused:
+        notice.publish(db.session, "t", org["committee"], 2026, [org["first"].id], contact)
+    assert refused.value.detail["field"] == field
+
+
 def test_a_branch_of_another_committee_or_an_empty_list_is_refused(db, org):
     with pytest.raises(Invalid):
-        notice.publish(db.session, "t", org["committee"], 2026, [org["foreign"].id])
+        notice.publish(db.session, "t", org["committee"], 2026, [org["foreign"].id], CONTACT)
     with pytest.raises(Invalid):
-        notice.publish(db.session, "t", org["committee"], 2026, [])
+        notice.publish(db.session, "t", org["committee"], 2026, [], CONTACT)
 
 
 def test_the_public_page_lists_the_branches_in_chinese_without_signing_in(client, db, org):
@@ -163,15 +218,69 @@ def test_publishing_from_the_committee_page_takes_one_to_thirty_days(
     auth, client, org, days, status
 ):
     auth.login("reviewer")
+    answer = publish_from_the_page(client, org, days=days)
+    assert answer.status_code == status
+    if status == 400:
+        assert "公示期为1至30个工作日" in answer.text
+
+
+CONTACT_FIELDS = {
+    "contact_person": "王芳",
+    "contact_phone": "0477-8581234",
+    "contact_address": "机关党委办公室（办公楼302室）",
+}
+
+
+def publish_from_the_page(client, org, **fields):
     page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026")
     data = {
         "csrf_token": csrf_from(page.text),
         "year": "2026",
-        "days": days,
+        "days": "5",
         "branch": [org["first"].id],
-    }
-    answer = client.post(f"/staff/notices/committees/{org['committee'].id}", data=data)
-    assert answer.status_code == status
+        **CONTACT_FIELDS,
+    } | fields
+    return client.post(f"/staff/notices/committees/{org['committee'].id}", data=data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"contact_person": ""}, "contact_person", "请填写受理异议的联系人"),
+        ({"contact_phone": ""}, "contact_phone", "请填写联系电话"),
+        ({"contact_phone": "找王芳"}, "contact_phone", "例如0477-8581234"),
+        ({"contact_phone": "- - - - -"}, "contact_phone", "请检查这一项"),
+        ({"contact_address": ""}, "contact_address", "请填写受理异议的地址"),
+    ],
+)
+def test_a_missing_contact_comes_back_with_the_reason_beside_its_field(
+    auth, client, org, fields, field, message
+):
+    auth.login("reviewer")
+    answer = publish_from_the_page(client, org, **fields)
+    assert answer.status_code == 400
+    html = answer.text
+    at = html.index(f'id="{field}"')
+    following = html.find("<label", at)
+    assert message in html[at : following if following > 0 else None]  # beside its field
+    assert 'value="机关党委办公室（办公楼302室）"' in answer.text or field == "contact_address"
+
+
+def test_the_notice_shows_its_contact_and_last_working_day(auth, client, db, org):
+    auth.login("reviewer")
+    answer = publish_from_the_page(client, org)
+    assert answer.status_code == 303
+    db.session.rollback()
+    item = db.session.query(Notice).one()
+    assert (item.contact_person, item.contact_phone) == ("王芳", "0477-8581234")
+    assert item.closes_on == workdays.last_working_day(item.opens_on, 5)
+    public = client.get(f"/n/{item.slug}").text
+    end = item.closes_on
+    assert f"{end.year}年{end.month}月{end.day}日" in public
+    assert "联系人：王芳" in public and 'href="tel:0477-8581234"' in public
+    assert "机关党委办公室（办公楼302室）" in public
+    poster = client.get(f"/staff/notices/{item.id}/poster/{org['first'].id}").text
+    assert "联系人：王芳" in poster
 
 
 def test_a_secretary_may_not_publish_a_notice(auth, client, org):

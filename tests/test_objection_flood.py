@@ -112,7 +112,8 @@ with app.app_context():
         branch = accounts.create_organisation(
             db.session, "t", name="第一党支部", kind="branch", parent=committee
         )
-        item = notice.publish(db.session, "t", committee, 2026, [branch.id], 5)
+        contact = notice.Contact("王芳", "0477-8581234", "办公室")
+        item = notice.publish(db.session, "t", committee, 2026, [branch.id], contact, 5)
         db.session.commit()
         print(json.dumps([item.slug, branch.id]))
         sys.exit(0)

@@ -1,9 +1,15 @@
 """The reviewer's pages: enter an assessment, read the rating clause by clause, grant titles."""
 
+import html
+import io
 import re
+from datetime import date
+from types import SimpleNamespace
 
 from helpers import GOOD_ASSESSMENT, csrf_from, held_review
+from openpyxl import load_workbook
 
+from survey.files.export_words import phase_word
 from survey.models import Title
 from survey.rating import assessments
 
@@ -88,7 +94,10 @@ def test_committee_page_lists_every_branch_with_its_verdict(auth, client, make, 
 def test_seed_pages_show_the_cited_document(auth, client, org):
     auth.login("reviewer")
     page = client.get("/ratings/seeds/000?clause=000%20§四(二)")
-    assert page.status_code == 200 and "90%" in page.text and "000 §四(二)" in page.text
+    assert page.status_code == 200 and "第四部分（二）" in page.text and "§" not in page.text
+    marked = re.search(r'<mark id="clause"[^>]*>(.*?)</mark>', page.text, re.S)
+    assert marked and "党员评议" in marked.group(1) and "90%" in marked.group(1)
+    assert "000_" not in page.text  # no file name on the page
     assert client.get("/ratings/seeds/999").status_code == 404
 
 
@@ -118,8 +127,10 @@ def test_thresholds_and_values_read_in_words(app):
     with app.test_request_context("/?lang=en"):
         assert threshold_lines(
             {"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}
-        ) == ["Share of excellent grades ≥ 9/10（90.0%）"]
-        assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["Committee grade ∈ Excellent"]
+        ) == ["Share of excellent grades at least 9/10（90.0%）"]
+        assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["Committee grade is Excellent"]
+        none_verified = ["No dissatisfied opinion verified true"]
+        assert threshold_lines({"verified": {"max": 0}}) == none_verified
         assert threshold_lines(None) == []
         assert value_lines({"weak": False, "keys": []}) == [
             "Weak and lax this year: no",
@@ -129,17 +140,20 @@ def test_thresholds_and_values_read_in_words(app):
         from flask_babel import refresh
 
         refresh()  # the test's app context keeps the English catalogue otherwise
-        # a Chinese page writes bounds in words, as a notice does: no ∈, ≥ nor ≤
-        assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["组织评定等次为优秀"]
+        # a Chinese page writes each bound as a sentence, as a notice does: no ∈, ≥ nor ≤
+        assert threshold_lines({"grade": {"in": ["excellent"]}}) == ["组织评定为“优秀”"]
         assert threshold_lines({"grade": {"in": ["excellent", "good"]}}) == [
-            "组织评定等次为优秀或良好"
+            "组织评定为“优秀”或“良好”"
         ]
         assert threshold_lines(
             {"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}
         ) == ["“优秀”票比例不少于9/10（90.0%）"]
+        assert threshold_lines({"verified": {"max": 0}}) == ["无查证属实的不满意意见"]
         assert threshold_lines({"weak_last_year": {"equals": False}}) == [
-            "上年度被列为软弱涣散：否"
+            "上年度未被列为软弱涣散党组织"
         ]
+        founded = {"founded_on": {"on_or_before": "2025-12-31"}}
+        assert threshold_lines(founded, 2026) == ["成立满一年（2025年12月31日以前成立）"]
 
 
 def test_ratings_index_sends_each_role_where_it_belongs(auth, client, org):
@@ -175,3 +189,80 @@ def test_the_engines_reasons_read_in_chinese(auth, client, org):
     assert "本年度尚无党员评议" in page.text and "no member review this year" not in page.text
     english = client.get(f"/ratings/branches/{org['first'].id}?year=2026&lang=en")
     assert "no member review this year" in english.text
+
+
+FORMULA_SIGNS = re.compile("[∈≤≥⊇§]")
+
+
+def _visible(html_text: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html_text)
+
+
+def test_the_clause_link_opens_the_document_at_the_marked_clause(auth, client, make, db, org):
+    """《工作指南》第五部分（二）3 on the branch's page links to the seed's text at #clause, a
+    <mark> holding the clause (群众评判 … 不得评定), not to 28,000 characters from the top."""
+    held_review(make, db, org["first"], 10, 0)
+    auth.login("reviewer")
+    page = client.get(f"/ratings/branches/{org['first'].id}?year=2026&scheme=nmg-2020")
+    links = re.findall(r'<a href="(/ratings/seeds/001\?[^"]+)">([^<]+)</a>', page.text)
+    href = next(html.unescape(h) for h, text in links if text == "《工作指南》第五部分（二）3")
+    path, fragment = href.split("#")
+    seed = client.get(path)
+    assert seed.status_code == 200
+    marked = re.search(rf'<mark id="{fragment}"[^>]*>(.*?)</mark>', seed.text, re.S)
+    assert marked, "the link's fragment names no element of the page"
+    assert "群众评判" in marked.group(1) and "不得评定" in marked.group(1)
+    assert "社会评价" not in marked.group(1)  # the clause ends where 4 begins
+    assert "《工作指南》第五部分（二）3" in seed.text
+
+
+def test_the_chinese_rating_pages_write_no_formula_signs(auth, client, make, db, org):
+    held_review(make, db, org["first"], 10, 0)
+    assessments.save_assessment(db.session, "test", org["first"], 2026, GOOD_ASSESSMENT)
+    db.session.commit()
+    auth.login("reviewer")
+    for scheme in ("nmg-2020", "nmg-2020-annex2", "haimen-2019", "pingdingshan-2024"):
+        for url in (
+            f"/ratings/branches/{org['first'].id}?year=2026&scheme={scheme}",
+            f"/ratings/committees/{org['committee'].id}?year=2026&scheme={scheme}",
+        ):
+            page = client.get(url)
+            assert page.status_code == 200, url
+            assert not FORMULA_SIGNS.findall(_visible(page.text)), url
+    page = client.get(f"/ratings/branches/{org['first'].id}?year=2026")
+    assert "组织评定为“优秀”" in page.text and "无查证属实的不满意意见" in page.text
+
+
+def test_the_committee_target_reads_as_a_share_and_whether_it_is_reached(
+    auth, client, make, db, org
+):
+    auth.login("reviewer")
+    page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026&scheme=nmg-2020")
+    text = _visible(page.text)
+    assert re.search(r"目标\d+%", text) and "✗" not in text and "✓" not in text
+
+
+def test_the_summary_export_cites_clauses_in_words_without_formula_signs(
+    auth, client, make, db, org
+):
+    held_review(make, db, org["first"], 10, 0)
+    auth.login("reviewer")
+    link = f"/staff/files/committees/{org['committee'].id}/ratings"
+    words = []
+    for scheme in ("nmg-2020", "haimen-2019"):
+        summary = client.get(f"{link}.csv?year=2026&scheme={scheme}")
+        assert summary.status_code == 200
+        book = load_workbook(io.BytesIO(client.get(f"{link}.xlsx?year=2026&scheme={scheme}").data))
+        cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+        words.append(summary.text + "\n".join(cells))
+    assert not FORMULA_SIGNS.findall("".join(words))
+    phase = SimpleNamespace(
+        deadline=date(2021, 6, 30),
+        built=1,
+        met=False,
+        target=SimpleNamespace(count=3, source="004 §三 第二阶段"),
+    )
+    assert phase_word(phase, "zh") == (
+        "截至2021年6月30日：已建成1个示范党组织，目标3个，未达到"
+        "（《关于推进市级机关党组织示范化建设的意见》第三部分 第二阶段）"
+    )

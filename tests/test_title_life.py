@@ -122,7 +122,7 @@ def test_the_summary_lists_titles_up_for_revocation_and_past_their_term_with_rev
     auth.login("reviewer")
     page = client.get(f"/ratings/committees/{org['committee'].id}?year=2026")
     life = page.text[page.text.index('id="life"') :]
-    assert "001 工作指南 §七(四)" in life and "软弱涣散" in life
+    assert "《工作指南》第七部分（四）" in life and "软弱涣散" in life
     assert life.count(f'action="/ratings/titles/{title.id}/revoke"') >= 2  # revocation, term
     assert "2026-12-31" in life
 
@@ -232,9 +232,12 @@ def test_haimen_phases_are_compared_on_their_own_dates_on_the_page_and_in_the_su
     page = client.get(f"/ratings/committees/{org['committee'].id}?year=2020").text
     assert "截至2020年1月31日：已建成1个，目标5个" in page
     assert "截至2020年12月31日：已建成2个，目标10个" in page and "未达到" in page
-    assert "004 三 第一阶段" in page
+    assert "《关于推进市级机关党组织示范化建设的意见》第三部分 第一阶段" in page
     export = client.get(f"/staff/files/committees/{org['committee'].id}/ratings.csv?year=2020").text
-    assert "截至2020年1月31日：已建成1个示范党组织，目标5个，未达到（004 三 第一阶段）" in export
+    assert (
+        "截至2020年1月31日：已建成1个示范党组织，目标5个，未达到"
+        "（《关于推进市级机关党组织示范化建设的意见》第三部分 第一阶段）"
+    ) in export
     assert "截至2020年12月31日：已建成2个示范党组织，目标10个，未达到" in export
 
 

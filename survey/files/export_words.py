@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from survey.rules import citations
+
 LANGS = ("zh", "en")
 
 WORDS = {
@@ -180,7 +182,7 @@ def phase_word(phase, lang: str) -> str:
         built=phase.built,
         count=phase.target.count,
         met=w["reached"] if phase.met else w["not_reached"],
-        source=phase.target.source.replace("§", "") if zh else phase.target.source,
+        source=citations.cite_text(phase.target.source, zh),
     )
 
 

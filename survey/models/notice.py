@@ -28,6 +28,10 @@ class Notice(db.Model):
     slug: Mapped[str] = mapped_column(String(32), unique=True)
     opens_on: Mapped[date] = mapped_column(Date)
     closes_on: Mapped[date] = mapped_column(Date)  # the last day objections are taken
+    # Where objections may also be made in person (联系人, 电话, 地址): none before 0025.
+    contact_person: Mapped[str | None] = mapped_column(String(40))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_address: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from survey import rules
 from survey.core import labels
 from survey.core.timezone import localdate
+from survey.rules import citations
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -54,26 +55,29 @@ CHANNELS = {
 }
 """群众评判's channels (000 §四(三), 001 工作指南 §五(二)3): the polls, 群众代表 at the 述职评议
 meeting, the reviewer's record of 公示 and 访谈."""
-OPERATORS = {
-    "min": "≥",
-    "max": "≤",
-    "more_than": ">",
-    "less_than": "<",
-    "in": "∈",
-    "includes": "⊇",
-    "equals": "=",
-    "on_or_before": "≤",
+BOUNDS = {
+    "min": _l("%(name)s at least %(value)s"),
+    "max": _l("%(name)s at most %(value)s"),
+    "more_than": _l("%(name)s more than %(value)s"),
+    "less_than": _l("%(name)s less than %(value)s"),
+    "in": _l("%(name)s is %(value)s"),
+    "includes": _l("%(name)s include %(value)s"),
+    "equals": _l("%(name)s: %(value)s"),
+    "on_or_before": _l("%(name)s on or before %(value)s"),
 }
-IN_WORDS = {
-    "min": "不少于",
-    "max": "不超过",
-    "more_than": "超过",
-    "less_than": "少于",
-    "in": "为",
-    "includes": "包含",
-    "on_or_before": "不晚于",
+"""A bound as a sentence, as a notice writes it: no ≥, ≤ nor ∈ (a reader is not a reader
+of formulas), in either language."""
+NONE_OF = {
+    "verified": _l("No dissatisfied opinion verified true"),
+    "negative": _l("No negative feedback from the departments asked"),
+    "exclusions": _l("None of the cases on the negative list"),
 }
-"""The bounds in words on a Chinese page, where ≥ and ∈ are not how a notice is written."""
+"""A figure bounded by at most 0, said as "none"."""
+NOT_WEAK = {
+    "weak": _l("Not listed as weak and lax this year"),
+    "weak_last_year": _l("Not listed as weak and lax the year before"),
+}
+CHINESE_NUMBERS = "零一二三四五六七八九十"
 SOURCES = {"organisation": _l("the organisation's record"), "assessment": _l("the year's entry")}
 
 
@@ -122,9 +126,19 @@ def _colon() -> str:
 
 
 def source_text(source: str) -> str:
-    """A clause as a reader cites it: "001 工作指南 §七(四)" reads "001 工作指南 七(四)" on a
-    Chinese page (a notice never writes §); the English page keeps the section sign."""
-    return source.replace("§", "") if _chinese() else source
+    """A clause as a reader cites it: "001 工作指南 §五(二)3" reads 《工作指南》第五部分（二）3
+    on a Chinese page (a notice never writes §); the English page keeps the section sign."""
+    return citations.cite_text(source, _chinese())
+
+
+def source_links(source: str) -> list[dict]:
+    """Each clause of a source in words, with the seed and key its link to the text needs
+    (``number`` None for a note that cites no seed)."""
+    chinese = _chinese()
+    return [
+        {"text": c.text(chinese), "number": c.number, "clause": c.key}
+        for c in citations.cite(source)
+    ]
 
 
 def _word(key: str, value: str):
@@ -145,28 +159,62 @@ def value_lines(value) -> list[str]:
     return [] if value is None else [value_text("", value)]
 
 
-def threshold_lines(threshold) -> list[str]:
+def threshold_lines(threshold, year: int | None = None) -> list[str]:
     """``{"excellent_share": {"min": {"numerator": 9, "denominator": 10}}}`` ->
-    ``["优秀票比例 ≥ 9/10（90.0%）"]``: a bound a person reads at a glance."""
+    ``["“优秀”票比例不少于9/10（90.0%）"]``: each bound a sentence a person reads at a glance
+    (``year``, the rating's year, words a founding date as 成立满一年)."""
     if not isinstance(threshold, dict):
         return [] if threshold is None else [str(threshold)]
     lines = []
-    chinese = _chinese()
     for figure, bound in threshold.items():
-        name = figure_label(figure)
-        if isinstance(bound, dict) and bound and set(bound) <= set(OPERATORS):
-            for op, v in bound.items():
-                if not chinese:
-                    lines.append(f"{name} {OPERATORS[op]} {value_text(figure, v)}")
-                elif op == "equals":
-                    lines.append(f"{name}{_colon()}{value_text(figure, v)}")
-                elif op == "in":
-                    lines.append(f"{name}为{'或'.join(value_text(figure, one) for one in v)}")
-                else:
-                    lines.append(f"{name}{IN_WORDS[op]}{value_text(figure, v)}")
+        if isinstance(bound, dict) and bound and set(bound) <= set(BOUNDS):
+            lines.extend(_bound_sentence(figure, op, v, year) for op, v in bound.items())
         else:
-            lines.append(f"{name}{_colon()}{value_text(figure, bound)}")
+            lines.append(f"{figure_label(figure)}{_colon()}{value_text(figure, bound)}")
     return lines
+
+
+def _bound_sentence(figure: str, op: str, value, year: int | None) -> str:
+    if op == "max" and value == 0 and figure in NONE_OF:
+        return str(NONE_OF[figure])
+    if op == "equals" and value is False and figure in NOT_WEAK:
+        return str(NOT_WEAK[figure])
+    if figure == "grade" and op == "in":
+        return _("Committee grade is %(grades)s", grades=_grades(value))
+    if figure == "founded_on" and op == "on_or_before" and year and ISO_DAY.fullmatch(value):
+        years = year - date.fromisoformat(value).year
+        count = CHINESE_NUMBERS[years] if _chinese() and 0 < years <= 10 else str(years)
+        day = value_text(figure, value)
+        founded = _("Founded %(years)s full year(s) ago (on or before %(date)s)")
+        return founded % {"years": count, "date": day}
+    words = {"name": figure_label(figure), "value": _bound_value(figure, op, value)}
+    return str(BOUNDS[op]) % words
+
+
+def _grades(grades) -> str:
+    names = [value_text("grade", g) for g in grades]
+    if _chinese():
+        return "或".join(f"“{n}”" for n in names)
+    return " or ".join(names)
+
+
+def _bound_value(figure: str, op: str, value) -> str:
+    if isinstance(value, list | tuple):
+        if op == "in":
+            joined = "或" if _chinese() else " or "
+        else:
+            joined = "、" if _chinese() else ", "
+        return joined.join(value_text(figure, one) for one in value)
+    return value_text(figure, value)
+
+
+def target_text(fraction) -> str:
+    """A target share as a percentage, 1/2 -> 50%; one that is not whole keeps its fraction."""
+    numerator, denominator = fraction["numerator"], fraction["denominator"]
+    percent = 100 * numerator / denominator
+    if percent == int(percent):
+        return f"{int(percent)}%"
+    return f"{numerator}/{denominator}（{percent:.1f}%）"
 
 
 def scheme_title(key: str | None) -> str:
@@ -176,3 +224,18 @@ def scheme_title(key: str | None) -> str:
         return ""
     preset = rules.SCHEMES.get(key.split("@", 1)[0])
     return preset.title if preset is not None and "@" not in key else key
+
+
+OCR_DOT = "\U001001b0"  # the seeds' OCR wrote "３􀆰" for "３．": a private-use character
+
+
+def seed_parts(text: str, number: str, clause: str) -> dict:
+    """A seed's text cut around the clause ``clause`` (a source key) cites: ``before``,
+    ``marked`` (empty when the clause is not found) and ``after``, and the clause in words
+    (``cited``, empty when ``clause`` names no clause of this seed)."""
+    found = next((c for c in citations.cite(clause) if c.number == number), None)
+    span = citations.locate(text, found) if found else None
+    start, end = span or (len(text), len(text))
+    parts = {"before": text[:start], "marked": text[start:end], "after": text[end:]}
+    parts = {k: v.replace(OCR_DOT, "．") for k, v in parts.items()}
+    return parts | {"cited": found.text(_chinese()) if found else ""}

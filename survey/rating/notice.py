@@ -1,7 +1,8 @@
 """Public notice (公示) before a title is granted, and objections (异议) to it.
 
 000 §四(三), 001: "在服务半径内通过公示…扩大群众评价参与范围". A committee publishes the year's
-proposed list on a public page for a period it sets (default 5 days, dates in Asia/Shanghai);
+proposed list on a public page for a period it sets (5 working days by default, dates in
+Asia/Shanghai) with a contact for objections (联系人, 电话, 地址);
 anyone may object to a listed branch with a reason; a reviewer checks each objection
 (verified / unfounded with a note). A listed branch's title is granted only after the period
 ends with every objection about it checked and none verified (docs/rules.md §notice).
@@ -9,8 +10,10 @@ ends with every objection about it checked and none verified (docs/rules.md §no
 
 from __future__ import annotations
 
+import re
 import secrets
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,15 +22,21 @@ from sqlalchemy.orm import Session
 from survey.core.converters import check_year
 from survey.core.errors import AlreadyAnswered, Conflict, Invalid, NotFound, NotOpen
 from survey.core.timezone import local_today
+from survey.core.workdays import last_working_day
 from survey.models import Notice, NoticeDevice, NoticeEntry, Objection, Organisation
 from survey.models.notice import OBJECTION_RESULTS
 from survey.rating import ratings
 from survey.staff import audit
 
-# The seeds name 公示 (000 §四(三), 001 §三(一)3) but no period: the committee sets it. Five
-# days is the product's default (docs/rules.md), within a month at most.
+# The seeds name 公示 (000 §四(三), 001 §三(一)3) but no period: the committee sets it, in
+# working days (Monday to Friday less public holidays, survey.core.workdays). Five working
+# days is the product's default (docs/rules.md), within thirty at most.
 DEFAULT_DAYS = 5
 MIN_DAYS, MAX_DAYS = 1, 30
+MAX_PERSON, MAX_PHONE, MAX_ADDRESS = 40, 40, 200
+# A telephone as people write one: 0477-8581234, 138 0013 8000, (0477)8581234, +86 …,
+# 0477-8581234转8001 (an extension).
+PHONE = re.compile(r"^\+?[\d\s()（）\-－]{5,40}(?:转\d{1,6})?$")
 MAX_REASON = 1000
 MAX_NOTE = 1000
 # Objections from one address to one notice, shared across workers (Redis): a person objects
@@ -42,6 +51,27 @@ class NoticeBlocks(Conflict):
     reason = "notice_blocks"
 
 
+@dataclass(frozen=True)
+class Contact:
+    """Who takes objections in person (联系人, 电话, 地址), printed on the notice."""
+
+    person: str
+    phone: str
+    address: str
+
+    def checked(self) -> Contact:
+        person, phone = (self.person or "").strip(), (self.phone or "").strip()
+        address = (self.address or "").strip()
+        if not person or len(person) > MAX_PERSON:
+            raise Invalid(f"a contact of 1 to {MAX_PERSON} characters", field="contact_person")
+        digits = sum(c.isdigit() for c in phone)
+        if not PHONE.fullmatch(phone) or not 5 <= digits <= 20:
+            raise Invalid("a telephone number", field="contact_phone")
+        if not address or len(address) > MAX_ADDRESS:
+            raise Invalid(f"an address of 1 to {MAX_ADDRESS} characters", field="contact_address")
+        return Contact(person, phone, address)
+
+
 def today() -> date:
     """The date where the notice is read: the organisation's time zone (SURVEY_TIMEZONE)."""
     return local_today()
@@ -53,16 +83,19 @@ def publish(
     committee: Organisation,
     year: int,
     branch_ids: list[int],
+    contact: Contact,
     days: int = DEFAULT_DAYS,
     on: date | None = None,
 ) -> Notice:
     """A notice of ``branch_ids`` (branches under ``committee``) open from ``on`` for
-    ``days`` days, the last of them included."""
+    ``days`` working days, the last of them included: from a Thursday, 5 working days end
+    on the next Wednesday."""
     check_year(year)
     if committee.kind != "committee":
         raise Invalid("a notice is published by a committee", field="committee_id")
     if not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
-        raise Invalid(f"the notice period is {MIN_DAYS} to {MAX_DAYS} days", field="days")
+        raise Invalid(f"the notice period is {MIN_DAYS} to {MAX_DAYS} working days", field="days")
+    contact = contact.checked()
     wanted = sorted(set(branch_ids))
     if not wanted:
         raise Invalid("the notice lists no branch", field="branches")
@@ -75,7 +108,10 @@ def publish(
         year=year,
         slug=secrets.token_urlsafe(9),
         opens_on=opens,
-        closes_on=opens + timedelta(days=days - 1),
+        closes_on=last_working_day(opens, days),
+        contact_person=contact.person,
+        contact_phone=contact.phone,
+        contact_address=contact.address,
         created_by=actor,
     )
     session.add(notice)

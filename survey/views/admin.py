@@ -100,13 +100,19 @@ def _edit_form(organisation: Organisation) -> OrganisationEditForm:
 
 
 def _service_area(form: OrganisationEditForm) -> tuple[float, float, int] | None:
-    values = (form.service_lat.data, form.service_lon.data, form.service_radius_m.data)
+    """The service area in WGS-84: a pasted 高德 / 腾讯 link (GCJ-02, converted) or pair fills
+    the latitude and longitude; the box says a typed pair is GCJ-02."""
+    lat, lon, from_gcj02 = form.service_lat.data, form.service_lon.data, form.gcj02.data
+    point = form.pasted_point()
+    if point is not None:
+        lat, lon, from_gcj02 = point.lat, point.lon, point.gcj02 or form.gcj02.data
+    values = (lat, lon, form.service_radius_m.data)
     if all(v is None for v in values):
         return None
     if any(v is None for v in values):
         raise Invalid("latitude, longitude and radius go together", field="service_lat")
     lat, lon, radius_m = values
-    if form.gcj02.data:
+    if from_gcj02:
         lat, lon = gcj02.gcj02_to_wgs84(lat, lon)
     return round(lat, 7), round(lon, 7), radius_m
 

@@ -29,6 +29,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from forms.notice import PublishForm
 from survey import polls
 from survey.core import links, qr
 from survey.core.error_pages import page
@@ -167,14 +168,30 @@ def _staff_notice(notice_id: int) -> Notice:
 @staff_required(Action.MANAGE_TITLES)
 @transactional
 def publish(committee_id: int):
+    """The recommended list put on notice; a bad period or contact comes back on the form,
+    its reason beside the field (400)."""
     committee = organisation_or_404(committee_id)
-    days = request.form.get("days", type=int)
+    form = PublishForm()
     year = request.form.get("year", type=int)
-    if days is None or year is None:
-        raise Invalid("days and year are whole numbers", field="days")
+    if year is None:
+        raise Invalid("the year is a whole number", field="year")
     branches = request.form.getlist("branch", type=int)
-    item = notice.publish(db.session, web_actor(), committee, year, branches, days)
-    return redirect(url_for("notice.staff_notice", notice_id=item.id), code=303)
+    if form.validate():
+        try:
+            item = notice.publish(
+                db.session, web_actor(), committee, year, branches, form.contact(), form.days.data
+            )
+        except Invalid as refused:
+            field = getattr(form, refused.detail.get("field") or "", None)
+            if field is None or not hasattr(field, "errors"):
+                raise
+            field.errors = [_("Please check this field.")]
+        else:
+            return redirect(url_for("notice.staff_notice", notice_id=item.id), code=303)
+    html = render_template(
+        "notice/publish.html", committee=committee, year=year, branches=branches, form=form
+    )
+    return html, 400
 
 
 @bp.get("/staff/notices/<int:notice_id>")

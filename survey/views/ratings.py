@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.assessment import AssessmentForm, fill, to_data
+from forms.notice import PublishForm
 from survey import rating, rules
 from survey.core import labels
 from survey.core.converters import year_arg
@@ -31,6 +32,8 @@ def label_tables():
         "value_lines": figures.value_lines,
         "scheme_title": figures.scheme_title,
         "source_text": figures.source_text,
+        "source_links": figures.source_links,
+        "target_text": figures.target_text,
         "value_text": figures.value_text,
     }
 
@@ -75,6 +78,7 @@ def committee(committee_id: int):
         counted=titles.target_count(db.session, granted),
         notices=[n for n in notice.notices_of(db.session, [org.id]) if n.year == year],
         own_schemes=_own_schemes(org),
+        publish_form=PublishForm(),
     )
 
 
@@ -208,7 +212,7 @@ def revoke(title_id: int):
 @bp.get("/seeds/<number>")
 @staff_required()
 def seed(number: str):
+    """The seed's text, the clause a rating cites marked at ``#clause`` (?clause=<source>)."""
     found, text = rating.seed_text(number)
-    return render_template(
-        "ratings/seed.html", seed=found, text=text, clause=request.args.get("clause", "")
-    )
+    parts = figures.seed_parts(text, number, request.args.get("clause", "")[:200])
+    return render_template("ratings/seed.html", seed=found, **parts)

@@ -64,6 +64,7 @@ def site(live_server, db, make):
     """The demo, a draft review whose card sheet is still shown, and one vote cast."""
     from survey.core import links
     from survey.models import Ballot, Campaign, CampaignStatus, Member, Organisation
+    from survey.rating import notice
 
     run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
     branch = db.session.query(Organisation).filter_by(name="第一党支部").one()
@@ -85,6 +86,9 @@ def site(live_server, db, make):
     appraisal, appraisal_results = member_appraisals(make, db, branch)
     roll = f"/staff/files/branches/{branch.id}/members"
     member = db.session.query(Member).filter_by(organisation_id=branch.id, active=True).first()
+    contact = notice.Contact("王芳", "0477-8581234", "机关党委办公室")
+    posted = notice.publish(db.session, "t", committee, 2026, [branch.id], contact)
+    db.session.commit()
     return {
         "base": live_server,
         "appraisal": links.ballot_url(appraisal.id),
@@ -106,6 +110,10 @@ def site(live_server, db, make):
             f"/ratings/committees/{committee.id}?year=2025",
             f"/ratings/branches/{branch.id}?year=2025",
             f"/ratings/branches/{branch.id}/assessment/2026",
+            "/ratings/seeds/001?clause=001 工作指南 §五(二)3",
+            f"/staff/notices/{posted.id}",
+            f"/staff/notices/{posted.id}/poster/{branch.id}",
+            f"/staff/admin/organisations/{branch.id}",
             "/review/",
             f"/review/campaigns/{old_poll.id}/complaints",
             f"/review/campaigns/{old_poll.id}/anomalies",

@@ -56,6 +56,9 @@ def test_a_proposed_title_goes_through_notice_objections_and_the_grant(
 
     staff.goto(f"{base}/ratings/committees/{org['committee'].id}?year=2026")
     staff.fill("input[name=days]", "5")
+    staff.fill("input[name=contact_person]", "王芳")
+    staff.fill("input[name=contact_phone]", "0477-8581234")
+    staff.fill("input[name=contact_address]", "机关党委办公室（办公楼302室）")
     staff.click("button:has-text('将推荐名单进行公示')")
     link = staff.locator("a.notice-link").get_attribute("href")
     assert "/n/" in link
@@ -64,6 +67,7 @@ def test_a_proposed_title_goes_through_notice_objections_and_the_grant(
     narrow = sizes.new_page()
     narrow.goto(link)
     assert narrow.evaluate("document.documentElement.scrollWidth") <= 320
+    assert "联系人：王芳" in narrow.locator("#contact").inner_text()
     sizes.close()
 
     object_from_a_phone(browser, link, "第一党支部", "听说账目不清", artefact, "notice-320.png")
@@ -82,8 +86,9 @@ def test_a_proposed_title_goes_through_notice_objections_and_the_grant(
 
     db.session.rollback()  # the notice period passes: move it into the past
     notice = db.session.query(Notice).one()
-    notice.opens_on -= timedelta(days=5)
-    notice.closes_on -= timedelta(days=5)
+    passed = notice.closes_on - notice.opens_on + timedelta(days=1)
+    notice.opens_on -= passed
+    notice.closes_on -= passed  # it ended yesterday at the latest
     db.session.commit()
 
     staff.goto(f"{base}/ratings/branches/{org['first'].id}?year=2026")
@@ -96,3 +101,18 @@ def test_a_proposed_title_goes_through_notice_objections_and_the_grant(
     blocked = staff.content()
     assert "经查证属实" in blocked and "不予评定" in blocked
     staff.screenshot(path=artefact("notice-blocked.png"), full_page=True)
+
+    # the rating's clause link opens the document at the clause, marked, with JavaScript off
+    reader = browser.new_context(
+        viewport={"width": 360, "height": 640}, locale="zh-CN", java_script_enabled=False
+    )
+    page = reader.new_page()
+    sign_in(page, base)
+    page.goto(f"{base}/ratings/branches/{org['first'].id}?year=2026")
+    page.click("a:has-text('《工作指南》第五部分（二）3')")
+    clause = page.locator("mark#clause")
+    assert "群众评判" in clause.inner_text()
+    box = clause.bounding_box()
+    assert box is not None and 0 <= box["y"] < 640  # scrolled there by the #fragment
+    page.screenshot(path=artefact("seed-clause-360.png"))
+    reader.close()

@@ -209,7 +209,8 @@ def test_an_ordinary_members_entry_on_the_page_excludes_with_its_own_clause(
     assert rated.verdict == "not_eligible"
     assert rated.criterion("exclusions").source == "002 §三(三)"
     page = client.get(f"/ratings/branches/{org['first'].id}?year=2026").text
-    assert words in page and "002 三(三)" in page and "§" not in page.split("<h2>")[0]
+    cited = "《创建平顶山市机关“四强”党支部实施方案》第三部分（三）"
+    assert words in page and cited in page and "§" not in page.split("<h2>")[0]
 
 
 def test_the_facts_form_groups_the_branchs_own_domains_standards_and_no_others(
@@ -246,7 +247,7 @@ def test_the_facts_form_groups_the_branchs_own_domains_standards_and_no_others(
     assert rated.criterion("organ_political").outcome == "not_applicable"
     assert rated.verdict == "pending"
     shown = client.get(f"/ratings/branches/{org['first'].id}?year=2026").text
-    assert "经费与活动室" in shown and "001 附件2 七(一)4" in shown
+    assert "经费与活动室" in shown and "《工作指南》附件2第七部分（一）4" in shown
 
 
 def test_public_judgement_is_pending_for_every_branch_until_a_channel_is_recorded(
