@@ -380,6 +380,8 @@ def _closed_with_results(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     if campaign.kind == MEMBER_APPRAISAL:  # its results name members: their own page
         abort(redirect(url_for("appraisal.results", campaign_id=campaign.id), code=303))
+    if campaign.kind not in MEETING_KINDS:  # a poll: no roll, no cards, no minutes: its own page
+        abort(redirect(url_for("poll_staff.results", campaign_id=campaign.id), code=303))
     if campaign.status != "closed" or campaign.snapshot is None:
         raise NotOpen("results are shown once the campaign is closed", status=campaign.status)
     return campaign, meeting.reading(campaign.snapshot)
