@@ -16,7 +16,7 @@ from survey.core.timezone import local_today
 from survey.core.transactions import transactional
 from survey.models import Assessment, Title
 from survey.rating import assessments, figures, notice, schemes_store, titles
-from survey.staff import access, audit
+from survey.staff import access, audit, audit_words
 from survey.staff.access import Action
 from survey.views.guards import organisation_or_404, staff_required, web_actor
 
@@ -32,6 +32,7 @@ def label_tables():
         "scheme_title": figures.scheme_title,
         "source_text": figures.source_text,
         "value_text": figures.value_text,
+        "actor_name": audit_words.actor_name,
     }
 
 
