@@ -112,7 +112,7 @@ def logged(app, db, make):
 
 
 def _entries(html: str) -> str:
-    return html.split("<tbody>")[1].split("</tbody>")[0]
+    return html.split('<ol class="audit"')[1].split("</ol>")[0]
 
 
 def test_the_log_says_who_did_what_to_which_campaign_in_chinese(client, auth, logged):
@@ -177,3 +177,22 @@ def test_the_csv_export_adds_the_sentence_column(client, auth, logged, make):
     header, *rows = text.splitlines()
     assert header.endswith(",entry_hash,sentence")
     assert any("王芳为《2026年度第一支部评议》生成了12张评议票" in row for row in rows)
+
+
+def test_a_verification_is_said_with_its_polls_title_and_never_the_answer(client, make, db):
+    from survey.models import AuditEntry, Complaint
+    from survey.staff import audit
+    from survey.staff.audit_words import say_all
+
+    committee, first, *_ = make.tree()
+    poll = make.campaign(first, kind="public_satisfaction", title="2026年度群众满意度测评")
+    complaint = Complaint(id="a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6", campaign_id=poll.id, reason="路灯")
+    db.session.add(complaint)
+    db.session.flush()
+    audit.record(db.session, "web:审核甲", "response.verify", complaint, result="verified")
+    db.session.commit()
+    entry = db.session.query(AuditEntry).filter_by(action="response.verify").one()
+    with client.application.test_request_context("/?lang=zh"):
+        said = say_all(db.session, [entry])[entry.id]
+    assert said.sentence == "审核甲核查了《2026年度群众满意度测评》的一条不满意意见：查证属实"
+    assert complaint.id not in said.sentence and "路灯" not in said.sentence

@@ -148,7 +148,9 @@ def _int_ids(entries, *types) -> set[int]:
 
 def names(session: Session, entries: list[AuditEntry]) -> Names:
     found = Names()
-    complaint_ids = _int_ids(entries, "complaints", "responses")
+    complaint_ids = {  # random ids, not numbers
+        e.object_id for e in entries if e.object_type in ("complaints", "responses") and e.object_id
+    }
     complaints = dict(
         session.execute(
             select(Complaint.id, Complaint.campaign_id).where(Complaint.id.in_(complaint_ids))
