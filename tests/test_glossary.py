@@ -36,7 +36,10 @@ GLOSSARY = {
     "the residents' poll": ("群众满意度测评", ["群众测评", "居民满意度", "满意度调查"]),
     "the reviewer role": ("审核人", ["审核人员", "审阅人", "评审人"]),
     "the negative list": ("负面清单", ["负面情形"]),
-    "the verified dissatisfied rate": ("查证属实不满意率", ["不满意核实率", "核实率"]),
+    "the verified dissatisfied rate": (
+        "查证属实不满意率",
+        ["不满意核实率", "核实率", "查证属实的不满意比例"],
+    ),
     "a secret ballot": ("无记名评议", ["评议不记名"]),
     "the staff member who did it": ("经办人", ["操作人"]),
     "the area a branch serves": ("服务范围", ["服务半径", "服务区域"]),

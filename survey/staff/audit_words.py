@@ -102,7 +102,7 @@ CAMPAIGN_KINDS = {
     "member_appraisal": _l("members' appraisal of each member"),
     "public_satisfaction": _l("residents' satisfaction poll"),
 }
-RESULTS = {"verified": _l("verified"), "unfounded": _l("Unfounded")}
+RESULTS = {"verified": _l("verified"), "unfounded": _l("unfounded")}
 
 
 @dataclass
@@ -191,7 +191,7 @@ def actor_name(actor: str) -> str:
     if kind == "api" and name:
         return _("%(name)s (through the API)", name=name)
     if kind == "cli":
-        return _("the server's command line")
+        return _("The server's command line")  # a sentence begins with who
     return actor
 
 
