@@ -73,3 +73,16 @@ def test_an_open_polls_results_are_refused_readably(client, auth, make):
     answer_ = client.get(f"/staff/polls/{poll.id}/results?lang=zh")
     assert answer_.status_code == 403  # NotOpen, as a meeting's results before the close
     assert "<html" in answer_.text and "Traceback" not in answer_.text
+
+
+def test_a_polls_page_speaks_of_a_poll_in_each_state(client, auth, make, closed_poll):
+    first = closed_poll.organisation
+    draft = poll_campaign(make, first, status="draft", title="草稿测评")
+    running = poll_campaign(make, first, title="进行中的测评")
+    auth.login("reviewer")
+    for poll in (draft, running, closed_poll):
+        page = _body(client.get(f"/staff/polls/{poll.id}?lang=zh").text)
+        for word in MEETING_WORDS:
+            assert word not in page, (poll.title, word)
+    running_page = client.get(f"/staff/polls/{running.id}?lang=zh").text
+    assert "结束测评并封存结果" in running_page

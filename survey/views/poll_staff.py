@@ -134,7 +134,7 @@ def open_(campaign_id: int):
     campaign = _public_campaign(campaign_id)
     cards = campaigns.open_campaign(db.session, web_actor(), campaign)
     if cards:  # a poll whose scrutineers hold the key: their cards are shown this once
-        note = _("Voting is open. Print the scrutineer cards now: they are not shown again.")
+        note = _("The poll is open. Print the scrutineer cards now: they are not shown again.")
         return scrutineer_views.sheet(campaign, cards, 200, note)
     flash(_("The poll is open: residents can answer at its link."))
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)
