@@ -269,11 +269,15 @@ def audit_log_verify() -> None:
 @audit_log.command("export")
 @click.option("--out", type=click.File("w", encoding="utf-8-sig"), default="-")
 def audit_log_export(out) -> None:
-    """Write the whole log as CSV (UTC times, with each entry's hashes), oldest first."""
+    """Write the whole log as CSV (UTC times, with each entry's hashes), oldest first; its
+    sentences in Chinese (the service's first language)."""
+    from flask import current_app
+
     from survey.files.audit_export import audit_csv_lines
 
-    for line in audit_csv_lines(db.session):
-        out.write(line)
+    with current_app.test_request_context("/?lang=zh"):
+        for line in audit_csv_lines(db.session):
+            out.write(line)
 
 
 @audit_log.command("prune")

@@ -209,7 +209,9 @@ def test_the_five_strong_items_are_asked_in_the_page_language(client, make):
     campaign = make.campaign(branch, extra_questions=indicator_questions(list(INDICATORS)))
     token = ballot_token(make.ballots(campaign)[0].id)
     chinese = client.get(f"/b/{token}").text
-    assert all(f"<legend>{words}</legend>" in chinese for words in INDICATORS.values())
+    # the heading names the area, then the standard it asks about: 政治功能（是否做到“政治功能强”）
+    headings = [f"<legend>{w[:-1]}（是否做到“{w}”）</legend>" for w in INDICATORS.values()]
+    assert all(heading in chinese for heading in headings)
     english = client.get(f"/b/{token}?lang=en").text
     assert "<legend>Strong political function</legend>" in english
     assert "<legend>Strong work with the people</legend>" in english

@@ -150,7 +150,7 @@ def test_the_committee_summary_lists_verdicts_shares_and_failed_criteria(
         "党支部",
         "评定结果",
         "党员评议优秀率",
-        "群众不满意核实率",
+        "查证属实不满意率",
         "未达标项",
         "称号",
         "说明",

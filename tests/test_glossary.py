@@ -27,7 +27,21 @@ GLOSSARY = {
     "the members' appraisal of each member": ("民主评议党员", ["党员互评", "党员民主评议"]),
     "a campaign (one review or poll)": ("评议活动", ["评议项目", "评议任务", "新建评议。"]),
     "the roll (members expected)": ("应到人数", ["应到会人数", "应参会人数", "应到党员数"]),
-    "the one-time code of a resident": ("测评码", ["群众短码", "居民码", "测评短码"]),
+    "the one-time code of a card or a resident's slip": (
+        "短码",
+        ["测评码", "群众短码", "居民码", "测评短码"],
+    ),
+    "a ballot (the card's vote)": ("评议票", ["评议卡", "测评票"]),
+    "handing ballots out": ("发放", ["发出"]),
+    "the residents' poll": ("群众满意度测评", ["群众测评", "居民满意度", "满意度调查"]),
+    "the reviewer role": ("审核人", ["审核人员", "审阅人", "评审人"]),
+    "the negative list": ("负面清单", ["负面情形"]),
+    "the verified dissatisfied rate": (
+        "查证属实不满意率",
+        ["不满意核实率", "核实率", "查证属实的不满意比例"],
+    ),
+    "a secret ballot": ("无记名评议", ["评议不记名"]),
+    "the staff member who did it": ("经办人", ["操作人"]),
     "the area a branch serves": ("服务范围", ["服务半径", "服务区域"]),
     "a dissatisfied answer with its reason": (
         "不满意意见",
@@ -163,3 +177,80 @@ def test_a_staff_refusal_says_the_account_may_not_rather_than_not_open(client, a
     assert page.status_code == 403
     assert "您的账号无权进行此操作" in page.text
     assert "暂未开放" not in page.text
+
+
+# wordings a reader found wrong, each replaced (issue 21): none may come back
+REPLACED = [
+    "评定评定",  # the summary's title said it twice
+    "接着：",  # the card's second ballot is 第二项：
+    "以SHA-256摘要封存结果",  # 生成防篡改校验码并封存结果
+    "北京时间时区",  # 以上为北京时间
+    "按本单位时区",
+    "应参评",  # the projector's roll is 应到
+    "授予于",  # 2026年12月4日授予，经办人：…
+    "必须：只接受",  # 限定：…
+]
+
+
+def _file_words():
+    """The Chinese words of the exported files: every Chinese string literal of
+    survey/files and the engine's criterion labels the files print."""
+    import ast
+
+    from survey.rules.results import LABELS
+
+    for path in sorted((ROOT / "survey" / "files").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if re.search(CJK, node.value) and not node.value.lstrip().startswith('"""'):
+                    yield path.relative_to(ROOT), node.value
+    for label in LABELS.values():
+        yield "survey/rules/results.py", label
+
+
+def _docstring_free(text: str) -> bool:
+    return "\n" not in text.strip()  # a docstring or comment block, not a cell's words
+
+
+@pytest.mark.parametrize("concept", sorted(GLOSSARY))
+def test_exported_files_use_one_term_per_concept(concept):
+    term, variants = GLOSSARY[concept]
+    found = [
+        (str(path), text)
+        for path, text in _file_words()
+        if _docstring_free(text)
+        for v in variants
+        if v in _without_headers(text)
+    ]
+    assert not found, f"{concept}: use {term}, not {found}"
+
+
+def test_no_replaced_wording_comes_back():
+    texts = [m.string for m in _catalogue()]
+    texts += [run for _, run in _template_chinese()]
+    texts += [text for _, text in _file_words()]
+    found = [(wording, t) for t in texts for wording in REPLACED if wording in t]
+    assert not found
+
+
+def test_the_fixed_wordings_are_in_place():
+    by_id = {message.id: message.string for message in _catalogue()}
+    assert by_id["then: %(title)s"].startswith("第二项：")
+    assert by_id["seals the result with its SHA-256 digest for the minutes."].startswith(
+        "生成防篡改校验码并封存结果"
+    )
+    assert by_id["The times above are Beijing time"] == "以上为北京时间"
+    assert by_id["Granted %(date)s, by %(who)s"] == "%(date)s授予，经办人：%(who)s"
+    assert by_id["Strong political function"] == "政治功能（是否做到“政治功能强”）"
+    assert "打开手机“设置”→“微信”→允许位置" in "".join(by_id.values())
+    assert by_id["No phone of your own? Ask the branch for a short code."] == (
+        "没有手机的可向支部领取短码。"
+    )
+    receipt = (
+        "Submitted. The receipt code only proves that your vote was counted; it does not show "
+        "your choice."
+    )
+    assert by_id[receipt] == "提交成功。回执码只证明您的票已计入，不显示您的选择。"
+    secret = [s for s in by_id.values() if s.startswith("无记名评议")]
+    assert len(secret) >= 2  # the review's ballot and the appraisal's

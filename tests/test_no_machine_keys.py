@@ -137,7 +137,8 @@ def world(app, db, make):
     appraisals(make, db, branch)
     for username, role, organisation in USERS:
         make.user(username, role, {"branch": branch, "committee": committee}.get(organisation))
-    return {"base": app.config["BASE_URL"].rstrip("/"), "typed": {"demo", *ACCOUNTS}}
+    # "test": the factory's actor in the audit log, as a user name would be shown
+    return {"base": app.config["BASE_URL"].rstrip("/"), "typed": {"demo", "test", *ACCOUNTS}}
 
 
 def appraisals(make, db, branch):

@@ -95,7 +95,7 @@ def test_a_resident_found_outside_is_told_so_not_asked_to_allow_the_position(app
     response = answer(app.test_client(), f"{poll.slug}?lang=zh", **position(5000))
     assert response.status_code == 403
     assert "您不在本支部服务范围内" in response.text and "请先允许获取位置" not in response.text
-    assert "一次性测评码" in response.text and 'href="/b"' in response.text
+    assert "一次性短码" in response.text and 'href="/b"' in response.text
     refused = answer(app.test_client(), f"{poll.slug}?lang=zh")  # no position given
     assert "请先允许获取位置" in refused.text and "您不在本支部服务范围内" not in refused.text
 

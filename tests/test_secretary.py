@@ -109,7 +109,7 @@ def test_after_the_first_vote_the_sheet_is_refused_so_used_cards_cannot_be_spott
     cast(db.session, first.id, _answers(campaign, "excellent"))
     answer = secretary.get(f"/staff/campaigns/{campaign.id}/cards?lang=zh")
     assert answer.status_code == 409 and "<svg" not in answer.text
-    assert "评议卡清单已关闭" in answer.text
+    assert "评议票清单已关闭" in answer.text
     page = secretary.get(f"/staff/campaigns/{campaign.id}").text
     assert f"/staff/campaigns/{campaign.id}/cards" not in page  # no link to a closed sheet
 
@@ -225,7 +225,7 @@ def test_the_projector_reads_voted_n_of_those_to_take_part(secretary, make, bran
     issued = make.ballots(campaign, 3)
     cast(db.session, issued[0].id, _answers(campaign, "excellent"))
     page = secretary.get(f"/staff/campaigns/{campaign.id}/projector?lang=zh").text
-    wanted = '已投票<span id="cast">1</span>人／应参评<span id="expected">12</span>人'
+    wanted = '应到<span id="expected">12</span>人，已投票<span id="cast">1</span>人'
     assert wanted in page
 
 

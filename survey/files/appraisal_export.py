@@ -28,7 +28,7 @@ WORDS = {
         "reason": "评定理由",
         "handling": "需处置不合格党员",
         "hidden": "回收少于{n}份，不列出每名党员的票数（小样本规则）",
-        "cast": "收回测评票{cast}张，发放{issued}张",
+        "cast": "收回评议票{cast}张，发放{issued}张",
     },
     "en": {
         "form": "Member appraisal summary",

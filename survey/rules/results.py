@@ -45,7 +45,7 @@ LABELS: Mapping[str, str] = {
     "public": "群众评判",
     "organisation": "组织评定",
     "social": "社会评价",
-    "exclusions": "负面情形",
+    "exclusions": "负面清单",
     "founded": "新组建不满一年",
     "weak": "软弱涣散",
     "score": "量化积分",

@@ -73,13 +73,6 @@ def entries(
     return list(session.scalars(query))
 
 
-def shown_object(entry: AuditEntry) -> str:
-    """What the page names as the object: never a response's id."""
-    if entry.object_type in VERIFIED:
-        return "response"
-    return f"{entry.object_type.rstrip('s')} {entry.object_id}"
-
-
 @dataclass(frozen=True)
 class ChainCheck:
     """The chain's verdict: ``ok``, or the first broken entry and why.

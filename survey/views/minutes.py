@@ -13,7 +13,7 @@ from survey.campaigns import minutes as meeting_minutes
 from survey.core import qr
 from survey.core.errors import DomainError
 from survey.core.extensions import db
-from survey.core.scales import MEETING_KINDS
+from survey.core.scales import CARD_KINDS
 from survey.core.timezone import from_local, to_local
 from survey.core.transactions import transactional
 from survey.staff import access
@@ -25,7 +25,7 @@ bp = Blueprint("minutes", __name__)
 
 
 def _may_write(campaign) -> bool:
-    return campaign.kind in MEETING_KINDS and access.may(
+    return campaign.kind in CARD_KINDS and access.may(
         current_user, access.run_campaign_action(campaign.kind)
     )
 

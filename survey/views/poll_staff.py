@@ -22,17 +22,20 @@ from forms.campaign import CloseForm
 from forms.poll import ClosingDateForm, NewPollForm, ResidentCodesForm
 from survey import campaigns, polls
 from survey.ballotbox import ballots
+from survey.campaigns import meeting
 from survey.core import codes, links, qr
-from survey.core.errors import ScrutineersNeeded
+from survey.core.errors import NotOpen, ScrutineersNeeded
 from survey.core.extensions import db
 from survey.core.labels import prompt_label
 from survey.core.timezone import local_today
 from survey.core.transactions import transactional
 from survey.models import Ballot, CampaignStatus
+from survey.polls import complaints
 from survey.staff import access
 from survey.staff.access import Action
 from survey.views import scrutineers as scrutineer_views
 from survey.views.guards import (
+    campaign_or_404,
     campaign_to_run,
     organisation_or_404,
     staff_required,
@@ -94,6 +97,36 @@ def show(campaign_id: int):
     return render_template("poll_staff/show.html", campaign=campaign, url=url)
 
 
+@bp.get("/<int:campaign_id>/results")
+@staff_required(Action.READ_RESULTS)
+def results(campaign_id: int):
+    """A poll's own results: answers inside and outside the service area, the satisfaction
+    shares, the 不满意 answers to verify and the daily ceiling; no roll, cards or minutes."""
+    campaign = campaign_or_404(campaign_id, polls.KIND)
+    if campaign.status != CampaignStatus.CLOSED or campaign.snapshot is None:
+        raise NotOpen("results are shown once the poll is closed", status=campaign.status)
+    small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
+    reading = meeting.reading(campaign.snapshot, small_group)
+    counts = complaints.complaint_counts(db.session, campaign)
+    answers = reading["reconciliation"]["valid"]
+    verified_rate = None
+    if counts and answers and not reading["below_threshold"]:
+        verified_rate = round(100 * counts["dissatisfied_verified"] / answers, 1)
+    return render_template(
+        "poll_staff/results.html",
+        campaign=campaign,
+        reading=reading,
+        answers=answers,
+        geo=polls.geo_counts(db.session, campaign),
+        counts=counts,
+        verified_rate=verified_rate,
+        ceiling=polls.daily_ceiling(campaign, current_app.config["POLL_DAILY_LIMIT"]),
+        may_verify=access.may(current_user, Action.VERIFY_COMPLAINTS),
+        may_see_anomalies=access.may(current_user, Action.READ_ANOMALIES),
+        small_group=small_group,
+    )
+
+
 @bp.post("/<int:campaign_id>/open")
 @staff_required(Action.RUN_PUBLIC_POLL)
 @transactional
@@ -101,7 +134,7 @@ def open_(campaign_id: int):
     campaign = _public_campaign(campaign_id)
     cards = campaigns.open_campaign(db.session, web_actor(), campaign)
     if cards:  # a poll whose scrutineers hold the key: their cards are shown this once
-        note = _("Voting is open. Print the scrutineer cards now: they are not shown again.")
+        note = _("The poll is open. Print the scrutineer cards now: they are not shown again.")
         return scrutineer_views.sheet(campaign, cards, 200, note)
     flash(_("The poll is open: residents can answer at its link."))
     return redirect(url_for(".show", campaign_id=campaign.id), code=303)

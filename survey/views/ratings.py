@@ -17,7 +17,7 @@ from survey.core.timezone import local_today
 from survey.core.transactions import transactional
 from survey.models import Assessment, Title
 from survey.rating import assessments, figures, notice, schemes_store, titles
-from survey.staff import access, audit
+from survey.staff import access, audit, audit_words
 from survey.staff.access import Action
 from survey.views.guards import organisation_or_404, staff_required, web_actor
 
@@ -35,6 +35,7 @@ def label_tables():
         "source_links": figures.source_links,
         "target_text": figures.target_text,
         "value_text": figures.value_text,
+        "actor_name": audit_words.actor_name,
     }
 
 

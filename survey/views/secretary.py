@@ -34,7 +34,7 @@ from survey.core import links
 from survey.core.errors import Conflict, DomainError, NoCards, NotOpen, ScrutineersNeeded
 from survey.core.extensions import db
 from survey.core.labels import class_label
-from survey.core.scales import MASSES_MEETING, MEETING_KINDS, MEMBER_APPRAISAL
+from survey.core.scales import CARD_KINDS, MASSES_MEETING, MEETING_KINDS, MEMBER_APPRAISAL
 from survey.core.timezone import local_today
 from survey.core.transactions import transactional
 from survey.files import roster
@@ -424,6 +424,8 @@ def _closed_with_results(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     if campaign.kind == MEMBER_APPRAISAL:  # its results name members: their own page
         abort(redirect(url_for("appraisal.results", campaign_id=campaign.id), code=303))
+    if campaign.kind not in CARD_KINDS:  # a poll: no roll, no cards, no minutes: its own page
+        abort(redirect(url_for("poll_staff.results", campaign_id=campaign.id), code=303))
     if campaign.status != "closed" or campaign.snapshot is None:
         raise NotOpen("results are shown once the campaign is closed", status=campaign.status)
     return campaign, meeting.reading(campaign.snapshot)

@@ -22,7 +22,7 @@ from survey.core.converters import MAX_ID
 from survey.core.extensions import db
 from survey.core.transactions import transactional
 from survey.models.base import utcnow
-from survey.staff import access, audit_reading, sign_in, tokens
+from survey.staff import access, audit_reading, audit_words, sign_in, tokens
 from survey.staff.access import ADMIN, REVIEWER
 from survey.views.guards import staff_required, web_actor
 
@@ -67,7 +67,8 @@ def audit():
     return render_template(
         "staff/audit.html",
         entries=entries,
-        shown_object=audit_reading.shown_object,
+        said=audit_words.say_all(db.session, entries),
+        campaigns=audit_words.campaigns_in(db.session, visible),
         organisations=list(organisations),
         organisation_id=organisation_id,
         campaign_id=campaign_id,

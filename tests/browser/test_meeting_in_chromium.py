@@ -145,7 +145,7 @@ def test_a_secretary_runs_the_meeting_from_demo_login_to_minutes(
     assert len(codes) == 3
     projector = desk.new_page()
     projector.goto(f"{campaign_url}/projector")
-    expect(projector.locator(".projector-figure")).to_contain_text("已投票0人／应参评30人")
+    expect(projector.locator(".projector-figure")).to_contain_text("应到30人，已投票0人")
     projector.evaluate("window.notReloaded = true")
 
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
