@@ -14,8 +14,7 @@ from survey.core.extensions import db
 from survey.core.security import has_surrogate
 from survey.core.transactions import run_in_transaction
 from survey.models import Organisation
-from survey.models.organisation import ROLES
-from survey.staff import accounts, tokens
+from survey.staff import access, accounts, tokens
 
 CLI_ACTOR = "cli"
 
@@ -86,7 +85,7 @@ def _text(_ctx, param, value):
 
 @click.command("create-user")
 @click.argument("name", callback=_text)
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(access.ROLES), required=True)
 @click.option("--org", "org_id", type=int, help="Organisation the account is scoped to.")
 @click.option("--password", callback=_text, help="Asked for when not given.")
 def create_user(name: str, role: str, org_id: int | None, password: str | None) -> None:
@@ -106,6 +105,28 @@ def create_user(name: str, role: str, org_id: int | None, password: str | None) 
             ),
         )
     click.echo(f"Created {role} {name} (id {user.id}).")
+    _tell_about_the_three(role)
+
+
+def _tell_about_the_three(role: str) -> None:
+    """三员分立: after an administrator is made, say which of the three are still missing
+    (the first one creates the others on the Accounts page) and warn of a legacy admin."""
+    if role == access.ADMIN:
+        click.echo(
+            "WARNING: 请分设三员 -- role admin is the system and the security administrator at "
+            "once; create the three separate administrators (sysadmin, secadmin, auditor) "
+            "and have the secadmin split this account.",
+            err=True,
+        )
+    if role not in (*access.ADMIN_ROLES, access.ADMIN):
+        return
+    missing = [r for r in access.ADMIN_ROLES if r in access.missing_admin_roles(db.session)]
+    if missing:
+        click.echo(
+            f"Next: create the other administrators ({', '.join(missing)}), one account "
+            "each: sign in with this account and use the Accounts page, or run "
+            f"create-user NAME --role {missing[0]}."
+        )
 
 
 def _organisation(org_id: int | None) -> Organisation | None:
