@@ -60,7 +60,12 @@ PAGE_VERBS = {
         },
     ),
     "read results": (Action.READ_RESULTS, "GET", "/staff/campaigns/{closed}/results", None),
-    "reset a password": (Action.RESET_PASSWORDS, "GET", "/staff/admin/users/{target}/password", None),
+    "reset a password": (
+        Action.RESET_PASSWORDS,
+        "GET",
+        "/staff/admin/users/{target}/password",
+        None,
+    ),
     "deactivate an account": (
         Action.ACTIVATE_USERS,
         "POST",
@@ -225,7 +230,9 @@ def test_the_first_administrator_founds_the_other_two_and_no_more(auth, client, 
 
 
 def test_the_cli_tells_the_first_administrator_to_create_the_others(runner):
-    made = runner.invoke(args=["create-user", "first", "--role", "sysadmin", "--password", PASSWORD])
+    made = runner.invoke(
+        args=["create-user", "first", "--role", "sysadmin", "--password", PASSWORD]
+    )
     assert made.exit_code == 0, made.output
     assert "Next: create the other administrators (secadmin, auditor)" in made.output
     legacy = runner.invoke(args=["create-user", "old", "--role", "admin", "--password", PASSWORD])
