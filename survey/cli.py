@@ -294,6 +294,59 @@ def audit_log_prune(days: int | None) -> None:
     )
 
 
+@click.group("personal-data")
+def personal_data() -> None:
+    """A person's data (个人信息保护法): export it as JSON, or erase it."""
+
+
+def _person(user: str | None, member: int | None) -> None:
+    if (user is None) == (member is None):
+        raise click.UsageError("name exactly one person: --user NAME or --member ID")
+
+
+def _person_options(command):
+    command = click.option("--member", type=int, help="A member's id on a branch roll.")(command)
+    return click.option("--user", callback=_text, help="A staff account's user name.")(command)
+
+
+@personal_data.command("export")
+@_person_options
+def personal_data_export(user: str | None, member: int | None) -> None:
+    """Print as JSON what the product holds about one person."""
+    import json
+
+    from survey.files import personal_data as data
+
+    _person(user, member)
+    with refusals_as_click_errors():
+        found = (
+            data.export_user(db.session, user) if user else data.export_member(db.session, member)
+        )
+    click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+
+
+@personal_data.command("erase")
+@_person_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def personal_data_erase(user: str | None, member: int | None, yes: bool) -> None:
+    """Erase one person: a staff account is deactivated and renamed, a member leaves the
+    roll and is renamed in past appraisals; vote counts and the audit chain stay."""
+    from survey.files import personal_data as data
+
+    _person(user, member)
+    if not yes:
+        click.confirm(f"Erase {'user ' + user if user else f'member {member}'}?", abort=True)
+
+    def work():
+        if user:
+            return data.erase_user(db.session, CLI_ACTOR, user)
+        return data.erase_member(db.session, CLI_ACTOR, member)
+
+    with refusals_as_click_errors():
+        placeholder = run_in_transaction(db.session, work)
+    click.echo(f"Erased: now named {placeholder}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (import_organisations, import_members):
         app.cli.add_command(command)
@@ -305,5 +358,6 @@ def init_app(app: Flask) -> None:
         audit_command,
         close_command,
         audit_log,
+        personal_data,
     ):
         app.cli.add_command(command)
