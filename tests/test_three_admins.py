@@ -206,6 +206,7 @@ def test_a_legacy_admin_works_as_sysadmin_and_secadmin_and_is_warned(auth, clien
 def test_the_first_administrator_founds_the_other_two_and_no_more(auth, client, db, make):
     make.user("first", AUDITOR)
     auth.login("first")
+    assert 'href="/staff/admin/"' in client.get("/staff/").text  # the Accounts link
     page = client.get("/staff/admin/?lang=zh").text
     assert "系统管理员" in page and "安全管理员" in page and 'id="missing-admins"' in page
     token = csrf_from(page)
@@ -227,6 +228,7 @@ def test_the_first_administrator_founds_the_other_two_and_no_more(auth, client, 
     assert access.missing_admin_roles(db.session) == frozenset()
     assert create("more", SYSADMIN).status_code == 403  # the three exist: only the secadmin
     assert client.get("/staff/admin/").status_code == 403  # nothing else here for an auditor
+    assert 'href="/staff/admin/"' not in client.get("/staff/").text
 
 
 def test_the_cli_tells_the_first_administrator_to_create_the_others(runner):

@@ -159,6 +159,24 @@ def missing_admin_roles(session: Session) -> frozenset[str]:
     return frozenset(ADMIN_ROLES) - present
 
 
+# What brings an account to the administrators' (Accounts) page.
+ADMIN_PAGE_ACTIONS = (
+    Action.MANAGE_ORGANISATIONS,
+    Action.MANAGE_USERS,
+    Action.MANAGE_ROLES,
+    Action.RESET_PASSWORDS,
+    Action.ACTIVATE_USERS,
+)
+
+
+def administers(session: Session, user: User) -> bool:
+    """Whether ``user`` has anything to do on the Accounts page: an action of it, or, while
+    some of the three administrators are missing, founding them (FOUND_ADMINS)."""
+    if any(may(user, action) for action in ADMIN_PAGE_ACTIONS):
+        return True
+    return may(user, Action.FOUND_ADMINS) and bool(missing_admin_roles(session))
+
+
 def legacy_admins(session: Session) -> list[str]:
     """The active accounts still of the legacy ``admin`` role (to be split: 请分设三员)."""
     query = select(User.username).where(User.role == ADMIN, User.active.is_(True))

@@ -41,16 +41,6 @@ def _committee_choices(organisations, exclude: int | None = None) -> list[Select
     return [none, *committees]
 
 
-# What brings an account to the administrators' page at all.
-PAGE_ACTIONS = (
-    Action.MANAGE_ORGANISATIONS,
-    Action.MANAGE_USERS,
-    Action.MANAGE_ROLES,
-    Action.RESET_PASSWORDS,
-    Action.ACTIVATE_USERS,
-)
-
-
 def _givable(missing) -> list[str]:
     """The roles the signed-in account may give a new account, from the role table."""
     return [r for r in access.ROLES if access.may_give_role(current_user, r, missing)]
@@ -83,16 +73,10 @@ def _page(org_form=None, user_form=None, status=200):
     ), status
 
 
-def _founding(missing) -> bool:
-    """An administrator may come here to create the missing ones (the first founds them)."""
-    return bool(missing) and access.may(current_user, Action.FOUND_ADMINS)
-
-
 @bp.get("/")
 @staff_required()
 def index():
-    allowed = any(access.may(current_user, a) for a in PAGE_ACTIONS)
-    if not allowed and not _founding(access.missing_admin_roles(db.session)):
+    if not access.administers(db.session, current_user):
         abort(403)
     return _page()
 

@@ -38,7 +38,10 @@ def role_table():
     def may(name: str) -> bool:
         return current_user.is_authenticated and access.may(current_user, Action[name])
 
-    return {"may": may}
+    def administers() -> bool:
+        return current_user.is_authenticated and access.administers(db.session, current_user)
+
+    return {"may": may, "administers": administers}
 
 
 @bp.get("/")
