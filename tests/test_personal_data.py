@@ -75,6 +75,10 @@ def test_a_members_data_exports_with_their_appraisals(make, db, runner):
     assert [r["name"] for r in found["roll_rows"]] == [member.name]
     (row,) = found["appraisals"]
     assert row["campaign_id"] == campaign.id and row["counts"]["competent"] == 5
+    assert found["audit_entries"] == []  # no entry names this member yet
+    _run(runner, "erase", "--member", str(member.id), "--yes")
+    again = json.loads(_run(runner, "export", "--member", str(member.id)))
+    assert [e["action"] for e in again["audit_entries"]] == ["member.erase"]
 
 
 def test_an_erased_member_leaves_the_roll_and_closed_appraisals_keep_their_counts(make, db, runner):

@@ -161,9 +161,21 @@ def _sealed_row(campaign: Campaign, appraisee_id: int) -> dict | None:
     return None
 
 
+def _entries_naming(session: Session, object_type: str, ids: list[int]) -> list[dict]:
+    """The audit entries whose object is one of ``ids`` of ``object_type``, oldest first."""
+    query = select(AuditEntry).where(
+        AuditEntry.object_type == object_type, AuditEntry.object_id.in_([str(i) for i in ids])
+    )
+    return [
+        {"id": e.id, "at": _plain(e.at), "actor": e.actor, "action": e.action, "detail": e.detail}
+        for e in session.scalars(query.order_by(AuditEntry.id))
+    ]
+
+
 def export_member(session: Session, member_id: int) -> dict:
     """Everything held about the roll member ``member_id``."""
     member = _member(session, member_id)
+    rows = _member_rows(session, member)
     appraisals = []
     for row, campaign in _appraisals(session, member):
         sealed = _sealed_row(campaign, row.id) or {}
@@ -187,9 +199,10 @@ def export_member(session: Session, member_id: int) -> dict:
         "organisation": member.organisation_id,
         "roll_rows": [
             {"id": m.id, "name": m.name, "member_class": m.member_class, "active": m.active}
-            for m in _member_rows(session, member)
+            for m in rows
         ],
         "appraisals": appraisals,
+        "audit_entries": _entries_naming(session, "members", [m.id for m in rows]),
     }
 
 
