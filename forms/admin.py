@@ -50,15 +50,8 @@ class OrganisationForm(FlaskForm):
 
 class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
-    role = SelectField(
-        _l("Role"),
-        choices=[
-            SelectChoice("secretary", _l("Branch secretary")),
-            SelectChoice("reviewer", _l("Reviewer")),
-            SelectChoice("admin", _l("Admin")),
-        ],
-        validators=[InputRequired()],
-    )
+    # the roles the signed-in administrator may give, from the role table (set by the view)
+    role = SelectField(_l("Role"), choices=[], validators=[InputRequired()])
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 

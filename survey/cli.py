@@ -14,8 +14,7 @@ from survey.core.extensions import db
 from survey.core.security import has_surrogate
 from survey.core.transactions import run_in_transaction
 from survey.models import Organisation
-from survey.models.organisation import ROLES
-from survey.staff import accounts, tokens
+from survey.staff import access, accounts, tokens
 
 CLI_ACTOR = "cli"
 
@@ -86,7 +85,7 @@ def _text(_ctx, param, value):
 
 @click.command("create-user")
 @click.argument("name", callback=_text)
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(access.ROLES), required=True)
 @click.option("--org", "org_id", type=int, help="Organisation the account is scoped to.")
 @click.option("--password", callback=_text, help="Asked for when not given.")
 def create_user(name: str, role: str, org_id: int | None, password: str | None) -> None:
@@ -106,6 +105,28 @@ def create_user(name: str, role: str, org_id: int | None, password: str | None) 
             ),
         )
     click.echo(f"Created {role} {name} (id {user.id}).")
+    _tell_about_the_three(role)
+
+
+def _tell_about_the_three(role: str) -> None:
+    """三员分立: after an administrator is made, say which of the three are still missing
+    (the first one creates the others on the Accounts page) and warn of a legacy admin."""
+    if role == access.ADMIN:
+        click.echo(
+            "WARNING: 请分设三员 -- role admin is the system and the security administrator at "
+            "once; create the three separate administrators (sysadmin, secadmin, auditor) "
+            "and have the secadmin split this account.",
+            err=True,
+        )
+    if role not in (*access.ADMIN_ROLES, access.ADMIN):
+        return
+    missing = [r for r in access.ADMIN_ROLES if r in access.missing_admin_roles(db.session)]
+    if missing:
+        click.echo(
+            f"Next: create the other administrators ({', '.join(missing)}), one account "
+            "each: sign in with this account and use the Accounts page, or run "
+            f"create-user NAME --role {missing[0]}."
+        )
 
 
 def _organisation(org_id: int | None) -> Organisation | None:
@@ -303,6 +324,59 @@ def audit_log_prune(days: int | None) -> None:
     )
 
 
+@click.group("personal-data")
+def personal_data() -> None:
+    """A person's data (个人信息保护法): export it as JSON, or erase it."""
+
+
+def _person(user: str | None, member: int | None) -> None:
+    if (user is None) == (member is None):
+        raise click.UsageError("name exactly one person: --user NAME or --member ID")
+
+
+def _person_options(command):
+    command = click.option("--member", type=int, help="A member's id on a branch roll.")(command)
+    return click.option("--user", callback=_text, help="A staff account's user name.")(command)
+
+
+@personal_data.command("export")
+@_person_options
+def personal_data_export(user: str | None, member: int | None) -> None:
+    """Print as JSON what the product holds about one person."""
+    import json
+
+    from survey.files import personal_data as data
+
+    _person(user, member)
+    with refusals_as_click_errors():
+        found = (
+            data.export_user(db.session, user) if user else data.export_member(db.session, member)
+        )
+    click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+
+
+@personal_data.command("erase")
+@_person_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def personal_data_erase(user: str | None, member: int | None, yes: bool) -> None:
+    """Erase one person: a staff account is deactivated and renamed, a member leaves the
+    roll and is renamed in past appraisals; vote counts and the audit chain stay."""
+    from survey.files import personal_data as data
+
+    _person(user, member)
+    if not yes:
+        click.confirm(f"Erase {'user ' + user if user else f'member {member}'}?", abort=True)
+
+    def work():
+        if user:
+            return data.erase_user(db.session, CLI_ACTOR, user)
+        return data.erase_member(db.session, CLI_ACTOR, member)
+
+    with refusals_as_click_errors():
+        placeholder = run_in_transaction(db.session, work)
+    click.echo(f"Erased: now named {placeholder}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (import_organisations, import_members):
         app.cli.add_command(command)
@@ -314,5 +388,6 @@ def init_app(app: Flask) -> None:
         audit_command,
         close_command,
         audit_log,
+        personal_data,
     ):
         app.cli.add_command(command)

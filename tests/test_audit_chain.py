@@ -212,11 +212,11 @@ def test_the_log_exports_as_csv_with_its_hashes_and_no_formula(make, db, runner,
     assert rows[2]["actor"] == "'=HYPERLINK(1)"
 
 
-def test_the_audit_page_tells_an_admin_whether_the_chain_holds(make, db, auth, client):
-    make.user("admin", "admin")
+def test_the_audit_page_tells_the_auditor_whether_the_chain_holds(make, db, auth, client):
+    make.user("auditor", "auditor")
     committee = make.organisation("机关党委", "committee")
     make.user("reviewer", "reviewer", committee)
-    auth.login("admin")
+    auth.login("auditor")
     assert "校验通过" in client.get("/staff/audit?lang=zh").text
     _sql(db, """UPDATE audit_entries SET detail = '{"name": "x"}' WHERE id = 3""")
     page = client.get("/staff/audit?lang=zh").text
@@ -227,11 +227,11 @@ def test_the_audit_page_tells_an_admin_whether_the_chain_holds(make, db, auth, c
     assert 'id="chain"' not in page  # a reviewer sees a subtree, not the whole chain
 
 
-def test_an_admin_downloads_the_log_from_the_audit_page_and_others_cannot(make, auth, client):
-    make.user("admin", "admin")
+def test_the_auditor_downloads_the_log_from_the_audit_page_and_others_cannot(make, auth, client):
+    make.user("auditor", "auditor")
     committee = make.organisation("机关党委", "committee")
     make.user("reviewer", "reviewer", committee)
-    auth.login("admin")
+    auth.login("auditor")
     assert 'href="/staff/audit.csv"' in client.get("/staff/audit").text
     answer = client.get("/staff/audit.csv")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"

@@ -18,6 +18,7 @@ def world(make):
         "first": first,
         "foreign": foreign,
         "admin": make.user("admin", "admin"),
+        "auditor": make.user("auditor", "auditor"),
         "secretary": make.user("secretary", "secretary", first),
         "reviewer": make.user("reviewer", "reviewer", committee),
     }
@@ -163,14 +164,14 @@ def test_the_audit_page_shows_local_times_and_the_reviewers_subtree(auth, client
     assert "年" in page and "北京时间" in page
     assert client.get(f"/staff/audit?organisation={world['foreign'].id}").status_code == 404
     auth.logout()
-    auth.login("admin")
+    auth.login("auditor")  # 三员分立: the whole log is the audit administrator's
     assert "外单位的评议" in client.get("/staff/audit").text
 
 
 def test_the_audit_page_filters_by_campaign_and_is_closed_to_secretaries(auth, client, world, make):
     first = make.campaign(world["first"], title="第一次评议")
     make.campaign(world["first"], title="第二次评议", status="draft")
-    auth.login("admin")
+    auth.login("auditor")
     page = client.get(f"/staff/audit?campaign={first.id}").text
     entries = page.split('<ol class="audit"')[1]
     assert "第一次评议" in entries and "第二次评议" not in entries

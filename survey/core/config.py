@@ -51,6 +51,7 @@ DEFAULTS = {
     "SESSION_MAX_HOURS": 12,
     "PASSWORD_MIN_LENGTH": 12,
     "PASSWORD_MIN_CLASSES": 3,  # of four: lower case, upper case, digits, other characters
+    "PASSWORD_MAX_AGE_DAYS": 0,  # 0: passwords never expire (NIST SP 800-63B); on if asked
 }
 # (setting, env var, type): the level-3 settings read from the environment
 GOVERNANCE_SETTINGS = (
@@ -60,6 +61,7 @@ GOVERNANCE_SETTINGS = (
     ("SESSION_MAX_HOURS", "SURVEY_SESSION_MAX_HOURS", int),
     ("PASSWORD_MIN_LENGTH", "SURVEY_PASSWORD_MIN_LENGTH", int),
     ("PASSWORD_MIN_CLASSES", "SURVEY_PASSWORD_MIN_CLASSES", int),
+    ("PASSWORD_MAX_AGE_DAYS", "SURVEY_PASSWORD_MAX_AGE_DAYS", int),
 )
 REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # a hung Redis, not a hung page
 
@@ -279,6 +281,8 @@ def check_governance(config) -> None:
         raise ProductionError("SURVEY_AUDIT_RETENTION_DAYS is at least 180 (six months)")
     if config["SESSION_IDLE_MINUTES"] < 1 or config["SESSION_MAX_HOURS"] < 1:
         raise ProductionError("SURVEY_SESSION_IDLE_MINUTES and _MAX_HOURS are at least 1")
+    if config["PASSWORD_MAX_AGE_DAYS"] < 0:
+        raise ProductionError("SURVEY_PASSWORD_MAX_AGE_DAYS is 0 (off) or more")
     if config["PASSWORD_MIN_LENGTH"] < 8 or not 1 <= config["PASSWORD_MIN_CLASSES"] <= 4:
         raise ProductionError(
             "SURVEY_PASSWORD_MIN_LENGTH is at least 8 and SURVEY_PASSWORD_MIN_CLASSES 1 to 4"

@@ -145,7 +145,10 @@ FACTS = {
 ROLES = {
     "secretary": _l("Branch secretary"),
     "reviewer": _l("Reviewer"),
-    "admin": _l("Admin"),
+    "sysadmin": _l("System administrator"),
+    "secadmin": _l("Security administrator"),
+    "auditor": _l("Audit administrator"),
+    "admin": _l("Admin (system and security, not yet split)"),
 }
 
 

@@ -12,7 +12,6 @@ from survey.core.extensions import db
 from survey.models.base import utcnow
 
 ORGANISATION_KINDS = ("committee", "branch")
-ROLES = ("admin", "secretary", "reviewer")
 
 
 class Organisation(db.Model):
@@ -66,6 +65,9 @@ class User(UserMixin, db.Model):
     # Part of the id Flask-Login keeps in the session cookie: raising it (sign-out, a new
     # password) makes every earlier copy of that cookie name no one.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the password was last set: with SURVEY_PASSWORD_MAX_AGE_DAYS on, an older one
+    # must be changed at sign-in before anything else (None: set before revision 0023).
+    password_set_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -73,6 +75,7 @@ class User(UserMixin, db.Model):
         if self.password_hash:
             self.session_version = (self.session_version or 0) + 1
         self.password_hash = generate_password_hash(password, PASSWORD_HASH["method"])
+        self.password_set_at = utcnow()
 
     def get_id(self) -> str:  # Flask-Login: what the session cookie holds
         return f"{self.id}:{self.session_version or 0}"

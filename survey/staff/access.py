@@ -1,8 +1,12 @@
 """Who may do what, and who may see which organisation: the one place both are decided.
 
 Every door -- the staff pages, the JSON API and the CLI -- asks ``require(user, action)``
-before it acts and reads ``visible_*`` before it lists. An admin may do everything and sees
-all; a secretary sees only their branch; a reviewer their committee's subtree (docs/design.md).
+before it acts and reads ``visible_*`` before it lists. The three administrators are apart
+(三员分立): the 系统管理员 (sysadmin) runs organisations and the secretaries' and reviewers'
+accounts and sees every organisation; the 安全管理员 (secadmin) roles, API tokens, password
+resets and activation; the 审计管理员 (auditor) reads, verifies and exports the audit log and
+nothing else. A legacy ``admin`` holds sysadmin and secadmin until it is split. A secretary
+sees only their branch; a reviewer their committee's subtree (docs/design.md).
 """
 
 from __future__ import annotations
@@ -19,6 +23,12 @@ from survey.models import Campaign, Organisation, User
 
 MAX_DEPTH = 32
 ADMIN, SECRETARY, REVIEWER = "admin", "secretary", "reviewer"
+SYSADMIN, SECADMIN, AUDITOR = "sysadmin", "secadmin", "auditor"
+# 三员分立: an account holds at most one of these (User.role is one value).
+ADMIN_ROLES = (SYSADMIN, SECADMIN, AUDITOR)
+ROLES = (*ADMIN_ROLES, SECRETARY, REVIEWER, ADMIN)
+# The legacy ``admin`` (before 三员分立): sysadmin and secadmin at once, until split.
+HOLDS = {ADMIN: frozenset({SYSADMIN, SECADMIN})}
 
 
 class Action(StrEnum):
@@ -52,29 +62,53 @@ class Action(StrEnum):
     # imported and kept by its secretary.
     READ_ROLL = "roll.read"
     MANAGE_ROLL = "roll.manage"
+    # Every organisation in scope (the sysadmin's view); the others see their own, or none.
+    SEE_ALL_ORGANISATIONS = "organisations.see_all"
+    # 安全管理员: an account's role, anyone's API tokens, password resets, (de)activation.
+    MANAGE_ROLES = "roles.manage"
+    MANAGE_TOKENS = "tokens.manage"
+    RESET_PASSWORDS = "passwords.reset"
+    ACTIVATE_USERS = "users.activate"
+    # The audit log: a reviewer reads their committee's subtree; the 审计管理员 the whole
+    # log, its hash chain's verdict and its export.
+    READ_AUDIT = "audit.read"
+    READ_WHOLE_AUDIT = "audit.read_all"
+    # Until the three administrators exist, any one of them may create the missing ones.
+    FOUND_ADMINS = "admins.found"
 
 
-# The one table of which role may do which action (an admin may do all of them).
+# The one table of which role may do which action. The sysadmin keeps what the single
+# admin of earlier versions could do with campaigns (docs/design.md: "an admin sees all");
+# the secadmin and the auditor have only their own rows.
+_S, _R, _SYS = SECRETARY, REVIEWER, SYSADMIN
 PERMISSIONS: dict[Action, frozenset[str]] = {
-    Action.MANAGE_ORGANISATIONS: frozenset(),
-    Action.MANAGE_USERS: frozenset(),
-    Action.RUN_MEMBER_REVIEW: frozenset({SECRETARY}),
-    Action.RUN_PUBLIC_POLL: frozenset({SECRETARY, REVIEWER}),
-    Action.RUN_MEMBER_APPRAISAL: frozenset({SECRETARY}),
-    Action.RUN_MASSES_MEETING: frozenset({SECRETARY, REVIEWER}),
-    Action.READ_APPRAISAL: frozenset({SECRETARY, REVIEWER}),
-    Action.GRADE_MEMBERS: frozenset({SECRETARY, REVIEWER}),
-    Action.READ_RESULTS: frozenset({SECRETARY, REVIEWER}),
-    Action.VERIFY_COMPLAINTS: frozenset({REVIEWER}),
-    Action.READ_ANOMALIES: frozenset({REVIEWER}),
-    Action.RAISE_POLL_CEILING: frozenset({REVIEWER}),
-    Action.ASSESS: frozenset({REVIEWER}),
-    Action.MANAGE_TITLES: frozenset({REVIEWER}),
-    Action.READ_RATINGS: frozenset({SECRETARY, REVIEWER}),
-    Action.READ_SUMMARIES: frozenset({REVIEWER}),
-    Action.ENTER_PAPER_BALLOTS: frozenset({SECRETARY, REVIEWER}),
-    Action.READ_ROLL: frozenset({SECRETARY, REVIEWER}),
-    Action.MANAGE_ROLL: frozenset({SECRETARY}),
+    Action.MANAGE_ORGANISATIONS: frozenset({_SYS}),
+    Action.MANAGE_USERS: frozenset({_SYS}),
+    Action.RUN_MEMBER_REVIEW: frozenset({_S, _SYS}),
+    Action.RUN_PUBLIC_POLL: frozenset({_S, _R, _SYS}),
+    Action.RUN_MEMBER_APPRAISAL: frozenset({_S, _SYS}),
+    Action.RUN_MASSES_MEETING: frozenset({_S, _R, _SYS}),
+    Action.READ_APPRAISAL: frozenset({_S, _R, _SYS}),
+    Action.GRADE_MEMBERS: frozenset({_S, _R, _SYS}),
+    Action.READ_RESULTS: frozenset({_S, _R, _SYS}),
+    Action.VERIFY_COMPLAINTS: frozenset({_R, _SYS}),
+    Action.READ_ANOMALIES: frozenset({_R, _SYS}),
+    Action.RAISE_POLL_CEILING: frozenset({_R, _SYS}),
+    Action.ASSESS: frozenset({_R, _SYS}),
+    Action.MANAGE_TITLES: frozenset({_R, _SYS}),
+    Action.READ_RATINGS: frozenset({_S, _R, _SYS}),
+    Action.READ_SUMMARIES: frozenset({_R, _SYS}),
+    Action.ENTER_PAPER_BALLOTS: frozenset({_S, _R, _SYS}),
+    Action.READ_ROLL: frozenset({_S, _R, _SYS}),
+    Action.MANAGE_ROLL: frozenset({_S, _SYS}),
+    Action.SEE_ALL_ORGANISATIONS: frozenset({_SYS}),
+    Action.MANAGE_ROLES: frozenset({SECADMIN}),
+    Action.MANAGE_TOKENS: frozenset({SECADMIN}),
+    Action.RESET_PASSWORDS: frozenset({SECADMIN}),
+    Action.ACTIVATE_USERS: frozenset({SECADMIN}),
+    Action.READ_AUDIT: frozenset({_R, AUDITOR}),
+    Action.READ_WHOLE_AUDIT: frozenset({AUDITOR}),
+    Action.FOUND_ADMINS: frozenset(ADMIN_ROLES),
 }
 # What a read-only API token may still do: read, never change anything. Any other action,
 # and any request that is not a GET, is refused to it (403).
@@ -96,12 +130,67 @@ RUN_CAMPAIGN = {
 }
 
 
+def roles_of(role: str) -> frozenset[str]:
+    """The roles ``role`` stands for: itself, or for the legacy admin sysadmin + secadmin."""
+    return HOLDS.get(role, frozenset({role}))
+
+
+def role_may(role: str, action: Action) -> bool:
+    """Whether the role table lets ``role`` do ``action``."""
+    return bool(roles_of(role) & PERMISSIONS[action])
+
+
 def may(user: User, action: Action) -> bool:
     """Whether ``user``'s role may do ``action``; a user acting through a read-only API
     token (``read_only_scope``, set by the API's door) may only do READ_ACTIONS."""
     if getattr(user, "read_only_scope", False) and action not in READ_ACTIONS:
         return False
-    return user.role == ADMIN or user.role in PERMISSIONS[action]
+    return role_may(user.role, action)
+
+
+def may_give_role(user: User, role: str, missing: frozenset[str]) -> bool:
+    """Whether ``user`` may create an account of ``role`` (or give it): a secretary's or a
+    reviewer's by the sysadmin; an administrator's by the secadmin, or, while some of the
+    three are ``missing``, by any administrator (the first one founds the others). The
+    legacy ``admin`` is made by the CLI only."""
+    if role in (SECRETARY, REVIEWER):
+        return may(user, Action.MANAGE_USERS)
+    if role in ADMIN_ROLES:
+        return may(user, Action.MANAGE_ROLES) or (
+            role in missing and may(user, Action.FOUND_ADMINS)
+        )
+    return False
+
+
+def missing_admin_roles(session: Session) -> frozenset[str]:
+    """The administrators' roles no active account holds yet (a legacy admin holds two)."""
+    held = session.scalars(select(User.role).where(User.active.is_(True)).distinct())
+    present = frozenset().union(*(roles_of(role) for role in held))
+    return frozenset(ADMIN_ROLES) - present
+
+
+# What brings an account to the administrators' (Accounts) page.
+ADMIN_PAGE_ACTIONS = (
+    Action.MANAGE_ORGANISATIONS,
+    Action.MANAGE_USERS,
+    Action.MANAGE_ROLES,
+    Action.RESET_PASSWORDS,
+    Action.ACTIVATE_USERS,
+)
+
+
+def administers(session: Session, user: User) -> bool:
+    """Whether ``user`` has anything to do on the Accounts page: an action of it, or, while
+    some of the three administrators are missing, founding them (FOUND_ADMINS)."""
+    if any(may(user, action) for action in ADMIN_PAGE_ACTIONS):
+        return True
+    return may(user, Action.FOUND_ADMINS) and bool(missing_admin_roles(session))
+
+
+def legacy_admins(session: Session) -> list[str]:
+    """The active accounts still of the legacy ``admin`` role (to be split: 请分设三员)."""
+    query = select(User.username).where(User.role == ADMIN, User.active.is_(True))
+    return list(session.scalars(query.order_by(User.id)))
 
 
 def require(user: User, action: Action) -> None:
@@ -139,7 +228,7 @@ def ancestors_and_self(session: Session, organisation_id: int) -> list[int]:
 
 
 def can_see(session: Session, user: User, organisation_id: int) -> bool:
-    if user.role == ADMIN:
+    if role_may(user.role, Action.SEE_ALL_ORGANISATIONS):
         return True
     if user.organisation_id is None:
         return False
@@ -165,8 +254,9 @@ def subtree_ids(session: Session, root_id: int, kind: str | None = None) -> set[
 
 
 def visible_organisation_ids(session: Session, user: User) -> set[int] | None:
-    """The ids ``user`` may see, or None for all (an admin)."""
-    if user.role == ADMIN:
+    """The ids ``user`` may see, or None for all (the sysadmin); none for the secadmin and
+    the auditor."""
+    if role_may(user.role, Action.SEE_ALL_ORGANISATIONS):
         return None
     if user.organisation_id is None:
         return set()

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.core.errors import Conflict, Invalid
 from survey.models import Organisation, User
-from survey.models.organisation import ORGANISATION_KINDS, ROLES
+from survey.models.base import utcnow
+from survey.models.organisation import ORGANISATION_KINDS
 from survey.rules import DOMAINS, SCHEMES
 from survey.staff import audit, tokens
+from survey.staff.access import ADMIN, ADMIN_ROLES, HOLDS, REVIEWER, ROLES, SECRETARY
 from survey.staff.passwords import check_password
 
 MAX_RADIUS_M = 1_000_000
@@ -181,29 +183,15 @@ def create_user(
     if not username:
         raise Invalid("a user name is needed", field="username", reason="username_needed")
     if role not in ROLES:
-        raise Invalid("role must be admin, secretary or reviewer", field="role", reason="role")
-    if role != "admin" and organisation is None:
-        raise Invalid(
-            f"a {role} needs an organisation", field="organisation_id", reason=f"{role}_needs_org"
-        )
-    if role == "secretary" and organisation.kind != "branch":
-        raise Invalid(
-            "a secretary belongs to a branch", field="organisation_id", reason="secretary_branch"
-        )
-    if role == "reviewer" and organisation.kind != "committee":
-        raise Invalid(
-            "a reviewer belongs to a committee",
-            field="organisation_id",
-            reason="reviewer_committee",
-        )
+        raise Invalid(f"role must be one of: {', '.join(ROLES)}", field="role", reason="role")
+    _check_organisation(role, organisation)
     check_password(password, username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(
             f"a user named {username!r} exists already", field="username", reason="username_taken"
         )
-    user = User(
-        username=username, role=role, organisation=organisation if role != "admin" else None
-    )
+    staff = role in (SECRETARY, REVIEWER)
+    user = User(username=username, role=role, organisation=organisation if staff else None)
     user.set_password(password)
     session.add(user)
     session.flush()
@@ -211,3 +199,59 @@ def create_user(
         session, actor, "user.create", user, role=role, organisation_id=user.organisation_id
     )
     return user
+
+
+def _check_organisation(role: str, organisation: Organisation | None) -> None:
+    """A secretary belongs to a branch, a reviewer to a committee; an administrator to none."""
+    if role not in (SECRETARY, REVIEWER):
+        return
+    if organisation is None:
+        raise Invalid(
+            f"a {role} needs an organisation", field="organisation_id", reason=f"{role}_needs_org"
+        )
+    if role == SECRETARY and organisation.kind != "branch":
+        raise Invalid(
+            "a secretary belongs to a branch", field="organisation_id", reason="secretary_branch"
+        )
+    if role == REVIEWER and organisation.kind != "committee":
+        raise Invalid(
+            "a reviewer belongs to a committee",
+            field="organisation_id",
+            reason="reviewer_committee",
+        )
+
+
+def change_role(session: Session, actor: str, user: User, role: str) -> None:
+    """A new role for ``user`` (the secadmin's act), recorded in the audit log.
+
+    三员分立: an administrator's role is fixed when the account is made, so no account ever
+    holds a second one; the one change allowed to an administrator is splitting a legacy
+    ``admin`` into the sysadmin or the secadmin it already was. A secretary may become a
+    reviewer of a committee and back, with the organisation that role needs.
+    """
+    if role not in ROLES or role == ADMIN or role == user.role:
+        raise Invalid("choose another role", field="role", reason="role")
+    if user.role in ADMIN_ROLES or role in ADMIN_ROLES:
+        if role not in HOLDS.get(user.role, ()):
+            raise Invalid(
+                "an account holds at most one administrator role, given when it is made",
+                field="role",
+                reason="second_admin_role",
+            )
+    else:
+        _check_organisation(role, user.organisation)
+    before = user.role
+    user.role = role
+    user.session_version = (user.session_version or 0) + 1  # its sessions end: new powers
+    session.flush()
+    audit.record(session, actor, "user.role_change", user, role=role, previous=before)
+
+
+def password_expired(user: User, max_age_days: int, now=None) -> bool:
+    """Whether ``user``'s password is older than ``max_age_days`` (0: passwords never
+    expire, the default, as NIST SP 800-63B advises). A password set before its date was
+    kept counts from the account's creation."""
+    if max_age_days <= 0:
+        return False
+    set_at = user.password_set_at or user.created_at
+    return set_at is None or (now or utcnow()) - set_at > timedelta(days=max_age_days)

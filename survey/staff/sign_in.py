@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, current_app, flash, session
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
 from sqlalchemy import func, select, true, update
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     app.before_request(end_a_stale_session)
+    app.before_request(insist_on_a_new_password)
 
 
 def load_user(user_id: str):
@@ -59,6 +60,10 @@ def end_sessions(session: Session, user_id: int) -> None:
 # 身份鉴别 (GB/T 22239-2019 8.1.4.1 b): a session ends after an idle time and, however busy,
 # after an absolute time. Both instants ride in the signed session cookie.
 SIGNED_IN_AT, SEEN_AT, SIGN_IN_ENTRY = "signed_in_at", "seen_at", "sign_in_entry"
+# 身份鉴别 (optional expiry): signed in with a password older than the setting allows, the
+# session may do nothing but change it (or sign out).
+MUST_CHANGE = "must_change_password"
+WHILE_EXPIRED = frozenset({"auth.change_password", "auth.logout", "static"})
 SEEN_STEP_S = 60  # the cookie is rewritten at most once a minute, not on every request
 SIGNED_IN, SIGN_IN_FAILED = "user.sign_in", "user.sign_in_failed"
 TYPED_MAX = 80
@@ -68,10 +73,28 @@ def _now() -> float:
     return time.time()
 
 
-def session_started(entry_id: int) -> None:
+def session_started(entry_id: int, password_expired: bool = False) -> None:
     """Stamp a new staff session (call right after ``login_user``)."""
     session[SIGNED_IN_AT] = session[SEEN_AT] = int(_now())
     session[SIGN_IN_ENTRY] = entry_id
+    if password_expired:
+        session[MUST_CHANGE] = True
+    else:
+        session.pop(MUST_CHANGE, None)
+
+
+def password_changed() -> None:
+    """The session's password is new: it may go anywhere again."""
+    session.pop(MUST_CHANGE, None)
+
+
+def insist_on_a_new_password():
+    """Before each request of a session signed in with an expired password: to the
+    change-password page, whatever was asked (sign-out and static files aside)."""
+    if session.get(MUST_CHANGE) and "_user_id" in session:
+        if request.endpoint not in WHILE_EXPIRED:
+            return redirect(url_for("auth.change_password"), code=303)
+    return None
 
 
 def end_a_stale_session() -> None:
@@ -90,7 +113,7 @@ def end_a_stale_session() -> None:
         or now - signed_in_at > config["SESSION_MAX_HOURS"] * 3600
     ):
         logout_user()
-        for key in (SIGNED_IN_AT, SEEN_AT, SIGN_IN_ENTRY):
+        for key in (SIGNED_IN_AT, SEEN_AT, SIGN_IN_ENTRY, MUST_CHANGE):
             session.pop(key, None)
         flash(_("Your session has ended; please sign in again."))
         return

@@ -1,6 +1,6 @@
 """API tokens' life: made for a user with a name, a lifetime and a scope; listed and revoked
-by their owner and the admin; all of a user's revoked when a password is reset or changed;
-stamped with the day (never the time) they were last used."""
+by their owner and the 安全管理员 (secadmin); all of a user's revoked when a password is
+reset or changed; stamped with the day (never the time) they were last used."""
 
 from __future__ import annotations
 
@@ -73,18 +73,18 @@ def mark_used(session: Session, row: ApiToken, day: date) -> bool:
 
 
 def visible(session: Session, viewer: User) -> list[ApiToken]:
-    """The tokens ``viewer`` may see and revoke: their own, or every one for the admin."""
+    """The tokens ``viewer`` may see and revoke: their own, or every one for the secadmin."""
     query = select(ApiToken).order_by(ApiToken.expires_at.desc(), ApiToken.id.desc())
-    if not access.may(viewer, access.Action.MANAGE_USERS):
+    if not access.may(viewer, access.Action.MANAGE_TOKENS):
         query = query.where(ApiToken.user_id == viewer.id)
     return list(session.scalars(query))
 
 
 def revoke(session: Session, actor: str, viewer: User, token_id: int) -> ApiToken:
-    """Delete a token its owner or the admin names; NotFound for anyone else's."""
+    """Delete a token its owner or the secadmin names; NotFound for anyone else's."""
     row = session.get(ApiToken, token_id)
     if row is None or (
-        row.user_id != viewer.id and not access.may(viewer, access.Action.MANAGE_USERS)
+        row.user_id != viewer.id and not access.may(viewer, access.Action.MANAGE_TOKENS)
     ):
         raise NotFound("no such token")
     audit.record(session, actor, "api_token.revoke", row.user, token=row.id, name=row.name)

@@ -1,9 +1,11 @@
-"""The admin's pages: organisations (every field, deactivation) and staff accounts (list,
-deactivation, password reset); the CLI stays for the server."""
+"""The administrators' pages (三员分立, survey/staff/access.py): organisations and the
+secretaries' and reviewers' accounts for the sysadmin; roles, deactivation and password
+resets for the secadmin; the missing administrators for whichever of the three came first.
+The CLI stays for the server."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from forms.admin import NONE, OrganisationEditForm, OrganisationForm, PasswordRe
 from survey.core import gcj02
 from survey.core.errors import Conflict, Invalid, NotFound
 from survey.core.extensions import db
+from survey.core.labels import role_label
 from survey.core.transactions import transactional
 from survey.models import Organisation, User
 from survey.staff import access, accounts
@@ -38,18 +41,25 @@ def _committee_choices(organisations, exclude: int | None = None) -> list[Select
     return [none, *committees]
 
 
-def _forms(org_form=None, user_form=None):
+def _givable(missing) -> list[str]:
+    """The roles the signed-in account may give a new account, from the role table."""
+    return [r for r in access.ROLES if access.may_give_role(current_user, r, missing)]
+
+
+def _forms(org_form=None, user_form=None, missing=frozenset()):
     organisations = _organisations()
     org_form = org_form or OrganisationForm(prefix="org")
     user_form = user_form or UserForm(prefix="user")
     org_form.parent_id.choices = _committee_choices(organisations)
     active = [SelectChoice(o.id, o.name) for o in organisations if o.active]
     user_form.organisation_id.choices = [SelectChoice(NONE, _("(none)")), *active]
+    user_form.role.choices = [SelectChoice(r, role_label(r)) for r in _givable(missing)]
     return organisations, org_form, user_form
 
 
 def _page(org_form=None, user_form=None, status=200):
-    organisations, org_form, user_form = _forms(org_form, user_form)
+    missing = access.missing_admin_roles(db.session)
+    organisations, org_form, user_form = _forms(org_form, user_form, missing)
     users = db.session.scalars(select(User).order_by(User.id)).all()
     return render_template(
         "staff/admin.html",
@@ -57,12 +67,17 @@ def _page(org_form=None, user_form=None, status=200):
         users=users,
         org_form=org_form,
         user_form=user_form,
+        missing=[role_label(r) for r in access.ADMIN_ROLES if r in missing],
+        legacy=access.legacy_admins(db.session),
+        splits=sorted(access.HOLDS[access.ADMIN]),
     ), status
 
 
 @bp.get("/")
-@staff_required(Action.MANAGE_ORGANISATIONS)
+@staff_required()
 def index():
+    if not access.administers(db.session, current_user):
+        abort(403)
     return _page()
 
 
@@ -153,10 +168,15 @@ def edit_organisation(organisation_id: int):
 
 
 @bp.post("/users")
-@staff_required(Action.MANAGE_USERS)
+@staff_required()
 @transactional
 def create_user():
-    form = _forms(user_form=UserForm(prefix="user"))[2]
+    missing = access.missing_admin_roles(db.session)
+    role = request.form.get("user-role", "")
+    if not access.may_give_role(current_user, role, missing):
+        if role in access.ROLES or not _givable(missing):
+            abort(403)  # the role table refuses it (an unknown role: the form says so)
+    form = _forms(user_form=UserForm(prefix="user"), missing=missing)[2]
     if not form.validate():
         return _page(user_form=form, status=400)
     organisation_id = form.organisation_id.data
@@ -185,6 +205,10 @@ def _refusal_reasons() -> dict[str, str]:
         "username_needed": _("A user name is needed."),
         "username_taken": _("This user name is taken already: choose another one."),
         "role": _("Choose one of the roles offered."),
+        "second_admin_role": _(
+            "An account holds at most one administrator role, given when it is made: "
+            "create a new account for the other role."
+        ),
         "secretary_needs_org": _("A branch secretary needs a branch: choose it here."),
         "reviewer_needs_org": _("A reviewer needs a committee (党委): choose it here."),
         "secretary_branch": _(
@@ -216,7 +240,7 @@ def _user(user_id: int) -> User:
 
 
 @bp.post("/users/<int:user_id>/active")
-@staff_required(Action.MANAGE_USERS)
+@staff_required(Action.ACTIVATE_USERS)
 @transactional
 def toggle_user(user_id: int):
     user = _user(user_id)
@@ -232,7 +256,7 @@ def toggle_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
-@staff_required(Action.MANAGE_USERS)
+@staff_required(Action.RESET_PASSWORDS)
 @transactional
 def reset_password(user_id: int):
     user = _user(user_id)
@@ -247,4 +271,23 @@ def reset_password(user_id: int):
         html = render_template("staff/password_reset.html", user=user, form=form)
         return html, 400
     flash(_("New password of %(name)s saved; tell it to them in person.", name=user.username))
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/users/<int:user_id>/role")
+@staff_required(Action.MANAGE_ROLES)
+@transactional
+def change_role(user_id: int):
+    """The secadmin gives an account another role: above all, splits a legacy admin."""
+    user = _user(user_id)
+    role = request.form.get("role", "")
+    if user.id == current_user.id:
+        flash(_("You cannot change your own role."))
+        return _page(status=403)
+    try:
+        accounts.change_role(db.session, web_actor(), user, role)
+    except Invalid as refusal:
+        flash(_refusal_reasons().get(refusal.detail.get("reason"), refusal.message))
+        return _page(status=400)
+    flash(_("%(name)s is now: %(role)s.", name=user.username, role=role_label(role)))
     return redirect(url_for(".index"), code=303)

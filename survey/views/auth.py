@@ -123,7 +123,10 @@ def login():
         user = _authenticate(form.username.data, form.password.data)
         if user is not None:
             _account_cleared(form.username.data)
-            session_life.signed_in(user)
+            if session_life.signed_in(user):
+                days = current_app.config["PASSWORD_MAX_AGE_DAYS"]
+                flash(_("Your password is older than %(days)d days: choose a new one.", days=days))
+                return redirect(url_for("auth.change_password"), code=303)
             return redirect(_safe_next(request.args.get("next")), code=303)
         session_life.sign_in_refused(form.username.data)
         return render_template("auth/login.html", form=form, failed=True), 401
@@ -159,6 +162,7 @@ def change_password():
             (field or form.new_password).errors = [_password_reason(refusal)]
         else:
             login_user(user)  # the cookie now names the new session version
+            sign_in.password_changed()
             flash(_("Your password is changed; your other sessions are signed out."))
             return redirect(url_for("staff.home"), code=303)
     status = 400 if form.is_submitted() else 200

@@ -3,23 +3,27 @@ and a new session is stamped for its idle and absolute limits (survey/staff/sign
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_login import login_user
 
 from survey.core.extensions import db
 from survey.core.transactions import run_in_transaction
 from survey.models import User
-from survey.staff import sign_in
+from survey.staff import accounts, sign_in
 
 
-def signed_in(user: User) -> None:
-    """Record the sign-in (committed), then sign ``user`` in with a stamped session."""
+def signed_in(user: User) -> bool:
+    """Record the sign-in (committed), then sign ``user`` in with a stamped session; True
+    when the password has expired (the session may then only change it)."""
     address = get_remote_address()
     entry_id = run_in_transaction(
         db.session, lambda: sign_in.record_sign_in(db.session, user, address)
     )
+    expired = accounts.password_expired(user, current_app.config["PASSWORD_MAX_AGE_DAYS"])
     login_user(user)
-    sign_in.session_started(entry_id)
+    sign_in.session_started(entry_id, password_expired=expired)
+    return expired
 
 
 def sign_in_refused(typed_name: str) -> None:
