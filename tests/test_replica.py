@@ -224,7 +224,7 @@ def stack(standby, tmp_path_factory):
             host = Gunicorn(host_env, directory / f"{name}.log", workers=2)
             servers.append(host)
             try:
-                host.wait_ready("/healthz")
+                host.wait_ready("/healthz", timeout=90)  # a shared, loaded machine
                 yield host
             finally:
                 host.stop()
