@@ -44,6 +44,14 @@ def test_the_read_url_and_its_allowed_lag_are_read_from_the_environment():
     assert settings({})["DATABASE_READ_MAX_LAG_SECONDS"] == 30
 
 
+def test_a_read_url_that_is_no_postgresql_replica_refuses_the_start():
+    with pytest.raises(ProductionError, match="streaming replica"):
+        settings({"SURVEY_DATABASE_READ_URL": "sqlite:///copy.sqlite"})
+    with pytest.raises(ProductionError, match="streaming replica"):
+        values = dict(config.DEFAULTS, SQLALCHEMY_DATABASE_URI="sqlite:///survey.sqlite")
+        config._database_settings(values, {"SURVEY_DATABASE_READ_URL": POSTGRES})
+
+
 def test_without_a_replica_the_heavy_reads_use_the_primary_and_the_page_says_nothing(app):
     result, fresh = replica.read(lambda session: session.get_bind().dialect.name)
     assert result == app.extensions["sqlalchemy"].engine.dialect.name

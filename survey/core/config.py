@@ -206,8 +206,15 @@ def load(app: Flask, test_config: dict | None) -> None:
 def _database_settings(config, env) -> None:
     """The read replica and the pooler in front of PostgreSQL; a pooler this service does not
     know refuses the start (a typo would leave psycopg preparing statements behind PgBouncer)."""
-    if env.get("SURVEY_DATABASE_READ_URL"):
-        config["DATABASE_READ_URL"] = env["SURVEY_DATABASE_READ_URL"]
+    read = env.get("SURVEY_DATABASE_READ_URL")
+    if read:
+        primary = config.get("SQLALCHEMY_DATABASE_URI") or "postgresql"
+        if not (read.startswith("postgresql") and primary.startswith("postgresql")):
+            raise ProductionError(
+                "SURVEY_DATABASE_READ_URL is a streaming replica of the PostgreSQL database in "
+                "SURVEY_DATABASE_URL (postgresql+psycopg://…)"
+            )
+        config["DATABASE_READ_URL"] = read
     if "SURVEY_DATABASE_READ_MAX_LAG_SECONDS" in env:
         config["DATABASE_READ_MAX_LAG_SECONDS"] = float(env["SURVEY_DATABASE_READ_MAX_LAG_SECONDS"])
     pooler = env.get("SURVEY_DATABASE_POOLER", "").strip()

@@ -60,8 +60,6 @@ class Replica:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         self.engine = create_engine(url, **engine_options(config, url))
-        if not self.engine.dialect.name == "postgresql":
-            raise ValueError("SURVEY_DATABASE_READ_URL is a PostgreSQL replica")
         event.listen(self.engine, "checkout", drop_if_server_hung_up)
         self.max_lag = float(config["DATABASE_READ_MAX_LAG_SECONDS"])
         self.dead_until = 0.0
