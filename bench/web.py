@@ -5,6 +5,7 @@ checks that what was answered 303 is what was stored."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from contextlib import ExitStack
@@ -12,6 +13,7 @@ from contextlib import ExitStack
 import seed
 import servers
 from load import hidden_fields
+from sqlalchemy.engine import make_url
 
 WEB = ("page", "cast", "poll", "cards", "memory")
 
@@ -32,6 +34,20 @@ def product_env(url: str) -> dict:
     }
 
 
+def through_pooler(url: str) -> tuple[str, dict]:
+    """The servers' URL and settings: with ``SURVEY_BENCH_POOLER_URL`` (a PgBouncer in
+    transaction pooling in front of the same PostgreSQL, e.g.
+    ``postgresql+psycopg://postgres@127.0.0.1:6432``) the run's database through it, with
+    ``SURVEY_DATABASE_POOLER=transaction``; else the URL as it is (docs/deploy.md)."""
+    pooler = os.environ.get("SURVEY_BENCH_POOLER_URL")
+    if not pooler or not url.startswith("postgresql"):
+        return url, {}
+    pooled = make_url(pooler).set(database=make_url(url).database)
+    print(f"   through the pooler at {pooled.host}:{pooled.port}", flush=True)
+    rendered = pooled.render_as_string(hide_password=False)
+    return rendered, {"SURVEY_DATABASE_POOLER": "transaction"}
+
+
 SLICES = 3  # each load phase is cut in slices, the product's and its limit's in turn
 
 
@@ -42,6 +58,7 @@ def figures(rows, kind, url, data, app, args, logs, only, figure) -> None:
     tokens, ids = data["tokens"], data["ids"]
     part = max(1, args.seconds // SLICES)
     page = [f"/b/{t}" for t in tokens[-20:]]  # never cast: the page stays a ballot page
+    url, pooler = through_pooler(url)
     l2_env = {"BENCH_L2_URL": url}
     got = {}
     with ExitStack() as stack:
@@ -56,7 +73,7 @@ def figures(rows, kind, url, data, app, args, logs, only, figure) -> None:
         if not only & set(WEB):
             return
         port, master = stack.enter_context(
-            servers.gunicorn("wsgi:app", product_env(url), logs / "app.log", page[0])
+            servers.gunicorn("wsgi:app", product_env(url) | pooler, logs / "app.log", page[0])
         )
         if "page" in only:
             runs = [

@@ -8,6 +8,7 @@ from survey import rating
 from survey.api import answers, schemas
 from survey.api.blueprint import bp
 from survey.api.util import actor, body, load_organisation, refusals, with_organisation
+from survey.core import replica
 from survey.core.extensions import db
 from survey.core.transactions import transactional
 from survey.models import Organisation
@@ -41,8 +42,9 @@ def put_assessment(data: dict, organisation: Organisation, year: int):
 @bp.arguments(schemas.RatingQuery, location="query")
 def get_rating(query: dict, organisation: Organisation):
     """A branch's rating, criterion by criterion with its source clause"""
-    branch_rating = rating.rate_branch(db.session, organisation, query["year"], query.get("scheme"))
-    return branch_rating.to_dict()
+    year, scheme = query["year"], query.get("scheme")
+    rated, _fresh = replica.read(lambda s: rating.rate_branch(s, organisation, year, scheme))
+    return rated.to_dict()
 
 
 @bp.route("/ratings")
@@ -53,4 +55,6 @@ def get_ratings(query: dict):
     """A committee's summary: each branch's verdict, the target, the recommended list"""
     committee = load_organisation(query["committee_id"])
     access.require(g.api_user, Action.READ_SUMMARIES)
-    return rating.committee_summary(db.session, committee, query["year"], query.get("scheme"))
+    year, scheme = query["year"], query.get("scheme")
+    summary, _fresh = replica.read(lambda s: rating.committee_summary(s, committee, year, scheme))
+    return summary

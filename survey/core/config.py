@@ -52,7 +52,16 @@ DEFAULTS = {
     "PASSWORD_MIN_LENGTH": 12,
     "PASSWORD_MIN_CLASSES": 3,  # of four: lower case, upper case, digits, other characters
     "PASSWORD_MAX_AGE_DAYS": 0,  # 0: passwords never expire (NIST SP 800-63B); on if asked
+    # SURVEY_DATABASE_READ_URL: a streaming replica for the heavy reads (committee summaries,
+    # rating pages, exports; never a ballot or poll path), used while it lags the primary by
+    # at most SURVEY_DATABASE_READ_MAX_LAG_SECONDS (survey/core/replica.py)
+    "DATABASE_READ_URL": None,
+    "DATABASE_READ_MAX_LAG_SECONDS": 30.0,
+    # SURVEY_DATABASE_POOLER=transaction: behind PgBouncer's transaction pooling (psycopg
+    # prepares no statement: a prepared statement lives in one server connection)
+    "DATABASE_POOLER": None,
 }
+POOLERS = ("transaction",)
 # (setting, env var, type): the level-3 settings read from the environment
 GOVERNANCE_SETTINGS = (
     ("CRYPTO", "SURVEY_CRYPTO", str),
@@ -176,6 +185,7 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["POLL_RATE_LIMIT"] = env["SURVEY_POLL_RATE_LIMIT"]
     if "SURVEY_POLL_DAILY_LIMIT" in env:
         app.config["POLL_DAILY_LIMIT"] = int(env["SURVEY_POLL_DAILY_LIMIT"])
+    _database_settings(app.config, env)
     for setting, name, kind in GOVERNANCE_SETTINGS:
         if name in env:
             app.config[setting] = kind(env[name])
@@ -193,6 +203,29 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["SECRET_KEYS"] = _secret_keys(app)
     app.config["SECRET_KEY"] = app.config["SECRET_KEYS"][0]
     app.config["SECRET_KEY_FALLBACKS"] = app.config["SECRET_KEYS"][1:]
+
+
+def _database_settings(config, env) -> None:
+    """The read replica and the pooler in front of PostgreSQL; a pooler this service does not
+    know refuses the start (a typo would leave psycopg preparing statements behind PgBouncer)."""
+    read = env.get("SURVEY_DATABASE_READ_URL")
+    if read:
+        primary = config.get("SQLALCHEMY_DATABASE_URI") or "postgresql"
+        if not (read.startswith("postgresql") and primary.startswith("postgresql")):
+            raise ProductionError(
+                "SURVEY_DATABASE_READ_URL is a streaming replica of the PostgreSQL database in "
+                "SURVEY_DATABASE_URL (postgresql+psycopg://…)"
+            )
+        config["DATABASE_READ_URL"] = read
+    if "SURVEY_DATABASE_READ_MAX_LAG_SECONDS" in env:
+        config["DATABASE_READ_MAX_LAG_SECONDS"] = float(env["SURVEY_DATABASE_READ_MAX_LAG_SECONDS"])
+    pooler = env.get("SURVEY_DATABASE_POOLER", "").strip()
+    if pooler and pooler not in POOLERS:
+        raise ProductionError(
+            f"SURVEY_DATABASE_POOLER is one of: {', '.join(POOLERS)} (or unset), not {pooler!r}"
+        )
+    if pooler:
+        config["DATABASE_POOLER"] = pooler
 
 
 MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"

@@ -153,7 +153,7 @@ def init_app(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = uri
     uri = _sqlite_file_checked(uri)
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config, uri)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config, uri)
     db.init_app(app)
 
     # Registered after Flask-SQLAlchemy's own, so it runs first: a session whose connection
@@ -185,7 +185,7 @@ def init_app(app: Flask) -> None:
                     begin_write(db.session)
 
         elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"]:
-            event.listen(db.engine, "checkout", _drop_if_server_hung_up)
+            event.listen(db.engine, "checkout", drop_if_server_hung_up)
 
 
 def _sqlite_file_checked(uri: str) -> str:
@@ -208,7 +208,7 @@ def _sqlite_file_checked(uri: str) -> str:
     return read_only
 
 
-def _drop_if_server_hung_up(dbapi_connection, _record, _proxy) -> None:
+def drop_if_server_hung_up(dbapi_connection, _record, _proxy) -> None:
     """A pooled PostgreSQL connection is idle between requests: if its socket has anything to
     read, the server hung up (a restart or ``pg_terminate_backend`` sends its FATAL and
     closes). Then the pool replaces it before use -- what ``pool_pre_ping`` does, without its
@@ -222,7 +222,7 @@ def _drop_if_server_hung_up(dbapi_connection, _record, _proxy) -> None:
         raise DisconnectionError("the connection's socket is gone") from exc
 
 
-def _engine_options(config, uri: str) -> dict:
+def engine_options(config, uri: str) -> dict:
     """The configured options, with SQL parameters hidden from every message and log whatever
     the configuration says, and a bounded connect time on PostgreSQL."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -232,6 +232,11 @@ def _engine_options(config, uri: str) -> dict:
     options.setdefault("pool_pre_ping", False)
     if uri.startswith("postgresql"):
         connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+        if config.get("DATABASE_POOLER") == "transaction":
+            # PgBouncer's transaction pooling hands each transaction any server connection:
+            # a statement psycopg prepared on one is unknown on the next ("prepared statement
+            # _pg3_0 does not exist"). PgBouncer 1.18 (Debian 12) cannot track them.
+            connect_args["prepare_threshold"] = None
         options["connect_args"] = connect_args | dict(options.get("connect_args") or {})
     return options
 

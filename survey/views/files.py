@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from forms.files import UploadForm
+from survey.core import replica
 from survey.core.converters import year_arg
 from survey.core.extensions import db
 from survey.core.timezone import local_today
@@ -65,7 +66,10 @@ def _options() -> dict:
 def campaign_xlsx(campaign_id: int):
     campaign = _readable(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
-    content = exports.campaign_xlsx(db.session, campaign, small_group, **_options())
+    options = _options()
+    content, _fresh = replica.read(
+        lambda s: exports.campaign_xlsx(s, campaign, small_group, **options), campaign.closed_at
+    )
     name = _campaign_name(campaign, "xlsx")
     return _download(content, f"campaign-{campaign.id}.xlsx", XLSX, name)
 
@@ -75,7 +79,11 @@ def campaign_xlsx(campaign_id: int):
 def campaign_csv(campaign_id: int, table: str):
     campaign = _readable(campaign_id)
     small_group = current_app.config["SMALL_GROUP_THRESHOLD"]
-    content = exports.campaign_csv(db.session, campaign, small_group, table=table, **_options())
+    options = _options()
+    content, _fresh = replica.read(
+        lambda s: exports.campaign_csv(s, campaign, small_group, table=table, **options),
+        campaign.closed_at,
+    )
     name = _campaign_name(campaign, "csv", table)
     return _download(content, f"campaign-{campaign.id}-{table}.csv", "text/csv", name)
 
@@ -89,10 +97,10 @@ def committee_summary(committee_id: int, fmt: str):
     year = year_arg(request.args.get("year"), local_today().year)
     scheme = request.args.get("scheme") or None
     name = names.download_name(committee.name, year, "ratings", fmt, _lang())
+    make, options = (exports.summary_xlsx if fmt == "xlsx" else exports.summary_csv), _options()
+    content, _fresh = replica.read(lambda s: make(s, committee, year, scheme, **options))
     if fmt == "xlsx":
-        content = exports.summary_xlsx(db.session, committee, year, scheme, **_options())
         return _download(content, f"ratings-{committee.id}-{year}.xlsx", XLSX, name)
-    content = exports.summary_csv(db.session, committee, year, scheme, **_options())
     return _download(content, f"ratings-{committee.id}-{year}.csv", "text/csv", name)
 
 

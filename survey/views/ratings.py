@@ -9,7 +9,7 @@ from sqlalchemy import select
 from forms.assessment import AssessmentForm, fill, to_data
 from forms.notice import PublishForm
 from survey import rating, rules
-from survey.core import labels
+from survey.core import labels, replica
 from survey.core.converters import year_arg
 from survey.core.errors import DomainError
 from survey.core.extensions import db
@@ -65,8 +65,8 @@ def committee(committee_id: int):
     org = organisation_or_404(committee_id)
     if org.kind != "committee":
         abort(404)
-    year = _year()
-    summary = rating.committee_summary(db.session, org, year, _scheme())
+    year, scheme = _year(), _scheme()
+    summary, fresh = replica.read(lambda s: rating.committee_summary(s, org, year, scheme))
     granted = titles.granted_for(db.session, rating.branch_selector(db.session, org), year)
     return render_template(
         "ratings/committee.html",
@@ -80,6 +80,7 @@ def committee(committee_id: int):
         notices=[n for n in notice.notices_of(db.session, [org.id]) if n.year == year],
         own_schemes=_own_schemes(org),
         publish_form=PublishForm(),
+        fresh_note=replica.note(fresh),
     )
 
 
@@ -118,10 +119,14 @@ def branch(branch_id: int):
     org = organisation_or_404(branch_id)
     if org.kind != "branch":
         abort(404)
-    year = _year()
-    branch_rating = rating.rate_branch(db.session, org, year, _scheme())
+    year, scheme = _year(), _scheme()
     compare = request.args.get("compare") or None
-    other = rating.rate_branch(db.session, org, year, compare) if compare else None
+
+    def both(session):
+        first = rating.rate_branch(session, org, year, scheme)
+        return first, rating.rate_branch(session, org, year, compare) if compare else None
+
+    (branch_rating, other), fresh = replica.read(both)
     return render_template(
         "ratings/branch.html",
         branch=org,
@@ -135,6 +140,7 @@ def branch(branch_id: int):
         other=other,
         own_schemes=_own_schemes(org),
         differences=differences(branch_rating, other) if other else [],
+        fresh_note=replica.note(fresh),
     )
 
 
