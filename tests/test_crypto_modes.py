@@ -171,3 +171,49 @@ def test_envelopes_of_a_retired_key_are_reported_in_the_sm_suite_too(app, make, 
     warnings = keys.retired_key_warnings(db.session, keys=["a newer key"])
     assert len(warnings) == 1 and f"open campaign {campaign.id} has 1 votes" in warnings[0]
     assert sm.key_id("test-key-new") in warnings[0]
+
+
+def test_an_sm2_envelope_opens_with_its_campaigns_private_key_only(app):
+    """Version 4: the scrutineers' SM2 key opens it; another seed's key, another campaign or
+    a flipped byte is a BrokenEnvelope (never a crash); every vote seals to one size."""
+    from survey.core.errors import BrokenEnvelope
+
+    key = sealing.private_key_from_seed(b"k" * 16, 5, "sm")
+    public = sealing.public_bytes(key)
+    assert len(public) == 65 and public == gmalg.SM2().generate_pk(key.private_bytes_raw())
+    payload = {"answers": [[1, "excellent"]], "texts": {}}
+    kid, blob = sealing.seal_to(public, 5, payload, rows=1)
+    assert kid.startswith("v4.") and blob[0] == 4
+    assert sealing.opener(5, key)(kid, blob) == payload
+    other = sealing.private_key_from_seed(bytes(16), 5, "sm")
+    elsewhere = sealing.private_key_from_seed(b"k" * 16, 6, "sm")
+    flipped = blob[:200] + bytes([blob[200] ^ 1]) + blob[201:]
+    for attempt in (
+        lambda: sealing.unseal_with(other, 5, kid, blob),
+        lambda: sealing.unseal_with(elsewhere, 6, kid, blob),
+        lambda: sealing.unseal_with(key, 6, kid, blob),
+        lambda: sealing.unseal_with(key, 5, kid, flipped),
+        lambda: sealing.unseal_with(key, 5, kid, blob[:50]),
+    ):
+        with pytest.raises(BrokenEnvelope):
+            attempt()
+    long = {"answers": [[1, "basically_competent"]], "texts": {"1": "长" * 500}}
+    assert len(sealing.seal_to(public, 5, long, rows=1)[1]) == len(blob)
+
+
+def test_a_staff_session_signed_in_one_mode_survives_the_change_and_is_signed_by_the_new(
+    app, make, client
+):
+    """The session cookie is HMAC-SM3 in the sm mode: a staff member signed in before the
+    mode changed stays signed in, and the cookie is re-signed in the new mode."""
+    from helpers import sign_in
+
+    app.config["CRYPTO"] = "international"
+    make.user("secretary", "secretary", make.organisation())
+    assert sign_in(client, "secretary").status_code == 303
+    before = client.get_cookie("session").value
+    app.config["CRYPTO"] = "sm"
+    assert client.get("/staff/").status_code == 200
+    serializer = app.session_interface.get_signing_serializer(app)
+    assert serializer.loads(before)["_user_id"]
+    assert serializer.make_signer().digest_method is SM3

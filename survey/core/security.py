@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from survey.core.digests import CRYPTO_MODES, HMAC_HASHES, SM3, current_mode
@@ -41,6 +42,23 @@ def _serializer(keys: tuple, salt: str, mode: str) -> URLSafeTimedSerializer:
         signer_kwargs={"digest_method": HMAC_HASHES[mode]},
         fallback_signers=others,
     )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The staff session cookie, signed by the HMAC of ``SURVEY_CRYPTO`` as the links are (a
+    cookie signed before the mode changed still reads: nobody is signed out by it)."""
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        signer = super().get_signing_serializer(app)
+        if signer is not None:
+            mode = app.config.get("CRYPTO") or "international"
+            signer.signer_kwargs = {"key_derivation": "hmac", "digest_method": HMAC_HASHES[mode]}
+            signer.fallback_signers = [
+                {"key_derivation": "hmac", "digest_method": HMAC_HASHES[other]}
+                for other in CRYPTO_MODES
+                if other != mode
+            ]
+        return signer
 
 
 def ballot_token(ballot_id: str) -> str:
@@ -210,6 +228,7 @@ def refuse_nul():
 
 def init_app(app: Flask) -> None:
     app.json = BoundedJSONProvider(app)
+    app.session_interface = SessionInterface()
     # First of all: CSRF, the rate limits and the SQLite write lock would read the same text.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)
 
