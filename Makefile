@@ -7,7 +7,7 @@ PORT ?= 8000
 SURVEY_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export SURVEY_TEST_POSTGRES_URL
 
-.PHONY: help install run wheel test test-sqlite test-postgres lint fmt migrate messages bench clean
+.PHONY: help install run wheel test test-sm test-sqlite test-postgres lint fmt migrate messages bench clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,6 +32,11 @@ wheel: install ## dist/survey-*.whl: templates, static, migrations and compiled 
 test: install ## the whole suite on SQLite, then on PostgreSQL (required under CI=true)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+test-sm: install ## the whole suite again with SURVEY_CRYPTO=sm (SM2/SM3/SM4): SQLite, then PostgreSQL
+	@echo "== tests in the sm crypto mode (SURVEY_CRYPTO=sm) =="
+	SURVEY_CRYPTO=sm $(MAKE) --no-print-directory test-sqlite
+	SURVEY_CRYPTO=sm $(MAKE) --no-print-directory test-postgres
 
 test-sqlite: install
 	@echo "== tests on SQLite =="

@@ -1,7 +1,8 @@
 """Fixtures: one app per test session on the database chosen by SURVEY_TEST_DATABASE.
 
 ``make test`` runs the suite once on SQLite and once on PostgreSQL
-(``SURVEY_TEST_DATABASE=postgres``, server at ``SURVEY_TEST_POSTGRES_URL``). On
+(``SURVEY_TEST_DATABASE=postgres``, server at ``SURVEY_TEST_POSTGRES_URL``); ``make test-sm``
+does the same with ``SURVEY_CRYPTO=sm``. On
 PostgreSQL a fresh database is created for the run and dropped afterwards.
 """
 
@@ -90,6 +91,8 @@ def _app(database_url, tmp_path_factory):
             # the suite's accounts use passphrases of two kinds of character (helpers.PASSWORD);
             # tests/test_identity.py checks the default policy (three of four kinds)
             "PASSWORD_MIN_CLASSES": 2,
+            # `make test-sm` runs the whole suite in the 国密 suite (SM2/SM3/SM4)
+            "CRYPTO": os.environ.get("SURVEY_CRYPTO") or "international",
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))

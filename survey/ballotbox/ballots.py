@@ -115,6 +115,7 @@ class CampaignShape:
     # the scrutineer cards again before the first vote makes a new pair)
     sealing: str = "server"
     public_key: bytes | None = None
+    crypto: str = "international"  # the suite it was created in (sealing.py)
 
     @property
     def headline(self) -> QuestionShape:
@@ -188,7 +189,7 @@ def _questions_statement(hold: bool):  # one per dialect: PostgreSQL holds the r
     query = (
         select(Campaign.status, Question.id, Question.position, Question.key, Question.prompt)
         .add_columns(Question.scale, Campaign.kind, Campaign.all_rows_required)
-        .add_columns(Campaign.sealing, Campaign.public_key)
+        .add_columns(Campaign.sealing, Campaign.public_key, Campaign.crypto)
         .join(Question, Question.campaign_id == Campaign.id)
         .where(Campaign.id == bindparam("c_id"))
         .order_by(Question.position)
@@ -237,6 +238,7 @@ def spend_ballot(
         first.all_rows_required,
         first.sealing,
         first.public_key,
+        first.crypto,
     )
     return shape, row.ballot_class
 
@@ -255,7 +257,7 @@ def store_cast(
         texts,
         receipt=receipt,
         rows=len(campaign.questions),
-        sealed_by=(campaign.sealing, campaign.public_key),
+        sealed_by=(campaign.sealing, campaign.public_key, campaign.crypto),
     )
     if stored != receipt:
         session.execute(

@@ -8,19 +8,20 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from survey.ballotbox import sealing
+from survey.ballotbox import sealing, sm
 from survey.models import Campaign, CampaignStatus, Envelope
 
 
 def retired_key_warnings(session: Session, keys: list[str] | None = None) -> list[str]:
     """One line per open campaign holding envelopes sealed by a key no longer configured."""
-    known = {sealing.key_id(k) for k in (keys or sealing.secret_keys())}
+    keys = keys or sealing.secret_keys()
+    known = {sealing.key_id(k) for k in keys} | {sm.key_id(k) for k in keys}
     rows = session.execute(
         select(Envelope.campaign_id, Envelope.key_id, func.count())
         .join(Campaign, Campaign.id == Envelope.campaign_id)
         .where(Campaign.status == CampaignStatus.OPEN, Envelope.key_id.not_in(known))
-        # version 2 and later envelopes are sealed to a campaign's own key (sealing.py)
-        .where(Envelope.key_id.not_like("v%"))
+        # versions 2 and 4 are sealed to a campaign's own key (sealing.py), not the server's
+        .where(*(Envelope.key_id.not_like(prefix + "%") for prefix in sealing.PUBLIC_KEY_PREFIXES))
         .group_by(Envelope.campaign_id, Envelope.key_id)
         .order_by(Envelope.campaign_id)
     ).all()

@@ -64,12 +64,12 @@ def store_response(
     geo: str | None = None,
     receipt: str | None = None,
     rows: int = 0,
-    sealed_by: tuple[str, bytes | None] | None = None,
+    sealed_by: tuple[str, bytes | None, str] | None = None,
 ) -> str:
     """Seal the vote into an envelope and draw its receipt (``receipt`` first, when the
     caller drew it already); returns the receipt code. ``rows``: the ballot's number of
     questions, which alone sets the envelope's size (survey/ballotbox/sealing.py);
-    ``sealed_by``: the campaign's sealing mode and public key, when the caller read them."""
+    ``sealed_by``: the campaign's sealing mode, public key and suite, when the caller read them."""
     payload = {
         "class": respondent_class,
         "geo": geo,

@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -93,7 +92,8 @@ def new_cards(campaign: Campaign) -> tuple[bytes, list[Card]]:
     """A fresh key pair for ``campaign``: (its public key, the n cards of its k-of-n split).
     The seed and the private key live only in this call."""
     seed = secrets.token_bytes(SEED_BYTES)
-    public_key = sealing.public_bytes(sealing.private_key_from_seed(seed, campaign.id))
+    key = sealing.private_key_from_seed(seed, campaign.id, campaign.crypto)
+    public_key = sealing.public_bytes(key)
     split = shares.split(seed, campaign.scrutineers_k, campaign.scrutineers_n)
     cards = [Card(x, _encode(campaign.id, public_key, x, value)) for x, value in split]
     return public_key, cards
@@ -154,7 +154,7 @@ REFUSALS = {
 }
 
 
-def private_key(campaign: Campaign, typed_codes: list[str]) -> X25519PrivateKey:
+def private_key(campaign: Campaign, typed_codes: list[str]) -> sealing.PrivateKey:
     """The campaign's private key rebuilt from k good cards, or ScrutineersNeeded naming
     each refused code (its place, 1 first, and a reason key) and changing nothing."""
     refused, good = [], {}
@@ -176,7 +176,7 @@ def private_key(campaign: Campaign, typed_codes: list[str]) -> X25519PrivateKey:
             good=len(good),
         )
     seed = shares.combine(sorted(good.items())[:k])
-    key = sealing.private_key_from_seed(seed, campaign.id)
+    key = sealing.private_key_from_seed(seed, campaign.id, campaign.crypto)
     if sealing.public_bytes(key) != campaign.public_key:  # cannot happen with good checks
         raise ScrutineersNeeded("these cards do not open this box", cards=refused, k=k, good=0)
     return key
@@ -192,13 +192,18 @@ def opener(campaign: Campaign, typed_codes: list[str] | None) -> sealing.Unseal:
 
 @lru_cache(maxsize=1)
 def _key_statement():
-    return select(Campaign.sealing, Campaign.public_key).where(Campaign.id == bindparam("c_id"))
+    return select(Campaign.sealing, Campaign.public_key, Campaign.crypto).where(
+        Campaign.id == bindparam("c_id")
+    )
 
 
-def _sealing_of(session: Session, campaign_id: int) -> tuple[str, bytes | None]:
+SealedBy = tuple[str, bytes | None, str]  # the campaign's sealing mode, public key, suite
+
+
+def _sealing_of(session: Session, campaign_id: int) -> SealedBy:
     loaded = session.identity_map.get(session.identity_key(Campaign, campaign_id))
     if loaded is not None:  # a poll's answer holds its campaign already (FOR SHARE)
-        return loaded.sealing, loaded.public_key
+        return loaded.sealing, loaded.public_key, loaded.crypto
     return tuple(session.execute(_key_statement(), {"c_id": campaign_id}).one())
 
 
@@ -207,18 +212,19 @@ def seal_vote(
     campaign_id: int,
     payload: dict,
     rows: int = 0,
-    sealed_by: tuple[str, bytes | None] | None = None,
+    sealed_by: SealedBy | None = None,
 ) -> tuple[str, bytes]:
     """(key id, blob) of a vote, sealed as its campaign says: to the scrutineers' public key,
     read in the cast's transaction (never cached: a reprint before the first vote changes
     it), or by the server's newest secret key. A scrutineer-sealed campaign whose cards were
-    never printed takes no vote: nobody could open it. ``sealed_by`` (mode, public key): what
-    the caller read already (a ballot's spend reads it with the questions)."""
+    never printed takes no vote: nobody could open it. ``sealed_by`` (mode, public key, suite): what
+    the caller read already (a ballot's spend reads it with the questions), with the suite
+    the campaign was created in (its own, whatever SURVEY_CRYPTO says now)."""
     if sealed_by is None:
         sealed_by = _sealing_of(session, campaign_id)
-    mode, public_key = sealed_by
+    mode, public_key, crypto = sealed_by
     if mode != SCRUTINEERS:
-        return sealing.seal(campaign_id, payload, rows=rows)
+        return sealing.seal(campaign_id, payload, rows=rows, crypto=crypto)
     if public_key is None:
         raise Conflict("the scrutineer cards of this campaign were never printed")
     return sealing.seal_to(public_key, campaign_id, payload, rows=rows)

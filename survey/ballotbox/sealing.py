@@ -18,6 +18,11 @@ versions have a key id ``v<N>.<hash>`` and their blob starts with the version by
 ephemeral X25519 key per envelope, ECDH, HKDF-SHA256, AES-256-GCM, the same padding. Its
 private key exists only while the scrutineers' cards are printed and while the box is
 opened (survey/ballotbox/scrutineers.py); the server cannot open such an envelope alone.
+
+Versions 3 and 4 are the same two in the 国密 suite (SM4-GCM, HKDF-SM3, SM2:
+survey/ballotbox/sm.py), for a campaign created with ``SURVEY_CRYPTO=sm``. The campaign
+records its suite (``campaigns.crypto``) and every envelope says its version, so a box
+sealed in one suite opens, and takes votes, after the setting changes.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from survey.ballotbox import sm
 from survey.core.errors import BrokenEnvelope, MissingKey
 
 NONCE_BYTES = 12
@@ -47,6 +53,8 @@ HEAD_ROOM, ROW_ROOM, REASON_ROOM = 128, 48, 3072
 VERSION = b"survey.envelope.v1"
 V2, V2_PREFIX, V2_LABEL = 2, "v2.", b"survey.envelope.v2"
 KEY_BYTES = 32
+INTERNATIONAL, SM = "international", "sm"
+PrivateKey = X25519PrivateKey | sm.PrivateKey
 
 
 def secret_keys() -> list[str]:
@@ -58,6 +66,11 @@ def secret_keys() -> list[str]:
 def key_id(secret: str) -> str:
     """A short, one-way name for a secret key (never the key, nor enough to guess it)."""
     return hmac.new(secret.encode(), VERSION + b"|key-id", hashlib.sha256).hexdigest()[:16]
+
+
+def server_key_id(secret: str, crypto: str = INTERNATIONAL) -> str:
+    """The key id an envelope sealed by ``secret`` carries in the suite ``crypto``."""
+    return sm.key_id(secret) if crypto == SM else key_id(secret)
 
 
 @lru_cache(maxsize=256)  # derived once per key and campaign, not on every seal and unseal
@@ -99,22 +112,34 @@ def _unpad(padded: bytes) -> bytes:
     return padded[4 : 4 + length]
 
 
+def _plain(payload: dict, rows: int) -> bytes:
+    return _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(), rows)
+
+
 def seal(
-    campaign_id: int, payload: dict, keys: list[str] | None = None, rows: int = 0
+    campaign_id: int,
+    payload: dict,
+    keys: list[str] | None = None,
+    rows: int = 0,
+    crypto: str = INTERNATIONAL,
 ) -> tuple[str, bytes]:
     """(key id, nonce + ciphertext) of ``payload`` under the newest secret key, padded for a
-    ballot of ``rows`` questions."""
+    ballot of ``rows`` questions; version 3 (SM4-GCM) for a campaign of the sm suite."""
     secret = (keys or secret_keys())[0]
+    if crypto == SM:
+        return sm.seal(secret, campaign_id, _plain(payload, rows))
     kid = key_id(secret)
     nonce = os.urandom(NONCE_BYTES)
-    plain = _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(), rows)
+    plain = _plain(payload, rows)
     sealed = _cipher(secret, campaign_id).encrypt(nonce, plain, _aad(campaign_id, kid))
     return kid, nonce + sealed
 
 
 def unseal(campaign_id: int, kid: str, blob: bytes, keys: list[str] | None = None) -> dict:
     """The payload of one envelope; MissingKey when no configured key has ``kid``."""
-    by_id = {key_id(k): k for k in (keys or secret_keys())}
+    sm_suite = kid.startswith(sm.V3_PREFIX)
+    name = sm.key_id if sm_suite else key_id
+    by_id = {name(k): k for k in (keys or secret_keys())}
     secret = by_id.get(kid)
     if secret is None:
         raise MissingKey(
@@ -122,6 +147,8 @@ def unseal(campaign_id: int, kid: str, blob: bytes, keys: list[str] | None = Non
             f"({kid}); put that key back in SURVEY_SECRET_KEYS, then close again"
         )
     blob = bytes(blob)
+    if sm_suite:
+        return json.loads(_unpad(sm.unseal(secret, campaign_id, kid, blob)))
     try:
         plain = _cipher(secret, campaign_id).decrypt(
             blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(campaign_id, kid)
@@ -139,9 +166,12 @@ def public_key_id(public_key: bytes) -> str:
     return V2_PREFIX + hashlib.sha256(V2_LABEL + b"|public|" + public_key).hexdigest()[:13]
 
 
-def private_key_from_seed(seed: bytes, campaign_id: int) -> X25519PrivateKey:
+def private_key_from_seed(seed: bytes, campaign_id: int, crypto: str = INTERNATIONAL) -> PrivateKey:
     """The campaign's X25519 private key grown from the seed the scrutineers' cards share
-    (a short seed keeps the cards typeable; HKDF binds it to the campaign)."""
+    (a short seed keeps the cards typeable; HKDF binds it to the campaign); SM2's for a
+    campaign of the sm suite."""
+    if crypto == SM:
+        return sm.private_key_from_seed(seed, campaign_id)
     hkdf = HKDF(
         algorithm=hashes.SHA256(),
         length=KEY_BYTES,
@@ -151,7 +181,9 @@ def private_key_from_seed(seed: bytes, campaign_id: int) -> X25519PrivateKey:
     return X25519PrivateKey.from_private_bytes(hkdf.derive(seed))
 
 
-def public_bytes(private_key: X25519PrivateKey) -> bytes:
+def public_bytes(private_key: PrivateKey) -> bytes:
+    if isinstance(private_key, sm.PrivateKey):
+        return private_key.public
     return private_key.public_key().public_bytes_raw()
 
 
@@ -171,21 +203,26 @@ def _v2_aad(campaign_id: int, kid: str) -> bytes:
 
 def seal_to(public_key: bytes, campaign_id: int, payload: dict, rows: int = 0) -> tuple[str, bytes]:
     """(key id, version byte + ephemeral public key + nonce + ciphertext) of ``payload``
-    sealed to the campaign's public key: one ECDH per envelope, padded as version 1."""
+    sealed to the campaign's public key: one ECDH per envelope, padded as version 1. An
+    SM2 public key (65 bytes, of a campaign of the sm suite) seals version 4."""
+    if len(public_key) == sm.PUBLIC_BYTES:
+        return sm.seal_to(public_key, campaign_id, _plain(payload, rows))
     kid = public_key_id(public_key)
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = public_bytes(ephemeral)
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
     nonce = os.urandom(NONCE_BYTES)
-    plain = _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(), rows)
+    plain = _plain(payload, rows)
     cipher = _v2_cipher(shared, campaign_id, ephemeral_public, public_key)
     sealed = cipher.encrypt(nonce, plain, _v2_aad(campaign_id, kid))
     return kid, bytes([V2]) + ephemeral_public + nonce + sealed
 
 
-def unseal_with(private_key: X25519PrivateKey, campaign_id: int, kid: str, blob: bytes) -> dict:
-    """The payload of one version 2 envelope, opened with the campaign's private key."""
+def unseal_with(private_key: PrivateKey, campaign_id: int, kid: str, blob: bytes) -> dict:
+    """The payload of one version 2 (or 4) envelope, opened with the campaign's private key."""
     blob = bytes(blob)
+    if isinstance(private_key, sm.PrivateKey):
+        return json.loads(_unpad(sm.unseal_with(private_key, campaign_id, kid, blob)))
     public_key = public_bytes(private_key)
     if kid != public_key_id(public_key) or blob[:1] != bytes([V2]):
         raise BrokenEnvelope(
@@ -204,14 +241,17 @@ def unseal_with(private_key: X25519PrivateKey, campaign_id: int, kid: str, blob:
     return json.loads(_unpad(plain))
 
 
-def opener(campaign_id: int, private_key: X25519PrivateKey | None = None) -> Unseal:
-    """``unseal(key_id, blob)`` for every envelope of a campaign: version 1 by the server's
-    secret keys, version 2 by ``private_key`` (rebuilt from the scrutineers' cards for
-    this close only; nothing keeps it afterwards)."""
+PUBLIC_KEY_PREFIXES = (V2_PREFIX, sm.V4_PREFIX)  # envelopes sealed to a campaign's own key
+
+
+def opener(campaign_id: int, private_key: PrivateKey | None = None) -> Unseal:
+    """``unseal(key_id, blob)`` for every envelope of a campaign: versions 1 and 3 by the
+    server's secret keys, versions 2 and 4 by ``private_key`` (rebuilt from the scrutineers'
+    cards for this close only; nothing keeps it afterwards)."""
     keys = secret_keys()
 
     def unseal_one(kid: str, blob: bytes) -> dict:
-        if kid.startswith(V2_PREFIX):
+        if kid.startswith(PUBLIC_KEY_PREFIXES):
             if private_key is None:
                 raise BrokenEnvelope(
                     f"an envelope of campaign {campaign_id} needs the scrutineers' cards"

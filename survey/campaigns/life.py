@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey import appraisal, polls
 from survey.ballotbox import counting, responses, scrutineers
-from survey.core import qr
+from survey.core import digests, qr
 from survey.core.converters import check_year
 from survey.core.errors import (
     AlreadyClosed,
@@ -88,6 +88,7 @@ def create_campaign(
     k, n = scrutineers.check_settings(sealing, scrutineers_k, scrutineers_n)
     campaign = Campaign(
         sealing=sealing,
+        crypto=digests.current_mode(),
         scrutineers_k=k,
         scrutineers_n=n,
         organisation=organisation,

@@ -7,14 +7,53 @@ the mode changes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
 from cryptography.hazmat.primitives import hashes
+from flask import current_app, has_app_context
 
-CRYPTO_MODES = {"international": "sha256", "sm": "sm3"}
+INTERNATIONAL, SM = "international", "sm"
+CRYPTO_MODES = {INTERNATIONAL: "sha256", SM: "sm3"}
 _ALGORITHMS = {"sha256": hashes.SHA256, "sm3": hashes.SM3}
 GENESIS = ""  # the "previous hash" of the first entry of a chain never pruned
+
+
+def current_mode() -> str:
+    """The suite new things are made with: ``SURVEY_CRYPTO`` (international outside an app)."""
+    if not has_app_context():
+        return INTERNATIONAL
+    return current_app.config.get("CRYPTO") or INTERNATIONAL
+
+
+class SM3:
+    """SM3 (GB/T 32905) with hashlib's interface, over ``cryptography`` (which does not
+    depend on the host's OpenSSL offering it), for ``hmac`` and itsdangerous."""
+
+    name, digest_size, block_size = "sm3", 32, 64
+
+    def __init__(self, data: bytes = b"", _hash: hashes.Hash | None = None):
+        self._hash = _hash or hashes.Hash(hashes.SM3())
+        if data:
+            self._hash.update(data)
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def copy(self) -> SM3:
+        return SM3(_hash=self._hash.copy())
+
+    def digest(self) -> bytes:
+        return self._hash.copy().finalize()
+
+    def hexdigest(self) -> str:
+        return self.digest().hex()
+
+
+# The hash of each mode's HMACs (signed links, cookies of the public pages): itsdangerous'
+# own default (HMAC-SHA1) stays the international one, so no link printed before changes.
+HMAC_HASHES = {INTERNATIONAL: hashlib.sha1, SM: SM3}
 
 
 def digest(algorithm: str, data: bytes) -> str:

@@ -9,7 +9,10 @@ from functools import lru_cache
 
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from survey.core.digests import CRYPTO_MODES, HMAC_HASHES, SM3, current_mode
 
 # One salt per purpose: a token signed for one use never verifies for another.
 SALTS = {
@@ -22,15 +25,40 @@ SALTS = {
 
 
 def serializer(purpose: str) -> URLSafeTimedSerializer:
-    """Signs with the newest key; every key of ``SECRET_KEYS`` still verifies (rotation)."""
-    return _serializer(tuple(current_app.config["SECRET_KEYS"]), SALTS[purpose])
+    """Signs with the newest key by the HMAC of ``SURVEY_CRYPTO`` (HMAC-SHA1 or HMAC-SM3);
+    every key of ``SECRET_KEYS`` still verifies (rotation), and so does the other mode's
+    HMAC: a card printed before the mode changed still opens its ballot."""
+    return _serializer(tuple(current_app.config["SECRET_KEYS"]), SALTS[purpose], current_mode())
 
 
 @lru_cache(maxsize=64)
-def _serializer(keys: tuple, salt: str) -> URLSafeTimedSerializer:
-    """Built once per keys and salt (building one probes its JSON module and copies the keys:
-    3 of them a ballot page). It holds no state between calls; new keys, a new one."""
-    return URLSafeTimedSerializer(list(reversed(keys)), salt=salt)  # itsdangerous: newest last
+def _serializer(keys: tuple, salt: str, mode: str) -> URLSafeTimedSerializer:
+    """Built once per keys, salt and mode (building one probes its JSON module and copies the
+    keys: 3 of them a ballot page). It holds no state between calls; new keys, a new one."""
+    others = [{"digest_method": HMAC_HASHES[other]} for other in CRYPTO_MODES if other != mode]
+    return URLSafeTimedSerializer(
+        list(reversed(keys)),  # itsdangerous: newest last
+        salt=salt,
+        signer_kwargs={"digest_method": HMAC_HASHES[mode]},
+        fallback_signers=others,
+    )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The staff session cookie, signed by the HMAC of ``SURVEY_CRYPTO`` as the links are (a
+    cookie signed before the mode changed still reads: nobody is signed out by it)."""
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        signer = super().get_signing_serializer(app)
+        if signer is not None:
+            mode = app.config.get("CRYPTO") or "international"
+            signer.signer_kwargs = {"key_derivation": "hmac", "digest_method": HMAC_HASHES[mode]}
+            signer.fallback_signers = [
+                {"key_derivation": "hmac", "digest_method": HMAC_HASHES[other]}
+                for other in CRYPTO_MODES
+                if other != mode
+            ]
+        return signer
 
 
 def ballot_token(ballot_id: str) -> str:
@@ -52,13 +80,24 @@ def read_ballot_token(token: str, max_age: int) -> tuple[str | None, bool]:
 
 
 def new_api_token() -> tuple[str, str]:
-    """(token shown once, its SHA-256 hex stored)."""
+    """(token shown once, its hash stored: SHA-256, or SM3 in the sm mode)."""
     token = secrets.token_urlsafe(32)
-    return token, hash_api_token(token)
+    return token, hash_api_token(token, current_mode())
 
 
-def hash_api_token(token: str) -> str:
+def hash_api_token(token: str, mode: str = "international") -> str:
+    """The stored form of an API token: a one-way hash of its 256 random bits (no key is
+    needed: nothing so random can be guessed from its hash, and a key in the hash would
+    void every token when it rotates)."""
+    if mode == "sm":
+        return SM3(token.encode()).hexdigest()
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_hashes(token: str) -> list[str]:
+    """Every stored form ``token`` may have: one per mode, so that a token made before the
+    mode changed still signs in."""
+    return [hash_api_token(token, mode) for mode in CRYPTO_MODES]
 
 
 # No inline script or style and no plug-ins; nothing loaded from or framed by another site.
@@ -189,6 +228,7 @@ def refuse_nul():
 
 def init_app(app: Flask) -> None:
     app.json = BoundedJSONProvider(app)
+    app.session_interface = SessionInterface()
     # First of all: CSRF, the rate limits and the SQLite write lock would read the same text.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)
 

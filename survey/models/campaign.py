@@ -84,6 +84,11 @@ class Campaign(db.Model):
     scrutineers_k: Mapped[int | None] = mapped_column(Integer)
     scrutineers_n: Mapped[int | None] = mapped_column(Integer)
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The suite that seals it (SURVEY_CRYPTO when it was created: "international" or "sm",
+    # survey/ballotbox/sealing.py), kept so that a change of the setting strands no box.
+    crypto: Mapped[str] = mapped_column(
+        String(16), default="international", server_default="international"
+    )
     # A public poll's ceiling of answers from one address in a day, raised by the committee
     # for a known shared address (None: the setting POLL_DAILY_LIMIT).
     answers_per_address_day: Mapped[int | None] = mapped_column(Integer)

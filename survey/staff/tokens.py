@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from survey.core.errors import Invalid, NotFound
-from survey.core.security import hash_api_token, new_api_token
+from survey.core.security import api_token_hashes, new_api_token
 from survey.models import ApiToken, User
 from survey.models.base import utcnow
 from survey.staff import access, audit
@@ -30,7 +30,7 @@ def create(
     read_only: bool = False,
 ) -> str:
     """A Bearer token for ``username``, valid ``days`` days; returned once, only its
-    SHA-256 is stored."""
+    hash is stored (SHA-256, or SM3 in the sm mode)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user named {username!r}")
@@ -57,7 +57,7 @@ def create(
 
 def valid(session: Session, token: str) -> ApiToken | None:
     """The live token ``token`` names (unexpired, of an active user); None otherwise."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_api_token(token)))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash.in_(api_token_hashes(token))))
     if row is None or not row.user.active or row.expires_at <= utcnow():
         return None
     return row
