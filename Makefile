@@ -7,7 +7,7 @@ PORT ?= 8000
 SURVEY_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export SURVEY_TEST_POSTGRES_URL
 
-.PHONY: help install run wheel test test-sm test-sqlite test-postgres lint fmt migrate messages bench clean
+.PHONY: help install run wheel test test-sm test-sqlite test-postgres lint fmt migrate messages bench bench-province clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ messages: install ## extract new strings into survey/translations/*/messages.po
 bench: install ## the product beside bare-Flask ceilings on both databases (needs wrk, Redis; < 10 min)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk (the bench installs nothing itself)"; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-province: install ## a province's season on PostgreSQL: 50,000 branches, 1.5 M members (~4 min; BENCH_ARGS="--branches 2000" for a small one)
+	nice -n 10 $(PY) bench/province.py --json bench/results/province.json $(BENCH_ARGS)
 
 clean: ## remove .venv and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,7 +1,7 @@
 """Staff passwords: the date each was set (for the optional expiry)
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-04 19:00:00
 
 SURVEY_PASSWORD_MAX_AGE_DAYS (0, off, by default) makes a sign-in with an older password
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0019"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

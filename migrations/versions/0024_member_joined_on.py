@@ -1,7 +1,7 @@
 """members.joined_on: 入党时间 as a branch office's roster gives it (optional)
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0023
 Create Date: 2026-12-04 19:00:00
 
 Kept when a roster has the column; it tells two members of one name apart on the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0019"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Public notice: the contact for objections (联系人, 电话, 地址) on the notice
 
 Revision ID: 0025
-Revises: 0019
+Revises: 0024
 Create Date: 2026-12-04 19:00:00
 
 Entered when the committee publishes, shown on the notice and its poster. Notices published
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0019"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

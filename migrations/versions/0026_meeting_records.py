@@ -1,7 +1,7 @@
 """会议记录: the place, time and attendance of a campaign's meeting, printed in the minutes
 
 Revision ID: 0026
-Revises: 0019
+Revises: 0025
 Create Date: 2026-12-04 19:00:00
 
 A table of its own, one row per campaign: the campaigns table is left alone (rebuilding it is
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0019"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """who the representatives of a 群众代表 meeting campaign are (masses, teachers, service users)
 
 Revision ID: 0028
-Revises: 0019
+Revises: 0026
 Create Date: 2026-12-04 19:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028"
-down_revision = "0019"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
