@@ -153,11 +153,11 @@ def test_a_failed_sign_in_is_said_without_a_key(client, auth, logged):
     from survey.models import AuditEntry, User
     from survey.staff import audit
 
-    admin = User(username="管理员甲", role="admin")
+    admin = User(username="管理员甲", role="auditor")
     admin.set_password("x" * 12)
     db.session.add(admin)
     db.session.flush()
-    audit.record(db.session, "cli", "user.create", admin, role="admin", organisation_id=None)
+    audit.record(db.session, "cli", "user.create", admin, role="auditor", organisation_id=None)
     db.session.commit()
     assert db.session.query(AuditEntry).count() > 3
     from survey.staff.audit_words import say_all
@@ -166,13 +166,13 @@ def test_a_failed_sign_in_is_said_without_a_key(client, auth, logged):
         entries = db.session.query(AuditEntry).all()
         said = [s.sentence for s in say_all(db.session, entries).values()]
     assert "以nobody登录未成功（用户名或密码不对）" in said
-    assert "服务器管理命令新建了账号管理员甲（管理员）" in said
+    assert "服务器管理命令新建了账号管理员甲（审计管理员）" in said
     assert "王芳退出登录" in said
 
 
 def test_the_csv_export_adds_the_sentence_column(client, auth, logged, make):
-    make.user("admin", "admin")
-    auth.login("admin")
+    make.user("auditor", "auditor")
+    auth.login("auditor")
     text = client.get("/staff/audit.csv?lang=zh").text
     header, *rows = text.splitlines()
     assert header.endswith(",entry_hash,sentence")

@@ -107,7 +107,7 @@ def test_paper_ballots_results_minutes_files_and_the_queue_of_a_masses_meeting(
         and quote("群众代表测评汇总表") in sheet.headers["Content-Disposition"]
     )
     page = client.get(url).text
-    assert "查证“不满意”意见" in page and "教师代表" in page and "编辑草稿" not in page
+    assert "查证不满意意见" in page and "教师代表" in page and "编辑草稿" not in page
     queue = client.get(f"/review/campaigns/{campaign.id}/complaints")
     assert queue.status_code == 200
     listed = client.get("/review/").text

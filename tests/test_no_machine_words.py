@@ -41,7 +41,7 @@ def _admin_errors(client) -> dict[str, str]:
 
     token = csrf_from(client.get("/staff/admin/").text)
     pages = {}
-    taken = {"user-username": NAMES[0], "user-role": "admin", "user-password": "x" * 12}
+    taken = {"user-username": NAMES[0], "user-role": "auditor", "user-password": "x" * 12}
     pages["duplicate user"] = client.post(
         "/staff/admin/users", data={"csrf_token": token, **taken}
     ).text

@@ -53,12 +53,18 @@ SENTENCES = {
         "%(who)s printed the scrutineers' key cards of “%(campaign)s” (%(k)s of %(n)s open it)"
     ),
     "campaign.update": _l("%(who)s changed the settings of “%(campaign)s”"),
+    "campaign.meeting_record": _l(
+        "%(who)s recorded the place and attendance of “%(campaign)s” for its minutes"
+    ),
     "campaign.open": _l("%(who)s opened “%(campaign)s”"),
     "campaign.closed": _l("%(who)s closed “%(campaign)s” and sealed its results"),
     "members.import": _l(
         "%(who)s imported the roll of %(organisation)s: %(full)s full and %(probationary)s "
         "probationary members"
     ),
+    "members.edit": _l("%(who)s edited the roll entry of %(name)s"),
+    "members.remove": _l("%(who)s removed %(name)s from the roll"),
+    "member.erase": _l("%(who)s erased a member's personal data (now shown as %(placeholder)s)"),
     "notice.publish": _l(
         "%(who)s published the %(year)s public notice of %(organisation)s (%(count)s branches, "
         "%(days)s working days)"
@@ -90,6 +96,8 @@ SENTENCES = {
     "user.activate": _l("%(who)s reactivated the account %(account)s"),
     "user.create": _l("%(who)s created the account %(account)s (%(role)s)"),
     "user.deactivate": _l("%(who)s deactivated the account %(account)s"),
+    "user.erase": _l("%(who)s erased the personal data of the account %(account)s"),
+    "user.role_change": _l("%(who)s changed the role of %(account)s to %(role)s"),
     "user.password_change": _l("%(who)s changed their own password"),
     "user.password_reset": _l("%(who)s set a new password for %(account)s"),
     "user.sign_in": _l("%(who)s signed in"),
@@ -246,7 +254,18 @@ def say(entry: AuditEntry, found: Names) -> Said:
         organisation=organisation or _("an organisation since removed"),
         account=found.accounts.get(user_id, "—") if entry.object_type == "users" else "—",
     )
-    for key in ("count", "year", "name", "code", "full", "probationary", "days", "k", "n"):
+    for key in (
+        "count",
+        "year",
+        "name",
+        "code",
+        "full",
+        "probationary",
+        "days",
+        "k",
+        "n",
+        "placeholder",
+    ):
         if detail.get(key) is not None:
             values[key] = detail[key]
     values["count"] = detail.get("count", detail.get("ceiling", values["count"]))
@@ -256,7 +275,7 @@ def say(entry: AuditEntry, found: Names) -> Said:
         values["kind"] = CAMPAIGN_KINDS.get(kind) or labels.kind_label(kind)
     if entry.action == "notice.publish":
         values["count"] = len(detail.get("branches") or [])
-    if entry.action == "user.create":
+    if entry.action in ("user.create", "user.role_change"):
         values["role"] = labels.role_label(detail.get("role", ""))
     values["class"] = labels.class_label(detail.get("ballot_class", "full"))
     values["grade"] = labels.choice_label(detail.get("grade", ""))

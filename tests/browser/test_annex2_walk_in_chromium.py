@@ -129,7 +129,7 @@ def record_the_meeting(browser, page, base: str, branch, artefact) -> None:
     page.click("form.stack button[type=submit]")
     page.wait_for_url(re.compile(r"/results$"))
     page.goto(campaign_url)
-    page.click("text=查证“不满意”意见")
+    page.click("text=查证不满意意见")
     item = page.locator(".card", has_text="办事窗口午间无人值守").first
     item.locator("input[value=unfounded]").check()
     item.locator("textarea[name=note]").fill("经核实，午间已安排轮岗值守")
