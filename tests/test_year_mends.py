@@ -7,7 +7,7 @@ import re
 
 from helpers import sign_in
 
-from survey.files.imports import check_members
+from survey.files.roster import check_members
 
 
 def test_a_roll_row_without_a_name_says_the_member_s_name_is_empty():
