@@ -143,7 +143,7 @@ def read_the_verdict(page, base: str, branch) -> str:
     rows = page.locator("table.criteria tbody tr")
     assert rows.count() > 5
     sources = rows.locator("td:last-child").all_inner_texts()
-    assert all(re.match(r"00\d ", text.strip()) for text in sources), sources
+    assert all(re.match(r"《[^》]+》", text.strip()) for text in sources), sources
     assert "§" not in page.locator("table.criteria").inner_text()
     return page.locator(".card .verdict").inner_text()
 
@@ -169,6 +169,6 @@ def test_a_reviewer_rates_five_domains_under_annex2_with_a_masses_meeting(
     page.goto(f"{base}/ratings/branches/{organ.id}?year=2026")
     public = page.locator("table.criteria tbody tr", has_text="群众代表测评（述职评议会）")
     assert public.count() == 1
-    assert "其中：述职评议会群众代表测评票：5" in public.inner_text()
+    assert "其中：述职评议会群众代表评议票：5" in public.inner_text()
     public.screenshot(path=str(artefact("annex2-organ-public.png")))
     desk.close()

@@ -119,7 +119,6 @@ def site(live_server, db, make):
             f"/review/campaigns/{old_poll.id}/anomalies",
             f"/staff/polls/{old_poll.id}/results",
             f"/staff/polls/{poll.id}/close",
-            "/staff/audit",
             appraisal_results,
             f"{appraisal_results}/print",
             "/staff/files/branches",
