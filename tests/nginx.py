@@ -7,12 +7,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
-from servers import free_port, needed
+from servers import free_port, needed, wait_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx-survey.conf"
@@ -72,19 +70,7 @@ class Nginx:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 10
-        while not self._listening():
-            if self.process.poll() is not None:
-                raise AssertionError(f"nginx exited: {self.logs()}")
-            assert time.monotonic() < deadline, "nginx did not listen in 10 s"
-            time.sleep(0.05)
-
-    def _listening(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            return True
-        except OSError:
-            return False
+        wait_listening(self.process, self.port, "nginx", self.logs)
 
     def logs(self) -> str:
         return "".join(p.read_text() for p in (self.error_log, self.site_log) if p.exists())

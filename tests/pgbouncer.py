@@ -7,13 +7,11 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from servers import POSTGRES_URL, free_port, needed
+from servers import POSTGRES_URL, free_port, needed, wait_listening
 from sqlalchemy.engine import make_url
 
 # What docs/deploy.md shows: the [databases] line and the pool, for one PostgreSQL.
@@ -80,12 +78,7 @@ class PgBouncer:
             stderr=subprocess.STDOUT,
             **as_user,
         )
-        deadline = time.monotonic() + 10
-        while not self._listening():
-            if self.process.poll() is not None:
-                raise AssertionError(f"pgbouncer exited: {self.log()}")
-            assert time.monotonic() < deadline, "pgbouncer did not listen in 10 s"
-            time.sleep(0.05)
+        wait_listening(self.process, self.port, "pgbouncer", self.log)
 
     def url(self, database: str) -> str:
         """The database URL of ``database`` through the pool."""
@@ -94,13 +87,6 @@ class PgBouncer:
             .set(port=self.port, database=database)
             .render_as_string(hide_password=False)
         )
-
-    def _listening(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            return True
-        except OSError:
-            return False
 
     def log(self) -> str:
         path = self.folder / "pgbouncer.log"

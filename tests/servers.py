@@ -91,6 +91,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def listening(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:``port``."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def wait_listening(process, port: int, name: str, logs, seconds: float = 10) -> None:
+    """Wait until ``process`` (a service started by a test) listens on ``port``; fail with
+    its ``logs()`` if it exits first, or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not listening(port):
+        if process.poll() is not None:
+            raise AssertionError(f"{name} exited: {logs()}")
+        assert time.monotonic() < deadline, f"{name} did not listen in {seconds:g} s"
+        time.sleep(0.05)
+
+
 def needed(reason: str) -> None:
     """Skip, except under CI where a missing service is a failure."""
     if os.environ.get("CI") == "true":
