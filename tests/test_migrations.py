@@ -1,6 +1,7 @@
 """The migrations have one head and produce exactly the models' schema."""
 
 import os
+from datetime import date
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -264,5 +265,68 @@ def test_0018_chains_the_entries_already_written_and_downgrades(app, fresh_datab
         assert "entry_hash" not in {c["name"] for c in inspector.get_columns("audit_entries")}
         upgrade()
         assert verify_chain(db.session).ok
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0029_links_appraisal_rows_to_the_one_member_they_can_be_and_downgrades(
+    app, fresh_database_url
+):
+    """0028 -> 0029 links an appraisal's row to its roll member where the branch holds one
+    member of that name (or of that labelled name and year); a name held twice, or a
+    numbered label, stays unlinked. Back to 0028 removes the column; up again restores it."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from survey import create_app
+    from survey.core.extensions import db
+
+    fresh = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEYS": ["k"]}
+    )
+    migrations(fresh)
+    roll = [  # id, name, joined_on
+        (1, "王芳", None),
+        (2, "赵磊", date(2015, 7, 1)),
+        (3, "赵磊", date(2023, 7, 1)),
+        (4, "李明", None),
+        (5, "李明", None),
+    ]
+    rows = ["王芳", "赵磊（2015年入党）", "赵磊（2023年入党）", "李明（1）", "李明（2）", "李明"]
+    with fresh.app_context():
+        upgrade(revision="0028")
+        with db.engine.begin() as conn:
+            _old_organisations(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO campaigns (id, organisation_id, kind, year, title, status, "
+                    "geofence, created_at) VALUES (1, 2, 'member_appraisal', 2026, '评议', "
+                    "'closed', 'off', CURRENT_TIMESTAMP)"
+                )
+            )
+            for member_id, name, joined in roll:
+                conn.execute(
+                    text(
+                        "INSERT INTO members (id, organisation_id, name, member_class, active, "
+                        "joined_on) VALUES (:id, 2, :name, 'full', true, :joined)"
+                    ).bindparams(id=member_id, name=name, joined=joined)
+                )
+            for position, name in enumerate(rows):
+                conn.execute(
+                    text(
+                        "INSERT INTO appraisees (id, campaign_id, position, name, member_class) "
+                        "VALUES (:id, 1, :position, :name, 'full')"
+                    ).bindparams(id=position + 1, position=position, name=name)
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            linked = conn.execute(text("SELECT member_id FROM appraisees ORDER BY id")).scalars()
+            assert list(linked) == [1, 2, 3, None, None, None]
+        downgrade(revision="0028")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("appraisees")}
+        assert "member_id" not in columns
+        upgrade()
+        columns = {c["name"] for c in inspect(db.engine).get_columns("appraisees")}
+        assert "member_id" in columns
         db.session.remove()
         db.engine.dispose()

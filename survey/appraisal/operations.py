@@ -49,7 +49,13 @@ def freeze_roll(session: Session, campaign: Campaign) -> list[Appraisee]:
     if len(members) > MAX_APPRAISEES:
         raise Invalid(f"at most {MAX_APPRAISEES} members can be appraised", field="roll")
     rows = [  # two members of one name told apart (赵磊（2015年入党）) on the ballot and after
-        Appraisee(campaign_id=campaign.id, position=i, name=label, member_class=m.member_class)
+        Appraisee(
+            campaign_id=campaign.id,
+            position=i,
+            name=label,
+            member_class=m.member_class,
+            member_id=m.id,
+        )
         for i, (m, label) in enumerate(zip(members, labels(members), strict=True))
     ]
     session.add_all(rows)

@@ -8,10 +8,12 @@ actor name in the "by" columns of what it did replaced too. The audit chain is n
 (each entry's digest covers its row): entries written before keep the old name until the
 retention prunes them, and one new entry records the erasure by the account's id.
 
-A member on a roll: the roll rows of that name in that branch, and the appraisals (民主评议党员)
-that name them, with their final grades and the counts the seal keeps. Erased: the rows leave
-the roll and the name becomes ``已删除成员#<id>`` on the roll, in each appraisal's row, its
-ballot question and its sealed snapshot. Vote counts are never touched; a snapshot whose name
+A member on a roll: their rows on the branch's rolls, and the appraisals (民主评议党员) made
+from those rows, with their final grades and the counts the seal keeps. A second member of
+the same name is another person: rows are followed by member id, and a name only where one
+person holds it (``_member_rows``). Erased: the rows leave the roll and the name becomes
+``已删除成员#<id>`` on the roll, in each appraisal's row, its ballot question and its sealed
+snapshot. Vote counts are never touched; a snapshot whose name
 was replaced is resealed, and the audit log records the old and new digests, so
 ``flask --app survey audit`` still follows the seal (survey/campaigns/recount.py).
 """
@@ -21,9 +23,10 @@ from __future__ import annotations
 import copy
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from survey.appraisal import homonyms
 from survey.campaigns.life import snapshot_digest
 from survey.campaigns.recount import ERASED_IN_SNAPSHOT
 from survey.core.errors import NotFound
@@ -137,21 +140,65 @@ def erase_user(session: Session, actor: str, username: str) -> str:
 
 
 def _member_rows(session: Session, member: Member) -> list[Member]:
-    """The person's rows on every roll of the branch (a new roll retires the old one)."""
+    """The person's rows on every roll of the branch. A new roll retires the old one and
+    adds new rows, so a row of an older roll is the same person by name, as the roster
+    reads it, only while that name is one person's: where two people hold it (on one roll,
+    or told apart on a ballot) the rows must also share the year of joining, and without
+    a year only the member's own row is theirs."""
     query = select(Member).where(
         Member.organisation_id == member.organisation_id, Member.name == member.name
     )
-    return list(session.scalars(query.order_by(Member.id)))
+    rows = list(session.scalars(query.order_by(Member.id)))
+    if len(rows) == 1 or not _name_shared(session, member, rows):
+        return rows
+    if member.joined_on is None:
+        return [member]
+    return [row for row in rows if row.joined_on == member.joined_on]
 
 
-def _appraisals(session: Session, member: Member) -> list[tuple[Appraisee, Campaign]]:
+def _name_shared(session: Session, member: Member, rows: list[Member]) -> bool:
+    """Whether two people of the branch are seen holding ``member``'s name: twice on the
+    active roll, with two years of joining, or on an appraisal (twice, or labelled)."""
+    if sum(1 for row in rows if row.active) > 1:
+        return True
+    if len({row.joined_on for row in rows if row.joined_on is not None}) > 1:
+        return True
+    linked = select(Appraisee.campaign_id).where(Appraisee.member_id.in_([r.id for r in rows]))
+    twice = linked.group_by(Appraisee.campaign_id).having(func.count(Appraisee.id) > 1)
+    if session.scalar(select(twice.exists())):
+        return True
+    names = session.scalars(
+        select(Appraisee.name)
+        .join(Campaign, Campaign.id == Appraisee.campaign_id)
+        .where(
+            Campaign.organisation_id == member.organisation_id,
+            Appraisee.name.startswith(member.name + "（", autoescape=True),
+        )
+    )
+    return any(homonyms.parse(name).name == member.name for name in names)
+
+
+def _appraisals(
+    session: Session, member: Member, rows: list[Member]
+) -> list[tuple[Appraisee, Campaign]]:
+    """The appraisal rows made from the person's roll rows, and those made before rows were
+    linked (migration 0029) that can only be theirs: their name when no one else holds
+    it, or their name labelled with their year of joining."""
+    ids = [row.id for row in rows]
     query = (
         select(Appraisee, Campaign)
         .join(Campaign, Campaign.id == Appraisee.campaign_id)
-        .where(Campaign.organisation_id == member.organisation_id, Appraisee.name == member.name)
+        .where(Campaign.organisation_id == member.organisation_id)
         .order_by(Appraisee.id)
     )
-    return [(row.Appraisee, row.Campaign) for row in session.execute(query)]
+    linked = session.execute(query.where(Appraisee.member_id.in_(ids)))
+    found = [(row.Appraisee, row.Campaign) for row in linked]
+    names = [] if _name_shared(session, member, rows) else [member.name]
+    if member.joined_on is not None:
+        names.append(member.name + homonyms.BY_YEAR.format(year=member.joined_on.year))
+    unlinked = query.where(Appraisee.member_id.is_(None), Appraisee.name.in_(names))
+    found += [(row.Appraisee, row.Campaign) for row in session.execute(unlinked)]
+    return sorted(found, key=lambda pair: pair[0].id)
 
 
 def _sealed_row(campaign: Campaign, appraisee_id: int) -> dict | None:
@@ -177,7 +224,7 @@ def export_member(session: Session, member_id: int) -> dict:
     member = _member(session, member_id)
     rows = _member_rows(session, member)
     appraisals = []
-    for row, campaign in _appraisals(session, member):
+    for row, campaign in _appraisals(session, member, rows):
         sealed = _sealed_row(campaign, row.id) or {}
         appraisals.append(
             {
@@ -210,8 +257,8 @@ def erase_member(session: Session, actor: str, member_id: int) -> str:
     """Erase the roll member ``member_id``; returns the placeholder name (flushes)."""
     member = _member(session, member_id)
     placeholder = ERASED_MEMBER.format(id=member.id)
-    appraisals = _appraisals(session, member)
     rows = _member_rows(session, member)
+    appraisals = _appraisals(session, member, rows)
     for row in rows:
         row.name, row.active = placeholder, False
     for row, campaign in appraisals:
