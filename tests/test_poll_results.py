@@ -86,3 +86,21 @@ def test_a_polls_page_speaks_of_a_poll_in_each_state(client, auth, make, closed_
             assert word not in page, (poll.title, word)
     running_page = client.get(f"/staff/polls/{running.id}?lang=zh").text
     assert "结束测评并封存结果" in running_page
+
+
+def test_a_poll_with_too_few_answers_shows_why_its_counts_are_hidden_in_its_own_words(
+    app, client, auth, make
+):
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+    committee, first, *_ = make.tree()
+    poll = poll_campaign(make, first)
+    for choice in ("satisfied", "dissatisfied"):
+        extra = {"reason": "路灯不亮"} if choice == "dissatisfied" else {}
+        assert answer(app.test_client(), poll.slug, choice, **extra).status_code == 303
+    make.close(poll)
+    make.user("reviewer", "reviewer", committee)
+    auth.login("reviewer")
+    page = _body(client.get(f"/staff/polls/{poll.id}/results?lang=en").text)
+    assert 'data-verdict="below_threshold"' in page
+    assert "no one's answer can be worked out" in page and "vote" not in page
+    assert "question-result" in page and "<svg" not in page  # the questions, not their bars
