@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import NamedTuple
+
+from survey.core.names import BY_NUMBER, BY_YEAR
 
 MAX_LABEL = 100  # Appraisee.name and Question.prompt hold the label
-BY_YEAR, BY_NUMBER = "（{year}年入党）", "（{number}）"
-LABELLED = re.compile(r"(?P<name>.+)（(?:(?P<year>\d{4})年入党|(?P<number>\d{1,3}))）")
-
-
-class Label(NamedTuple):
-    """A name as the ballot froze it, in parts: the name, and what tells it apart."""
-
-    name: str
-    year: int | None = None
-    number: int | None = None
 
 
 def labels(members: Sequence) -> list[str]:
@@ -51,14 +41,3 @@ def homonyms(members: Sequence) -> set[str]:
     for member in members:
         (twice if member.name in seen else seen).add(member.name)
     return twice
-
-
-def parse(shown: str) -> Label:
-    """A frozen name read back: ``赵磊（2015年入党）`` is 赵磊 who joined in 2015, ``赵磊（2）``
-    the second 赵磊 on the roll; any other text is a plain name. The frozen text stays as it
-    is (the ballot's question and the sealed snapshot hold it); only its reading changes."""
-    match = LABELLED.fullmatch(shown)
-    if match is None:
-        return Label(shown)
-    year, number = match["year"], match["number"]
-    return Label(match["name"], int(year) if year else None, int(number) if number else None)

@@ -8,6 +8,8 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from survey.core import names
+
 CHOICES = {
     "excellent": _l("Excellent"),
     "competent": _l("Competent"),
@@ -33,6 +35,19 @@ PROMPTS = {
     "作用发挥强": _l("Strong in playing its role"),
     "群众工作强": _l("Strong work with the people"),
 }
+
+
+def member_label(frozen: str):
+    """A member's name as an appraisal froze it, told apart in the reader's language: the
+    ballot's 赵磊（2015年入党） reads "赵磊 (joined the Party in 2015)" on an English page."""
+    found = names.parse(frozen)
+    if found.erased is not None:
+        return _("Erased member #%(id)d", id=found.erased)
+    if found.year is not None:
+        return _("%(name)s (joined the Party in %(year)d)", name=found.name, year=found.year)
+    if found.number is not None:
+        return _("%(name)s (%(number)d)", name=found.name, number=found.number)
+    return frozen
 
 
 def choice_label(key: str):
@@ -268,5 +283,6 @@ def init_app(app: Flask) -> None:
             "role_label": role_label,
             "choice_label": choice_label,
             "prompt_label": prompt_label,
+            "member_label": member_label,
             "small_group": app.config["SMALL_GROUP_THRESHOLD"],
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from survey import appraisal
-from survey.files.export_words import choice_word, class_word
+from survey.files.export_words import choice_word, class_word, member_word
 from survey.files.tables import Table, local_date, table_csv, title_rows, workbook
 from survey.models import Campaign
 
@@ -86,7 +86,7 @@ def appraisal_table(
         table.rows.append(
             [
                 number,
-                row.name,
+                member_word(row.name, lang),
                 class_word(row.member_class, lang),
                 row.answered,
                 *[counts[g] if counts else None for g in appraisal.GRADES],

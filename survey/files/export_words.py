@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from survey.core import names
 from survey.rules import citations
 
 LANGS = ("zh", "en")
@@ -143,6 +144,21 @@ def words(lang: str) -> dict[str, str]:
 
 def choice_word(choice: str, lang: str) -> str:
     return CHOICES.get(choice, {}).get(lang_of(lang), choice)
+
+
+def member_word(frozen: str, lang: str) -> str:
+    """A member's name as an appraisal froze it (survey.core.names), told apart in ``lang``;
+    the Chinese file keeps the frozen text."""
+    if lang_of(lang) != "en":
+        return frozen
+    found = names.parse(frozen)
+    if found.erased is not None:
+        return f"Erased member #{found.erased}"
+    if found.year is not None:
+        return f"{found.name} (joined the Party in {found.year})"
+    if found.number is not None:
+        return f"{found.name} ({found.number})"
+    return frozen
 
 
 def class_word(key: str, lang: str) -> str:

@@ -26,10 +26,10 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from survey.appraisal import homonyms
 from survey.campaigns.life import snapshot_digest
 from survey.campaigns.recount import ERASED_IN_SNAPSHOT
 from survey.core.errors import NotFound
+from survey.core.names import BY_YEAR, ERASED_MEMBER, parse
 from survey.models import (
     ApiToken,
     Appraisee,
@@ -43,7 +43,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.staff import audit, tokens
 
-ERASED_ACCOUNT, ERASED_MEMBER = "已删除账号#{id}", "已删除成员#{id}"
+ERASED_ACCOUNT = "已删除账号#{id}"
 ACTOR_PREFIXES = ("web:", "api:")
 
 
@@ -175,7 +175,7 @@ def _name_shared(session: Session, member: Member, rows: list[Member]) -> bool:
             Appraisee.name.startswith(member.name + "（", autoescape=True),
         )
     )
-    return any(homonyms.parse(name).name == member.name for name in names)
+    return any(parse(name).name == member.name for name in names)
 
 
 def _appraisals(
@@ -195,7 +195,7 @@ def _appraisals(
     found = [(row.Appraisee, row.Campaign) for row in linked]
     names = [] if _name_shared(session, member, rows) else [member.name]
     if member.joined_on is not None:
-        names.append(member.name + homonyms.BY_YEAR.format(year=member.joined_on.year))
+        names.append(member.name + BY_YEAR.format(year=member.joined_on.year))
     unlinked = query.where(Appraisee.member_id.is_(None), Appraisee.name.in_(names))
     found += [(row.Appraisee, row.Campaign) for row in session.execute(unlinked)]
     return sorted(found, key=lambda pair: pair[0].id)
