@@ -98,6 +98,16 @@ def test_two_members_of_one_name_are_told_apart_by_year_or_by_number():
     assert labels([m("赵磊"), m("赵磊", date(2015, 1, 1))]) == ["赵磊（1）", "赵磊（2）"]
 
 
+def test_a_frozen_name_is_read_back_in_its_parts_and_other_names_are_left_whole():
+    from survey.core.names import FrozenName, parse
+
+    assert parse("赵磊（2015年入党）") == FrozenName("赵磊", year=2015)
+    assert parse("赵磊（2）") == FrozenName("赵磊", number=2)
+    assert parse("已删除成员#7") == FrozenName("已删除成员#7", erased=7)
+    for plain in ("赵磊", "李明（女）", "王芳（15年入党）", "（2）", "已删除成员#"):
+        assert parse(plain) == FrozenName(plain), plain
+
+
 # --- the CLI ---------------------------------------------------------------------------
 
 
