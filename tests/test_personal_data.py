@@ -249,3 +249,17 @@ def test_no_vote_or_ballot_is_linked_to_a_member(db):
     assert referring == {"appraisees"}
     appraisees = db.metadata.tables["appraisees"]
     assert {k.column.table.name for k in appraisees.foreign_keys} == {"campaigns", "members"}
+
+
+def test_an_unlinked_row_of_a_name_two_people_now_hold_is_not_taken_for_either(make, db, runner):
+    branch = make.organisation()
+    _import(make, branch, [{**ZHAO_2015, "joined_on": None}])
+    campaign = _closed_appraisal_of(make, db, branch, {})
+    db.session.execute(update(Appraisee).values(member_id=None))  # as before 0029
+    db.session.commit()
+    current = [m for m in _import(make, branch, [{**ZHAO_2015, "joined_on": None}] * 2) if m.active]
+    for member in current:
+        found = json.loads(_run(runner, "export", "--member", str(member.id)))
+        assert found["appraisals"] == [] and [r["id"] for r in found["roll_rows"]] == [member.id]
+    _run(runner, "erase", "--member", str(current[0].id), "--yes")
+    assert _sealed(campaign.id, db)[0][0] == "赵磊"

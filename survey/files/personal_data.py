@@ -139,21 +139,22 @@ def erase_user(session: Session, actor: str, username: str) -> str:
     return placeholder
 
 
-def _member_rows(session: Session, member: Member) -> list[Member]:
-    """The person's rows on every roll of the branch. A new roll retires the old one and
-    adds new rows, so a row of an older roll is the same person by name, as the roster
-    reads it, only while that name is one person's: where two people hold it (on one roll,
-    or told apart on a ballot) the rows must also share the year of joining, and without
-    a year only the member's own row is theirs."""
+def _member_rows(session: Session, member: Member) -> tuple[list[Member], bool]:
+    """The person's rows on every roll of the branch, and whether another person holds
+    their name. A new roll retires the old one and adds new rows, so a row of an older roll
+    is the same person by name, as the roster reads it, only while that name is one
+    person's: where two people hold it (on one roll, or told apart on a ballot) the rows
+    must also share the year of joining, and without a year only the member's own row is
+    theirs."""
     query = select(Member).where(
         Member.organisation_id == member.organisation_id, Member.name == member.name
     )
     rows = list(session.scalars(query.order_by(Member.id)))
-    if len(rows) == 1 or not _name_shared(session, member, rows):
-        return rows
+    if not _name_shared(session, member, rows):
+        return rows, False
     if member.joined_on is None:
-        return [member]
-    return [row for row in rows if row.joined_on == member.joined_on]
+        return [member], True
+    return [row for row in rows if row.joined_on == member.joined_on], True
 
 
 def _name_shared(session: Session, member: Member, rows: list[Member]) -> bool:
@@ -179,11 +180,12 @@ def _name_shared(session: Session, member: Member, rows: list[Member]) -> bool:
 
 
 def _appraisals(
-    session: Session, member: Member, rows: list[Member]
+    session: Session, member: Member, rows: list[Member], shared: bool
 ) -> list[tuple[Appraisee, Campaign]]:
-    """The appraisal rows made from the person's roll rows, and those made before rows were
-    linked (migration 0029) that can only be theirs: their name when no one else holds
-    it, or their name labelled with their year of joining."""
+    """The appraisal rows made from the person's roll rows (``_member_rows``), and those
+    made before rows were linked (migration 0029) that can only be theirs: their name when
+    no one else holds it (not ``shared``), or their name labelled with their year of
+    joining."""
     ids = [row.id for row in rows]
     query = (
         select(Appraisee, Campaign)
@@ -193,7 +195,7 @@ def _appraisals(
     )
     linked = session.execute(query.where(Appraisee.member_id.in_(ids)))
     found = [(row.Appraisee, row.Campaign) for row in linked]
-    names = [] if _name_shared(session, member, rows) else [member.name]
+    names = [] if shared else [member.name]
     if member.joined_on is not None:
         names.append(member.name + BY_YEAR.format(year=member.joined_on.year))
     unlinked = query.where(Appraisee.member_id.is_(None), Appraisee.name.in_(names))
@@ -222,9 +224,9 @@ def _entries_naming(session: Session, object_type: str, ids: list[int]) -> list[
 def export_member(session: Session, member_id: int) -> dict:
     """Everything held about the roll member ``member_id``."""
     member = _member(session, member_id)
-    rows = _member_rows(session, member)
+    rows, shared = _member_rows(session, member)
     appraisals = []
-    for row, campaign in _appraisals(session, member, rows):
+    for row, campaign in _appraisals(session, member, rows, shared):
         sealed = _sealed_row(campaign, row.id) or {}
         appraisals.append(
             {
@@ -257,8 +259,8 @@ def erase_member(session: Session, actor: str, member_id: int) -> str:
     """Erase the roll member ``member_id``; returns the placeholder name (flushes)."""
     member = _member(session, member_id)
     placeholder = ERASED_MEMBER.format(id=member.id)
-    rows = _member_rows(session, member)
-    appraisals = _appraisals(session, member, rows)
+    rows, shared = _member_rows(session, member)
+    appraisals = _appraisals(session, member, rows, shared)
     for row in rows:
         row.name, row.active = placeholder, False
     for row, campaign in appraisals:
