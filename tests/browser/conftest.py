@@ -124,13 +124,15 @@ def wechat_phone(browser):
 @pytest.fixture
 def signed_in(browser, live_server):
     """A factory of desks: ``signed_in(username, lang)`` signs a Factory user in at a 1280 px
-    desk in ``lang`` and returns (context, page) on the staff home."""
+    desk in ``lang`` and returns (context, page) on the staff home; extra keyword arguments
+    go to the context."""
     from helpers import PASSWORD
 
     made = []
 
-    def desk(username: str, lang: str = "zh", password: str = PASSWORD):
-        context = browser.new_context(viewport=DESK, locale=LOCALES[lang], accept_downloads=True)
+    def desk(username: str, lang: str = "zh", password: str = PASSWORD, **options):
+        options = {"viewport": DESK, "accept_downloads": True} | options
+        context = browser.new_context(locale=LOCALES[lang], **options)
         made.append(context)
         page = context.new_page()
         page.goto(f"{live_server}/login")
