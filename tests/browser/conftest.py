@@ -140,6 +140,7 @@ def signed_in(browser, live_server):
         page.fill("#password", password)
         page.click("form.card button[type=submit]")
         page.wait_for_url(f"{live_server}/staff/")
+        page.goto(f"{live_server}/staff/?lang={lang}")  # the cookie: a copied context keeps it
         return context, page
 
     yield desk
