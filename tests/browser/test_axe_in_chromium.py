@@ -60,7 +60,7 @@ def axe_js(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def site(live_server, db, make):
+def site(app, live_server, db, make):
     """The demo, a draft review whose card sheet is still shown, and one vote cast."""
     from survey.core import links
     from survey.models import Ballot, Campaign, CampaignStatus, Member, Organisation
@@ -90,6 +90,14 @@ def site(live_server, db, make):
     posted = notice.publish(db.session, "t", committee, 2026, [branch.id], contact)
     db.session.commit()
     make.user("auditor", "auditor")  # 三员分立: the audit log is the auditor's (admin: 403)
+    app.config["POLL_MIN_FILL_SECONDS"] = 0  # the crawl answers the poll faster than a person
+    required = make.campaign(  # a poll that takes answers only from within the service area
+        branch,
+        kind="public_satisfaction",
+        year=2027,
+        geofence="require",
+        title="2027年度群众满意度测评",
+    )
     return {
         "base": live_server,
         "roll_import": f"{roll}/import",
@@ -99,6 +107,7 @@ def site(live_server, db, make):
         "spare": links.ballot_url(spare.id),
         "closed_ballot": links.ballot_url(used.id),
         "poll": f"/p/{poll.slug}",
+        "poll_in_area": f"/p/{required.slug}",
         "staff": [
             "/staff/",
             f"/staff/campaigns/{review.id}",
@@ -174,6 +183,14 @@ def type_code(page, url: str, code: str) -> None:
     page.locator("p.alert").wait_for()
 
 
+def answer_poll(page, url: str) -> None:
+    """The poll that takes answers only within its area, answered: refused, with its reason."""
+    page.goto(url)
+    page.locator("#poll-form fieldset input[type=radio]").first.check()
+    page.click("#poll-form button[type=submit]")
+    page.locator("p.refusal").wait_for()
+
+
 def vote(page, url: str) -> None:
     page.goto(url)
     for group in page.locator("fieldset").all():
@@ -192,6 +209,7 @@ def member_pages(page, site):
         ("receipt", lambda: vote(page, site["ballot"])),
         ("already used", lambda: page.goto(site["ballot"])),
         ("poll", lambda: page.goto(base + site["poll"])),
+        ("poll refused", lambda: answer_poll(page, base + site["poll_in_area"])),
         ("not found", lambda: page.goto(f"{base}/b/forged-token")),
         ("not open", lambda: page.goto(site["closed_ballot"])),
         ("no such page", lambda: page.goto(f"{base}/nowhere")),
@@ -201,8 +219,19 @@ def member_pages(page, site):
     ]
 
 
+FAR_AWAY = {"latitude": 41.2, "longitude": 111.75}  # 40 km north of the demo's branch
+
+
 def test_member_pages_have_no_serious_axe_violation(browser, site, axe_js):
-    context = browser.new_context(bypass_csp=True, locale="zh-CN", user_agent=WECHAT)
+    # a position far away: the poll's refusal is "not in the service area" here, and "no
+    # position" in the 320 px test below, which shares no permission
+    context = browser.new_context(
+        bypass_csp=True,
+        locale="zh-CN",
+        user_agent=WECHAT,
+        geolocation=FAR_AWAY,
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     found = {}
     for name, load in member_pages(page, site):
