@@ -10,8 +10,9 @@ import re
 
 import pytest
 from appraisal_helpers import roll
+from sqlalchemy import select
 
-from survey.models import Campaign
+from survey.models import Campaign, Count
 
 MEMBERS = 3
 WORDS = {
@@ -94,3 +95,14 @@ def test_a_combined_card_typed_by_hand_reaches_both_ballots(
     db.session.rollback()
     counted = [db.session.get(Campaign, i).votes_counted for i in (review_id, appraisal_id)]
     assert counted == [1, 1]
+    assert chosen(db, review_id) == {"excellent"}  # what the phone ticked, on each ballot
+    assert chosen(db, appraisal_id) == {"competent"}
+
+
+def chosen(db, campaign_id: int) -> set[str]:
+    """The choices a closed campaign counted, every question counted once."""
+    counts = db.session.scalars(select(Count).where(Count.campaign_id == campaign_id)).all()
+    questions = db.session.get(Campaign, campaign_id).questions
+    assert sorted(c.question_id for c in counts) == sorted(q.id for q in questions)
+    assert {c.n for c in counts} == {1}
+    return {c.choice for c in counts}
