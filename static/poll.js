@@ -7,6 +7,8 @@
   if (!form || !button || !("geolocation" in navigator)) return;
   var lat = document.getElementById("lat"), lon = document.getElementById("lon");
   var asked = false;
+  // refused as outside the area: the phone's remembered position is the refused one
+  var maxAge = document.querySelector("[data-reason=outside_area]") ? 0 : 300000;
   function ask(then) {
     asked = true;
     navigator.geolocation.getCurrentPosition(function (pos) {
@@ -17,7 +19,7 @@
     }, function () {
       status.textContent = status.dataset.refused;
       if (then) then();
-    }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 });
+    }, { enableHighAccuracy: false, timeout: 10000, maximumAge: maxAge });
   }
   button.hidden = false;
   button.addEventListener("click", function () { ask(); });

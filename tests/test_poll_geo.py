@@ -100,6 +100,17 @@ def test_a_resident_found_outside_is_told_so_not_asked_to_allow_the_position(app
     assert "请先允许获取位置" in refused.text and "您不在本支部服务范围内" not in refused.text
 
 
+def test_the_refused_page_does_not_send_the_refused_position_back(app, make, branch):
+    """Sent back filled, the old position was submitted again by poll.js (it asks only
+    when the inputs are empty): a resident who walked into the area stayed refused."""
+    poll = poll_campaign(make, branch, geofence="require")
+    response = answer(app.test_client(), poll.slug, **position(5000))
+    assert response.status_code == 403
+    for name in ("lat", "lon"):
+        field = rf'<input type="hidden" name="{name}" id="{name}" value="">'
+        assert re.search(field, response.text)
+
+
 def test_require_refuses_an_unknown_position(app, make, branch, db):
     poll = poll_campaign(make, branch, geofence="require")
     assert answer(app.test_client(), poll.slug).status_code == 403

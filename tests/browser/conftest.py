@@ -84,3 +84,65 @@ def artefact():
         for name in kept:
             if (ARTEFACTS / name).exists():
                 shutil.copy(ARTEFACTS / name, DOCS_SCREENSHOTS / name)
+
+
+WECHAT = (
+    "Mozilla/5.0 (Linux; Android 12; M2102J2SC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 "
+    "XWEB/5023 MMWEBSDK/20230701 MMWEBID/1234 MicroMessenger/8.0.40.2420(0x28002837) "
+    "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
+)
+PHONE_360 = {"width": 360, "height": 640}
+DESK = {"width": 1280, "height": 860}
+LOCALES = {"zh": "zh-CN", "en": "en-GB"}  # the browser's language picks the page's
+
+
+@pytest.fixture
+def wechat_phone(browser):
+    """A factory of phones as a member or resident holds them: 360 px, WeChat's browser, in
+    ``lang``; extra keyword arguments go to the context (geolocation, permissions...)."""
+    made = []
+
+    def phone(lang: str = "zh", javascript: bool = True, **options):
+        context = browser.new_context(
+            viewport=PHONE_360,
+            user_agent=WECHAT,
+            locale=LOCALES[lang],
+            is_mobile=True,
+            has_touch=True,
+            java_script_enabled=javascript,
+            **options,
+        )
+        made.append(context)
+        return context
+
+    yield phone
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """A factory of desks: ``signed_in(username, lang)`` signs a Factory user in at a 1280 px
+    desk in ``lang`` and returns (context, page) on the staff home; extra keyword arguments
+    go to the context."""
+    from helpers import PASSWORD
+
+    made = []
+
+    def desk(username: str, lang: str = "zh", password: str = PASSWORD, **options):
+        options = {"viewport": DESK, "accept_downloads": True} | options
+        context = browser.new_context(locale=LOCALES[lang], **options)
+        made.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("form.card button[type=submit]")
+        page.wait_for_url(f"{live_server}/staff/")
+        page.goto(f"{live_server}/staff/?lang={lang}")  # the cookie: a copied context keeps it
+        return context, page
+
+    yield desk
+    for context in made:
+        context.close()

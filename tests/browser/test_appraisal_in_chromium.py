@@ -174,7 +174,7 @@ def phone(browser, javascript: bool = True):
 
 
 def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
-    browser, live_server, make, db, artefact
+    browser, signed_in, live_server, make, db, artefact
 ):
     from playwright.sync_api import expect
 
@@ -182,13 +182,7 @@ def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
     branch = make.organisation("第一党支部", parent=committee)
     names = roll(make, branch, MEMBERS, probationary=PROBATIONARY)
     make.user("secretary", "secretary", branch)
-    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = desk.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "secretary")
-    page.fill("#password", "correct horse battery")
-    page.click("form.card button[type=submit]")
-    page.wait_for_url(f"{live_server}/staff/")
+    desk, page = signed_in("secretary")
 
     review_url = create(page, live_server, "member_review", "2026年度党员评议党支部工作")
     appraisal_url = create(page, live_server, "member_appraisal", "2026年度民主评议党员")
@@ -264,7 +258,6 @@ def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
     assert sheet.cell(4, 11).value == "优秀" and sheet.cell(5, 11).value == "不合格"
     assert sheet.cell(5, 10).number_format == "0.0%" and sheet.cell(5, 10).value == 8 / 12
     assert sheet.freeze_panes == "A4"
-    desk.close()
 
 
 def test_the_count_follows_the_grades_after_blank_rows_are_sent_back(browser, live_server, make):
@@ -288,13 +281,13 @@ def test_the_count_follows_the_grades_after_blank_rows_are_sent_back(browser, li
 
 
 def test_the_final_grades_table_fits_1280_and_scrolls_in_its_box_at_320_without_javascript(
-    browser, live_server, make, db, artefact
+    signed_in, live_server, make, db, artefact
 ):
     """40 members: at 1280 px the whole table is on the screen (or scrolls inside its box);
     at 320 px with JavaScript off the page never scrolls sideways, and a grade changed without
     a reason comes back refused beside its row, nothing saved."""
     from appraisal_helpers import grades_of
-    from helpers import PASSWORD, cast
+    from helpers import cast
 
     campaign = appraisal(make, make.organisation(), 40)
     make.user("secretary", "secretary", campaign.organisation)
@@ -305,15 +298,7 @@ def test_the_final_grades_table_fits_1280_and_scrolls_in_its_box_at_320_without_
     url = f"{live_server}/staff/campaigns/{campaign.id}/appraisal"
 
     for viewport, javascript in (({"width": 1280, "height": 860}, True), (PHONE_320, False)):
-        context = browser.new_context(
-            viewport=viewport, locale="zh-CN", java_script_enabled=javascript
-        )
-        page = context.new_page()
-        page.goto(f"{live_server}/login")
-        page.fill("#username", "secretary")
-        page.fill("#password", PASSWORD)
-        page.click("form.card button[type=submit]")
-        page.wait_for_url(f"{live_server}/staff/")
+        context, page = signed_in("secretary", viewport=viewport, java_script_enabled=javascript)
         page.goto(url)
         box = page.locator("form.final-grades .table-scroll")
         edges = box.evaluate(
@@ -345,25 +330,19 @@ PHONE_320 = {"width": 320, "height": 640}
 
 
 def test_the_appraisal_of_forty_prints_on_two_a4_pages_at_most_with_the_signatures_together(
-    browser, live_server, make, db, artefact
+    signed_in, live_server, make, db, artefact
 ):
     import subprocess
 
     from appraisal_helpers import grades_of
-    from helpers import PASSWORD, cast
+    from helpers import cast
 
     campaign = appraisal(make, make.organisation(), 40)
     make.user("secretary", "secretary", campaign.organisation)
     for card in make.ballots(campaign, 8):
         cast(db.session, card.id, grades_of(campaign, dict.fromkeys(range(40), "competent")))
     make.close(campaign)
-    context = browser.new_context(viewport=A4_AT_96DPI, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "secretary")
-    page.fill("#password", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_url(f"{live_server}/staff/")
+    _context, page = signed_in("secretary", viewport=A4_AT_96DPI)
     page.goto(f"{live_server}/staff/campaigns/{campaign.id}/appraisal/print")
     page.emulate_media(media="print")
     pdf = artefact("appraisal-print.pdf")
@@ -379,4 +358,3 @@ def test_the_appraisal_of_forty_prints_on_two_a4_pages_at_most_with_the_signatur
         assert signer in last, signer  # the block kept whole, at the end
     for text in pages[:-1]:  # no heading left alone at the foot of a page
         assert not text.rstrip().endswith("需处置的不合格党员")
-    context.close()

@@ -57,13 +57,17 @@ def create_campaign(page) -> str:
     return page.url
 
 
-def a_new_review_with_cards(browser, live_server, db, count: int):
-    """The demo loaded; the secretary signed in at a desk, a new review made and ``count``
-    full members' cards generated. Returns (desk, page, campaign URL)."""
+def a_new_review_with_cards(browser, live_server, db, count: int, lang: str = "zh"):
+    """The demo loaded; the secretary signed in at a desk (in ``lang``, through the language
+    switch), a new review made and ``count`` full members' cards generated. Returns (desk,
+    page, campaign URL)."""
     run_in_transaction(db.session, lambda: load_demo(db.session, base_url=live_server))
     desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = desk.new_page()
     sign_in(page, live_server)
+    if lang != "zh":
+        page.click(f"a[hreflang={lang}]")
+        page.wait_for_load_state()
     campaign_url = create_campaign(page)
     page.fill("#count", str(count))
     page.select_option("#ballot_class", "full")
@@ -74,8 +78,8 @@ def a_new_review_with_cards(browser, live_server, db, count: int):
 def open_with_cards_printed(page, campaign_url) -> None:
     """开始投票, answered 评议票已打印 (the scrutineer cards printed already: no sheet shown)."""
     page.goto(campaign_url)
-    page.click("text=开始投票 >> nth=-1")  # the question: are the cards printed?
-    page.click("text=评议票已打印，开始投票")
+    page.click("main a.button[href$='/open']")  # the question: are the cards printed?
+    page.click("form[action$='/open'] button[type=submit]")
     page.wait_for_url(campaign_url)
 
 

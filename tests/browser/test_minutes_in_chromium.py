@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import subprocess
 
-from helpers import PASSWORD, cast
+from helpers import cast
 
 from survey.campaigns import paper
 from survey.core import codes
@@ -55,16 +55,10 @@ def pdf_text(path) -> str:
 
 
 def test_the_minutes_of_a_thirty_member_branch_print_on_one_signable_a4_page(
-    browser, live_server, make, db, artefact
+    signed_in, live_server, make, db, artefact
 ):
     campaign = a_closed_review_of_thirty(make, db)
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "secretary")
-    page.fill("#password", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_url(f"{live_server}/staff/")
+    _context, page = signed_in("secretary", viewport=DESKTOP)
 
     minutes = f"{live_server}/staff/campaigns/{campaign.id}/minutes"
     page.goto(minutes)
@@ -91,4 +85,3 @@ def test_the_minutes_of_a_thirty_member_branch_print_on_one_signable_a4_page(
     for signer in ("主持人", "记录人", "计票人", "监票人"):
         assert signer in text, signer
     assert "2026年12月4日 09:30" in text
-    context.close()

@@ -1,12 +1,13 @@
-"""Paper ballots in real Chromium: the secretary prints the cards and their paper ballots on A4,
-phones vote with 6 cards, a teller types the 2 paper ballots on the teller page (keyboard
-only: the Enter key sends each), the close takes two scrutineer cards, and the results and
-the minutes show 6 by phone and 2 on paper."""
+"""Paper ballots in real Chromium, in Chinese and in English: the secretary prints the cards
+and their paper ballots on A4, phones vote with 6 cards, a teller types the 2 paper ballots on
+the teller page (keyboard only: the Enter key sends each), the close takes two scrutineer
+cards, and the results and the minutes show 6 by phone and 2 on paper."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from scrutineer_cards import type_scrutineer_codes
 from test_meeting_in_chromium import (
     A4_AT_96DPI,
@@ -19,6 +20,10 @@ from test_meeting_in_chromium import (
 from test_scrutineers_in_chromium import print_scrutineer_cards
 
 HALF_A4_PX = 148.5 * 96 / 25.4  # the height of half an A4 page at 96 dpi
+WORDS = {
+    "zh": {"locale": "zh-CN", "phone": "手机投票6张", "paper": "纸质票2张"},
+    "en": {"locale": "en-GB", "phone": "by phone 6", "paper": "paper ballots 2"},
+}
 
 
 def print_cards_and_paper_ballots(desk, campaign_url, artefact) -> dict[str, str]:
@@ -73,18 +78,21 @@ def channel_counts(page) -> tuple[str, str]:
     )
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_paper_ballots_are_printed_typed_by_a_teller_and_counted_beside_phones(
-    browser, live_server, db, artefact
+    browser, live_server, db, artefact, lang
 ):
     from playwright.sync_api import expect
+    from test_year_in_chromium import in_language
 
-    desk, page, campaign_url = a_new_review_with_cards(browser, live_server, db, 8)
+    w = WORDS[lang]
+    desk, page, campaign_url = a_new_review_with_cards(browser, live_server, db, 8, lang)
     links = print_cards_and_paper_ballots(desk, campaign_url, artefact)
     scrutineer_codes, _scanned = print_scrutineer_cards(desk, page, artefact)
 
     open_with_cards_printed(page, campaign_url)
     codes = sorted(links)
-    phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    phone = browser.new_context(viewport=PHONE, locale=w["locale"], is_mobile=True, has_touch=True)
     for code in codes[:6]:
         vote_from_a_phone(phone, links[code])
     phone.close()
@@ -99,7 +107,9 @@ def test_paper_ballots_are_printed_typed_by_a_teller_and_counted_beside_phones(
         fieldset.locator("input[value=competent]").check()
     page.press("#code", "Enter")
     expect(page.locator("p.refusal")).to_be_visible()
-    page.screenshot(path=str(artefact("teller-page.png", keep=True)), full_page=True)
+    in_language(page, lang)
+    shot = "teller-page.png" if lang == "zh" else f"teller-page-{lang}.png"
+    page.screenshot(path=str(artefact(shot, keep=lang == "zh")), full_page=True)
 
     page.goto(f"{campaign_url}/close")
     type_scrutineer_codes(page, scrutineer_codes[:2])
@@ -107,7 +117,8 @@ def test_paper_ballots_are_printed_typed_by_a_teller_and_counted_beside_phones(
     page.wait_for_url(f"{campaign_url}/results")
     assert channel_counts(page) == ("6", "2")
     page.goto(f"{campaign_url}/minutes")
-    assert page.locator("span[data-channel=phone]").inner_text() == "手机投票6张"
-    assert page.locator("span[data-channel=paper]").inner_text() == "纸质票2张"
-    page.screenshot(path=str(artefact("minutes-paper.png")), full_page=True)
+    assert page.locator("span[data-channel=phone]").inner_text() == w["phone"]
+    assert page.locator("span[data-channel=paper]").inner_text() == w["paper"]
+    in_language(page, lang)
+    page.screenshot(path=str(artefact(f"minutes-paper-{lang}.png")), full_page=True)
     desk.close()
