@@ -87,10 +87,20 @@ def _render_ballot(ballot, token: str, form=None, status: int = 200):
     return render(), status
 
 
+def _page_ballot(token: str):
+    """The ballot as its page shows it (one Core statement, plain values), or the refusal;
+    the member appraisal's page reads the ORM's ballot (its rows are read apart anyway)."""
+    ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
+    shown = ballots.ballot_page(db.session, ballot_id, expired=expired)
+    if appraisal.is_appraisal(shown.campaign):
+        return _resolve_token(token)
+    return shown
+
+
 @bp.get("/b/<token>")
 def ballot(token: str):
     try:
-        return _render_ballot(_resolve_token(token), token)
+        return _render_ballot(_page_ballot(token), token)
     except (AlreadyUsed, NotOpen, Expired):
         # A card carrying two ballots scanned again after the first was cast (the phone lost
         # the receipt page), or after the first campaign closed or its link aged: on to the
@@ -140,7 +150,7 @@ def _cast(token: str, ballot_id: str | None, expired: bool):
     form = ballot_form_class(campaign)()
     if not form.validate():
         db.session.rollback()
-        return _render_ballot(_resolve_token(token), token, form, status=400)
+        return _render_ballot(_page_ballot(token), token, form, status=400)
     if not retry:
         raise Invalid("stale or forged form nonce", field="nonce")
     answers = responses.validate_answers(campaign, submitted_answers(form, campaign))
