@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from survey.ballotbox.responses import store_response
@@ -187,9 +187,11 @@ def _page_statement():
     )
 
 
-def ballot_page(session: Session, ballot_id: str | None, *, expired: bool = False) -> PageBallot:
+def ballot_page(
+    session: Session | Connection, ballot_id: str | None, *, expired: bool = False
+) -> PageBallot:
     """``check_ballot`` for the ballot page: the same refusals in the same order, in one
-    statement, answering plain values instead of ORM objects."""
+    statement, answering plain values instead of ORM objects (a Connection will do)."""
     rows = session.execute(_page_statement(), {"b_id": ballot_id}).all() if ballot_id else []
     if not rows:
         raise NotFound()

@@ -91,7 +91,8 @@ def _page_ballot(token: str):
     """The ballot as its page shows it (one Core statement, plain values), or the refusal;
     the member appraisal's page reads the ORM's ballot (its rows are read apart anyway)."""
     ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
-    shown = ballots.ballot_page(db.session, ballot_id, expired=expired)
+    with db.engine.connect() as connection:  # one read: no Session to set up and tear down
+        shown = ballots.ballot_page(connection, ballot_id, expired=expired)
     if appraisal.is_appraisal(shown.campaign):
         return _resolve_token(token)
     return shown
