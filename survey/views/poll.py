@@ -38,7 +38,7 @@ from survey.ballotbox import responses
 from survey.core import codes
 from survey.core.error_pages import page
 from survey.core.errors import AlreadyAnswered, DomainError, Invalid, NotFound, NotOpen
-from survey.core.extensions import csrf, db, one_hit
+from survey.core.extensions import csrf, db, one_hit, unlimited
 from survey.core.i18n import select_locale
 from survey.core.security import serializer
 from survey.core.transactions import run_in_transaction, transactional
@@ -256,6 +256,7 @@ def _not_open(campaign) -> NotOpen:
 
 
 @bp.get("/p/<slug>")
+@unlimited
 def poll(slug: str):
     campaign = _poll_or_404(slug)
     if not polls.is_open(campaign):
@@ -267,6 +268,7 @@ def poll(slug: str):
 
 
 @bp.post("/p/<slug>")
+@unlimited  # its limits are taken by _admitted, once the answer is otherwise accepted
 @csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
 @transactional
 def answer(slug: str):

@@ -13,7 +13,7 @@ from survey.ballotbox import ballots, responses
 from survey.campaigns import meeting
 from survey.core import codes
 from survey.core.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
-from survey.core.extensions import csrf, db, limiter
+from survey.core.extensions import csrf, db, limiter, unlimited
 from survey.core.security import ballot_token, read_ballot_token, serializer
 from survey.core.transactions import transactional
 from survey.models import Campaign
@@ -99,6 +99,7 @@ def _page_ballot(token: str):
 
 
 @bp.get("/b/<token>")
+@unlimited
 def ballot(token: str):
     try:
         return _render_ballot(_page_ballot(token), token)
@@ -113,6 +114,7 @@ def ballot(token: str):
 
 
 @bp.post("/b/<token>")
+@unlimited
 @csrf.exempt  # checked by the form after the ballot, to keep docs/design.md's order of refusals
 @transactional
 def cast(token: str):
