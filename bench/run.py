@@ -120,7 +120,7 @@ def arguments():
     parser.add_argument("--memory-requests", type=int, default=100_000)
     parser.add_argument("--memory-seconds", type=int, default=45, help="the memory load's bound")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--ballots", type=int, default=6000)
+    parser.add_argument("--ballots", type=int, default=12_000)  # a slice ends on time, not out of cards
     parser.add_argument("--votes", type=int, default=20_000, help="envelopes the close opens")
     parser.add_argument("--responses", type=int, default=1_000_000, help="for the tally")
     parser.add_argument("--branches", type=int, default=10_000)

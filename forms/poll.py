@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,9 +27,14 @@ HONEYPOT = "website"
 
 def poll_form_class(campaign) -> type[FlaskForm]:
     """The ballot form (headline ``choice``, ``q_<key>`` items, ``reason``) plus a honeypot,
-    the signed issue stamp and the position the page may fill in."""
+    the signed issue stamp and the position the page may fill in. Built once per ballot form
+    class (a class a request was a tenth of a poll answer's Python, bench/hotspots.py poll)."""
+    return _poll_form_class(ballot_form_class(campaign))
 
-    class PollForm(ballot_form_class(campaign)):
+
+@lru_cache(maxsize=512)
+def _poll_form_class(ballot_form: type[FlaskForm]) -> type[FlaskForm]:
+    class PollForm(ballot_form):
         website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
         issued = HiddenField()  # the signed fill stamp carries this form's one-time nonce
         nonce = None

@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from survey import cli
     from survey.core import database, error_pages, i18n, labels, logs, security, timezone
-    from survey.core.extensions import csrf, limiter, login_manager
+    from survey.core.extensions import csrf, limiter, login_manager, skip_limiter_where_unlimited
     from survey.staff import sign_in
     from survey.views import deadlines
 
@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    skip_limiter_where_unlimited(app)
     i18n.init_app(app)
     labels.init_app(app)
     timezone.init_app(app)

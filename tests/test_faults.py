@@ -354,7 +354,7 @@ def test_a_dropped_connection_answers_503_page_and_json_with_one_calm_log_line(
     def down(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {"id": "secret-ballot-id"}, Dropped("server closed"))
 
-    monkeypatch.setattr(ballots, "check_ballot", down)
+    monkeypatch.setattr(ballots, "ballot_page", down)  # the ballot page's one read
     monkeypatch.setattr(api_util, "load_campaign", down)
     page = app.test_client().get(f"/b/{token}?lang=en")
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"

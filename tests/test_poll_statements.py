@@ -88,3 +88,44 @@ def test_a_resend_is_answered_its_receipt_without_a_storage_call(app, db, poll, 
     assert storage_calls == ANSWER_STORAGE_CALLS  # the first answer's only
     # the poll, the refused device row, the receipt by the form's nonce
     assert again.seen == ["SELECT", "INSERT", "SELECT"], again.seen
+
+
+def _blank(html: str) -> tuple[str, str, str]:
+    """The poll page with its CSRF token and issue stamp blanked, and those two values."""
+    from helpers import csrf_from
+    from poll_helpers import issued_from
+
+    csrf, issued = csrf_from(html), issued_from(html)
+    return html.replace(csrf, "…").replace(issued, "…"), csrf, issued
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_kept_poll_page_is_the_rendered_one_with_its_own_token_and_stamp(app, db, make, lang):
+    """The fresh poll page is kept per worker (survey/views/ballot_page.py ``kept``): byte
+    for byte the rendered page but for each visitor's own CSRF token and fill stamp, each of
+    which still answers; an edited poll is rendered afresh, never served stale."""
+    from test_ballot_page_speed import renders
+
+    app.config["POLL_MIN_FILL_SECONDS"] = 0
+    campaign = poll_campaign(make, make.organisation("社区党支部"))
+    poll = campaign.slug
+    db.session.commit()  # no read snapshot held across the answers below (SQLite)
+    app.extensions.pop("ballot_pages", None)
+    app.config["BALLOT_PAGE_CACHE"] = False
+    plain = _blank(app.test_client().get(f"/p/{poll}?lang={lang}").text)
+    app.config["BALLOT_PAGE_CACHE"] = True
+    app.test_client().get(f"/p/{poll}?lang={lang}")  # rendered and kept
+    phones = [app.test_client() for _ in range(2)]
+    with renders(app) as seen:
+        kept = [_blank(phone.get(f"/p/{poll}?lang={lang}").text) for phone in phones]
+    assert seen == []  # served from the worker's cache
+    assert kept[0][0] == kept[1][0] == plain[0]
+    assert len({kept[0][1], kept[1][1]}) == 2 and len({kept[0][2], kept[1][2]}) == 2
+    for phone, (_html, csrf, issued) in zip(phones, kept, strict=True):
+        form = {"csrf_token": csrf, "issued": issued, "choice": "satisfied", "website": ""}
+        assert phone.post(f"/p/{poll}?lang={lang}", data=form).status_code == 303
+    campaign.title = "2026年度群众满意度测评（更正）"
+    db.session.commit()
+    with renders(app) as seen:
+        page = app.test_client().get(f"/p/{poll}?lang={lang}")
+    assert seen == ["poll/poll.html"] and "（更正）" in page.text

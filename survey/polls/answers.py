@@ -16,10 +16,11 @@ import hashlib
 import hmac
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 
 from itsdangerous import BadSignature, SignatureExpired
 from limits import parse
-from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy import Integer, String, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
@@ -27,7 +28,6 @@ from sqlalchemy.orm import Session, joinedload
 from survey.ballotbox import counting
 from survey.ballotbox.responses import reason_texts, store_response
 from survey.core import codes
-from survey.core.database import is_sqlite
 from survey.core.errors import (
     AlreadyAnswered,
     Invalid,
@@ -53,14 +53,66 @@ def load_poll(session: Session, slug: str, *, lock: bool = False) -> Campaign | 
     """The public poll at ``slug`` with its organisation and its questions, in one ``SELECT``
     (a page and an answer need all three). ``lock``: the campaign's row ``FOR SHARE`` for the
     rest of the transaction, so that a close waits for the answer being stored (as a cast)."""
+    return session.execute(_poll_query(lock), {"slug": slug}).unique().scalar_one_or_none()
+
+
+# The hot statements of a poll page and answer, each built once per worker with bound
+# parameters, and on the tables where no object is loaded: building them (and their cache
+# keys) per request, and the ORM's bulk path for the inserts, cost more Python than the
+# statements themselves (bench/hotspots.py poll).
+@lru_cache(maxsize=2)
+def _poll_query(lock: bool):
     query = (
         select(Campaign)
         .options(joinedload(Campaign.organisation, innerjoin=True), joinedload(Campaign.questions))
-        .where(Campaign.slug == slug, Campaign.kind == KIND)
+        .where(Campaign.slug == bindparam("slug"), Campaign.kind == KIND)
     )
-    if lock:
-        query = query.with_for_update(read=True, of=Campaign)
-    return session.execute(query).unique().scalar_one_or_none()
+    return query.with_for_update(read=True, of=Campaign) if lock else query
+
+
+def _device_of(table, campaign, devices):
+    return (table.c.campaign_id == campaign) & table.c.device_hmac.in_(devices)
+
+
+@lru_cache(maxsize=1)
+def _answered_query():
+    devices = PollDevice.__table__
+    where = _device_of(devices, bindparam("d_campaign"), bindparam("d_devices", expanding=True))
+    return select(devices.c.id).where(where)
+
+
+@lru_cache(maxsize=2)
+def _spend_statement(dialect: str):
+    devices = PollDevice.__table__
+    where = _device_of(devices, bindparam("d_campaign"), bindparam("d_devices", expanding=True))
+    row = select(
+        bindparam("d_campaign", type_=Integer),
+        bindparam("d_device", type_=String),
+        bindparam("d_nonce", type_=String),
+        bindparam("d_receipt", type_=String),
+    ).where(~exists().where(where))
+    columns = ["campaign_id", "device_hmac", "nonce_hmac", "receipt_code"]
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(devices).from_select(columns, row).on_conflict_do_nothing()
+    return statement.returning(devices.c.id)
+
+
+@lru_cache(maxsize=4)
+def _hit_statement(dialect: str, column: str):
+    hits = PollHit.__table__
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(hits).values(
+        campaign_id=bindparam("h_campaign"),
+        hour=bindparam("h_hour"),
+        ip_hash=bindparam("h_ip"),
+        ua_hash=bindparam("h_ua"),
+        count=bindparam("h_count"),
+        throttled=bindparam("h_throttled"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["campaign_id", "hour", "ip_hash", "ua_hash"],
+        set_={column: hits.c[column] + 1},
+    )
 
 
 def find_poll(session: Session, slug: str) -> Campaign:
@@ -126,11 +178,7 @@ def client_hash(secret: str, kind: str, value: str) -> str:
 def has_answered(session: Session, campaign_id: int, devices: list[str]) -> bool:
     """``devices``: the device's HMAC under every secret key (newest first), so that a key
     rotation does not let a phone answer again."""
-    found = session.scalar(
-        select(PollDevice.id).where(
-            PollDevice.campaign_id == campaign_id, PollDevice.device_hmac.in_(devices)
-        )
-    )
+    found = session.scalar(_answered_query(), {"d_campaign": campaign_id, "d_devices": devices})
     return found is not None
 
 
@@ -214,16 +262,10 @@ def spend_form(
     receipt drawn for it, in one ``INSERT``; its id, or None when this device answered
     already (under any key of ``devices``) or this form's nonce was spent. The campaign's
     row must be held (``load_poll(lock=True)``): the poll is open for this transaction."""
-    insert = sqlite_insert if is_sqlite(session) else pg_insert
-    answered = exists().where(
-        PollDevice.campaign_id == campaign_id, PollDevice.device_hmac.in_(devices)
-    )
-    row = select(
-        literal(campaign_id), literal(devices[0]), literal(nonce_hmac), literal(receipt)
-    ).where(~answered)
-    columns = ["campaign_id", "device_hmac", "nonce_hmac", "receipt_code"]
-    statement = insert(PollDevice).from_select(columns, row).on_conflict_do_nothing()
-    return session.execute(statement.returning(PollDevice.id)).scalar()
+    statement = _spend_statement(session.get_bind().dialect.name)
+    values = {"d_campaign": campaign_id, "d_devices": devices, "d_device": devices[0]}
+    values |= {"d_nonce": nonce_hmac, "d_receipt": receipt}
+    return session.execute(statement, values).scalar()
 
 
 def store_answer(
@@ -260,16 +302,10 @@ def _count_hit(
 ) -> None:
     """One more answer taken (``count``) or refused by the per-address limit (``throttled``)."""
     hour = utcnow().replace(minute=0, second=0, microsecond=0)
-    insert = sqlite_insert if is_sqlite(session) else pg_insert
-    counters = {"count": 0, "throttled": 0, column: 1}
-    statement = insert(PollHit).values(
-        campaign_id=campaign_id, hour=hour, ip_hash=ip_hash, ua_hash=ua_hash, **counters
-    )
+    counters = {"h_count": 0, "h_throttled": 0, f"h_{column}": 1}
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["campaign_id", "hour", "ip_hash", "ua_hash"],
-            set_={column: getattr(PollHit, column) + 1},
-        )
+        _hit_statement(session.get_bind().dialect.name, column),
+        {"h_campaign": campaign_id, "h_hour": hour, "h_ip": ip_hash, "h_ua": ua_hash} | counters,
     )
 
 

@@ -15,6 +15,9 @@ key, never a stale page; whether the ballot may be shown at all (open campaign, 
 not expired) is checked per request before this is reached. Only a fresh page is served from
 here; a page sent back with errors is rendered in full. tests/test_ballot_page_speed.py
 compares cached and uncached pages byte for byte.
+
+The public poll's page is kept the same way (``kept``), with its CSRF token and its signed
+issue stamp cut out (survey/views/poll.py, tests/test_poll_statements.py).
 """
 
 from __future__ import annotations
@@ -57,11 +60,16 @@ def page_key(campaign) -> tuple:
 def serve(campaign, token: str, then: str | None, nonce: str, render: Callable[[], str]) -> str:
     """The page for this request: from the worker's cache, or ``render()`` (which must use
     this request's CSRF token, ``nonce`` and action) kept for the next card."""
-    values = [
-        str(escape(v))
-        for v in (generate_csrf(), nonce, url_for("public.cast", token=token, then=then))
-    ]
-    key, pages = page_key(campaign), _pages()
+    values = (generate_csrf(), nonce, url_for("public.cast", token=token, then=then))
+    return kept(page_key(campaign), values, render)
+
+
+def kept(key: tuple, values: tuple[str, ...], render: Callable[[], str]) -> str:
+    """The page under ``key`` with this request's ``values`` (at most three, each appearing
+    once in a rendered page) put in; on a miss ``render()`` (which must use ``values``) is
+    served, and kept with them cut out."""
+    values = [str(escape(v)) for v in values]
+    pages = _pages()
     with _lock:
         template = pages.get(key)
         if template is not None:
@@ -71,13 +79,13 @@ def serve(campaign, token: str, then: str | None, nonce: str, render: Callable[[
         if all(html.count(v) == 1 for v in values):  # else not cut: served, not kept
             _keep(pages, key, _cut(html, values))
         return html
-    for mark, value in zip(_MARKS, values, strict=True):
+    for mark, value in zip(_MARKS, values, strict=False):
         template = template.replace(mark, value)
     return template
 
 
 def _cut(html: str, values: list[str]) -> str:
-    for mark, value in zip(_MARKS, values, strict=True):
+    for mark, value in zip(_MARKS, values, strict=False):
         html = html.replace(value, mark)
     return html
 

@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
@@ -37,11 +38,12 @@ from survey.ballotbox import responses
 from survey.core import codes
 from survey.core.error_pages import page
 from survey.core.errors import AlreadyAnswered, DomainError, Invalid, NotFound, NotOpen
-from survey.core.extensions import csrf, db, one_hit
+from survey.core.extensions import csrf, db, one_hit, unlimited
+from survey.core.i18n import select_locale
 from survey.core.security import serializer
 from survey.core.transactions import run_in_transaction, transactional
 from survey.models import CampaignStatus
-from survey.views import deadlines
+from survey.views import ballot_page, deadlines
 from survey.views.devices import current_device, with_device
 
 bp = Blueprint("poll", __name__)
@@ -106,16 +108,44 @@ def _nonce_hmacs(campaign_id: int, nonce: str) -> list[str]:
 
 
 def _render(campaign, device_id: str, form=None, status: int = 200, problem: str | None = None):
-    form = form or poll_form_class(campaign)()
     stamp = polls.stamp_value(
         campaign.id, _device_tag(campaign, device_id), secrets.token_urlsafe(16)
     )
-    form.issued.data = serializer("poll_form").dumps(stamp)
-    fields = [(q, getattr(form, field_name(q))) for q in campaign.questions]
-    html = render_template(
-        "poll/poll.html", campaign=campaign, form=form, fields=fields, problem=problem
-    )
+    issued = serializer("poll_form").dumps(stamp)
+
+    def render(form=form) -> str:
+        form = form or poll_form_class(campaign)()
+        form.issued.data = issued
+        fields = [(q, getattr(form, field_name(q))) for q in campaign.questions]
+        return render_template(
+            "poll/poll.html", campaign=campaign, form=form, fields=fields, problem=problem
+        )
+
+    if form is None and problem is None and current_app.config["BALLOT_PAGE_CACHE"]:
+        # A fresh page is the same for every resident but for its CSRF token and its stamp
+        # (survey/views/ballot_page.py): kept per worker, those two put in per request.
+        html = ballot_page.kept(_page_key(campaign), (generate_csrf(), issued), render)
+    else:
+        html = render()
     return with_device(make_response(html, status), device_id)
+
+
+def _page_key(campaign) -> tuple:
+    """Everything poll/poll.html reads of a fresh page: an edited poll is another key."""
+    questions = tuple((q.position, q.key, q.prompt, q.scale) for q in campaign.questions)
+    return (
+        "poll",
+        campaign.id,
+        campaign.slug,
+        campaign.title,
+        campaign.organisation.name,
+        campaign.year,
+        campaign.closes_on,
+        campaign.geofence,
+        questions,
+        select_locale(),
+        request.script_root,
+    )
 
 
 def _count_throttled(campaign_id: int) -> None:
@@ -226,6 +256,7 @@ def _not_open(campaign) -> NotOpen:
 
 
 @bp.get("/p/<slug>")
+@unlimited
 def poll(slug: str):
     campaign = _poll_or_404(slug)
     if not polls.is_open(campaign):
@@ -237,6 +268,7 @@ def poll(slug: str):
 
 
 @bp.post("/p/<slug>")
+@unlimited  # its limits are taken by _admitted, once the answer is otherwise accepted
 @csrf.exempt  # checked by the form after the poll and the device, keeping the contract's order
 @transactional
 def answer(slug: str):

@@ -13,7 +13,7 @@ from survey.ballotbox import ballots, responses
 from survey.campaigns import meeting
 from survey.core import codes
 from survey.core.errors import AlreadyUsed, Expired, Invalid, NotFound, NotOpen
-from survey.core.extensions import csrf, db, limiter
+from survey.core.extensions import csrf, db, limiter, unlimited
 from survey.core.security import ballot_token, read_ballot_token, serializer
 from survey.core.transactions import transactional
 from survey.models import Campaign
@@ -87,10 +87,22 @@ def _render_ballot(ballot, token: str, form=None, status: int = 200):
     return render(), status
 
 
+def _page_ballot(token: str):
+    """The ballot as its page shows it (one Core statement, plain values), or the refusal;
+    the member appraisal's page reads the ORM's ballot (its rows are read apart anyway)."""
+    ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
+    with db.engine.connect() as connection:  # one read: no Session to set up and tear down
+        shown = ballots.ballot_page(connection, ballot_id, expired=expired)
+    if appraisal.is_appraisal(shown.campaign):
+        return _resolve_token(token)
+    return shown
+
+
 @bp.get("/b/<token>")
+@unlimited
 def ballot(token: str):
     try:
-        return _render_ballot(_resolve_token(token), token)
+        return _render_ballot(_page_ballot(token), token)
     except (AlreadyUsed, NotOpen, Expired):
         # A card carrying two ballots scanned again after the first was cast (the phone lost
         # the receipt page), or after the first campaign closed or its link aged: on to the
@@ -102,6 +114,7 @@ def ballot(token: str):
 
 
 @bp.post("/b/<token>")
+@unlimited
 @csrf.exempt  # checked by the form after the ballot, to keep docs/design.md's order of refusals
 @transactional
 def cast(token: str):
@@ -140,7 +153,7 @@ def _cast(token: str, ballot_id: str | None, expired: bool):
     form = ballot_form_class(campaign)()
     if not form.validate():
         db.session.rollback()
-        return _render_ballot(_resolve_token(token), token, form, status=400)
+        return _render_ballot(_page_ballot(token), token, form, status=400)
     if not retry:
         raise Invalid("stale or forged form nonce", field="nonce")
     answers = responses.validate_answers(campaign, submitted_answers(form, campaign))
