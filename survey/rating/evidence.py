@@ -52,6 +52,16 @@ def _facts(org) -> rules.OrganisationFacts:
     return rules.OrganisationFacts(*org)
 
 
+def _closed_of_year(kinds, year: int, ids) -> tuple:
+    """The filter on ``Campaign`` for the year's closed campaigns of ``kinds`` in ``ids``."""
+    return (
+        Campaign.kind.in_(kinds),
+        Campaign.status == "closed",
+        Campaign.year == year,
+        Campaign.organisation_id.in_(ids),
+    )
+
+
 def _closed_campaign_tallies(session: Session, kinds, year: int, ids: list[int]):
     """Closed campaigns of the year, of ``kinds`` (one kind or a tuple), with their sealed
     tallies (one row per class/choice)."""
@@ -69,12 +79,7 @@ def _closed_campaign_tallies(session: Session, kinds, year: int, ids: list[int])
             Tally.n,
         )
         .outerjoin(Tally, Tally.campaign_id == Campaign.id)
-        .where(
-            Campaign.kind.in_(kinds),
-            Campaign.status == "closed",
-            Campaign.year == year,
-            Campaign.organisation_id.in_(ids),
-        ),
+        .where(*_closed_of_year(kinds, year, ids)),
     )
 
 
@@ -192,12 +197,7 @@ def verification_counts(session: Session, year: int, ids: list[int]) -> dict[tup
         .select_from(Verification)
         .join(Complaint, Complaint.id == Verification.complaint_id)
         .join(Campaign, Campaign.id == Complaint.campaign_id)
-        .where(
-            Campaign.kind.in_(PUBLIC_CAMPAIGN_KINDS),
-            Campaign.status == "closed",
-            Campaign.year == year,
-            Campaign.organisation_id.in_(ids),
-        )
+        .where(*_closed_of_year(PUBLIC_CAMPAIGN_KINDS, year, ids))
         .group_by(Campaign.organisation_id, Verification.result),
     )
     return {(org_id, result): n for org_id, result, n in rows}
