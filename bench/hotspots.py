@@ -2,6 +2,7 @@
 client, a throw-away SQLite or PostgreSQL database), the own time summed by package.
 
     .venv/bin/python bench/hotspots.py page|cast|poll [--database sqlite|postgres] [-n 200]
+        [--dump FILE]  (the raw profile, to ask pstats who calls what)
 
 The rows of docs/performance.md that miss their target quote this output. In process, so
 without gunicorn, the socket and the load generator: shares, not absolute figures.
@@ -64,6 +65,7 @@ def main() -> int:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--dump", help="also write the raw profile here (pstats, for callers)")
     args = parser.parse_args()
     with servers.database(args.database) as url:
         import web
@@ -91,6 +93,8 @@ def main() -> int:
             from survey.core.extensions import db
 
             db.engine.dispose()
+    if args.dump:
+        profile.dump_stats(args.dump)
     stats = pstats.Stats(profile)
     by_package, total = defaultdict(float), 0.0
     for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():

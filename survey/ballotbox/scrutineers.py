@@ -201,9 +201,6 @@ SealedBy = tuple[str, bytes | None, str]  # the campaign's sealing mode, public 
 
 
 def _sealing_of(session: Session, campaign_id: int) -> SealedBy:
-    loaded = session.identity_map.get(session.identity_key(Campaign, campaign_id))
-    if loaded is not None:  # a poll's answer holds its campaign already (FOR SHARE)
-        return loaded.sealing, loaded.public_key, loaded.crypto
     return tuple(session.execute(_key_statement(), {"c_id": campaign_id}).one())
 
 

@@ -16,6 +16,8 @@ import hashlib
 import hmac
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from itsdangerous import BadSignature, SignatureExpired
@@ -23,9 +25,10 @@ from limits import parse
 from sqlalchemy import Integer, String, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from survey.ballotbox import counting
+from survey.ballotbox.ballots import QuestionShape
 from survey.ballotbox.responses import reason_texts, store_response
 from survey.core import codes
 from survey.core.errors import (
@@ -37,7 +40,14 @@ from survey.core.errors import (
     TooFast,
 )
 from survey.core.timezone import local_today
-from survey.models import Campaign, CampaignStatus, Organisation, PollDevice, PollHit
+from survey.models import (
+    Campaign,
+    CampaignStatus,
+    Organisation,
+    PollDevice,
+    PollHit,
+    Question,
+)
 from survey.models.base import utcnow
 from survey.staff import audit
 
@@ -49,11 +59,54 @@ CLUSTER_MIN = 10
 FORM_MAX_AGE = 24 * 3600  # a poll page left open longer is sent again with a fresh stamp
 
 
-def load_poll(session: Session, slug: str, *, lock: bool = False) -> Campaign | None:
+@dataclass(frozen=True)
+class PollOrganisation:
+    """What a poll page and answer read of the branch: its name and service area."""
+
+    name: str
+    service_lat: float | None
+    service_lon: float | None
+    service_radius_m: int | None
+
+    service_area = Organisation.service_area  # the same rule, read off the same four fields
+
+
+@dataclass(frozen=True)
+class PollShape:
+    """What a poll page and answer read of the campaign, as plain values (the templates,
+    the form class, the geofence, the closing date, the ceiling and the reason rule)."""
+
+    id: int
+    slug: str
+    title: str
+    year: int
+    status: str
+    closes_on: date | None
+    geofence: str
+    answers_per_address_day: int | None
+    sealing: str  # how its answers are sealed (survey/ballotbox/scrutineers.py): mode,
+    public_key: bytes | None  # the scrutineers' key, read under the answer's hold,
+    crypto: str  # and the suite it was created in
+    organisation: PollOrganisation
+    questions: tuple[QuestionShape, ...]
+
+    @property
+    def headline(self) -> QuestionShape:
+        return self.questions[0]
+
+
+def load_poll(session: Session, slug: str, *, lock: bool = False) -> PollShape | None:
     """The public poll at ``slug`` with its organisation and its questions, in one ``SELECT``
-    (a page and an answer need all three). ``lock``: the campaign's row ``FOR SHARE`` for the
-    rest of the transaction, so that a close waits for the answer being stored (as a cast)."""
-    return session.execute(_poll_query(lock), {"slug": slug}).unique().scalar_one_or_none()
+    read into plain values (a page and an answer need all three; as ORM objects, their
+    joined-load row processing was a seventh of a poll's GET and POST, bench/hotspots.py
+    poll). ``lock``: the campaign's row ``FOR SHARE`` for the rest of the transaction, so
+    that a close waits for the answer being stored (as a cast)."""
+    rows = session.execute(_poll_query(lock), {"slug": slug}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    questions = tuple(QuestionShape(*row[15:20]) for row in rows if row[15] is not None)
+    return PollShape(*first[:11], PollOrganisation(*first[11:15]), questions)
 
 
 # The hot statements of a poll page and answer, each built once per worker with bound
@@ -62,12 +115,25 @@ def load_poll(session: Session, slug: str, *, lock: bool = False) -> Campaign | 
 # statements themselves (bench/hotspots.py poll).
 @lru_cache(maxsize=2)
 def _poll_query(lock: bool):
+    campaigns, organisations = Campaign.__table__, Organisation.__table__
+    questions = Question.__table__
     query = (
-        select(Campaign)
-        .options(joinedload(Campaign.organisation, innerjoin=True), joinedload(Campaign.questions))
-        .where(Campaign.slug == bindparam("slug"), Campaign.kind == KIND)
+        select(campaigns.c.id, campaigns.c.slug, campaigns.c.title, campaigns.c.year)
+        .add_columns(campaigns.c.status, campaigns.c.closes_on, campaigns.c.geofence)
+        .add_columns(campaigns.c.answers_per_address_day, campaigns.c.sealing)
+        .add_columns(campaigns.c.public_key, campaigns.c.crypto, organisations.c.name)
+        .add_columns(organisations.c.service_lat, organisations.c.service_lon)
+        .add_columns(organisations.c.service_radius_m, questions.c.id, questions.c.position)
+        .add_columns(questions.c.key, questions.c.prompt, questions.c.scale)
+        .select_from(
+            campaigns.join(
+                organisations, organisations.c.id == campaigns.c.organisation_id
+            ).outerjoin(questions, questions.c.campaign_id == campaigns.c.id)
+        )
+        .where(campaigns.c.slug == bindparam("slug"), campaigns.c.kind == KIND)
+        .order_by(questions.c.position)
     )
-    return query.with_for_update(read=True, of=Campaign) if lock else query
+    return query.with_for_update(read=True, of=campaigns) if lock else query
 
 
 def _device_of(table, campaign, devices):
@@ -115,7 +181,7 @@ def _hit_statement(dialect: str, column: str):
     )
 
 
-def find_poll(session: Session, slug: str) -> Campaign:
+def find_poll(session: Session, slug: str) -> PollShape:
     """The public poll at ``slug``, if it can be answered now (404, then 403)."""
     campaign = load_poll(session, slug)
     if campaign is None:
@@ -125,11 +191,11 @@ def find_poll(session: Session, slug: str) -> Campaign:
     return campaign
 
 
-def is_open(campaign: Campaign) -> bool:
+def is_open(campaign: Campaign | PollShape) -> bool:
     return campaign.status == CampaignStatus.OPEN and not past_closing_date(campaign)
 
 
-def past_closing_date(campaign: Campaign) -> bool:
+def past_closing_date(campaign: Campaign | PollShape) -> bool:
     """The poll's closing date (the last day it is open, where the organisation is) has
     passed: it takes no answer even if closing it failed (survey/views/deadlines.py closes it)."""
     return campaign.closes_on is not None and campaign.closes_on < local_today()
@@ -143,7 +209,9 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def locate(organisation: Organisation, lat: float | None, lon: float | None) -> str:
+def locate(
+    organisation: Organisation | PollOrganisation, lat: float | None, lon: float | None
+) -> str:
     """``inside`` / ``outside`` the branch's service radius (服务半径), or ``unknown``."""
     area = organisation.service_area()
     if area is None or not area["radius_m"] or lat is None or lon is None:
@@ -155,7 +223,7 @@ def locate(organisation: Organisation, lat: float | None, lon: float | None) -> 
     return "inside" if distance <= area["radius_m"] + BOUNDARY_SLACK_M else "outside"
 
 
-def check_geofence(campaign: Campaign, geo: str) -> None:
+def check_geofence(campaign: Campaign | PollShape, geo: str) -> None:
     if campaign.geofence == "require" and geo != "inside":
         raise OutsideArea(geo=geo)
 
@@ -270,7 +338,7 @@ def spend_form(
 
 def store_answer(
     session: Session,
-    campaign: Campaign,
+    campaign: Campaign | PollShape,
     answers: Mapping[int, str],
     spent: int,
     receipt: str,
@@ -286,9 +354,11 @@ def store_answer(
     if geo not in GEO_VALUES:
         raise ValueError(geo)
     texts = reason_texts(campaign, answers, reason)
+    sealed_by = (campaign.sealing, campaign.public_key, campaign.crypto)
     stored = store_response(
-        session, campaign.id, "public", answers, texts, geo=geo, receipt=receipt
-    )
+        session, campaign.id, "public", answers, texts, geo=geo, receipt=receipt,
+        sealed_by=sealed_by,
+    )  # fmt: skip
     if stored != receipt:
         session.execute(
             update(PollDevice).where(PollDevice.id == spent).values(receipt_code=stored)
@@ -367,7 +437,7 @@ def _is_cluster(count: int, answers: int) -> bool:
 MAX_DAILY_CEILING = 10_000  # one address, one day: beyond that a poll is a ballot-stuffing box
 
 
-def daily_ceiling(campaign: Campaign, default: int) -> int:
+def daily_ceiling(campaign: Campaign | PollShape, default: int) -> int:
     """Answers one address may give this poll in a day: the committee's, else the setting's."""
     return campaign.answers_per_address_day or default
 
