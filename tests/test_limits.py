@@ -4,9 +4,11 @@ the mark, or its limit would silently not apply."""
 
 from __future__ import annotations
 
+import pytest
+from flask import Flask
 from flask_limiter.util import get_qualified_name
 
-from survey.core.extensions import UNLIMITED, limiter
+from survey.core.extensions import UNLIMITED, limiter, skip_limiter_where_unlimited
 
 HOT = {"public.ballot", "public.cast", "poll.poll", "poll.answer"}
 
@@ -48,3 +50,10 @@ def test_the_limiters_hooks_skip_marked_views_and_still_run_for_the_rest(app, ma
     assert ran == []
     assert client.get("/b").status_code == 200  # the short-code page: limited, checked
     assert set(ran) == {"public.enter_code"}
+
+
+def test_the_app_refuses_to_start_when_the_limiters_hooks_are_not_found():
+    """A Flask-Limiter release that renames the hooks stops the app, never skips a limit."""
+    bare = Flask(__name__)  # no limiter hooks registered on it at all
+    with pytest.raises(RuntimeError, match="hooks were not found"):
+        skip_limiter_where_unlimited(bare)

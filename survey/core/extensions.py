@@ -140,5 +140,9 @@ def skip_limiter_where_unlimited(app: Flask) -> None:
 
     before = app.before_request_funcs.setdefault(None, [])
     after = app.after_request_funcs.setdefault(None, [])
+    if sum(map(checks, before)) != 1 or sum(map(injects, after)) != 1:
+        # The hooks are found by Flask-Limiter's own names (pyproject.toml pins its major
+        # version): a release that renames them stops the app here, never skips a limit.
+        raise RuntimeError("Flask-Limiter's request hooks were not found: cannot skip them")
     before[:] = [around(f) if checks(f) else f for f in before]
     after[:] = [around(f) if injects(f) else f for f in after]
