@@ -153,3 +153,22 @@ def test_a_ballot_page_and_a_cast_make_their_few_statements(app, db, client, ope
             sent = client.post(f"/b/{token}", data=form | {"choice": "excellent"})
         assert sent.status_code == 303
         assert cast.seen == ["UPDATE", "SELECT", "INSERT", "INSERT"], cast.seen
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_a_member_appraisal_page_makes_two_statements_and_says_whether_all_rows_are_needed(
+    db, client, make, required
+):
+    """The appraisal's page reads its ballot as the review's does (one statement, plain
+    values), then its members' rows: 2, BEGIN apart; no second read of the ballot."""
+    from appraisal_helpers import appraisal, member_names
+    from test_poll_statements import Statements
+
+    campaign = appraisal(make, make.organisation(), n=4, all_rows_required=required)
+    token = ballot_token(make.ballots(campaign, 1)[0].id)
+    with Statements(db.engine) as page:
+        shown = client.get(f"/b/{token}", headers={"Accept-Language": "en"})
+    assert shown.status_code == 200
+    assert page.seen == ["SELECT", "SELECT"], page.seen
+    assert all(name in shown.text for name in member_names(4))
+    assert ("You may leave a member ungraded." in shown.text) is not required

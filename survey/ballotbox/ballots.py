@@ -158,6 +158,7 @@ class PageCampaign:
     year: int
     organisation: OrganisationName
     questions: tuple[QuestionShape, ...]
+    all_rows_required: bool | None = True  # the member appraisal's page says so
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def _page_statement():
         select(ballots.c.status, campaigns.c.id, campaigns.c.status, campaigns.c.kind)
         .add_columns(campaigns.c.title, campaigns.c.year, organisations.c.name)
         .add_columns(questions.c.id, questions.c.position, questions.c.key, questions.c.prompt)
-        .add_columns(questions.c.scale)
+        .add_columns(questions.c.scale, campaigns.c.all_rows_required)
         .select_from(
             ballots.join(campaigns, campaigns.c.id == ballots.c.campaign_id)
             .join(organisations, organisations.c.id == campaigns.c.organisation_id)
@@ -199,7 +200,7 @@ def ballot_page(
     _refuse(first[2], first[0], expired)
     questions = tuple(QuestionShape(*r[7:12]) for r in rows if r[7] is not None)
     campaign = PageCampaign(
-        first[1], first[3], first[4], first[5], OrganisationName(first[6]), questions
+        first[1], first[3], first[4], first[5], OrganisationName(first[6]), questions, first[12]
     )
     return PageBallot(ballot_id, campaign)
 

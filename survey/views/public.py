@@ -89,13 +89,10 @@ def _render_ballot(ballot, token: str, form=None, status: int = 200):
 
 def _page_ballot(token: str):
     """The ballot as its page shows it (one Core statement, plain values), or the refusal;
-    the member appraisal's page reads the ORM's ballot (its rows are read apart anyway)."""
+    the member appraisal's page reads its members' rows apart (appraisal.ballot_rows)."""
     ballot_id, expired = read_ballot_token(token, current_app.config["BALLOT_MAX_AGE"])
     with db.engine.connect() as connection:  # one read: no Session to set up and tear down
-        shown = ballots.ballot_page(connection, ballot_id, expired=expired)
-    if appraisal.is_appraisal(shown.campaign):
-        return _resolve_token(token)
-    return shown
+        return ballots.ballot_page(connection, ballot_id, expired=expired)
 
 
 @bp.get("/b/<token>")
