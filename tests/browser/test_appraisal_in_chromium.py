@@ -24,12 +24,6 @@ from survey.models import AuditEntry
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 640}
 A4_AT_96DPI = {"width": 794, "height": 1123}
-WECHAT = (
-    "Mozilla/5.0 (Linux; Android 12; M2102J2SC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 "
-    "XWEB/5023 MMWEBSDK/20230701 MMWEBID/1234 MicroMessenger/8.0.40.2420(0x28002837) "
-    "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
-)
 GRADES = ("excellent", "competent", "basically_competent", "incompetent")
 MEMBERS, PROBATIONARY = 12, 2
 
@@ -161,20 +155,8 @@ def submit_on_phone(
     page.close()
 
 
-def phone(browser, javascript: bool = True):
-    context = browser.new_context(
-        viewport=PHONE,
-        user_agent=WECHAT,
-        locale="zh-CN",
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=javascript,
-    )
-    return context
-
-
 def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
-    browser, signed_in, live_server, make, db, artefact
+    wechat_phone, signed_in, live_server, make, db, artefact
 ):
     from playwright.sync_api import expect
 
@@ -193,14 +175,12 @@ def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
     assert len(links) == MEMBERS and all("?then=" in link for link in links)
     cards = {url: open_voting(page, url) for url in (review_url, appraisal_url)}
 
-    with_js, without_js = phone(browser), phone(browser, javascript=False)
+    with_js, without_js = wechat_phone(), wechat_phone(javascript=False)
     for voter, link in enumerate(links):
         device = without_js if voter == 5 else with_js
         shot = artefact("appraisal-360x640.png", keep=True) if voter == 0 else None
         cut = {3: "lost", 8: "offline"}.get(voter)  # two phones lose the network mid-submit
         submit_on_phone(device, link, plan(voter), device is with_js, shot, cut)
-    with_js.close()
-    without_js.close()
 
     close_voting(page, review_url, cards[review_url])
     close_voting(page, appraisal_url, cards[appraisal_url])
@@ -260,13 +240,14 @@ def test_a_branch_of_twelve_holds_both_campaigns_on_one_card(
     assert sheet.freeze_panes == "A4"
 
 
-def test_the_count_follows_the_grades_after_blank_rows_are_sent_back(browser, live_server, make):
+def test_the_count_follows_the_grades_after_blank_rows_are_sent_back(
+    wechat_phone, live_server, make
+):
     """keep.js shows the server's 400 (blank rows marked) in place: the live count and the
     marks must go on following the member's grades on that page."""
     campaign = appraisal(make, make.organisation(), 5)
     (card,) = make.ballots(campaign, 1)
-    context = phone(browser)
-    page = context.new_page()
+    page = wechat_phone().new_page()
     page.goto(f"{live_server}/b/{ballot_token(card.id)}")
     page.locator("fieldset.member").nth(0).locator("input[value=excellent]").check()
     assert page.locator("[data-left]").inner_text() == "4"
@@ -277,7 +258,6 @@ def test_the_count_follows_the_grades_after_blank_rows_are_sent_back(browser, li
         page.locator("fieldset.member").nth(row).locator("input[value=competent]").check()
     assert page.locator("[data-left]").inner_text() == "2"
     assert page.locator("fieldset.member.invalid").count() == 2
-    context.close()
 
 
 def test_the_final_grades_table_fits_1280_and_scrolls_in_its_box_at_320_without_javascript(
