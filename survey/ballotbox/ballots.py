@@ -158,7 +158,7 @@ class PageCampaign:
     year: int
     organisation: OrganisationName
     questions: tuple[QuestionShape, ...]
-    all_rows_required: bool | None = True  # the member appraisal's page says so
+    all_rows_required: bool  # the member appraisal's page says so
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
 
@@ -95,6 +95,15 @@ class PollShape:
         return self.questions[0]
 
 
+# The statement's columns are the shapes' fields, named as the tables' columns: campaign,
+# then organisation, then question (one row per question).
+_CAMPAIGN_FIELDS = tuple(f.name for f in fields(PollShape))[:-2]  # organisation, questions last
+_PLACE_FIELDS = tuple(f.name for f in fields(PollOrganisation))
+_QUESTION_FIELDS = tuple(f.name for f in fields(QuestionShape))
+_PLACE_AT = len(_CAMPAIGN_FIELDS)  # where a row's organisation starts
+_QUESTION_AT = _PLACE_AT + len(_PLACE_FIELDS)  # and its question
+
+
 def load_poll(session: Session, slug: str, *, lock: bool = False) -> PollShape | None:
     """The public poll at ``slug`` with its organisation and its questions, in one ``SELECT``
     read into plain values (a page and an answer need all three; as ORM objects, their
@@ -104,9 +113,9 @@ def load_poll(session: Session, slug: str, *, lock: bool = False) -> PollShape |
     rows = session.execute(_poll_query(lock), {"slug": slug}).all()
     if not rows:
         return None
-    first = rows[0]
-    questions = tuple(QuestionShape(*row[15:20]) for row in rows if row[15] is not None)
-    return PollShape(*first[:11], PollOrganisation(*first[11:15]), questions)
+    first, at = rows[0], _QUESTION_AT
+    questions = tuple(QuestionShape(*row[at:]) for row in rows if row[at] is not None)
+    return PollShape(*first[:_PLACE_AT], PollOrganisation(*first[_PLACE_AT:at]), questions)
 
 
 # The hot statements of a poll page and answer, each built once per worker with bound
@@ -118,13 +127,9 @@ def _poll_query(lock: bool):
     campaigns, organisations = Campaign.__table__, Organisation.__table__
     questions = Question.__table__
     query = (
-        select(campaigns.c.id, campaigns.c.slug, campaigns.c.title, campaigns.c.year)
-        .add_columns(campaigns.c.status, campaigns.c.closes_on, campaigns.c.geofence)
-        .add_columns(campaigns.c.answers_per_address_day, campaigns.c.sealing)
-        .add_columns(campaigns.c.public_key, campaigns.c.crypto, organisations.c.name)
-        .add_columns(organisations.c.service_lat, organisations.c.service_lon)
-        .add_columns(organisations.c.service_radius_m, questions.c.id, questions.c.position)
-        .add_columns(questions.c.key, questions.c.prompt, questions.c.scale)
+        select(*(campaigns.c[name] for name in _CAMPAIGN_FIELDS))
+        .add_columns(*(organisations.c[name] for name in _PLACE_FIELDS))
+        .add_columns(*(questions.c[name] for name in _QUESTION_FIELDS))
         .select_from(
             campaigns.join(
                 organisations, organisations.c.id == campaigns.c.organisation_id
@@ -179,16 +184,6 @@ def _hit_statement(dialect: str, column: str):
         index_elements=["campaign_id", "hour", "ip_hash", "ua_hash"],
         set_={column: hits.c[column] + 1},
     )
-
-
-def find_poll(session: Session, slug: str) -> PollShape:
-    """The public poll at ``slug``, if it can be answered now (404, then 403)."""
-    campaign = load_poll(session, slug)
-    if campaign is None:
-        raise NotFound()
-    if not is_open(campaign):
-        raise NotOpen(status=campaign.status)
-    return campaign
 
 
 def is_open(campaign: Campaign | PollShape) -> bool:
